@@ -1,0 +1,98 @@
+//! Talentloom's user interface and server-function signatures. Compiled twice: with `ssr` into
+//! the server (rendering HTML, running server-function bodies) and with `hydrate` into the wasm.
+#![forbid(unsafe_code)]
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod backend;
+pub mod error;
+mod layout;
+mod pages;
+mod realtime;
+mod session;
+mod time;
+mod toast;
+mod widgets;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+pub use session::Session;
+
+/// The HTML document around the app. Rendered only on the server.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    set_content_security_policy();
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// Sends the nonce-based Content-Security-Policy for this HTML response. The nonce is the one
+/// Leptos puts on its hydration scripts, so only those (and what they load) run.
+#[cfg(feature = "ssr")]
+fn set_content_security_policy() {
+    let (Some(nonce), Some(res)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>()) else {
+        return;
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; \
+         style-src 'self' 'nonce-{nonce}'; img-src 'self' data:; connect-src 'self'; \
+         worker-src 'self'; manifest-src 'self'; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors 'none'"
+    );
+    if let Ok(value) = http::HeaderValue::from_str(&policy) {
+        res.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    toast::provide_toasts();
+    let session = Session::provide();
+    realtime::connect(session);
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/talentloom.css"/>
+        <Title formatter=|text: String| if text.is_empty() { "Talentloom".to_owned() } else { format!("{text} · Talentloom") }/>
+        <Meta name="color-scheme" content="light dark"/>
+        <Meta name="theme-color" content="#3b5bdb"/>
+        <Meta name="description" content="Talentloom: hire and grow people, with private AI."/>
+        <Link rel="manifest" href="/manifest.webmanifest"/>
+        <Link rel="icon" href="/icons/icon.svg"/>
+        <Link rel="apple-touch-icon" href="/icons/icon-192.png"/>
+        <Router>
+            <layout::Frame>
+                <Routes fallback=pages::NotFound>
+                    <Route path=path!("/") view=pages::Home/>
+                    <Route path=path!("/signup") view=pages::auth::SignUpPage/>
+                    <Route path=path!("/signin") view=pages::auth::SignInPage/>
+                    <Route path=path!("/orgs/new") view=pages::orgs::NewOrganisationPage/>
+                    <Route path=path!("/o/:slug") view=pages::orgs::DashboardPage/>
+                    <Route path=path!("/o/:slug/team") view=pages::team::TeamPage/>
+                    <Route path=path!("/o/:slug/outbox") view=pages::outbox::OutboxPage/>
+                    <Route path=path!("/invite/:token") view=pages::invite::InvitePage/>
+                    <Route path=path!("/offline") view=pages::Offline/>
+                </Routes>
+            </layout::Frame>
+        </Router>
+        <toast::ToastHost/>
+    }
+}

@@ -1,0 +1,89 @@
+//! The browser's end of the realtime socket: connects while someone is signed in, turns
+//! notifications into toasts, and reconnects with back-off when the connection drops.
+
+use crate::session::Session;
+
+#[cfg(not(feature = "hydrate"))]
+pub fn connect(_session: Session) {}
+
+#[cfg(feature = "hydrate")]
+pub fn connect(session: Session) {
+    use leptos::prelude::*;
+    let started = StoredValue::new(false);
+    Effect::new(move |_| {
+        let signed_in = matches!(session.me.get(), Some(Ok(Some(_))));
+        if signed_in && !started.get_value() {
+            started.set_value(true);
+            browser::open(session, 0);
+        }
+    });
+    browser::register_service_worker();
+}
+
+#[cfg(feature = "hydrate")]
+mod browser {
+    use crate::{
+        session::Session,
+        toast::{use_toasts, ToastKind, Toasts},
+    };
+    use leptos::prelude::*;
+    use shared::ws::{ServerEvent, WS_PATH};
+    use wasm_bindgen::{closure::Closure, JsCast};
+    use web_sys::{CloseEvent, MessageEvent, WebSocket};
+
+    /// Opens the socket; `attempt` counts reconnections for the back-off.
+    pub fn open(session: Session, attempt: u32) {
+        let toasts = use_toasts();
+        let Some(url) = socket_url() else { return };
+        let Ok(socket) = WebSocket::new(&url) else { return };
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            if let Some(text) = event.data().as_string() {
+                handle(&text, session, toasts);
+            }
+        });
+        socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        let owner = Owner::current();
+        let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |event: CloseEvent| {
+            // 4401: the session ended; do not knock again until someone signs in.
+            if event.code() == 4401 {
+                return;
+            }
+            let delay = 1_000 * 2u32.pow(attempt.min(5));
+            let owner = owner.clone();
+            gloo_timers::callback::Timeout::new(delay, move || {
+                if let Some(owner) = owner {
+                    owner.with(|| open(session, attempt + 1));
+                }
+            })
+            .forget();
+        });
+        socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+        // The socket calls these for as long as it lives; they are dropped with the page.
+        on_message.forget();
+        on_close.forget();
+    }
+
+    fn handle(text: &str, session: Session, toasts: Toasts) {
+        let Ok(event) = serde_json::from_str::<ServerEvent>(text) else { return };
+        match event {
+            ServerEvent::Notification(n) => {
+                toasts.push(ToastKind::Info, n.text);
+                session.live.update(|v| *v += 1);
+            }
+            ServerEvent::Ready { .. } | ServerEvent::Pong { .. } => {}
+        }
+    }
+
+    fn socket_url() -> Option<String> {
+        let location = web_sys::window()?.location();
+        let scheme = if location.protocol().ok()? == "https:" { "wss" } else { "ws" };
+        Some(format!("{scheme}://{}{WS_PATH}", location.host().ok()?))
+    }
+
+    /// Installs the service worker that makes the app installable and gives it an offline page.
+    pub fn register_service_worker() {
+        if let Some(window) = web_sys::window() {
+            let _ = window.navigator().service_worker().register("/sw.js");
+        }
+    }
+}

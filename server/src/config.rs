@@ -1,0 +1,101 @@
+//! Configuration, read from the command line or environment variables (`server --help` lists
+//! them with their defaults).
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::{net::SocketAddr, path::PathBuf};
+
+#[derive(Debug, Parser)]
+#[command(name = "server", about = "Talentloom: hire and grow people, with AI that stays on your server.")]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: Config,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start the web server (the default).
+    Serve,
+}
+
+/// How the server runs. Every field has a documented default so `server` starts with no set-up.
+#[derive(Clone, Debug, Args)]
+pub struct Config {
+    /// Address and port to listen on. Defaults to cargo-leptos's site address, else 127.0.0.1:3000.
+    #[arg(long, env = "LISTEN_ADDR")]
+    pub listen: Option<SocketAddr>,
+
+    /// Where the SQLite database and other local state live (created if missing).
+    #[arg(long, env = "DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+
+    /// `postgres://…` for PostgreSQL or `sqlite://…` for SQLite. Empty: SQLite in DATA_DIR/talentloom.db.
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+
+    /// The address people reach the site at, used in e-mailed links and to check request
+    /// origins. An `https://` URL also turns on secure cookies (`__Host-` prefix) and HSTS.
+    /// Empty: http://<listen address>.
+    #[arg(long, env = "PUBLIC_URL")]
+    pub public_url: Option<url::Url>,
+
+    /// Sign out after this many minutes without a request.
+    #[arg(long, env = "SESSION_IDLE_MINUTES", default_value_t = 8 * 60)]
+    pub session_idle_minutes: i64,
+
+    /// Sign out this many hours after signing in, however active the session is.
+    #[arg(long, env = "SESSION_ABSOLUTE_HOURS", default_value_t = 7 * 24)]
+    pub session_absolute_hours: i64,
+
+    /// Sign-in attempts allowed per minute from one client address.
+    #[arg(long, env = "SIGN_IN_ATTEMPTS_PER_MINUTE", default_value_t = 10)]
+    pub sign_in_attempts_per_minute: u32,
+
+    /// Failed sign-ins in a row that lock an account.
+    #[arg(long, env = "LOCKOUT_THRESHOLD", default_value_t = 5)]
+    pub lockout_threshold: i64,
+
+    /// How long a locked account stays locked, in minutes.
+    #[arg(long, env = "LOCKOUT_MINUTES", default_value_t = 15)]
+    pub lockout_minutes: i64,
+
+    /// Take the client address from the first `X-Forwarded-For` entry (only behind a proxy you run).
+    #[arg(long, env = "TRUST_PROXY_HEADERS", default_value_t = false)]
+    pub trust_proxy_headers: bool,
+
+    /// Days before an invitation link expires.
+    #[arg(long, env = "INVITATION_DAYS", default_value_t = 7)]
+    pub invitation_days: i64,
+
+    /// SMTP server for outgoing mail, e.g. `smtps://user:pass@mail.example.com` or
+    /// `smtp://127.0.0.1:2525`. Empty: mail stays in the outbox, readable by admins.
+    #[arg(long, env = "SMTP_URL")]
+    pub smtp_url: Option<String>,
+
+    /// Sender of outgoing mail.
+    #[arg(long, env = "MAIL_FROM", default_value = "Talentloom <noreply@talentloom.localhost>")]
+    pub mail_from: String,
+
+    /// Log format.
+    #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+impl Config {
+    /// The configuration with every default, for tests and embedding.
+    pub fn defaults() -> Self {
+        Cli::parse_from(["server"]).config
+    }
+
+    /// Whether the site is served over https (secure cookies, HSTS).
+    pub fn https(&self) -> bool {
+        self.public_url.as_ref().is_some_and(|u| u.scheme() == "https")
+    }
+}

@@ -1,0 +1,203 @@
+//! Starts the real server on port 0 against a fresh SQLite file or a fresh PostgreSQL database,
+//! and talks to it over HTTP like a browser would.
+#![allow(dead_code)]
+
+use leptos::config::LeptosOptions;
+use reqwest::{header, Client, Response, StatusCode};
+use serde_json::Value;
+use std::sync::Once;
+use talentloom_server::{config::Config, launch, Running};
+use tokio::net::TcpListener;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Db {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs every listed scenario once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name($crate::common::Db::Sqlite).await } )*
+        }
+        mod postgres {
+            $( #[tokio::test(flavor = "multi_thread", worker_threads = 2)] async fn $name() { super::$name($crate::common::Db::Postgres).await } )*
+        }
+    };
+}
+
+pub struct TestServer {
+    pub base: String,
+    pub db: Db,
+    running: Option<Running>,
+    _dir: tempfile::TempDir,
+    pg_database: Option<String>,
+}
+
+const DEFAULT_PG: &str = "postgres://postgres@127.0.0.1:5432/test";
+
+fn admin_url() -> String {
+    std::env::var("TEST_POSTGRES_URL").unwrap_or_else(|_| DEFAULT_PG.to_owned())
+}
+
+static NOTICE: Once = Once::new();
+
+async fn create_pg_database() -> Option<(String, String)> {
+    use sqlx::{Connection, Executor, PgConnection};
+    let admin = admin_url();
+    let mut conn = match PgConnection::connect(&admin).await {
+        Ok(c) => c,
+        Err(err) => {
+            if std::env::var("TALENTLOOM_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
+                panic!("PostgreSQL is required (TALENTLOOM_REQUIRE_POSTGRES=1) but {admin} does not answer: {err}");
+            }
+            NOTICE.call_once(|| eprintln!("NOTICE: PostgreSQL at {admin} does not answer ({err}); the PostgreSQL half of the tests is SKIPPED."));
+            return None;
+        }
+    };
+    let name = format!("tl_test_{}", rand::random::<u64>());
+    conn.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");
+    let mut url = url::Url::parse(&admin).expect("TEST_POSTGRES_URL is a URL");
+    url.set_path(&name);
+    Some((name, url.to_string()))
+}
+
+impl TestServer {
+    /// Starts a server; `None` (after a printed notice) when PostgreSQL is wanted but absent.
+    pub async fn start(db: Db) -> Option<Self> {
+        Self::start_with(db, |_| {}).await
+    }
+
+    pub async fn start_with(db: Db, tweak: impl FnOnce(&mut Config)) -> Option<Self> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut config = Config::defaults();
+        config.data_dir = dir.path().to_path_buf();
+        let mut pg_database = None;
+        if db == Db::Postgres {
+            let (name, url) = create_pg_database().await?;
+            config.database_url = Some(url);
+            pg_database = Some(name);
+        }
+        tweak(&mut config);
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let options = LeptosOptions::builder().output_name("talentloom").site_root("target/site").build();
+        let running = launch(config, options, listener).await.expect("server starts");
+        let base = format!("http://{}", running.addr);
+        Some(Self { base, db, running: Some(running), _dir: dir, pg_database })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// A browser-like client with its own cookie jar, sending our Origin on every request.
+    pub fn client(&self) -> Browser {
+        Browser {
+            http: Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .expect("client"),
+            base: self.base.clone(),
+        }
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(running) = self.running.take() {
+            running.shutdown().await.expect("clean shutdown");
+        }
+        if let Some(name) = self.pg_database.take() {
+            use sqlx::{Connection, Executor, PgConnection};
+            if let Ok(mut conn) = PgConnection::connect(&admin_url()).await {
+                let _ = conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
+            }
+        }
+    }
+}
+
+pub struct Browser {
+    pub http: Client,
+    pub base: String,
+}
+
+/// A server function's answer: status and JSON body.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub body: Value,
+    pub headers: header::HeaderMap,
+}
+
+impl Answer {
+    /// The message of a field error, if this is one for `field`.
+    pub fn field_error(&self, field: &str) -> Option<String> {
+        let f = self.body.get("Field")?;
+        (f.get("field")?.as_str()? == field).then(|| f.get("message").and_then(Value::as_str).unwrap_or_default().to_owned())
+    }
+}
+
+impl Browser {
+    /// Calls a server function the way the hydrated app does (form-encoded POST, JSON answer).
+    pub async fn call(&self, endpoint: &str, form: &[(&str, &str)]) -> Answer {
+        self.call_from(&self.base.clone(), endpoint, form).await
+    }
+
+    /// The same, claiming to come from `origin`.
+    pub async fn call_from(&self, origin: &str, endpoint: &str, form: &[(&str, &str)]) -> Answer {
+        let res = self
+            .http
+            .post(format!("{}/api/{endpoint}", self.base))
+            .header(header::ORIGIN, origin)
+            .header(header::ACCEPT, "application/json")
+            .form(form)
+            .send()
+            .await
+            .expect("request");
+        into_answer(res).await
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.http.get(format!("{}{path}", self.base)).send().await.expect("request")
+    }
+
+    pub async fn sign_up(&self, name: &str, email: &str) -> Answer {
+        let answer = self.call("sign_up", &[("name", name), ("email", email), ("password", PASSWORD)]).await;
+        assert_eq!(answer.status, StatusCode::OK, "sign-up of {email} failed: {:?}", answer.body);
+        answer
+    }
+
+    pub async fn me(&self) -> Value {
+        let answer = self.call("me", &[]).await;
+        assert_eq!(answer.status, StatusCode::OK, "{:?}", answer.body);
+        answer.body
+    }
+
+    pub async fn create_org(&self, name: &str, slug: &str) -> i64 {
+        let answer = self.call("create_organisation", &[("name", name), ("slug", slug)]).await;
+        assert_eq!(answer.status, StatusCode::OK, "{:?}", answer.body);
+        answer.body["org_id"].as_i64().expect("org id")
+    }
+}
+
+pub async fn into_answer(res: Response) -> Answer {
+    let status = res.status();
+    let headers = res.headers().clone();
+    let text = res.text().await.expect("body");
+    let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+    Answer { status, body, headers }
+}
+
+/// A password that passes the length and guessability rules.
+pub const PASSWORD: &str = "correct horse battery staple 42";
+
+/// The session cookie's value from a response, if it set one.
+pub fn session_cookie(headers: &header::HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("talentloom=") || c.starts_with("__Host-talentloom="))
+        .map(str::to_owned)
+}
