@@ -10,7 +10,8 @@ use crate::backend::{context, respond};
 
 #[cfg(feature = "ssr")]
 fn parse_role(raw: &str) -> Result<shared::Role, ApiError> {
-    raw.parse().map_err(|_| ApiError::field("role", "Choose one of the listed roles."))
+    raw.parse()
+        .map_err(|_| ApiError::field("role", "Choose one of the listed roles."))
 }
 
 /// The signed-in person, or `None`.
@@ -23,14 +24,29 @@ pub async fn current_user() -> Result<Option<Me>, ApiError> {
 #[server(endpoint = "sign_up")]
 pub async fn sign_up(name: String, email: String, password: String) -> Result<Me, ApiError> {
     let (backend, req) = context()?;
-    let me = respond(backend.sign_up(&req, crate::backend::SignUp { name, email, password }).await)?;
+    let me = respond(
+        backend
+            .sign_up(
+                &req,
+                crate::backend::SignUp {
+                    name,
+                    email,
+                    password,
+                },
+            )
+            .await,
+    )?;
     leptos_axum::redirect("/orgs/new");
     Ok(me)
 }
 
 /// Signs in; `next` is a local path to go to afterwards (anything else is ignored).
 #[server(endpoint = "sign_in")]
-pub async fn sign_in(email: String, password: String, next: Option<String>) -> Result<Me, ApiError> {
+pub async fn sign_in(
+    email: String,
+    password: String,
+    next: Option<String>,
+) -> Result<Me, ApiError> {
     let (backend, req) = context()?;
     let me = respond(backend.sign_in(&req, email, password).await)?;
     let local = next.filter(|n| n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'));
@@ -70,7 +86,11 @@ pub async fn get_team(slug: String) -> Result<Team, ApiError> {
 }
 
 #[server(endpoint = "invite")]
-pub async fn invite(slug: String, email: String, role: String) -> Result<PendingInvitation, ApiError> {
+pub async fn invite(
+    slug: String,
+    email: String,
+    role: String,
+) -> Result<PendingInvitation, ApiError> {
     let (backend, req) = context()?;
     let role = respond(parse_role(&role))?;
     respond(backend.invite(&req, slug, email, role).await)
@@ -117,7 +137,11 @@ pub async fn get_invitation(token: String) -> Result<InvitationPreview, ApiError
 
 /// Accepts an invitation. `name` and `password` create the account when the invitee has none.
 #[server(endpoint = "accept_invitation")]
-pub async fn accept_invitation(token: String, name: Option<String>, password: Option<String>) -> Result<String, ApiError> {
+pub async fn accept_invitation(
+    token: String,
+    name: Option<String>,
+    password: Option<String>,
+) -> Result<String, ApiError> {
     let (backend, req) = context()?;
     let new_account = match (name, password) {
         (Some(name), Some(password)) => Some((name, password)),

@@ -28,12 +28,34 @@ pub trait Backend: Send + Sync + 'static {
     async fn sign_in(&self, req: &Parts, email: String, password: String) -> Result<Me, ApiError>;
     async fn sign_out(&self, req: &Parts) -> Result<(), ApiError>;
 
-    async fn create_organisation(&self, req: &Parts, name: String, slug: String) -> Result<Membership, ApiError>;
+    async fn create_organisation(
+        &self,
+        req: &Parts,
+        name: String,
+        slug: String,
+    ) -> Result<Membership, ApiError>;
     async fn switch_organisation(&self, req: &Parts, slug: String) -> Result<(), ApiError>;
     async fn team(&self, req: &Parts, slug: String) -> Result<Team, ApiError>;
-    async fn invite(&self, req: &Parts, slug: String, email: String, role: Role) -> Result<PendingInvitation, ApiError>;
-    async fn revoke_invitation(&self, req: &Parts, slug: String, invitation_id: i64) -> Result<(), ApiError>;
-    async fn change_role(&self, req: &Parts, slug: String, user_id: i64, role: Role) -> Result<(), ApiError>;
+    async fn invite(
+        &self,
+        req: &Parts,
+        slug: String,
+        email: String,
+        role: Role,
+    ) -> Result<PendingInvitation, ApiError>;
+    async fn revoke_invitation(
+        &self,
+        req: &Parts,
+        slug: String,
+        invitation_id: i64,
+    ) -> Result<(), ApiError>;
+    async fn change_role(
+        &self,
+        req: &Parts,
+        slug: String,
+        user_id: i64,
+        role: Role,
+    ) -> Result<(), ApiError>;
     async fn remove_member(&self, req: &Parts, slug: String, user_id: i64) -> Result<(), ApiError>;
     async fn leave_organisation(&self, req: &Parts, slug: String) -> Result<(), ApiError>;
     async fn outbox(&self, req: &Parts, slug: String) -> Result<Outbox, ApiError>;
@@ -41,7 +63,12 @@ pub trait Backend: Send + Sync + 'static {
     async fn invitation(&self, req: &Parts, token: String) -> Result<InvitationPreview, ApiError>;
     /// Accepts as the signed-in user, or creates the account first when `new_account` is given.
     /// Returns the organisation's slug.
-    async fn accept_invitation(&self, req: &Parts, token: String, new_account: Option<(String, String)>) -> Result<String, ApiError>;
+    async fn accept_invitation(
+        &self,
+        req: &Parts,
+        token: String,
+        new_account: Option<(String, String)>,
+    ) -> Result<String, ApiError>;
 }
 
 /// The backend and the current request, as a server function sees them.
@@ -56,10 +83,18 @@ pub fn context() -> Result<(Arc<dyn Backend>, Parts), ApiError> {
 pub fn respond<T>(result: Result<T, ApiError>) -> Result<T, ApiError> {
     if let Err(err) = &result {
         let plain_form_post = use_context::<Parts>()
-            .and_then(|p| p.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).map(|v| v.contains("text/html")))
+            .and_then(|p| {
+                p.headers
+                    .get(http::header::ACCEPT)
+                    .and_then(|v| v.to_str().ok())
+                    .map(|v| v.contains("text/html"))
+            })
             .unwrap_or(false);
         if !plain_form_post {
-            if let (Some(res), Ok(status)) = (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(err.status())) {
+            if let (Some(res), Ok(status)) = (
+                use_context::<leptos_axum::ResponseOptions>(),
+                http::StatusCode::from_u16(err.status()),
+            ) {
                 res.set_status(status);
             }
         }

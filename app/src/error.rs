@@ -72,7 +72,9 @@ impl FromServerFnError for ApiError {
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
             ServerFnErrorErr::MissingArg(arg) => ApiError::field(&arg, "This field is required."),
-            ServerFnErrorErr::Args(e) => ApiError::Transport(format!("the form could not be read ({e})")),
+            ServerFnErrorErr::Args(e) => {
+                ApiError::Transport(format!("the form could not be read ({e})"))
+            }
             other => ApiError::Transport(other.to_string()),
         }
     }

@@ -1,6 +1,9 @@
 //! The frame around every page: header with navigation, organisation switcher and user menu.
 
-use crate::session::Session;
+use crate::{
+    api::{SignOut, SwitchOrganisation},
+    session::Session,
+};
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 use shared::{dto::Me, Permission};
@@ -53,16 +56,28 @@ pub fn Frame(children: Children) -> impl IntoView {
 #[component]
 fn SignedInBar(me: Me, slug: Memo<Option<String>>) -> impl IntoView {
     let session = Session::get();
+    let switch_organisation = ServerAction::<SwitchOrganisation>::new();
+    let sign_out = ServerAction::<SignOut>::new();
+    session.watch(switch_organisation.version());
+    session.watch(sign_out.version());
     let me = StoredValue::new(me);
     let current = move || {
-        let wanted = slug.get().or_else(|| me.with_value(|m| m.active_org.clone()));
+        let wanted = slug
+            .get()
+            .or_else(|| me.with_value(|m| m.active_org.clone()));
         me.with_value(|m| wanted.and_then(|s| m.membership(&s).cloned()))
     };
     let nav = move || {
         current().map(|m| {
             let base = format!("/o/{}", m.slug);
-            let team = m.role.can(Permission::ViewOrganisation).then(|| view! { <a href=format!("{base}/team")>"Team"</a> });
-            let outbox = m.role.can(Permission::ViewOutbox).then(|| view! { <a href=format!("{base}/outbox")>"Outbox"</a> });
+            let team = m
+                .role
+                .can(Permission::ViewOrganisation)
+                .then(|| view! { <a href=format!("{base}/team")>"Team"</a> });
+            let outbox = m
+                .role
+                .can(Permission::ViewOutbox)
+                .then(|| view! { <a href=format!("{base}/outbox")>"Outbox"</a> });
             view! {
                 <nav class="topnav" aria-label="Organisation">
                     <a href=base.clone()>"Dashboard"</a>
@@ -81,7 +96,7 @@ fn SignedInBar(me: Me, slug: Memo<Option<String>>) -> impl IntoView {
                 {move || me.with_value(|m| m.memberships.clone()).into_iter().map(|m| {
                     let active = current().is_some_and(|c| c.slug == m.slug);
                     view! {
-                        <ActionForm action=session.switch_organisation>
+                        <ActionForm action=switch_organisation>
                             <input type="hidden" name="slug" value=m.slug.clone()/>
                             <button type="submit" role="menuitem" class="menu-item" aria-current=active.then_some("true")>
                                 <span>{m.name.clone()}</span>
@@ -98,11 +113,10 @@ fn SignedInBar(me: Me, slug: Memo<Option<String>>) -> impl IntoView {
             <summary aria-label="Account menu">{me.with_value(|m| m.name.clone())}</summary>
             <div class="menu-body" role="menu">
                 <p class="menu-note">{me.with_value(|m| m.email.clone())}</p>
-                <ActionForm action=session.sign_out>
+                <ActionForm action=sign_out>
                     <button type="submit" role="menuitem" class="menu-item">"Sign out"</button>
                 </ActionForm>
             </div>
         </details>
     }
 }
-

@@ -35,7 +35,9 @@ mod browser {
     pub fn open(session: Session, attempt: u32) {
         let toasts = use_toasts();
         let Some(url) = socket_url() else { return };
-        let Ok(socket) = WebSocket::new(&url) else { return };
+        let Ok(socket) = WebSocket::new(&url) else {
+            return;
+        };
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             if let Some(text) = event.data().as_string() {
                 handle(&text, session, toasts);
@@ -64,7 +66,9 @@ mod browser {
     }
 
     fn handle(text: &str, session: Session, toasts: Toasts) {
-        let Ok(event) = serde_json::from_str::<ServerEvent>(text) else { return };
+        let Ok(event) = serde_json::from_str::<ServerEvent>(text) else {
+            return;
+        };
         match event {
             ServerEvent::Notification(n) => {
                 toasts.push(ToastKind::Info, n.text);
@@ -76,7 +80,11 @@ mod browser {
 
     fn socket_url() -> Option<String> {
         let location = web_sys::window()?.location();
-        let scheme = if location.protocol().ok()? == "https:" { "wss" } else { "ws" };
+        let scheme = if location.protocol().ok()? == "https:" {
+            "wss"
+        } else {
+            "ws"
+        };
         Some(format!("{scheme}://{}{WS_PATH}", location.host().ok()?))
     }
 

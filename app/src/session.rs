@@ -1,65 +1,41 @@
 //! Who is signed in, shared by every page through context.
 
-use crate::{api::*, error::ApiError};
+use crate::{api::current_user, error::ApiError};
 use leptos::prelude::*;
 use shared::dto::Me;
 
-/// The signed-in person (re-read after every action that can change it) and those actions.
+/// The signed-in person, re-read whenever an action that can change it completes.
+///
+/// Pages create their own actions (so that, without wasm, Leptos hands them the error of a plain
+/// form post) and register them with [`Session::watch`].
 #[derive(Clone, Copy)]
 pub struct Session {
     pub me: Resource<Result<Option<Me>, ApiError>>,
-    pub sign_in: ServerAction<SignIn>,
-    pub sign_up: ServerAction<SignUp>,
-    pub sign_out: ServerAction<SignOut>,
-    pub create_organisation: ServerAction<CreateOrganisation>,
-    pub switch_organisation: ServerAction<SwitchOrganisation>,
-    pub leave_organisation: ServerAction<LeaveOrganisation>,
-    pub accept_invitation: ServerAction<AcceptInvitation>,
+    refresh: RwSignal<u64>,
     /// Bumped by every realtime event, so lists that events can change re-read themselves.
     pub live: RwSignal<u64>,
 }
 
 impl Session {
     pub fn provide() -> Self {
-        let sign_in = ServerAction::<SignIn>::new();
-        let sign_up = ServerAction::<SignUp>::new();
-        let sign_out = ServerAction::<SignOut>::new();
-        let create_organisation = ServerAction::<CreateOrganisation>::new();
-        let switch_organisation = ServerAction::<SwitchOrganisation>::new();
-        let leave_organisation = ServerAction::<LeaveOrganisation>::new();
-        let accept_invitation = ServerAction::<AcceptInvitation>::new();
+        let refresh = RwSignal::new(0);
         let live = RwSignal::new(0);
-        let me = Resource::new(
-            move || {
-                (
-                    sign_in.version().get(),
-                    sign_up.version().get(),
-                    sign_out.version().get(),
-                    create_organisation.version().get(),
-                    leave_organisation.version().get(),
-                    accept_invitation.version().get(),
-                    switch_organisation.version().get(),
-                    live.get(),
-                )
-            },
-            |_| current_user(),
-        );
-        let session = Self {
-            me,
-            sign_in,
-            sign_up,
-            sign_out,
-            create_organisation,
-            switch_organisation,
-            leave_organisation,
-            accept_invitation,
-            live,
-        };
+        let me = Resource::new(move || (refresh.get(), live.get()), |_| current_user());
+        let session = Self { me, refresh, live };
         provide_context(session);
         session
     }
 
     pub fn get() -> Self {
         expect_context::<Self>()
+    }
+
+    /// Re-reads the signed-in person each time the action behind `version` completes.
+    pub fn watch(self, version: RwSignal<usize>) {
+        Effect::new(move |_| {
+            if version.get() > 0 {
+                self.refresh.update(|n| *n += 1);
+            }
+        });
     }
 }

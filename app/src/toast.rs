@@ -27,7 +27,13 @@ impl Toasts {
     pub fn push(&self, kind: ToastKind, text: impl Into<String>) {
         let id = self.next.get_value();
         self.next.set_value(id + 1);
-        self.list.update(|l| l.push(Toast { id, text: text.into(), kind }));
+        self.list.update(|l| {
+            l.push(Toast {
+                id,
+                text: text.into(),
+                kind,
+            })
+        });
         #[cfg(feature = "hydrate")]
         {
             let list = self.list;
@@ -44,7 +50,10 @@ impl Toasts {
 }
 
 pub fn provide_toasts() {
-    provide_context(Toasts { list: RwSignal::new(Vec::new()), next: StoredValue::new(0) });
+    provide_context(Toasts {
+        list: RwSignal::new(Vec::new()),
+        next: StoredValue::new(0),
+    });
 }
 
 pub fn use_toasts() -> Toasts {

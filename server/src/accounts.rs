@@ -31,7 +31,9 @@ fn argon2() -> Argon2<'static> {
 pub async fn hash_password(password: String) -> Result<String, ApiError> {
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
-        argon2().hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
+        argon2()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
     })
     .await
     .or_internal("password hashing task failed")?
@@ -41,7 +43,11 @@ pub async fn hash_password(password: String) -> Result<String, ApiError> {
 /// Checks a password against a stored hash on the blocking pool.
 async fn verify_password(password: String, hash: String) -> Result<bool, ApiError> {
     tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&hash).map(|parsed| argon2().verify_password(password.as_bytes(), &parsed).is_ok())
+        PasswordHash::new(&hash).map(|parsed| {
+            argon2()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
     })
     .await
     .or_internal("password verification task failed")?
@@ -67,17 +73,29 @@ pub fn check_new_password(password: &str, email: &str, name: &str) -> Result<(),
 }
 
 pub fn session_of(req: &Parts) -> Result<Session, ApiError> {
-    req.extensions.get::<Session>().cloned().ok_or_else(|| internal("session layer missing", "no Session in request"))
+    req.extensions
+        .get::<Session>()
+        .cloned()
+        .ok_or_else(|| internal("session layer missing", "no Session in request"))
 }
 
 /// The signed-in user's id, or `None`. Ends the session once its absolute lifetime is over.
 pub async fn current_user_id(state: &AppState, req: &Parts) -> Result<Option<i64>, ApiError> {
     let session = session_of(req)?;
     let user_id: Option<i64> = session.get(USER_ID).await.or_internal("reading session")?;
-    let Some(user_id) = user_id else { return Ok(None) };
-    let signed_in_at: i64 = session.get(SIGNED_IN_AT).await.or_internal("reading session")?.unwrap_or(0);
+    let Some(user_id) = user_id else {
+        return Ok(None);
+    };
+    let signed_in_at: i64 = session
+        .get(SIGNED_IN_AT)
+        .await
+        .or_internal("reading session")?
+        .unwrap_or(0);
     if now() - signed_in_at > state.config.session_absolute_hours * 3600 {
-        session.flush().await.or_internal("ending expired session")?;
+        session
+            .flush()
+            .await
+            .or_internal("ending expired session")?;
         return Ok(None);
     }
     Ok(Some(user_id))
@@ -85,7 +103,9 @@ pub async fn current_user_id(state: &AppState, req: &Parts) -> Result<Option<i64
 
 /// The signed-in user's id, or `Unauthenticated`.
 pub async fn require_user(state: &AppState, req: &Parts) -> Result<i64, ApiError> {
-    current_user_id(state, req).await?.ok_or(ApiError::Unauthenticated)
+    current_user_id(state, req)
+        .await?
+        .ok_or(ApiError::Unauthenticated)
 }
 
 /// The client's address, for rate limiting.
@@ -101,11 +121,15 @@ pub fn client_ip(state: &AppState, req: &Parts) -> Option<IpAddr> {
             return forwarded;
         }
     }
-    req.extensions.get::<axum::extract::ConnectInfo<SocketAddr>>().map(|c| c.0.ip())
+    req.extensions
+        .get::<axum::extract::ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip())
 }
 
 pub async fn me(state: &AppState, req: &Parts) -> Result<Option<Me>, ApiError> {
-    let Some(user_id) = current_user_id(state, req).await? else { return Ok(None) };
+    let Some(user_id) = current_user_id(state, req).await? else {
+        return Ok(None);
+    };
     load_me(state, user_id).await
 }
 
@@ -151,7 +175,12 @@ pub async fn load_me(state: &AppState, user_id: i64) -> Result<Option<Me>, ApiEr
 }
 
 /// Creates an account (not signed in). Used by sign-up and by accepting an invitation.
-pub async fn create_account(state: &AppState, name: &str, email: &str, password: &str) -> Result<i64, ApiError> {
+pub async fn create_account(
+    state: &AppState,
+    name: &str,
+    email: &str,
+    password: &str,
+) -> Result<i64, ApiError> {
     let name = validation::display_name("name", name)?;
     let email = validation::email("email", email)?;
     check_new_password(password, &email, &name)?;
@@ -178,8 +207,14 @@ pub async fn create_account(state: &AppState, name: &str, email: &str, password:
 /// Starts a signed-in session under a fresh id (the pre-sign-in id stops working).
 pub async fn start_session(session: &Session, user_id: i64) -> Result<(), ApiError> {
     session.cycle_id().await.or_internal("cycling session id")?;
-    session.insert(USER_ID, user_id).await.or_internal("writing session")?;
-    session.insert(SIGNED_IN_AT, now()).await.or_internal("writing session")?;
+    session
+        .insert(USER_ID, user_id)
+        .await
+        .or_internal("writing session")?;
+    session
+        .insert(SIGNED_IN_AT, now())
+        .await
+        .or_internal("writing session")?;
     Ok(())
 }
 
@@ -190,11 +225,20 @@ pub async fn sign_up(state: &AppState, req: &Parts, input: SignUp) -> Result<Me,
     load_me(state, user_id).await?.ok_or(ApiError::Internal)
 }
 
-pub async fn sign_in(state: &AppState, req: &Parts, email: String, password: String) -> Result<Me, ApiError> {
+pub async fn sign_in(
+    state: &AppState,
+    req: &Parts,
+    email: String,
+    password: String,
+) -> Result<Me, ApiError> {
     if let Some(ip) = client_ip(state, req) {
         if let Err(not_until) = state.sign_in_limiter.check_key(&ip) {
-            let wait = not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
-            return Err(ApiError::RateLimited { retry_after_secs: wait.as_secs().max(1) });
+            let wait = not_until.wait_time_from(governor::clock::Clock::now(
+                &governor::clock::DefaultClock::default(),
+            ));
+            return Err(ApiError::RateLimited {
+                retry_after_secs: wait.as_secs().max(1),
+            });
         }
     }
     let email = validation::email("email", &email)?;
@@ -231,11 +275,17 @@ pub async fn sign_in(state: &AppState, req: &Parts, email: String, password: Str
 }
 
 fn wrong_credentials() -> ApiError {
-    ApiError::field("password", "The e-mail address or the password is not right.")
+    ApiError::field(
+        "password",
+        "The e-mail address or the password is not right.",
+    )
 }
 
 fn locked(until: i64) -> ApiError {
-    ApiError::Locked { until, until_text: app_time(until) }
+    ApiError::Locked {
+        until,
+        until_text: app_time(until),
+    }
 }
 
 fn app_time(t: i64) -> String {
@@ -274,5 +324,7 @@ pub fn dummy_password_hash() -> Result<String, argon2::password_hash::Error> {
     let salt = SaltString::generate(&mut OsRng);
     let mut random = [0u8; 32];
     rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut random);
-    argon2().hash_password(&random, &salt).map(|h| h.to_string())
+    argon2()
+        .hash_password(&random, &salt)
+        .map(|h| h.to_string())
 }

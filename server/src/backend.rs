@@ -23,7 +23,12 @@ impl Backend for AppState {
     async fn sign_out(&self, req: &Parts) -> Result<(), ApiError> {
         accounts::sign_out(req).await
     }
-    async fn create_organisation(&self, req: &Parts, name: String, slug: String) -> Result<Membership, ApiError> {
+    async fn create_organisation(
+        &self,
+        req: &Parts,
+        name: String,
+        slug: String,
+    ) -> Result<Membership, ApiError> {
         orgs::create(self, req, name, slug).await
     }
     async fn switch_organisation(&self, req: &Parts, slug: String) -> Result<(), ApiError> {
@@ -32,13 +37,30 @@ impl Backend for AppState {
     async fn team(&self, req: &Parts, slug: String) -> Result<Team, ApiError> {
         orgs::team(self, req, slug).await
     }
-    async fn invite(&self, req: &Parts, slug: String, email: String, role: Role) -> Result<PendingInvitation, ApiError> {
+    async fn invite(
+        &self,
+        req: &Parts,
+        slug: String,
+        email: String,
+        role: Role,
+    ) -> Result<PendingInvitation, ApiError> {
         orgs::invite(self, req, slug, email, role).await
     }
-    async fn revoke_invitation(&self, req: &Parts, slug: String, invitation_id: i64) -> Result<(), ApiError> {
+    async fn revoke_invitation(
+        &self,
+        req: &Parts,
+        slug: String,
+        invitation_id: i64,
+    ) -> Result<(), ApiError> {
         orgs::revoke(self, req, slug, invitation_id).await
     }
-    async fn change_role(&self, req: &Parts, slug: String, user_id: i64, role: Role) -> Result<(), ApiError> {
+    async fn change_role(
+        &self,
+        req: &Parts,
+        slug: String,
+        user_id: i64,
+        role: Role,
+    ) -> Result<(), ApiError> {
         orgs::change_role(self, req, slug, user_id, role).await
     }
     async fn remove_member(&self, req: &Parts, slug: String, user_id: i64) -> Result<(), ApiError> {
@@ -53,7 +75,12 @@ impl Backend for AppState {
     async fn invitation(&self, _req: &Parts, token: String) -> Result<InvitationPreview, ApiError> {
         orgs::preview(self, token).await
     }
-    async fn accept_invitation(&self, req: &Parts, token: String, new_account: Option<(String, String)>) -> Result<String, ApiError> {
+    async fn accept_invitation(
+        &self,
+        req: &Parts,
+        token: String,
+        new_account: Option<(String, String)>,
+    ) -> Result<String, ApiError> {
         orgs::accept(self, req, token, new_account).await
     }
 }

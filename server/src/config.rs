@@ -5,7 +5,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::{net::SocketAddr, path::PathBuf};
 
 #[derive(Debug, Parser)]
-#[command(name = "server", about = "Talentloom: hire and grow people, with AI that stays on your server.")]
+#[command(
+    name = "server",
+    about = "Talentloom: hire and grow people, with AI that stays on your server."
+)]
 pub struct Cli {
     #[command(flatten)]
     pub config: Config,
@@ -74,7 +77,11 @@ pub struct Config {
     pub smtp_url: Option<String>,
 
     /// Sender of outgoing mail.
-    #[arg(long, env = "MAIL_FROM", default_value = "Talentloom <noreply@talentloom.localhost>")]
+    #[arg(
+        long,
+        env = "MAIL_FROM",
+        default_value = "Talentloom <noreply@talentloom.localhost>"
+    )]
     pub mail_from: String,
 
     /// Log format.
@@ -96,6 +103,8 @@ impl Config {
 
     /// Whether the site is served over https (secure cookies, HSTS).
     pub fn https(&self) -> bool {
-        self.public_url.as_ref().is_some_and(|u| u.scheme() == "https")
+        self.public_url
+            .as_ref()
+            .is_some_and(|u| u.scheme() == "https")
     }
 }

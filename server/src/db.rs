@@ -30,7 +30,10 @@ pub enum DbSetupError {
     #[error("DATABASE_URL must start with postgres://, postgresql:// or sqlite:// (got {0:?})")]
     UnknownScheme(String),
     #[error("cannot create the data directory {path}: {source}")]
-    DataDir { path: String, source: std::io::Error },
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("cannot connect to the database: {0}")]
     Connect(#[source] sqlx::Error),
     #[error("cannot apply the database migrations: {0}")]
@@ -44,8 +47,14 @@ impl Db {
         let url = match url.filter(|u| !u.trim().is_empty()) {
             Some(url) => url.to_owned(),
             None => {
-                std::fs::create_dir_all(data_dir).map_err(|source| DbSetupError::DataDir { path: data_dir.display().to_string(), source })?;
-                format!("sqlite://{}?mode=rwc", data_dir.join("talentloom.db").display())
+                std::fs::create_dir_all(data_dir).map_err(|source| DbSetupError::DataDir {
+                    path: data_dir.display().to_string(),
+                    source,
+                })?;
+                format!(
+                    "sqlite://{}?mode=rwc",
+                    data_dir.join("talentloom.db").display()
+                )
             }
         };
         let backend = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
@@ -53,7 +62,9 @@ impl Db {
         } else if url.starts_with("sqlite:") {
             Backend::Sqlite
         } else {
-            return Err(DbSetupError::UnknownScheme(url.split(':').next().unwrap_or_default().to_owned()));
+            return Err(DbSetupError::UnknownScheme(
+                url.split(':').next().unwrap_or_default().to_owned(),
+            ));
         };
         let options = AnyConnectOptions::from_str(&url).map_err(DbSetupError::Connect)?;
         let mut pool = AnyPoolOptions::new().acquire_timeout(Duration::from_secs(10));
@@ -70,7 +81,10 @@ impl Db {
         } else {
             pool = pool.max_connections(16);
         }
-        let pool = pool.connect_with(options).await.map_err(DbSetupError::Connect)?;
+        let pool = pool
+            .connect_with(options)
+            .await
+            .map_err(DbSetupError::Connect)?;
         let migrator = match backend {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
             Backend::Postgres => &POSTGRES_MIGRATIONS,

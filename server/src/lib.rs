@@ -15,7 +15,10 @@ pub mod realtime;
 pub mod sessions;
 pub mod state;
 
-use crate::{config::Config, db::Db, mail::Mailer, metrics::Metrics, realtime::Hub, sessions::DbSessionStore, state::AppState};
+use crate::{
+    config::Config, db::Db, mail::Mailer, metrics::Metrics, realtime::Hub,
+    sessions::DbSessionStore, state::AppState,
+};
 use app::{backend::Backend, shell, App};
 use axum::{
     extract::State,
@@ -56,13 +59,18 @@ pub enum StartError {
 }
 
 /// Builds the shared state: connects the database (applying migrations) and everything else.
-pub async fn build_state(config: Config, leptos_options: LeptosOptions, addr: SocketAddr) -> Result<AppState, StartError> {
+pub async fn build_state(
+    config: Config,
+    leptos_options: LeptosOptions,
+    addr: SocketAddr,
+) -> Result<AppState, StartError> {
     let db = Db::connect(config.database_url.as_deref(), &config.data_dir).await?;
     let public_url = match &config.public_url {
         Some(url) => url.clone(),
         None => url::Url::parse(&format!("http://{addr}/"))?,
     };
-    let per_minute = NonZeroU32::new(config.sign_in_attempts_per_minute).ok_or(StartError::RateLimit)?;
+    let per_minute =
+        NonZeroU32::new(config.sign_in_attempts_per_minute).ok_or(StartError::RateLimit)?;
     let dummy = tokio::task::spawn_blocking(accounts::dummy_password_hash)
         .await
         .map_err(|e| StartError::Hashing(e.to_string()))?
@@ -88,12 +96,18 @@ pub fn router(state: AppState) -> Router {
     let options = state.leptos_options.clone();
     let config = &state.config;
     let sessions = SessionManagerLayer::new(state.session_store.clone())
-        .with_name(if config.https() { "__Host-talentloom" } else { "talentloom" })
+        .with_name(if config.https() {
+            "__Host-talentloom"
+        } else {
+            "talentloom"
+        })
         .with_secure(config.https())
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_path("/")
-        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(config.session_idle_minutes)));
+        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(
+            config.session_idle_minutes,
+        )));
     let request_id = HeaderName::from_static("x-request-id");
 
     Router::new()
@@ -140,7 +154,9 @@ impl Running {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        let result = (&mut self.server).await.unwrap_or_else(|e| Err(std::io::Error::other(e)));
+        let result = (&mut self.server)
+            .await
+            .unwrap_or_else(|e| Err(std::io::Error::other(e)));
         for task in &self.background {
             task.abort();
         }
@@ -150,17 +166,24 @@ impl Running {
 }
 
 /// Starts the server on `listener` with background work (mail, session clean-up).
-pub async fn launch(config: Config, leptos_options: LeptosOptions, listener: TcpListener) -> Result<Running, StartError> {
+pub async fn launch(
+    config: Config,
+    leptos_options: LeptosOptions,
+    listener: TcpListener,
+) -> Result<Running, StartError> {
     let addr = listener.local_addr()?;
     let state = build_state(config, leptos_options, addr).await?;
     let app = router(state.clone());
     let (tx, rx) = oneshot::channel::<()>();
     let server = tokio::spawn(async move {
-        axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(async {
-                let _ = rx.await;
-            })
-            .await
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async {
+            let _ = rx.await;
+        })
+        .await
     });
     let mut background = vec![tokio::spawn(state.mailer.clone().run(state.clone()))];
     let housekeeping = state.clone();
@@ -175,5 +198,11 @@ pub async fn launch(config: Config, leptos_options: LeptosOptions, listener: Tcp
         }
     }));
     tracing::info!(%addr, backend = ?state.db.backend, "Talentloom listening");
-    Ok(Running { addr, state, shutdown: Some(tx), server, background })
+    Ok(Running {
+        addr,
+        state,
+        shutdown: Some(tx),
+        server,
+        background,
+    })
 }

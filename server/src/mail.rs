@@ -13,7 +13,13 @@ use std::{sync::Arc, time::Duration};
 use tokio::sync::Notify;
 
 /// Puts a message in the outbox inside the caller's transaction.
-pub async fn enqueue(tx: &mut Transaction<'_, Any>, org_id: Option<i64>, recipient: &str, subject: &str, body: &str) -> Result<(), ApiError> {
+pub async fn enqueue(
+    tx: &mut Transaction<'_, Any>,
+    org_id: Option<i64>,
+    recipient: &str,
+    subject: &str,
+    body: &str,
+) -> Result<(), ApiError> {
     let now = now();
     sqlx::query("INSERT INTO outbox (org_id, recipient, subject, body, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $5)")
         .bind(org_id)
@@ -28,7 +34,10 @@ pub async fn enqueue(tx: &mut Transaction<'_, Any>, org_id: Option<i64>, recipie
 }
 
 /// The newest 100 messages of an organisation.
-pub async fn for_organisation(state: &AppState, org_id: i64) -> Result<Vec<OutboxMessage>, ApiError> {
+pub async fn for_organisation(
+    state: &AppState,
+    org_id: i64,
+) -> Result<Vec<OutboxMessage>, ApiError> {
     let rows = sqlx::query(
         "SELECT id, recipient, subject, body, created_at, sent_at, last_error FROM outbox WHERE org_id = $1 ORDER BY id DESC LIMIT 100",
     )
@@ -70,11 +79,23 @@ pub enum MailSetupError {
 impl Mailer {
     pub fn new(smtp_url: Option<&str>, from: &str) -> Result<Self, MailSetupError> {
         let transport = match smtp_url.filter(|u| !u.trim().is_empty()) {
-            Some(url) => Some(AsyncSmtpTransport::<Tokio1Executor>::from_url(url).map_err(MailSetupError::SmtpUrl)?.build()),
+            Some(url) => Some(
+                AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
+                    .map_err(MailSetupError::SmtpUrl)?
+                    .build(),
+            ),
             None => None,
         };
-        let from = if transport.is_some() { Some(from.parse().map_err(MailSetupError::From)?) } else { None };
-        Ok(Self { transport, from, wake: Arc::new(Notify::new()) })
+        let from = if transport.is_some() {
+            Some(from.parse().map_err(MailSetupError::From)?)
+        } else {
+            None
+        };
+        Ok(Self {
+            transport,
+            from,
+            wake: Arc::new(Notify::new()),
+        })
     }
 
     pub fn configured(&self) -> bool {
@@ -88,7 +109,9 @@ impl Mailer {
 
     /// Delivers pending mail until the process ends; retries with back-off.
     pub async fn run(self, state: AppState) {
-        let (Some(transport), Some(from)) = (self.transport.clone(), self.from.clone()) else { return };
+        let (Some(transport), Some(from)) = (self.transport.clone(), self.from.clone()) else {
+            return;
+        };
         loop {
             if let Err(err) = deliver_due(&state, &transport, &from).await {
                 tracing::error!(error = %err, "mail delivery round failed");
@@ -101,7 +124,11 @@ impl Mailer {
     }
 }
 
-async fn deliver_due(state: &AppState, transport: &AsyncSmtpTransport<Tokio1Executor>, from: &Mailbox) -> Result<(), sqlx::Error> {
+async fn deliver_due(
+    state: &AppState,
+    transport: &AsyncSmtpTransport<Tokio1Executor>,
+    from: &Mailbox,
+) -> Result<(), sqlx::Error> {
     let due = sqlx::query("SELECT id, recipient, subject, body, attempts FROM outbox WHERE sent_at IS NULL AND next_attempt_at <= $1 AND attempts < 10 ORDER BY id LIMIT 20")
         .bind(now())
         .fetch_all(&state.db.pool)
@@ -118,7 +145,11 @@ async fn deliver_due(state: &AppState, transport: &AsyncSmtpTransport<Tokio1Exec
                 .header(ContentType::TEXT_PLAIN)
                 .body(row.try_get::<String, _>("body")?)
             {
-                Ok(message) => transport.send(message).await.map(|_| ()).map_err(|e| e.to_string()),
+                Ok(message) => transport
+                    .send(message)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.to_string()),
                 Err(e) => Err(e.to_string()),
             },
             Err(e) => Err(format!("bad recipient: {e}")),

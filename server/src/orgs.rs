@@ -70,12 +70,26 @@ fn parse_role(row: &AnyRow) -> Result<Role, ApiError> {
     role.parse().or_internal("stored role is unknown")
 }
 
-pub async fn create(state: &AppState, req: &Parts, name: String, slug: String) -> Result<Membership, ApiError> {
+pub async fn create(
+    state: &AppState,
+    req: &Parts,
+    name: String,
+    slug: String,
+) -> Result<Membership, ApiError> {
     let user_id = require_user(state, req).await?;
     let name = validation::organisation_name("name", &name)?;
-    let slug = if slug.trim().is_empty() { validation::slugify(&name) } else { slug };
+    let slug = if slug.trim().is_empty() {
+        validation::slugify(&name)
+    } else {
+        slug
+    };
     let slug = validation::slug("slug", &slug)?;
-    let mut tx = state.db.pool.begin().await.or_internal("starting transaction")?;
+    let mut tx = state
+        .db
+        .pool
+        .begin()
+        .await
+        .or_internal("starting transaction")?;
     let created = sqlx::query_scalar::<_, i64>("INSERT INTO organisations (slug, name, created_at, created_by) VALUES ($1, $2, $3, $4) RETURNING id")
         .bind(&slug)
         .bind(&name)
@@ -86,18 +100,23 @@ pub async fn create(state: &AppState, req: &Parts, name: String, slug: String) -
     let org_id = match created {
         Ok(id) => id,
         Err(err) if is_unique_violation(&err) => {
-            return Err(ApiError::field("slug", format!("The address /o/{slug} is taken. Choose another.")));
+            return Err(ApiError::field(
+                "slug",
+                format!("The address /o/{slug} is taken. Choose another."),
+            ));
         }
         Err(err) => return Err(internal("creating organisation", err)),
     };
-    sqlx::query("INSERT INTO memberships (org_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)")
-        .bind(org_id)
-        .bind(user_id)
-        .bind(Role::Owner.as_str())
-        .bind(now())
-        .execute(&mut *tx)
-        .await
-        .or_internal("adding owner")?;
+    sqlx::query(
+        "INSERT INTO memberships (org_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(org_id)
+    .bind(user_id)
+    .bind(Role::Owner.as_str())
+    .bind(now())
+    .execute(&mut *tx)
+    .await
+    .or_internal("adding owner")?;
     sqlx::query("UPDATE users SET active_org_id = $1 WHERE id = $2")
         .bind(org_id)
         .bind(user_id)
@@ -106,7 +125,12 @@ pub async fn create(state: &AppState, req: &Parts, name: String, slug: String) -
         .or_internal("activating organisation")?;
     tx.commit().await.or_internal("committing organisation")?;
     tracing::info!(org_id, user_id, "organisation created");
-    Ok(Membership { org_id, slug, name, role: Role::Owner })
+    Ok(Membership {
+        org_id,
+        slug,
+        name,
+        role: Role::Owner,
+    })
 }
 
 pub async fn switch(state: &AppState, req: &Parts, slug: String) -> Result<(), ApiError> {
@@ -135,7 +159,8 @@ pub async fn team(state: &AppState, req: &Parts, slug: String) -> Result<Team, A
     .or_internal("loading members")?;
     let mut members = Vec::with_capacity(rows.len());
     for row in &rows {
-        let locked_until: Option<i64> = row.try_get("locked_until").or_internal("reading member")?;
+        let locked_until: Option<i64> =
+            row.try_get("locked_until").or_internal("reading member")?;
         members.push(Member {
             user_id: row.try_get("id").or_internal("reading member")?,
             name: row.try_get("name").or_internal("reading member")?,
@@ -143,14 +168,21 @@ pub async fn team(state: &AppState, req: &Parts, slug: String) -> Result<Team, A
             role: parse_role(row)?,
             joined_at: row.try_get("created_at").or_internal("reading member")?,
             // Only those who manage members see locks of others.
-            locked_until: locked_until.filter(|&t| t > now && caller.role.can(Permission::ManageMembers)),
+            locked_until: locked_until
+                .filter(|&t| t > now && caller.role.can(Permission::ManageMembers)),
         });
     }
     let invitations = pending_invitations(state, caller.org_id).await?;
-    Ok(Team { members, invitations })
+    Ok(Team {
+        members,
+        invitations,
+    })
 }
 
-async fn pending_invitations(state: &AppState, org_id: i64) -> Result<Vec<PendingInvitation>, ApiError> {
+async fn pending_invitations(
+    state: &AppState,
+    org_id: i64,
+) -> Result<Vec<PendingInvitation>, ApiError> {
     let rows = sqlx::query(
         "SELECT i.id, i.email, i.role, i.expires_at, u.name AS invited_by FROM invitations i \
          JOIN users u ON u.id = i.invited_by \
@@ -168,8 +200,12 @@ async fn pending_invitations(state: &AppState, org_id: i64) -> Result<Vec<Pendin
                 id: row.try_get("id").or_internal("reading invitation")?,
                 email: row.try_get("email").or_internal("reading invitation")?,
                 role: parse_role(row)?,
-                invited_by: row.try_get("invited_by").or_internal("reading invitation")?,
-                expires_at: row.try_get("expires_at").or_internal("reading invitation")?,
+                invited_by: row
+                    .try_get("invited_by")
+                    .or_internal("reading invitation")?,
+                expires_at: row
+                    .try_get("expires_at")
+                    .or_internal("reading invitation")?,
             })
         })
         .collect()
@@ -179,11 +215,24 @@ fn token_hash(token: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()))
 }
 
-pub async fn invite(state: &AppState, req: &Parts, slug: String, email: String, role: Role) -> Result<PendingInvitation, ApiError> {
+pub async fn invite(
+    state: &AppState,
+    req: &Parts,
+    slug: String,
+    email: String,
+    role: Role,
+) -> Result<PendingInvitation, ApiError> {
     let caller = caller(state, req, &slug).await?;
     caller.require(Permission::InviteMembers)?;
     if !caller.role.may_grant(role) {
-        return Err(ApiError::field("role", format!("As {} you cannot invite someone as {}.", caller.role.label(), role.label())));
+        return Err(ApiError::field(
+            "role",
+            format!(
+                "As {} you cannot invite someone as {}.",
+                caller.role.label(),
+                role.label()
+            ),
+        ));
     }
     let email = validation::email("email", &email)?;
     let pool = &state.db.pool;
@@ -196,7 +245,10 @@ pub async fn invite(state: &AppState, req: &Parts, slug: String, email: String, 
     .await
     .or_internal("checking membership")?;
     if already.is_some() {
-        return Err(ApiError::field("email", format!("{email} is already a member of {}.", caller.org_name)));
+        return Err(ApiError::field(
+            "email",
+            format!("{email} is already a member of {}.", caller.org_name),
+        ));
     }
     let mut raw = [0u8; 32];
     rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut raw);
@@ -232,7 +284,10 @@ pub async fn invite(state: &AppState, req: &Parts, slug: String, email: String, 
     .fetch_one(&mut *tx)
     .await
     .or_internal("creating invitation")?;
-    let link = state.public_url.join(&format!("invite/{token}")).or_internal("building invitation link")?;
+    let link = state
+        .public_url
+        .join(&format!("invite/{token}"))
+        .or_internal("building invitation link")?;
     let body = format!(
         "{inviter} invited you to join {org} on Talentloom as {role}.\n\n\
          Accept the invitation here:\n{link}\n\n\
@@ -241,11 +296,28 @@ pub async fn invite(state: &AppState, req: &Parts, slug: String, email: String, 
         role = role.label(),
         expires = app_date(expires_at),
     );
-    mail::enqueue(&mut tx, Some(caller.org_id), &email, &format!("Join {} on Talentloom", caller.org_name), &body).await?;
+    mail::enqueue(
+        &mut tx,
+        Some(caller.org_id),
+        &email,
+        &format!("Join {} on Talentloom", caller.org_name),
+        &body,
+    )
+    .await?;
     tx.commit().await.or_internal("committing invitation")?;
     state.mailer.wake();
-    tracing::info!(org_id = caller.org_id, invitation_id = id, "invitation sent");
-    Ok(PendingInvitation { id, email, role, invited_by: inviter, expires_at })
+    tracing::info!(
+        org_id = caller.org_id,
+        invitation_id = id,
+        "invitation sent"
+    );
+    Ok(PendingInvitation {
+        id,
+        email,
+        role,
+        invited_by: inviter,
+        expires_at,
+    })
 }
 
 fn app_date(t: i64) -> String {
@@ -254,7 +326,12 @@ fn app_date(t: i64) -> String {
         .unwrap_or_default()
 }
 
-pub async fn revoke(state: &AppState, req: &Parts, slug: String, invitation_id: i64) -> Result<(), ApiError> {
+pub async fn revoke(
+    state: &AppState,
+    req: &Parts,
+    slug: String,
+    invitation_id: i64,
+) -> Result<(), ApiError> {
     let caller = caller(state, req, &slug).await?;
     caller.require(Permission::InviteMembers)?;
     let done = sqlx::query("UPDATE invitations SET revoked_at = $1 WHERE id = $2 AND org_id = $3 AND accepted_at IS NULL AND revoked_at IS NULL")
@@ -271,7 +348,10 @@ pub async fn revoke(state: &AppState, req: &Parts, slug: String, invitation_id: 
 }
 
 /// The number of owners of an organisation, read inside the caller's transaction.
-async fn owner_count(tx: &mut sqlx::Transaction<'_, sqlx::Any>, org_id: i64) -> Result<i64, ApiError> {
+async fn owner_count(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    org_id: i64,
+) -> Result<i64, ApiError> {
     sqlx::query_scalar("SELECT COUNT(*) FROM memberships WHERE org_id = $1 AND role = $2")
         .bind(org_id)
         .bind(Role::Owner.as_str())
@@ -281,7 +361,11 @@ async fn owner_count(tx: &mut sqlx::Transaction<'_, sqlx::Any>, org_id: i64) -> 
 }
 
 /// The target member's role, scoped to the caller's organisation.
-async fn member_role(tx: &mut sqlx::Transaction<'_, sqlx::Any>, org_id: i64, user_id: i64) -> Result<Role, ApiError> {
+async fn member_role(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    org_id: i64,
+    user_id: i64,
+) -> Result<Role, ApiError> {
     let row = sqlx::query("SELECT role FROM memberships WHERE org_id = $1 AND user_id = $2")
         .bind(org_id)
         .bind(user_id)
@@ -292,17 +376,32 @@ async fn member_role(tx: &mut sqlx::Transaction<'_, sqlx::Any>, org_id: i64, use
     parse_role(&row)
 }
 
-const LAST_OWNER: &str = "An organisation needs at least one owner. Make someone else an owner first.";
+const LAST_OWNER: &str =
+    "An organisation needs at least one owner. Make someone else an owner first.";
 
-pub async fn change_role(state: &AppState, req: &Parts, slug: String, user_id: i64, role: Role) -> Result<(), ApiError> {
+pub async fn change_role(
+    state: &AppState,
+    req: &Parts,
+    slug: String,
+    user_id: i64,
+    role: Role,
+) -> Result<(), ApiError> {
     let caller = caller(state, req, &slug).await?;
     caller.require(Permission::ManageMembers)?;
-    let mut tx = state.db.pool.begin().await.or_internal("starting transaction")?;
+    let mut tx = state
+        .db
+        .pool
+        .begin()
+        .await
+        .or_internal("starting transaction")?;
     let current = member_role(&mut tx, caller.org_id, user_id).await?;
     if !caller.role.may_grant(current) || !caller.role.may_grant(role) {
         return Err(ApiError::Forbidden);
     }
-    if current == Role::Owner && role != Role::Owner && owner_count(&mut tx, caller.org_id).await? <= 1 {
+    if current == Role::Owner
+        && role != Role::Owner
+        && owner_count(&mut tx, caller.org_id).await? <= 1
+    {
         return Err(ApiError::field("role", LAST_OWNER));
     }
     sqlx::query("UPDATE memberships SET role = $1 WHERE org_id = $2 AND user_id = $3")
@@ -313,17 +412,37 @@ pub async fn change_role(state: &AppState, req: &Parts, slug: String, user_id: i
         .await
         .or_internal("changing role")?;
     tx.commit().await.or_internal("committing role change")?;
-    notify(state, user_id, Some(caller.org_id), &caller.slug, NotificationKind::RoleChanged, format!("Your role in {} is now {}.", caller.org_name, role.label()));
+    notify(
+        state,
+        user_id,
+        Some(caller.org_id),
+        &caller.slug,
+        NotificationKind::RoleChanged,
+        format!("Your role in {} is now {}.", caller.org_name, role.label()),
+    );
     Ok(())
 }
 
-pub async fn remove_member(state: &AppState, req: &Parts, slug: String, user_id: i64) -> Result<(), ApiError> {
+pub async fn remove_member(
+    state: &AppState,
+    req: &Parts,
+    slug: String,
+    user_id: i64,
+) -> Result<(), ApiError> {
     let caller = caller(state, req, &slug).await?;
     caller.require(Permission::ManageMembers)?;
     if user_id == caller.user_id {
-        return Err(ApiError::field("user_id", "To remove yourself, use “Leave organisation”."));
+        return Err(ApiError::field(
+            "user_id",
+            "To remove yourself, use “Leave organisation”.",
+        ));
     }
-    let mut tx = state.db.pool.begin().await.or_internal("starting transaction")?;
+    let mut tx = state
+        .db
+        .pool
+        .begin()
+        .await
+        .or_internal("starting transaction")?;
     let current = member_role(&mut tx, caller.org_id, user_id).await?;
     if !caller.role.may_grant(current) {
         return Err(ApiError::Forbidden);
@@ -334,11 +453,22 @@ pub async fn remove_member(state: &AppState, req: &Parts, slug: String, user_id:
     delete_membership(&mut tx, caller.org_id, user_id).await?;
     tx.commit().await.or_internal("committing removal")?;
     // Delivered without the membership check: the person is no longer a member.
-    notify(state, user_id, None, &caller.slug, NotificationKind::RemovedFromOrganisation, format!("You were removed from {}.", caller.org_name));
+    notify(
+        state,
+        user_id,
+        None,
+        &caller.slug,
+        NotificationKind::RemovedFromOrganisation,
+        format!("You were removed from {}.", caller.org_name),
+    );
     Ok(())
 }
 
-async fn delete_membership(tx: &mut sqlx::Transaction<'_, sqlx::Any>, org_id: i64, user_id: i64) -> Result<(), ApiError> {
+async fn delete_membership(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    org_id: i64,
+    user_id: i64,
+) -> Result<(), ApiError> {
     sqlx::query("DELETE FROM memberships WHERE org_id = $1 AND user_id = $2")
         .bind(org_id)
         .bind(user_id)
@@ -356,7 +486,12 @@ async fn delete_membership(tx: &mut sqlx::Transaction<'_, sqlx::Any>, org_id: i6
 
 pub async fn leave(state: &AppState, req: &Parts, slug: String) -> Result<(), ApiError> {
     let caller = caller(state, req, &slug).await?;
-    let mut tx = state.db.pool.begin().await.or_internal("starting transaction")?;
+    let mut tx = state
+        .db
+        .pool
+        .begin()
+        .await
+        .or_internal("starting transaction")?;
     if caller.role == Role::Owner && owner_count(&mut tx, caller.org_id).await? <= 1 {
         return Err(ApiError::field("slug", LAST_OWNER));
     }
@@ -368,7 +503,10 @@ pub async fn leave(state: &AppState, req: &Parts, slug: String) -> Result<(), Ap
 pub async fn outbox(state: &AppState, req: &Parts, slug: String) -> Result<Outbox, ApiError> {
     let caller = caller(state, req, &slug).await?;
     caller.require(Permission::ViewOutbox)?;
-    Ok(Outbox { smtp_configured: state.mailer.configured(), messages: mail::for_organisation(state, caller.org_id).await? })
+    Ok(Outbox {
+        smtp_configured: state.mailer.configured(),
+        messages: mail::for_organisation(state, caller.org_id).await?,
+    })
 }
 
 /// An open invitation by its token: (id, org id, org name, e-mail, role, inviter id, inviter name).
@@ -404,21 +542,35 @@ pub async fn preview(state: &AppState, token: String) -> Result<InvitationPrevie
     })
 }
 
-pub async fn accept(state: &AppState, req: &Parts, token: String, new_account: Option<(String, String)>) -> Result<String, ApiError> {
+pub async fn accept(
+    state: &AppState,
+    req: &Parts,
+    token: String,
+    new_account: Option<(String, String)>,
+) -> Result<String, ApiError> {
     let row = open_invitation(state, &token).await?;
     let invitation_id: i64 = row.try_get("id").or_internal("reading invitation")?;
     let org_id: i64 = row.try_get("org_id").or_internal("reading invitation")?;
     let org_name: String = row.try_get("org_name").or_internal("reading invitation")?;
     let slug: String = row.try_get("slug").or_internal("reading invitation")?;
     let email: String = row.try_get("email").or_internal("reading invitation")?;
-    let inviter: i64 = row.try_get("invited_by").or_internal("reading invitation")?;
+    let inviter: i64 = row
+        .try_get("invited_by")
+        .or_internal("reading invitation")?;
     let role = parse_role(&row)?;
 
     let user_id = match (accounts::current_user_id(state, req).await?, new_account) {
         (Some(user_id), _) => {
-            let me = load_me(state, user_id).await?.ok_or(ApiError::Unauthenticated)?;
+            let me = load_me(state, user_id)
+                .await?
+                .ok_or(ApiError::Unauthenticated)?;
             if me.email != email {
-                return Err(ApiError::field("token", format!("This invitation is for {email}. Sign in with that address to accept it.")));
+                return Err(ApiError::field(
+                    "token",
+                    format!(
+                        "This invitation is for {email}. Sign in with that address to accept it."
+                    ),
+                ));
             }
             user_id
         }
@@ -430,7 +582,12 @@ pub async fn accept(state: &AppState, req: &Parts, token: String, new_account: O
         (None, None) => return Err(ApiError::Unauthenticated),
     };
 
-    let mut tx = state.db.pool.begin().await.or_internal("starting transaction")?;
+    let mut tx = state
+        .db
+        .pool
+        .begin()
+        .await
+        .or_internal("starting transaction")?;
     // Single use: only the first acceptance changes the row.
     let claimed = sqlx::query(
         "UPDATE invitations SET accepted_at = $1, accepted_by = $2 WHERE id = $3 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $1",
@@ -442,18 +599,28 @@ pub async fn accept(state: &AppState, req: &Parts, token: String, new_account: O
     .await
     .or_internal("claiming invitation")?;
     if claimed.rows_affected() != 1 {
-        return Err(ApiError::field("token", "This invitation was used a moment ago. Ask for a new one."));
+        return Err(ApiError::field(
+            "token",
+            "This invitation was used a moment ago. Ask for a new one.",
+        ));
     }
-    let joined = sqlx::query("INSERT INTO memberships (org_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)")
-        .bind(org_id)
-        .bind(user_id)
-        .bind(role.as_str())
-        .bind(now())
-        .execute(&mut *tx)
-        .await;
+    let joined = sqlx::query(
+        "INSERT INTO memberships (org_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(org_id)
+    .bind(user_id)
+    .bind(role.as_str())
+    .bind(now())
+    .execute(&mut *tx)
+    .await;
     match joined {
         Ok(_) => {}
-        Err(err) if is_unique_violation(&err) => return Err(ApiError::field("token", format!("You are already a member of {org_name}."))),
+        Err(err) if is_unique_violation(&err) => {
+            return Err(ApiError::field(
+                "token",
+                format!("You are already a member of {org_name}."),
+            ))
+        }
         Err(err) => return Err(internal("adding member", err)),
     }
     sqlx::query("UPDATE users SET active_org_id = $1 WHERE id = $2")
@@ -469,13 +636,38 @@ pub async fn accept(state: &AppState, req: &Parts, token: String, new_account: O
         .fetch_one(&state.db.pool)
         .await
         .or_internal("loading new member")?;
-    notify(state, inviter, Some(org_id), &slug, NotificationKind::InvitationAccepted, format!("{name} accepted your invitation to {org_name}."));
+    notify(
+        state,
+        inviter,
+        Some(org_id),
+        &slug,
+        NotificationKind::InvitationAccepted,
+        format!("{name} accepted your invitation to {org_name}."),
+    );
     tracing::info!(org_id, user_id, "invitation accepted");
     Ok(slug)
 }
 
 /// Pushes a live notification to one user's open pages.
-fn notify(state: &AppState, user_id: i64, check_org: Option<i64>, slug: &str, kind: NotificationKind, text: String) {
-    let event = ServerEvent::Notification(Notification { org: Some(slug.to_owned()), kind, text, at: now() });
-    state.hub.send(user_id, Delivery { org_id: check_org, event });
+fn notify(
+    state: &AppState,
+    user_id: i64,
+    check_org: Option<i64>,
+    slug: &str,
+    kind: NotificationKind,
+    text: String,
+) {
+    let event = ServerEvent::Notification(Notification {
+        org: Some(slug.to_owned()),
+        kind,
+        text,
+        at: now(),
+    });
+    state.hub.send(
+        user_id,
+        Delivery {
+            org_id: check_org,
+            event,
+        },
+    );
 }

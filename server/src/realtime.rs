@@ -29,10 +29,13 @@ pub struct Delivery {
     pub event: ServerEvent,
 }
 
+/// Each user's open connections: (connection id, its queue).
+type Subscribers = HashMap<i64, Vec<(u64, mpsc::Sender<Delivery>)>>;
+
 /// Open connections by user.
 #[derive(Clone, Default)]
 pub struct Hub {
-    inner: Arc<Mutex<HashMap<i64, Vec<(u64, mpsc::Sender<Delivery>)>>>>,
+    inner: Arc<Mutex<Subscribers>>,
     next_id: Arc<AtomicU64>,
 }
 
@@ -60,7 +63,10 @@ impl Hub {
     /// Sends to every open connection of the user; a connection that is not keeping up misses it.
     pub fn send(&self, user_id: i64, delivery: Delivery) {
         let senders: Vec<_> = match self.inner.lock() {
-            Ok(map) => map.get(&user_id).map(|l| l.iter().map(|(_, tx)| tx.clone()).collect()).unwrap_or_default(),
+            Ok(map) => map
+                .get(&user_id)
+                .map(|l| l.iter().map(|(_, tx)| tx.clone()).collect())
+                .unwrap_or_default(),
             Err(_) => return,
         };
         for tx in senders {
@@ -71,7 +77,11 @@ impl Hub {
 
 pub async fn upgrade(State(state): State<AppState>, ws: WebSocketUpgrade, req: Parts) -> Response {
     if !origin_allowed(&state, &req.headers, true) {
-        return (StatusCode::FORBIDDEN, "This origin may not open a connection.").into_response();
+        return (
+            StatusCode::FORBIDDEN,
+            "This origin may not open a connection.",
+        )
+            .into_response();
     }
     let user_id = match accounts::current_user_id(&state, &req).await {
         Ok(Some(id)) => id,
@@ -88,7 +98,10 @@ async fn serve(state: AppState, mut socket: WebSocket, user_id: i64, session_id:
     let (conn_id, mut rx) = state.hub.subscribe(user_id);
     state.metrics.ws_connections.inc();
     let store = DbSessionStore::new(state.db.clone());
-    if send(&mut socket, &ServerEvent::Ready { user_id }).await.is_ok() {
+    if send(&mut socket, &ServerEvent::Ready { user_id })
+        .await
+        .is_ok()
+    {
         loop {
             tokio::select! {
                 delivery = rx.recv() => {
@@ -137,25 +150,33 @@ async fn send(socket: &mut WebSocket, event: &ServerEvent) -> Result<(), axum::E
 
 /// Whether the connection's session still exists, belongs to the user and is within its
 /// absolute lifetime (sign-out deletes the session, so a signed-out socket closes).
-async fn still_signed_in(state: &AppState, store: &DbSessionStore, session_id: &Id, user_id: i64) -> bool {
+async fn still_signed_in(
+    state: &AppState,
+    store: &DbSessionStore,
+    session_id: &Id,
+    user_id: i64,
+) -> bool {
     use crate::sessions::{SIGNED_IN_AT, USER_ID};
     match store.load(session_id).await {
         Ok(Some(record)) => {
             let value = |key: &str| record.data.get(key).and_then(serde_json::Value::as_i64);
             value(USER_ID) == Some(user_id)
-                && value(SIGNED_IN_AT).is_some_and(|at| now() - at <= state.config.session_absolute_hours * 3600)
+                && value(SIGNED_IN_AT)
+                    .is_some_and(|at| now() - at <= state.config.session_absolute_hours * 3600)
         }
         _ => false,
     }
 }
 
 async fn is_member(state: &AppState, org_id: i64, user_id: i64) -> bool {
-    sqlx::query_scalar::<_, i64>("SELECT user_id FROM memberships WHERE org_id = $1 AND user_id = $2")
-        .bind(org_id)
-        .bind(user_id)
-        .fetch_optional(&state.db.pool)
-        .await
-        .ok()
-        .flatten()
-        .is_some()
+    sqlx::query_scalar::<_, i64>(
+        "SELECT user_id FROM memberships WHERE org_id = $1 AND user_id = $2",
+    )
+    .bind(org_id)
+    .bind(user_id)
+    .fetch_optional(&state.db.pool)
+    .await
+    .ok()
+    .flatten()
+    .is_some()
 }

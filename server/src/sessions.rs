@@ -26,21 +26,29 @@ impl DbSessionStore {
 
     /// Removes expired sessions; returns how many.
     pub async fn delete_expired(&self) -> Result<u64, sqlx::Error> {
-        let done = sqlx::query("DELETE FROM sessions WHERE expiry_date <= $1").bind(now()).execute(&self.db.pool).await?;
+        let done = sqlx::query("DELETE FROM sessions WHERE expiry_date <= $1")
+            .bind(now())
+            .execute(&self.db.pool)
+            .await?;
         Ok(done.rows_affected())
     }
 
     /// Signed-in sessions that have not expired (for `/metrics`).
     pub async fn count_signed_in(&self) -> Result<i64, sqlx::Error> {
-        sqlx::query_scalar("SELECT COUNT(*) FROM sessions WHERE expiry_date > $1 AND user_id IS NOT NULL")
-            .bind(now())
-            .fetch_one(&self.db.pool)
-            .await
+        sqlx::query_scalar(
+            "SELECT COUNT(*) FROM sessions WHERE expiry_date > $1 AND user_id IS NOT NULL",
+        )
+        .bind(now())
+        .fetch_one(&self.db.pool)
+        .await
     }
 
     /// Deletes every session of a user (after a password change or removal of the account).
     pub async fn delete_for_user(&self, user_id: i64) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1").bind(user_id).execute(&self.db.pool).await?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&self.db.pool)
+            .await?;
         Ok(())
     }
 }
@@ -50,7 +58,8 @@ fn backend_error(err: sqlx::Error) -> session_store::Error {
 }
 
 fn encode(record: &Record) -> session_store::Result<(String, i64, Option<i64>)> {
-    let data = serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
+    let data = serde_json::to_string(&record.data)
+        .map_err(|e| session_store::Error::Encode(e.to_string()))?;
     let user_id = record.data.get(USER_ID).and_then(serde_json::Value::as_i64);
     Ok((data, record.expiry_date.unix_timestamp(), user_id))
 }
@@ -60,13 +69,15 @@ impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         let (data, expiry, user_id) = encode(record)?;
         loop {
-            let inserted = sqlx::query("INSERT INTO sessions (id, data, expiry_date, user_id) VALUES ($1, $2, $3, $4)")
-                .bind(record.id.to_string())
-                .bind(&data)
-                .bind(expiry)
-                .bind(user_id)
-                .execute(&self.db.pool)
-                .await;
+            let inserted = sqlx::query(
+                "INSERT INTO sessions (id, data, expiry_date, user_id) VALUES ($1, $2, $3, $4)",
+            )
+            .bind(record.id.to_string())
+            .bind(&data)
+            .bind(expiry)
+            .bind(user_id)
+            .execute(&self.db.pool)
+            .await;
             match inserted {
                 Ok(_) => return Ok(()),
                 // A 128-bit id collided: draw another.
@@ -93,24 +104,32 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let row = sqlx::query("SELECT data, expiry_date FROM sessions WHERE id = $1 AND expiry_date > $2")
-            .bind(id.to_string())
-            .bind(now())
-            .fetch_optional(&self.db.pool)
-            .await
-            .map_err(backend_error)?;
+        let row = sqlx::query(
+            "SELECT data, expiry_date FROM sessions WHERE id = $1 AND expiry_date > $2",
+        )
+        .bind(id.to_string())
+        .bind(now())
+        .fetch_optional(&self.db.pool)
+        .await
+        .map_err(backend_error)?;
         let Some(row) = row else { return Ok(None) };
         let data: String = row.try_get("data").map_err(backend_error)?;
         let expiry: i64 = row.try_get("expiry_date").map_err(backend_error)?;
         Ok(Some(Record {
             id: *id,
-            data: serde_json::from_str(&data).map_err(|e| session_store::Error::Decode(e.to_string()))?,
-            expiry_date: time::OffsetDateTime::from_unix_timestamp(expiry).map_err(|e| session_store::Error::Decode(e.to_string()))?,
+            data: serde_json::from_str(&data)
+                .map_err(|e| session_store::Error::Decode(e.to_string()))?,
+            expiry_date: time::OffsetDateTime::from_unix_timestamp(expiry)
+                .map_err(|e| session_store::Error::Decode(e.to_string()))?,
         }))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id.to_string()).execute(&self.db.pool).await.map_err(backend_error)?;
+        sqlx::query("DELETE FROM sessions WHERE id = $1")
+            .bind(id.to_string())
+            .execute(&self.db.pool)
+            .await
+            .map_err(backend_error)?;
         Ok(())
     }
 }

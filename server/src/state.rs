@@ -1,6 +1,8 @@
 //! The one state every handler and server function shares, built once at start-up.
 
-use crate::{config::Config, db::Db, mail::Mailer, metrics::Metrics, realtime::Hub, sessions::DbSessionStore};
+use crate::{
+    config::Config, db::Db, mail::Mailer, metrics::Metrics, realtime::Hub, sessions::DbSessionStore,
+};
 use axum::extract::FromRef;
 use governor::{clock::DefaultClock, state::keyed::DefaultKeyedStateStore, RateLimiter};
 use leptos::config::LeptosOptions;

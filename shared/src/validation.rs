@@ -12,7 +12,10 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: &str, message: impl Into<String>) -> Self {
-        Self { field: field.to_owned(), message: message.into() }
+        Self {
+            field: field.to_owned(),
+            message: message.into(),
+        }
     }
 }
 
@@ -26,17 +29,28 @@ pub fn email(field: &str, raw: &str) -> Result<String, FieldError> {
         return Err(FieldError::new(field, "Enter an e-mail address."));
     }
     if value.len() > 254 {
-        return Err(FieldError::new(field, "This e-mail address is too long (254 characters at most)."));
+        return Err(FieldError::new(
+            field,
+            "This e-mail address is too long (254 characters at most).",
+        ));
     }
     let Some((local, domain)) = value.split_once('@') else {
-        return Err(FieldError::new(field, "An e-mail address needs an @, as in name@example.com."));
+        return Err(FieldError::new(
+            field,
+            "An e-mail address needs an @, as in name@example.com.",
+        ));
     };
     let domain_ok = domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
-        && domain.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '.');
+        && domain
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '.');
     if local.is_empty() || !domain_ok || value.chars().any(char::is_whitespace) {
-        return Err(FieldError::new(field, "This is not a valid e-mail address; use the form name@example.com."));
+        return Err(FieldError::new(
+            field,
+            "This is not a valid e-mail address; use the form name@example.com.",
+        ));
     }
     Ok(value)
 }
@@ -51,7 +65,10 @@ pub fn password_length(field: &str, raw: &str) -> Result<(), FieldError> {
         ));
     }
     if chars > MAX_PASSWORD_CHARS {
-        return Err(FieldError::new(field, format!("Use at most {MAX_PASSWORD_CHARS} characters.")));
+        return Err(FieldError::new(
+            field,
+            format!("Use at most {MAX_PASSWORD_CHARS} characters."),
+        ));
     }
     Ok(())
 }
@@ -84,8 +101,16 @@ pub fn organisation_name(field: &str, raw: &str) -> Result<String, FieldError> {
 /// A URL slug: 2–48 lower-case letters, digits and single hyphens, not starting or ending with one.
 pub fn slug(field: &str, raw: &str) -> Result<String, FieldError> {
     let value = raw.trim().to_lowercase();
-    let valid_chars = value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-    if value.len() < 2 || value.len() > 48 || !valid_chars || value.starts_with('-') || value.ends_with('-') || value.contains("--") {
+    let valid_chars = value
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    if value.len() < 2
+        || value.len() > 48
+        || !valid_chars
+        || value.starts_with('-')
+        || value.ends_with('-')
+        || value.contains("--")
+    {
         return Err(FieldError::new(
             field,
             "Use 2–48 lower-case letters, digits and single hyphens (for example acme-hiring).",
@@ -105,7 +130,12 @@ pub fn slugify(name: &str) -> String {
         }
     }
     let trimmed = out.trim_end_matches('-');
-    trimmed.chars().take(48).collect::<String>().trim_end_matches('-').to_owned()
+    trimmed
+        .chars()
+        .take(48)
+        .collect::<String>()
+        .trim_end_matches('-')
+        .to_owned()
 }
 
 #[cfg(test)]
@@ -114,9 +144,15 @@ mod tests {
 
     #[test]
     fn emails_are_normalised_or_explained() {
-        assert_eq!(email("email", "  Ada@Example.COM ").ok(), Some("ada@example.com".to_owned()));
+        assert_eq!(
+            email("email", "  Ada@Example.COM ").ok(),
+            Some("ada@example.com".to_owned())
+        );
         let err = email("email", "ada.example.com").err().map(|e| e.message);
-        assert_eq!(err.as_deref(), Some("An e-mail address needs an @, as in name@example.com."));
+        assert_eq!(
+            err.as_deref(),
+            Some("An e-mail address needs an @, as in name@example.com.")
+        );
         assert!(email("email", "ada@localhost").is_err());
         assert!(email("email", "a b@example.com").is_err());
     }
@@ -124,7 +160,10 @@ mod tests {
     #[test]
     fn short_passwords_say_how_short() {
         let err = password_length("password", "abc").err().map(|e| e.message);
-        assert_eq!(err.as_deref(), Some("Use at least 12 characters (this one has 3)."));
+        assert_eq!(
+            err.as_deref(),
+            Some("Use at least 12 characters (this one has 3).")
+        );
         assert!(password_length("password", "twelve chars").is_ok());
     }
 

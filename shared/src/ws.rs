@@ -55,8 +55,12 @@ mod tests {
             at: 1,
         });
         let json = serde_json::to_string(&event).unwrap_or_default();
-        assert!(json.starts_with(r#"{"type":"notification","org":"acme","kind":"invitation_accepted""#), "{json}");
-        let back: ServerEvent = serde_json::from_str(&json).unwrap_or(ServerEvent::Pong { nonce: 0 });
+        assert!(
+            json.starts_with(r#"{"type":"notification","org":"acme","kind":"invitation_accepted""#),
+            "{json}"
+        );
+        let back: ServerEvent =
+            serde_json::from_str(&json).unwrap_or(ServerEvent::Pong { nonce: 0 });
         assert_eq!(back, event);
     }
 }

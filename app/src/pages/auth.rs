@@ -1,13 +1,18 @@
 //! Sign-up and sign-in.
 
-use crate::{session::Session, widgets::{last_error, FieldMessage}};
+use crate::{
+    api::{SignIn, SignUp},
+    session::Session,
+    widgets::{last_error, FieldMessage},
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 #[component]
 pub fn SignUpPage() -> impl IntoView {
-    let action = Session::get().sign_up;
+    let action = ServerAction::<SignUp>::new();
+    Session::get().watch(action.version());
     let value = last_error(action.value());
     view! {
         <Title text="Create account"/>
@@ -34,7 +39,8 @@ pub fn SignUpPage() -> impl IntoView {
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
-    let action = Session::get().sign_in;
+    let action = ServerAction::<SignIn>::new();
+    Session::get().watch(action.version());
     let value = last_error(action.value());
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();

@@ -1,6 +1,10 @@
 //! Accepting an invitation, as a new or an existing user.
 
-use crate::{api::get_invitation, session::Session, widgets::{last_error, ErrorPanel, FieldMessage}};
+use crate::{
+    api::{get_invitation, AcceptInvitation},
+    session::Session,
+    widgets::{last_error, ErrorPanel, FieldMessage},
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -11,7 +15,8 @@ pub fn InvitePage() -> impl IntoView {
     let params = use_params_map();
     let token = move || params.read().get("token").unwrap_or_default();
     let preview = Resource::new(token, get_invitation);
-    let accept = session.accept_invitation;
+    let accept = ServerAction::<AcceptInvitation>::new();
+    session.watch(accept.version());
     let value = last_error(accept.value());
     view! {
         <Title text="Invitation"/>

@@ -1,6 +1,10 @@
 //! Creating an organisation and its dashboard.
 
-use crate::{api::get_team, session::Session, widgets::{last_error, ErrorPanel, FieldMessage}};
+use crate::{
+    api::{get_team, CreateOrganisation},
+    session::Session,
+    widgets::{last_error, ErrorPanel, FieldMessage},
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -8,7 +12,8 @@ use shared::{validation::slugify, Permission};
 
 #[component]
 pub fn NewOrganisationPage() -> impl IntoView {
-    let action = Session::get().create_organisation;
+    let action = ServerAction::<CreateOrganisation>::new();
+    Session::get().watch(action.version());
     let value = last_error(action.value());
     let name = RwSignal::new(String::new());
     let slug_edited = RwSignal::new(false);
@@ -47,7 +52,10 @@ pub fn DashboardPage() -> impl IntoView {
     let session = Session::get();
     let params = use_params_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
-    let team = Resource::new(move || (slug(), session.live.get()), |(slug, _)| get_team(slug));
+    let team = Resource::new(
+        move || (slug(), session.live.get()),
+        |(slug, _)| get_team(slug),
+    );
     view! {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {

@@ -10,7 +10,10 @@ pub fn OutboxPage() -> impl IntoView {
     let session = Session::get();
     let params = use_params_map();
     let slug = move || params.read().get("slug").unwrap_or_default();
-    let messages = Resource::new(move || (slug(), session.live.get()), |(slug, _)| get_outbox(slug));
+    let messages = Resource::new(
+        move || (slug(), session.live.get()),
+        |(slug, _)| get_outbox(slug),
+    );
     view! {
         <Title text="Outbox"/>
         <section class="page-head">
@@ -58,15 +61,21 @@ pub fn OutboxPage() -> impl IntoView {
 /// Plain-text mail with its web links made clickable.
 #[component]
 fn MailBody(body: String) -> impl IntoView {
-    let lines = body.lines().map(|line| {
-        let words = line.split(' ').map(|word| {
-            if word.starts_with("http://") || word.starts_with("https://") {
-                view! { <a href=word.to_owned()>{word.to_owned()}</a>" " }.into_any()
-            } else {
-                view! { {word.to_owned()}" " }.into_any()
-            }
-        }).collect_view();
-        view! { <span>{words}</span><br/> }
-    }).collect_view();
+    let lines = body
+        .lines()
+        .map(|line| {
+            let words = line
+                .split(' ')
+                .map(|word| {
+                    if word.starts_with("http://") || word.starts_with("https://") {
+                        view! { <a href=word.to_owned()>{word.to_owned()}</a>" " }.into_any()
+                    } else {
+                        view! { {word.to_owned()}" " }.into_any()
+                    }
+                })
+                .collect_view();
+            view! { <span>{words}</span><br/> }
+        })
+        .collect_view();
     view! { <p class="mail-body">{lines}</p> }
 }

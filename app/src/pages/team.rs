@@ -10,7 +10,10 @@ use crate::{
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
-use shared::{dto::{Member, Membership, PendingInvitation}, Permission, Role};
+use shared::{
+    dto::{Member, Membership, PendingInvitation},
+    Permission, Role,
+};
 
 #[component]
 pub fn TeamPage() -> impl IntoView {
@@ -24,7 +27,10 @@ pub fn TeamPage() -> impl IntoView {
     let toasts = use_toasts();
     Effect::new(move |_| {
         if let Some(Ok(inv)) = invite.value().get() {
-            toasts.push(ToastKind::Success, format!("Invitation sent to {}", inv.email));
+            toasts.push(
+                ToastKind::Success,
+                format!("Invitation sent to {}", inv.email),
+            );
         }
     });
     for value in [change_role.value(), remove.value(), revoke.value()] {
@@ -35,7 +41,16 @@ pub fn TeamPage() -> impl IntoView {
         });
     }
     let team = Resource::new(
-        move || (slug(), invite.version().get(), revoke.version().get(), change_role.version().get(), remove.version().get(), session.live.get()),
+        move || {
+            (
+                slug(),
+                invite.version().get(),
+                revoke.version().get(),
+                change_role.version().get(),
+                remove.version().get(),
+                session.live.get(),
+            )
+        },
         |(slug, ..)| get_team(slug),
     );
     view! {
@@ -80,16 +95,30 @@ pub fn TeamPage() -> impl IntoView {
 }
 
 #[component]
-fn MemberRow(member: Member, membership: Membership, my_id: i64, change_role: ServerAction<ChangeRole>, remove: ServerAction<RemoveMember>) -> impl IntoView {
-    let manage = membership.role.can(Permission::ManageMembers) && member.user_id != my_id && membership.role.may_grant(member.role);
+fn MemberRow(
+    member: Member,
+    membership: Membership,
+    my_id: i64,
+    change_role: ServerAction<ChangeRole>,
+    remove: ServerAction<RemoveMember>,
+) -> impl IntoView {
+    let manage = membership.role.can(Permission::ManageMembers)
+        && member.user_id != my_id
+        && membership.role.may_grant(member.role);
     let slug = membership.slug;
     let name = member.name;
-    let locked = member.locked_until.map(|t| format!("Locked until {}", format_utc(t)));
+    let locked = member
+        .locked_until
+        .map(|t| format!("Locked until {}", format_utc(t)));
     let role_cell = if manage {
         let (slug, name) = (slug.clone(), name.clone());
-        let options = Role::ALL.into_iter().filter(|r| membership.role.may_grant(*r)).map(|r| {
-            view! { <option value=r.as_str() selected=r == member.role>{r.label()}</option> }
-        }).collect_view();
+        let options = Role::ALL
+            .into_iter()
+            .filter(|r| membership.role.may_grant(*r))
+            .map(|r| {
+                view! { <option value=r.as_str() selected=r == member.role>{r.label()}</option> }
+            })
+            .collect_view();
         view! {
             <ActionForm action=change_role attr:class="inline-form">
                 <input type="hidden" name="slug" value=slug.clone()/>
@@ -102,12 +131,14 @@ fn MemberRow(member: Member, membership: Membership, my_id: i64, change_role: Se
     } else {
         view! { <span>{member.role.label()}</span> }.into_any()
     };
-    let remove_cell = manage.then(|| view! {
-        <ActionForm action=remove attr:class="inline-form">
-            <input type="hidden" name="slug" value=slug/>
-            <input type="hidden" name="user_id" value=member.user_id/>
-            <button type="submit" class="button button-small button-danger">"Remove"</button>
-        </ActionForm>
+    let remove_cell = manage.then(|| {
+        view! {
+            <ActionForm action=remove attr:class="inline-form">
+                <input type="hidden" name="slug" value=slug/>
+                <input type="hidden" name="user_id" value=member.user_id/>
+                <button type="submit" class="button button-small button-danger">"Remove"</button>
+            </ActionForm>
+        }
     });
     view! {
         <tr data-member=member.email.clone()>
@@ -121,7 +152,11 @@ fn MemberRow(member: Member, membership: Membership, my_id: i64, change_role: Se
 }
 
 #[component]
-fn InvitationRow(invitation: PendingInvitation, membership: Membership, revoke: ServerAction<RevokeInvitation>) -> impl IntoView {
+fn InvitationRow(
+    invitation: PendingInvitation,
+    membership: Membership,
+    revoke: ServerAction<RevokeInvitation>,
+) -> impl IntoView {
     let can_revoke = membership.role.can(Permission::InviteMembers);
     view! {
         <li class="list-item">
@@ -141,9 +176,13 @@ fn InvitationRow(invitation: PendingInvitation, membership: Membership, revoke: 
 #[component]
 fn InviteForm(slug: String, my_role: Role, invite: ServerAction<Invite>) -> impl IntoView {
     let value = last_error(invite.value());
-    let options = Role::ALL.into_iter().filter(|r| my_role.may_grant(*r)).map(|r| {
-        view! { <option value=r.as_str() selected=r == Role::Recruiter>{r.label()}</option> }
-    }).collect_view();
+    let options = Role::ALL
+        .into_iter()
+        .filter(|r| my_role.may_grant(*r))
+        .map(|r| {
+            view! { <option value=r.as_str() selected=r == Role::Recruiter>{r.label()}</option> }
+        })
+        .collect_view();
     view! {
         <section class="panel" id="invite">
             <h2>"Invite a colleague"</h2>
@@ -168,7 +207,8 @@ fn InviteForm(slug: String, my_role: Role, invite: ServerAction<Invite>) -> impl
 
 #[component]
 fn LeaveForm(slug: String) -> impl IntoView {
-    let action = Session::get().leave_organisation;
+    let action = ServerAction::<LeaveOrganisation>::new();
+    Session::get().watch(action.version());
     let value = last_error(action.value());
     view! {
         <section class="panel">

@@ -58,7 +58,9 @@ async fn create_pg_database() -> Option<(String, String)> {
         }
     };
     let name = format!("tl_test_{}", rand::random::<u64>());
-    conn.execute(format!("CREATE DATABASE {name}").as_str()).await.expect("create test database");
+    conn.execute(format!("CREATE DATABASE {name}").as_str())
+        .await
+        .expect("create test database");
     let mut url = url::Url::parse(&admin).expect("TEST_POSTGRES_URL is a URL");
     url.set_path(&name);
     Some((name, url.to_string()))
@@ -82,10 +84,21 @@ impl TestServer {
         }
         tweak(&mut config);
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let options = LeptosOptions::builder().output_name("talentloom").site_root("target/site").build();
-        let running = launch(config, options, listener).await.expect("server starts");
+        let options = LeptosOptions::builder()
+            .output_name("talentloom")
+            .site_root("target/site")
+            .build();
+        let running = launch(config, options, listener)
+            .await
+            .expect("server starts");
         let base = format!("http://{}", running.addr);
-        Some(Self { base, db, running: Some(running), _dir: dir, pg_database })
+        Some(Self {
+            base,
+            db,
+            running: Some(running),
+            _dir: dir,
+            pg_database,
+        })
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -111,7 +124,9 @@ impl TestServer {
         if let Some(name) = self.pg_database.take() {
             use sqlx::{Connection, Executor, PgConnection};
             if let Ok(mut conn) = PgConnection::connect(&admin_url()).await {
-                let _ = conn.execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str()).await;
+                let _ = conn
+                    .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
+                    .await;
             }
         }
     }
@@ -134,7 +149,12 @@ impl Answer {
     /// The message of a field error, if this is one for `field`.
     pub fn field_error(&self, field: &str) -> Option<String> {
         let f = self.body.get("Field")?;
-        (f.get("field")?.as_str()? == field).then(|| f.get("message").and_then(Value::as_str).unwrap_or_default().to_owned())
+        (f.get("field")?.as_str()? == field).then(|| {
+            f.get("message")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        })
     }
 }
 
@@ -159,12 +179,26 @@ impl Browser {
     }
 
     pub async fn get(&self, path: &str) -> Response {
-        self.http.get(format!("{}{path}", self.base)).send().await.expect("request")
+        self.http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .expect("request")
     }
 
     pub async fn sign_up(&self, name: &str, email: &str) -> Answer {
-        let answer = self.call("sign_up", &[("name", name), ("email", email), ("password", PASSWORD)]).await;
-        assert_eq!(answer.status, StatusCode::OK, "sign-up of {email} failed: {:?}", answer.body);
+        let answer = self
+            .call(
+                "sign_up",
+                &[("name", name), ("email", email), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(
+            answer.status,
+            StatusCode::OK,
+            "sign-up of {email} failed: {:?}",
+            answer.body
+        );
         answer
     }
 
@@ -175,7 +209,9 @@ impl Browser {
     }
 
     pub async fn create_org(&self, name: &str, slug: &str) -> i64 {
-        let answer = self.call("create_organisation", &[("name", name), ("slug", slug)]).await;
+        let answer = self
+            .call("create_organisation", &[("name", name), ("slug", slug)])
+            .await;
         assert_eq!(answer.status, StatusCode::OK, "{:?}", answer.body);
         answer.body["org_id"].as_i64().expect("org id")
     }
@@ -186,7 +222,11 @@ pub async fn into_answer(res: Response) -> Answer {
     let headers = res.headers().clone();
     let text = res.text().await.expect("body");
     let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-    Answer { status, body, headers }
+    Answer {
+        status,
+        body,
+        headers,
+    }
 }
 
 /// A password that passes the length and guessability rules.

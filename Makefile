@@ -1,0 +1,11 @@
+# The two commands (see README.md). Each installs what is missing first.
+.PHONY: run test
+
+## Start Talentloom on http://127.0.0.1:3000 with an embedded SQLite database in ./data.
+run:
+	.ci/setup.sh
+	cargo leptos serve
+
+## Run the whole test suite (formatting, lints, SQLite + PostgreSQL, browser tests).
+test:
+	.ci/test.sh

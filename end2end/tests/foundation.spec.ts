@@ -1,0 +1,110 @@
+import { test, expect, Page, BrowserContext } from "@playwright/test";
+
+const PASSWORD = "correct horse battery staple 42";
+
+/** Collects console errors and uncaught exceptions of a page; the test asserts there are none. */
+function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  page.on("pageerror", (e) => errors.push(e.message));
+  return errors;
+}
+
+async function hydrated(page: Page) {
+  await page.waitForSelector("body[data-hydrated=true]");
+}
+
+async function signUp(page: Page, name: string, email: string) {
+  await page.goto("/signup");
+  await hydrated(page);
+  await page.getByLabel("Your name").fill(name);
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page).toHaveURL(/\/orgs\/new$/);
+}
+
+async function createOrganisation(page: Page, name: string, expectedSlug: string) {
+  await page.getByLabel("Name").fill(name);
+  // Typing the name fills in the address: a client-side interaction, so the page is hydrated.
+  await expect(page.getByLabel("Address")).toHaveValue(expectedSlug);
+  await page.getByRole("button", { name: "Create organisation" }).click();
+  await expect(page).toHaveURL(new RegExp(`/o/${expectedSlug}$`));
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(name);
+}
+
+test("sign up, create an organisation, invite, accept, see it live, switch organisation", async ({ browser }, info) => {
+  const run = `${Date.now()}${info.project.name === "phone" ? "p" : "d"}`;
+  const orgName = `Acme ${run}`;
+  const slug = `acme-${run}`;
+  const ownerEmail = `owner-${run}@example.com`;
+  const inviteeEmail = `fay-${run}@example.com`;
+
+  const ownerContext: BrowserContext = await browser.newContext();
+  const owner = await ownerContext.newPage();
+  const ownerErrors = watchErrors(owner);
+  await signUp(owner, "Eve Owner", ownerEmail);
+  await createOrganisation(owner, orgName, slug);
+
+  // Invite a colleague from the team page.
+  await owner.goto(`/o/${slug}/team`);
+  await hydrated(owner);
+  await owner.getByLabel("E-mail").fill(inviteeEmail);
+  await owner.getByLabel("Role", { exact: true }).selectOption("interviewer");
+  await owner.getByRole("button", { name: "Send invitation" }).click();
+  await expect(owner.getByRole("status")).toContainText(`Invitation sent to ${inviteeEmail}`);
+  await expect(owner.getByRole("list", { name: "Open invitations" })).toContainText(inviteeEmail);
+
+  // With no SMTP server the invitation waits in the outbox; take the link from there.
+  await owner.goto(`/o/${slug}/outbox`);
+  await hydrated(owner);
+  const mail = owner.locator(`article[data-recipient="${inviteeEmail}"]`);
+  await expect(mail).toContainText(`Join ${orgName} on Talentloom`);
+  const link = await mail.locator("a[href*='/invite/']").getAttribute("href");
+  expect(link).toBeTruthy();
+
+  // The invitee opens the link in another browser and joins with a new account.
+  const inviteeContext = await browser.newContext();
+  const invitee = await inviteeContext.newPage();
+  const inviteeErrors = watchErrors(invitee);
+  await invitee.goto(link!);
+  await hydrated(invitee);
+  await expect(invitee.getByRole("heading", { level: 1 })).toHaveText(`Eve Owner invited you to join ${orgName} as Interviewer`);
+  await invitee.getByLabel("Your name").fill("Fay Interviewer");
+  await invitee.getByLabel("Choose a password").fill(PASSWORD);
+  await invitee.getByRole("button", { name: "Create account and join" }).click();
+  await expect(invitee).toHaveURL(new RegExp(`/o/${slug}$`));
+  await expect(invitee.getByText("You are Interviewer here.")).toBeVisible();
+
+  // The owner, still on the outbox page, is told at once, without reloading.
+  await expect(owner.getByRole("status")).toContainText(`Fay Interviewer accepted your invitation to ${orgName}.`);
+
+  // A second organisation, then switch back through the organisation switcher.
+  await owner.goto("/orgs/new");
+  await hydrated(owner);
+  await createOrganisation(owner, `Beta ${run}`, `beta-${run}`);
+  await owner.locator(".org-switcher summary").click();
+  await owner.getByRole("menuitem", { name: new RegExp(orgName) }).click();
+  await expect(owner).toHaveURL(new RegExp(`/o/${slug}$`));
+  await expect(owner.getByTestId("member-count")).toHaveText("2");
+
+  expect(ownerErrors).toEqual([]);
+  expect(inviteeErrors).toEqual([]);
+  await ownerContext.close();
+  await inviteeContext.close();
+});
+
+test("forms work before the wasm loads", async ({ browser }) => {
+  const context = await browser.newContext({ javaScriptEnabled: false });
+  const page = await context.newPage();
+  await page.goto("/signup");
+  await page.getByLabel("Your name").fill("No Script");
+  await page.getByLabel("E-mail").fill(`noscript-${Date.now()}@example.com`);
+  await page.getByLabel("Password").fill("short");
+  await page.getByRole("button", { name: "Create account" }).click();
+  // The server answers the plain form post by sending the browser back with the error.
+  await expect(page.getByText("Use at least 12 characters (this one has 5).")).toBeVisible();
+  await context.close();
+});
