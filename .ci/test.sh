@@ -5,6 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 
+# Keep a copy of the output to print one honest total at the end.
+log=$(mktemp)
+exec > >(tee "$log") 2>&1
+
 .ci/setup.sh e2e
 
 step "cargo fmt --check"
@@ -23,3 +27,10 @@ cargo leptos build
 
 step "browser tests"
 .ci/e2e.sh
+
+# One closing line over everything that ran: cargo's "test result" lines and Playwright's totals.
+sed 's/\x1b\[[0-9;]*m//g' "$log" | awk '
+  /^test result: / { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i } }
+  /^ +[0-9]+ passed \(/ { p += $1 }
+  /^ +[0-9]+ failed$/ { f += $1 }
+  END { printf "\nsuite: %d passed, %d failed\n", p, f }'
