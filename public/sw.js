@@ -5,7 +5,9 @@ const VERSION = "talentloom-v1";
 const SHELL = ["/offline", "/manifest.webmanifest", "/icons/icon.svg", "/icons/icon-192.png", "/pkg/talentloom.css"];
 
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(VERSION).then((cache) => cache.addAll(SHELL)).then(() => self.skipWaiting()));
+  // Fetched without cookies, so the cached pages never hold anyone's signed-in view.
+  const requests = SHELL.map((path) => new Request(path, { credentials: "omit" }));
+  event.waitUntil(caches.open(VERSION).then((cache) => cache.addAll(requests)).then(() => self.skipWaiting()));
 });
 
 self.addEventListener("activate", (event) => {

@@ -108,3 +108,32 @@ test("forms work before the wasm loads", async ({ browser }) => {
   await expect(page.getByText("Use at least 12 characters (this one has 5).")).toBeVisible();
   await context.close();
 });
+
+test("installable as an app, with an offline page when the network is gone", async ({ browser }) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto("/");
+  await hydrated(page);
+  const manifest = await page.evaluate(async () => {
+    const link = document.querySelector<HTMLLinkElement>("link[rel=manifest]");
+    return link ? (await fetch(link.href)).json() : null;
+  });
+  expect(manifest.display).toBe("standalone");
+  expect(manifest.icons.map((i: { sizes: string }) => i.sizes)).toEqual(expect.arrayContaining(["192x192", "512x512"]));
+  for (const icon of manifest.icons) {
+    expect((await page.request.get(icon.src)).ok()).toBe(true);
+  }
+
+  // The service worker installs and takes over; then the network goes away.
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+  });
+  await page.reload();
+  await hydrated(page);
+  expect(await page.evaluate(() => navigator.serviceWorker.controller !== null)).toBe(true);
+  await context.setOffline(true);
+  await page.goto("/signin");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("You are offline");
+  await context.setOffline(false);
+  await context.close();
+});
