@@ -42,6 +42,47 @@ impl Caller {
     }
 }
 
+async fn begin(state: &AppState) -> Result<sqlx::Transaction<'static, sqlx::Any>, ApiError> {
+    state
+        .db
+        .pool
+        .begin()
+        .await
+        .or_internal("starting transaction")
+}
+
+/// Remembers `org_id` as the organisation the user works in (shown first on the next visit).
+async fn set_active_organisation(
+    conn: impl sqlx::Executor<'_, Database = sqlx::Any>,
+    user_id: i64,
+    org_id: i64,
+) -> Result<(), ApiError> {
+    sqlx::query("UPDATE users SET active_org_id = $1 WHERE id = $2")
+        .bind(org_id)
+        .bind(user_id)
+        .execute(conn)
+        .await
+        .or_internal("setting active organisation")?;
+    Ok(())
+}
+
+async fn add_membership(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    org_id: i64,
+    user_id: i64,
+    role: Role,
+) -> Result<sqlx::any::AnyQueryResult, sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO memberships (org_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(org_id)
+    .bind(user_id)
+    .bind(role.as_str())
+    .bind(now())
+    .execute(&mut **tx)
+    .await
+}
+
 /// Resolves the signed-in caller's membership of `slug`. Organisations the caller does not
 /// belong to are reported as not found, so their existence is not revealed.
 pub async fn caller(state: &AppState, req: &Parts, slug: &str) -> Result<Caller, ApiError> {
@@ -84,12 +125,7 @@ pub async fn create(
         slug
     };
     let slug = validation::slug("slug", &slug)?;
-    let mut tx = state
-        .db
-        .pool
-        .begin()
-        .await
-        .or_internal("starting transaction")?;
+    let mut tx = begin(state).await?;
     let created = sqlx::query_scalar::<_, i64>("INSERT INTO organisations (slug, name, created_at, created_by) VALUES ($1, $2, $3, $4) RETURNING id")
         .bind(&slug)
         .bind(&name)
@@ -107,22 +143,10 @@ pub async fn create(
         }
         Err(err) => return Err(internal("creating organisation", err)),
     };
-    sqlx::query(
-        "INSERT INTO memberships (org_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(org_id)
-    .bind(user_id)
-    .bind(Role::Owner.as_str())
-    .bind(now())
-    .execute(&mut *tx)
-    .await
-    .or_internal("adding owner")?;
-    sqlx::query("UPDATE users SET active_org_id = $1 WHERE id = $2")
-        .bind(org_id)
-        .bind(user_id)
-        .execute(&mut *tx)
+    add_membership(&mut tx, org_id, user_id, Role::Owner)
         .await
-        .or_internal("activating organisation")?;
+        .or_internal("adding owner")?;
+    set_active_organisation(&mut *tx, user_id, org_id).await?;
     tx.commit().await.or_internal("committing organisation")?;
     tracing::info!(org_id, user_id, "organisation created");
     Ok(Membership {
@@ -135,12 +159,7 @@ pub async fn create(
 
 pub async fn switch(state: &AppState, req: &Parts, slug: String) -> Result<(), ApiError> {
     let caller = caller(state, req, &slug).await?;
-    sqlx::query("UPDATE users SET active_org_id = $1 WHERE id = $2")
-        .bind(caller.org_id)
-        .bind(caller.user_id)
-        .execute(&state.db.pool)
-        .await
-        .or_internal("switching organisation")?;
+    set_active_organisation(&state.db.pool, caller.user_id, caller.org_id).await?;
     Ok(())
 }
 
@@ -388,12 +407,7 @@ pub async fn change_role(
 ) -> Result<(), ApiError> {
     let caller = caller(state, req, &slug).await?;
     caller.require(Permission::ManageMembers)?;
-    let mut tx = state
-        .db
-        .pool
-        .begin()
-        .await
-        .or_internal("starting transaction")?;
+    let mut tx = begin(state).await?;
     let current = member_role(&mut tx, caller.org_id, user_id).await?;
     if !caller.role.may_grant(current) || !caller.role.may_grant(role) {
         return Err(ApiError::Forbidden);
@@ -437,12 +451,7 @@ pub async fn remove_member(
             "To remove yourself, use “Leave organisation”.",
         ));
     }
-    let mut tx = state
-        .db
-        .pool
-        .begin()
-        .await
-        .or_internal("starting transaction")?;
+    let mut tx = begin(state).await?;
     let current = member_role(&mut tx, caller.org_id, user_id).await?;
     if !caller.role.may_grant(current) {
         return Err(ApiError::Forbidden);
@@ -486,12 +495,7 @@ async fn delete_membership(
 
 pub async fn leave(state: &AppState, req: &Parts, slug: String) -> Result<(), ApiError> {
     let caller = caller(state, req, &slug).await?;
-    let mut tx = state
-        .db
-        .pool
-        .begin()
-        .await
-        .or_internal("starting transaction")?;
+    let mut tx = begin(state).await?;
     if caller.role == Role::Owner && owner_count(&mut tx, caller.org_id).await? <= 1 {
         return Err(ApiError::field("slug", LAST_OWNER));
     }
@@ -582,12 +586,7 @@ pub async fn accept(
         (None, None) => return Err(ApiError::Unauthenticated),
     };
 
-    let mut tx = state
-        .db
-        .pool
-        .begin()
-        .await
-        .or_internal("starting transaction")?;
+    let mut tx = begin(state).await?;
     // Single use: only the first acceptance changes the row.
     let claimed = sqlx::query(
         "UPDATE invitations SET accepted_at = $1, accepted_by = $2 WHERE id = $3 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $1",
@@ -604,15 +603,7 @@ pub async fn accept(
             "This invitation was used a moment ago. Ask for a new one.",
         ));
     }
-    let joined = sqlx::query(
-        "INSERT INTO memberships (org_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(org_id)
-    .bind(user_id)
-    .bind(role.as_str())
-    .bind(now())
-    .execute(&mut *tx)
-    .await;
+    let joined = add_membership(&mut tx, org_id, user_id, role).await;
     match joined {
         Ok(_) => {}
         Err(err) if is_unique_violation(&err) => {
@@ -623,12 +614,7 @@ pub async fn accept(
         }
         Err(err) => return Err(internal("adding member", err)),
     }
-    sqlx::query("UPDATE users SET active_org_id = $1 WHERE id = $2")
-        .bind(org_id)
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await
-        .or_internal("activating organisation")?;
+    set_active_organisation(&mut *tx, user_id, org_id).await?;
     tx.commit().await.or_internal("committing acceptance")?;
 
     let name: String = sqlx::query_scalar("SELECT name FROM users WHERE id = $1")
