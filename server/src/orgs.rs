@@ -280,7 +280,7 @@ pub async fn invite(
         .await
         .or_internal("loading inviter")?;
 
-    let mut tx = pool.begin().await.or_internal("starting transaction")?;
+    let mut tx = begin(state).await?;
     // A new invitation replaces any open one for the same address.
     sqlx::query("UPDATE invitations SET revoked_at = $1 WHERE org_id = $2 AND email = $3 AND accepted_at IS NULL AND revoked_at IS NULL")
         .bind(now)
