@@ -34,7 +34,7 @@ pub struct Config {
     pub data_dir: PathBuf,
 
     /// `postgres://…` for PostgreSQL or `sqlite://…` for SQLite. Empty: SQLite in DATA_DIR/talentloom.db.
-    #[arg(long, env = "DATABASE_URL")]
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
     pub database_url: Option<String>,
 
     /// The address people reach the site at, used in e-mailed links and to check request
@@ -73,7 +73,7 @@ pub struct Config {
 
     /// SMTP server for outgoing mail, e.g. `smtps://user:pass@mail.example.com` or
     /// `smtp://127.0.0.1:2525`. Empty: mail stays in the outbox, readable by admins.
-    #[arg(long, env = "SMTP_URL")]
+    #[arg(long, env = "SMTP_URL", hide_env_values = true)]
     pub smtp_url: Option<String>,
 
     /// Sender of outgoing mail.

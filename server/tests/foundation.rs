@@ -794,3 +794,15 @@ async fn health_readiness_and_metrics(db: Db) {
     assert!(metrics.contains("talentloom_websocket_connections 0"));
     srv.stop().await;
 }
+
+#[test]
+fn secrets_in_paths_are_not_logged() {
+    assert_eq!(
+        talentloom_server::loggable_path("/invite/abc123secret"),
+        "/invite/…"
+    );
+    assert_eq!(
+        talentloom_server::loggable_path("/o/acme/team"),
+        "/o/acme/team"
+    );
+}
