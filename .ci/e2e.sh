@@ -15,7 +15,7 @@ run_against() {
   log="$data_dir/server.log"
   printf '\n\033[1m==> browser tests on %s (port %s)\033[0m\n' "$label" "$port"
   LISTEN_ADDR="127.0.0.1:$port" DATA_DIR="$data_dir" DATABASE_URL="$database_url" LEPTOS_SITE_ROOT=target/site \
-    target/debug/server >"$log" 2>&1 &
+    "${CARGO_TARGET_DIR:-target}/debug/server" >"$log" 2>&1 &
   pid=$!
   for _ in $(seq 1 100); do
     curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
