@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{into_answer, session_cookie, Db, TestServer, PASSWORD};
+use common::{into_answer, invitation_token, session_cookie, Db, TestServer, PASSWORD};
 use futures::StreamExt;
 use reqwest::{header, StatusCode};
 use serde_json::Value;
@@ -280,20 +280,6 @@ async fn session_id_cycles_on_sign_in_and_dies_on_sign_out(db: Db) {
     assert_eq!(out.status, StatusCode::OK);
     assert_eq!(me_with_cookie(&srv, &second).await, Value::Null);
     srv.stop().await;
-}
-
-fn invitation_token(outbox: &Value, recipient: &str) -> String {
-    let body = outbox["messages"]
-        .as_array()
-        .and_then(|m| m.iter().find(|m| m["recipient"] == recipient))
-        .and_then(|m| m["body"].as_str())
-        .expect("an invitation mail in the outbox");
-    let start = body.find("/invite/").expect("a link") + "/invite/".len();
-    body[start..]
-        .split_whitespace()
-        .next()
-        .unwrap_or_default()
-        .to_owned()
 }
 
 async fn ws_connect(

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{Db, TestServer};
+use common::{invitation_token, Db, TestServer};
 use reqwest::StatusCode;
 use std::time::Duration;
 use tokio::{
@@ -39,17 +39,10 @@ async fn existing_account_accepts_and_others_cannot(db: Db) {
         )
         .await;
     assert_eq!(invite.status, StatusCode::OK, "{:?}", invite.body);
-    let outbox = owner.call("outbox", &[("slug", "acme")]).await.body;
-    let body = outbox["messages"][0]["body"]
-        .as_str()
-        .expect("mail body")
-        .to_owned();
-    let token = body
-        .split("/invite/")
-        .nth(1)
-        .and_then(|s| s.split_whitespace().next())
-        .expect("token")
-        .to_owned();
+    let token = invitation_token(
+        &owner.call("outbox", &[("slug", "acme")]).await.body,
+        "kim@example.com",
+    );
 
     let preview = existing.call("invitation", &[("token", &token)]).await;
     assert_eq!(preview.body["account_exists"], true);

@@ -241,3 +241,18 @@ pub fn session_cookie(headers: &header::HeaderMap) -> Option<String> {
         .find(|c| c.starts_with("talentloom=") || c.starts_with("__Host-talentloom="))
         .map(str::to_owned)
 }
+
+/// The token in the invitation link of the outbox mail to `recipient`.
+pub fn invitation_token(outbox: &Value, recipient: &str) -> String {
+    let body = outbox["messages"]
+        .as_array()
+        .and_then(|m| m.iter().find(|m| m["recipient"] == recipient))
+        .and_then(|m| m["body"].as_str())
+        .expect("an invitation mail in the outbox");
+    let start = body.find("/invite/").expect("a link") + "/invite/".len();
+    body[start..]
+        .split_whitespace()
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
