@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what building and testing Talentloom needs, skipping whatever is already there.
-#   .ci/setup.sh        tools to build and run (wasm target, cargo-leptos, wasm-bindgen)
+#   .ci/setup.sh        tools to build and run (wasm target, cargo-leptos, wasm-bindgen) and the
+#                       embedding model (.ci/fetch-model.sh)
 #   .ci/setup.sh e2e    also Chromium and the Playwright packages for the browser tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +28,8 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q "$WASM_BINDGEN_VERSION"; then
   step "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"
   fast_install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION"
 fi
+
+.ci/fetch-model.sh
 
 if [ "${1:-}" = e2e ]; then
   if ! command -v chromium >/dev/null; then

@@ -20,6 +20,8 @@ pub struct Cli {
 pub enum Command {
     /// Start the web server (the default).
     Serve,
+    /// Embed texts: JSON Lines `{"id","text"}` on stdin → `{"id","vector":[384 floats]}` on stdout.
+    Embed,
 }
 
 /// How the server runs. Every field has a documented default so `server` starts with no set-up.
@@ -84,6 +86,25 @@ pub struct Config {
     )]
     pub mail_from: String,
 
+    /// Directory holding the embedding model (model.safetensors, tokenizer.json, config.json).
+    /// `.ci/fetch-model.sh` fetches it there; the server checks each file's SHA-256 at start.
+    #[arg(long, env = "MODEL_DIR", default_value = "models/all-MiniLM-L6-v2")]
+    pub model_dir: PathBuf,
+
+    /// CPU threads for model inference. One is the reliable choice on a small shared machine;
+    /// more help only when cores are otherwise idle.
+    #[arg(long, env = "INFERENCE_THREADS", default_value_t = 1)]
+    pub inference_threads: usize,
+
+    /// Texts per forward pass of the model.
+    #[arg(long, env = "EMBED_BATCH", default_value_t = 32)]
+    pub embed_batch: usize,
+
+    /// Embedding requests allowed to wait; beyond this the server answers "busy" instead of
+    /// queueing without bound.
+    #[arg(long, env = "EMBED_QUEUE", default_value_t = 256)]
+    pub embed_queue: usize,
+
     /// Log format.
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -99,6 +120,15 @@ impl Config {
     /// The configuration with every default, for tests and embedding.
     pub fn defaults() -> Self {
         Cli::parse_from(["server"]).config
+    }
+
+    /// How the inference thread batches, from the settings above.
+    pub fn batch_settings(&self) -> crate::matching::BatchSettings {
+        crate::matching::BatchSettings {
+            max_batch: self.embed_batch.max(1),
+            queue: self.embed_queue.max(1),
+            ..Default::default()
+        }
     }
 
     /// Whether the site is served over https (secure cookies, HSTS).

@@ -4,11 +4,13 @@
 
 pub mod accounts;
 mod backend;
+pub mod batch;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod http;
 pub mod mail;
+pub mod matching;
 pub mod metrics;
 pub mod orgs;
 pub mod realtime;
@@ -16,7 +18,7 @@ pub mod sessions;
 pub mod state;
 
 use crate::{
-    config::Config, db::Db, mail::Mailer, metrics::Metrics, realtime::Hub,
+    config::Config, db::Db, mail::Mailer, matching::Engine, metrics::Metrics, realtime::Hub,
     sessions::DbSessionStore, state::AppState,
 };
 use app::{backend::Backend, shell, App};
@@ -54,6 +56,8 @@ pub enum StartError {
     RateLimit,
     #[error("cannot prepare password hashing: {0}")]
     Hashing(String),
+    #[error(transparent)]
+    Model(#[from] matching::ModelError),
     #[error("cannot serve: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -63,6 +67,7 @@ pub async fn build_state(
     config: Config,
     leptos_options: LeptosOptions,
     addr: SocketAddr,
+    engine: Engine,
 ) -> Result<AppState, StartError> {
     let db = Db::connect(config.database_url.as_deref(), &config.data_dir).await?;
     let public_url = match &config.public_url {
@@ -83,6 +88,7 @@ pub async fn build_state(
         config: Arc::new(config),
         db,
         hub: Hub::default(),
+        engine,
         metrics: Metrics::new()?,
         sign_in_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))),
         dummy_password_hash: dummy.into(),
@@ -174,14 +180,36 @@ impl Running {
     }
 }
 
-/// Starts the server on `listener` with background work (mail, session clean-up).
+/// Loads the matching engine from `MODEL_DIR` off the async runtime.
+pub async fn load_engine(config: &Config) -> Result<Engine, StartError> {
+    let dir = config.model_dir.clone();
+    let settings = config.batch_settings();
+    tokio::task::spawn_blocking(move || Engine::load(&dir, settings))
+        .await
+        .map_err(|e| StartError::Io(std::io::Error::other(e)))?
+        .map_err(StartError::from)
+}
+
+/// Starts the server on `listener` with background work (mail, session clean-up), loading the
+/// model first.
 pub async fn launch(
     config: Config,
     leptos_options: LeptosOptions,
     listener: TcpListener,
 ) -> Result<Running, StartError> {
+    let engine = load_engine(&config).await?;
+    launch_with(config, leptos_options, listener, engine).await
+}
+
+/// Starts the server with an engine already loaded (tests share one between servers).
+pub async fn launch_with(
+    config: Config,
+    leptos_options: LeptosOptions,
+    listener: TcpListener,
+    engine: Engine,
+) -> Result<Running, StartError> {
     let addr = listener.local_addr()?;
-    let state = build_state(config, leptos_options, addr).await?;
+    let state = build_state(config, leptos_options, addr, engine).await?;
     let app = router(state.clone());
     let (tx, rx) = oneshot::channel::<()>();
     let server = tokio::spawn(async move {

@@ -1,39 +1,73 @@
-//! `server`: starts Talentloom. All logic lives in the library (`talentloom_server`).
+//! `server`: starts Talentloom or runs a batch subcommand. All logic lives in the library
+//! (`talentloom_server`).
 #![forbid(unsafe_code)]
 
 use clap::Parser;
 use leptos::config::get_configuration;
-use talentloom_server::config::{Cli, Command, LogFormat};
+use std::process::ExitCode;
+use talentloom_server::{
+    batch,
+    config::{Cli, Command, Config, LogFormat},
+    matching::SentenceEncoder,
+};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
+// Inference allocates large temporary tensors; glibc's allocator returns them to the kernel
+// and spends much of the time there, mimalloc keeps them.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn main() -> ExitCode {
     let cli = Cli::parse();
+    // candle reads its thread count from the environment once, at first use; set it before any
+    // thread exists. An explicit CANDLE_NUM_THREADS / RAYON_NUM_THREADS still wins.
+    for var in ["CANDLE_NUM_THREADS", "RAYON_NUM_THREADS"] {
+        if std::env::var_os(var).is_none() {
+            std::env::set_var(var, cli.config.inference_threads.max(1).to_string());
+        }
+    }
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_sessions=warn"));
+    // Batch commands keep stdout for their answers; logs go to stderr.
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     match cli.config.log_format {
-        LogFormat::Json => tracing_subscriber::fmt()
-            .json()
-            .with_env_filter(filter)
-            .init(),
-        LogFormat::Text => tracing_subscriber::fmt().with_env_filter(filter).init(),
+        LogFormat::Json => logs.json().init(),
+        LogFormat::Text => logs.init(),
     }
-    match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => match serve(cli.config).await {
-            Ok(()) => std::process::ExitCode::SUCCESS,
-            Err(err) => {
-                tracing::error!("{err}");
-                eprintln!("error: {err}");
-                std::process::ExitCode::FAILURE
-            }
-        },
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => tokio::runtime::Runtime::new()
+            .map_err(Into::into)
+            .and_then(|runtime| runtime.block_on(serve(cli.config))),
+        Command::Embed => embed(&cli.config),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!("{err}");
+            eprintln!("error: {err}");
+            ExitCode::FAILURE
+        }
     }
 }
 
-async fn serve(
-    config: talentloom_server::config::Config,
-) -> Result<(), Box<dyn std::error::Error>> {
+type AnyError = Box<dyn std::error::Error>;
+
+fn embed(config: &Config) -> Result<(), AnyError> {
+    let encoder = SentenceEncoder::load(&config.model_dir)?;
+    let stdout = std::io::stdout().lock();
+    batch::embed(
+        &encoder,
+        config.embed_batch.max(1),
+        std::io::stdin().lock(),
+        std::io::BufWriter::new(stdout),
+    )?;
+    Ok(())
+}
+
+async fn serve(config: Config) -> Result<(), AnyError> {
     let leptos = get_configuration(None)?.leptos_options;
     let addr = config.listen.unwrap_or(leptos.site_addr);
     let listener = TcpListener::bind(addr)

@@ -1,7 +1,8 @@
 //! The one state every handler and server function shares, built once at start-up.
 
 use crate::{
-    config::Config, db::Db, mail::Mailer, metrics::Metrics, realtime::Hub, sessions::DbSessionStore,
+    config::Config, db::Db, mail::Mailer, matching::Engine, metrics::Metrics, realtime::Hub,
+    sessions::DbSessionStore,
 };
 use axum::extract::FromRef;
 use governor::{clock::DefaultClock, state::keyed::DefaultKeyedStateStore, RateLimiter};
@@ -26,6 +27,8 @@ pub struct AppState {
     pub hub: Hub,
     /// Outgoing mail.
     pub mailer: Mailer,
+    /// The matching engine: the embedding model behind its batching thread.
+    pub engine: Engine,
     /// Prometheus metrics.
     pub metrics: Metrics,
     /// Sign-in attempts per client address.

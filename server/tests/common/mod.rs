@@ -5,8 +5,16 @@
 use leptos::config::LeptosOptions;
 use reqwest::{header, Client, Response, StatusCode};
 use serde_json::Value;
-use std::sync::Once;
-use talentloom_server::{config::Config, launch, Running};
+use std::{
+    path::PathBuf,
+    sync::{Once, OnceLock},
+};
+use talentloom_server::{
+    config::Config,
+    launch_with,
+    matching::{BatchSettings, Engine},
+    Running,
+};
 use tokio::net::TcpListener;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -44,6 +52,31 @@ fn admin_url() -> String {
 
 static NOTICE: Once = Once::new();
 
+/// Where the model is: MODEL_DIR, else the workspace's models/ folder that set-up fills.
+pub fn model_dir() -> PathBuf {
+    std::env::var_os("MODEL_DIR").map_or_else(
+        || {
+            PathBuf::from(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../models/all-MiniLM-L6-v2"
+            ))
+        },
+        PathBuf::from,
+    )
+}
+
+/// One loaded model for every server of this test binary (loading takes a second).
+pub fn engine() -> Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE
+        .get_or_init(|| {
+            Engine::load(&model_dir(), BatchSettings::default()).unwrap_or_else(|e| {
+                panic!("{e}\n(the tests need the model: run .ci/fetch-model.sh)")
+            })
+        })
+        .clone()
+}
+
 async fn create_pg_database() -> Option<(String, String)> {
     use sqlx::{Connection, Executor, PgConnection};
     let admin = admin_url();
@@ -76,6 +109,7 @@ impl TestServer {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut config = Config::defaults();
         config.data_dir = dir.path().to_path_buf();
+        config.model_dir = model_dir();
         let mut pg_database = None;
         if db == Db::Postgres {
             let (name, url) = create_pg_database().await?;
@@ -88,7 +122,8 @@ impl TestServer {
             .output_name("talentloom")
             .site_root("target/site")
             .build();
-        let running = launch(config, options, listener)
+        let engine = tokio::task::block_in_place(engine);
+        let running = launch_with(config, options, listener, engine)
             .await
             .expect("server starts");
         let base = format!("http://{}", running.addr);

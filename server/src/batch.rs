@@ -1,0 +1,81 @@
+//! Batch subcommands for scripting and evaluation: JSON Lines on stdin, one answer per input
+//! line on stdout. A bad line gets `{"line":N,"id":…,"error":"…"}` and the batch goes on.
+
+use crate::matching::{embedding::embed_sorted, ModelError, SentenceEncoder};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::io::{BufRead, Write};
+
+/// Lines read before one round of inference (the model still runs in batches of `max_batch`).
+const CHUNK_LINES: usize = 256;
+
+#[derive(Deserialize)]
+struct TextLine {
+    id: Value,
+    text: String,
+}
+
+/// A parsed input line, or the error answer it gets.
+fn parse_line<T: serde::de::DeserializeOwned>(number: usize, line: &str) -> Result<T, Value> {
+    serde_json::from_str(line).map_err(|e| {
+        // Keep the id when the line is JSON with an id, so the caller can match the error up.
+        let id = serde_json::from_str::<Value>(line)
+            .ok()
+            .and_then(|v| v.get("id").cloned())
+            .unwrap_or(Value::Null);
+        json!({ "line": number, "id": id, "error": format!("expected {{\"id\",\"text\"}}: {e}") })
+    })
+}
+
+fn write_line(out: &mut impl Write, value: &Value) -> std::io::Result<()> {
+    serde_json::to_writer(&mut *out, value)?;
+    out.write_all(b"\n")
+}
+
+/// `embed`: `{"id","text"}` → `{"id","vector":[…]}`.
+pub fn embed(
+    encoder: &SentenceEncoder,
+    max_batch: usize,
+    input: impl BufRead,
+    mut out: impl Write,
+) -> Result<(), BatchError> {
+    let mut lines = input.lines().enumerate();
+    loop {
+        let mut answers: Vec<Result<TextLine, Value>> = Vec::with_capacity(CHUNK_LINES);
+        for (index, line) in lines.by_ref() {
+            let line = line?;
+            if line.trim().is_empty() {
+                continue;
+            }
+            answers.push(parse_line(index + 1, &line));
+            if answers.len() == CHUNK_LINES {
+                break;
+            }
+        }
+        if answers.is_empty() {
+            return Ok(());
+        }
+        let texts: Vec<&str> = answers
+            .iter()
+            .filter_map(|a| a.as_ref().ok().map(|t| t.text.as_str()))
+            .collect();
+        let mut vectors = embed_sorted(encoder, &texts, max_batch)?.into_iter();
+        for answer in answers {
+            let value = match answer {
+                Ok(line) => json!({ "id": line.id, "vector": vectors.next() }),
+                Err(error) => error,
+            };
+            write_line(&mut out, &value)?;
+        }
+        out.flush()?;
+    }
+}
+
+/// Why a batch stopped (input lines with errors do not stop it).
+#[derive(Debug, thiserror::Error)]
+pub enum BatchError {
+    #[error("reading or writing: {0}")]
+    Io(#[from] std::io::Error),
+    #[error(transparent)]
+    Model(#[from] ModelError),
+}

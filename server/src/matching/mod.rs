@@ -1,0 +1,31 @@
+//! The matching engine: on-server sentence embeddings and everything built on them.
+
+pub mod embedding;
+pub mod model;
+
+pub use embedding::{BatchSettings, EmbedError, EmbeddingService};
+pub use model::{ModelError, SentenceEncoder, DIM, MODEL_ID};
+
+use std::path::Path;
+
+/// Cosine similarity of two unit vectors (their dot product).
+pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| x * y).sum()
+}
+
+/// The engine the server shares: one loaded model behind its batching thread.
+#[derive(Clone)]
+pub struct Engine {
+    pub embeddings: EmbeddingService,
+}
+
+impl Engine {
+    /// Loads the model from `model_dir` (checking its files) and starts the inference thread.
+    /// Blocking: call it from `spawn_blocking` or before the runtime starts.
+    pub fn load(model_dir: &Path, settings: BatchSettings) -> Result<Self, ModelError> {
+        let encoder = SentenceEncoder::load(model_dir)?;
+        Ok(Self {
+            embeddings: EmbeddingService::start(encoder, settings),
+        })
+    }
+}
