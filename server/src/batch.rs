@@ -1,7 +1,7 @@
 //! Batch subcommands for scripting and evaluation: JSON Lines on stdin, one answer per input
 //! line on stdout. A bad line gets `{"line":N,"id":…,"error":"…"}` and the batch goes on.
 
-use crate::matching::{embedding::embed_sorted, ModelError, SentenceEncoder};
+use crate::matching::{embedding::embed_sorted, skills::SkillMatcher, ModelError, SentenceEncoder};
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::io::{BufRead, Write};
@@ -71,6 +71,46 @@ pub fn embed(
     }
 }
 
+#[derive(Deserialize)]
+struct SkillsLine {
+    id: Value,
+    text: String,
+    #[serde(default)]
+    kind: Option<TextKind>,
+}
+
+#[derive(Clone, Copy, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+enum TextKind {
+    Cv,
+    Job,
+}
+
+/// `skills`: `{"id","text","kind"?}` → `{"id","skills":[…]}`.
+pub fn skills(
+    matcher: &SkillMatcher,
+    current_year: i32,
+    input: impl BufRead,
+    mut out: impl Write,
+) -> Result<(), BatchError> {
+    for (index, line) in input.lines().enumerate() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let value = match parse_line::<SkillsLine>(index + 1, &line) {
+            Ok(item) => {
+                let cv_year = (item.kind == Some(TextKind::Cv)).then_some(current_year);
+                json!({ "id": item.id, "skills": matcher.extract(&item.text, cv_year) })
+            }
+            Err(error) => error,
+        };
+        write_line(&mut out, &value)?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
 /// Why a batch stopped (input lines with errors do not stop it).
 #[derive(Debug, thiserror::Error)]
 pub enum BatchError {
@@ -78,4 +118,6 @@ pub enum BatchError {
     Io(#[from] std::io::Error),
     #[error(transparent)]
     Model(#[from] ModelError),
+    #[error(transparent)]
+    Catalog(#[from] crate::matching::catalog::CatalogError),
 }

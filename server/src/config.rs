@@ -22,6 +22,47 @@ pub enum Command {
     Serve,
     /// Embed texts: JSON Lines `{"id","text"}` on stdin → `{"id","vector":[384 floats]}` on stdout.
     Embed,
+    /// Find skills: `{"id","text","kind"?:"cv"|"job"}` → `{"id","skills":[{"label","uri"?,
+    /// "confidence","spans":[[start,end],…]}]}` with byte offsets into the text. A CV also gets
+    /// the level, years and last use it states.
+    Skills {
+        /// `builtin` (Talentloom's own catalog) or `esco:DIR` (an ESCO CSV export).
+        #[arg(long, default_value = "builtin")]
+        catalog: CatalogChoice,
+    },
+}
+
+/// Which skill catalog a command uses.
+#[derive(Clone, Debug)]
+pub enum CatalogChoice {
+    Builtin,
+    Esco(PathBuf),
+}
+
+impl std::str::FromStr for CatalogChoice {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "builtin" => Ok(Self::Builtin),
+            _ => match s.strip_prefix("esco:") {
+                Some(dir) if !dir.is_empty() => Ok(Self::Esco(dir.into())),
+                _ => Err(format!(
+                    "unknown catalog {s:?}: use `builtin` or `esco:DIR` (DIR holding skills_en.csv)"
+                )),
+            },
+        }
+    }
+}
+
+impl CatalogChoice {
+    pub fn load(
+        &self,
+    ) -> Result<crate::matching::catalog::Catalog, crate::matching::catalog::CatalogError> {
+        match self {
+            Self::Builtin => Ok(crate::matching::catalog::Catalog::builtin()),
+            Self::Esco(dir) => crate::matching::catalog::Catalog::esco(dir),
+        }
+    }
 }
 
 /// How the server runs. Every field has a documented default so `server` starts with no set-up.

@@ -7,8 +7,8 @@ use leptos::config::get_configuration;
 use std::process::ExitCode;
 use talentloom_server::{
     batch,
-    config::{Cli, Command, Config, LogFormat},
-    matching::SentenceEncoder,
+    config::{CatalogChoice, Cli, Command, Config, LogFormat},
+    matching::{skills::SkillMatcher, SentenceEncoder},
 };
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
@@ -42,6 +42,7 @@ fn main() -> ExitCode {
             .map_err(Into::into)
             .and_then(|runtime| runtime.block_on(serve(cli.config))),
         Command::Embed => embed(&cli.config),
+        Command::Skills { catalog } => skills(&catalog),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -63,6 +64,22 @@ fn embed(config: &Config) -> Result<(), AnyError> {
         config.embed_batch.max(1),
         std::io::stdin().lock(),
         std::io::BufWriter::new(stdout),
+    )?;
+    Ok(())
+}
+
+fn skills(catalog: &CatalogChoice) -> Result<(), AnyError> {
+    let catalog = catalog.load()?;
+    if let Some(attribution) = catalog.source.attribution() {
+        eprintln!("{attribution}");
+    }
+    let matcher = SkillMatcher::new(std::sync::Arc::new(catalog));
+    let year = time::OffsetDateTime::now_utc().year();
+    batch::skills(
+        &matcher,
+        year,
+        std::io::stdin().lock(),
+        std::io::BufWriter::new(std::io::stdout().lock()),
     )?;
     Ok(())
 }

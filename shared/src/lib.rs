@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod dto;
+pub mod matching;
 pub mod permissions;
 pub mod validation;
 pub mod ws;

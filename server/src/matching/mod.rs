@@ -1,7 +1,9 @@
 //! The matching engine: on-server sentence embeddings and everything built on them.
 
+pub mod catalog;
 pub mod embedding;
 pub mod model;
+pub mod skills;
 
 pub use embedding::{BatchSettings, EmbedError, EmbeddingService};
 pub use model::{ModelError, SentenceEncoder, DIM, MODEL_ID};

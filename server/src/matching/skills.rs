@@ -1,0 +1,441 @@
+//! Finding catalog skills in a CV or a job text, with the byte spans that prove each one.
+//!
+//! Names are matched on word boundaries, case-insensitively and across punctuation variants
+//! ("front-end" = "front end", "Node.js", "C++", "CI/CD"), longest name first. Names that are also
+//! everyday words or single letters ("Go", "R", "Excel") count only with their exact
+//! capitalisation and with context: an unambiguous skill of the same area on the same line, or a
+//! word such as "programming" or "skills" close by.
+
+use super::catalog::Catalog;
+use regex::Regex;
+use shared::matching::{ExtractedSkill, SkillLevel, Span};
+use std::{
+    collections::{BTreeMap, HashMap},
+    sync::{Arc, LazyLock},
+};
+
+/// A word of the text (or a joining symbol such as the `.` of "Node.js").
+#[derive(Debug)]
+struct Token<'a> {
+    text: &'a str,
+    lower: String,
+    start: usize,
+    end: usize,
+    /// Punctuation other than spaces, hyphens or apostrophes comes before it: a name of several
+    /// words cannot run across it.
+    break_before: bool,
+}
+
+fn is_word(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+fn tokenize(text: &str) -> Vec<Token<'_>> {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let byte_at = |i: usize| chars.get(i).map_or(text.len(), |&(b, _)| b);
+    let mut tokens = Vec::new();
+    let mut broken = true;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i].1;
+        let next_is_word = chars.get(i + 1).is_some_and(|&(_, n)| is_word(n));
+        let prev_is_word = i > 0 && is_word(chars[i - 1].1);
+        if is_word(c) {
+            let start = i;
+            while i < chars.len() && is_word(chars[i].1) {
+                i += 1;
+            }
+            // "C++", "C#", "F#": the symbols belong to the name.
+            while i < chars.len() && matches!(chars[i].1, '+' | '#') {
+                i += 1;
+            }
+            let (s, e) = (byte_at(start), byte_at(i));
+            tokens.push(Token {
+                text: &text[s..e],
+                lower: text[s..e].to_lowercase(),
+                start: s,
+                end: e,
+                break_before: broken,
+            });
+            broken = false;
+            continue;
+        }
+        if next_is_word && (c == '.' || (prev_is_word && matches!(c, '/' | '&'))) {
+            // ".NET", "Node.js", "CI/CD", "P&L".
+            let (s, e) = (byte_at(i), byte_at(i + 1));
+            tokens.push(Token {
+                text: &text[s..e],
+                lower: text[s..e].to_owned(),
+                start: s,
+                end: e,
+                break_before: broken && !prev_is_word,
+            });
+            broken = false;
+        } else if !(c.is_whitespace() && c != '\n' || matches!(c, '-' | '\'' | '’' | '–')) {
+            broken = true;
+        }
+        i += 1;
+    }
+    tokens
+}
+
+/// One name of one skill, as a token sequence.
+struct Pattern {
+    skill: usize,
+    words: Vec<String>,
+    exact_case: bool,
+    ambiguous: bool,
+    /// Short or single-word names are less certain than long ones.
+    short: bool,
+}
+
+/// Words that make an ambiguous name ("Go", "Excel") a skill when they are close by.
+const CUES: &[&str] = &[
+    "programming",
+    "language",
+    "languages",
+    "developer",
+    "developers",
+    "development",
+    "engineer",
+    "engineering",
+    "framework",
+    "frameworks",
+    "library",
+    "libraries",
+    "stack",
+    "code",
+    "coding",
+    "sdk",
+    "api",
+    "apis",
+    "tools",
+    "tooling",
+    "software",
+    "platform",
+    "scripting",
+    "tech",
+    "technologies",
+    "technology",
+    "skills",
+    "proficient",
+    "proficiency",
+    "certified",
+    "using",
+    "spreadsheets",
+    "crm",
+    "ats",
+    "erp",
+];
+const CUE_WINDOW: usize = 5;
+const CONTEXT_BYTES: usize = 200;
+
+/// A catalog prepared for matching.
+pub struct SkillMatcher {
+    catalog: Arc<Catalog>,
+    by_first_word: HashMap<String, Vec<Pattern>>,
+}
+
+struct Hit {
+    skill: usize,
+    start: usize,
+    end: usize,
+    first_token: usize,
+    ambiguous: bool,
+    short: bool,
+}
+
+impl SkillMatcher {
+    pub fn new(catalog: Arc<Catalog>) -> Self {
+        let mut by_first_word: HashMap<String, Vec<Pattern>> = HashMap::new();
+        for (skill, entry) in catalog.skills.iter().enumerate() {
+            for name in &entry.names {
+                let tokens = tokenize(&name.text);
+                let Some(first) = tokens.first() else {
+                    continue;
+                };
+                let acronym = tokens.len() == 1
+                    && name.text.chars().count() <= 4
+                    && name.text.chars().any(char::is_alphabetic)
+                    && !name.text.chars().any(char::is_lowercase);
+                let exact_case = name.ambiguous || acronym;
+                let words: Vec<String> = tokens
+                    .iter()
+                    .map(|t| {
+                        if exact_case {
+                            t.text.to_owned()
+                        } else {
+                            t.lower.clone()
+                        }
+                    })
+                    .collect();
+                by_first_word
+                    .entry(first.lower.clone())
+                    .or_default()
+                    .push(Pattern {
+                        skill,
+                        short: tokens.len() == 1 && name.text.chars().count() <= 3,
+                        words,
+                        exact_case,
+                        ambiguous: name.ambiguous,
+                    });
+            }
+        }
+        // Longest names first, so "Spring Boot" wins over "Spring".
+        for patterns in by_first_word.values_mut() {
+            patterns.sort_by_key(|p| std::cmp::Reverse(p.words.len()));
+        }
+        Self {
+            catalog,
+            by_first_word,
+        }
+    }
+
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// The skills `text` names, in order of first appearance. With `cv_year` (the current year)
+    /// the text is read as a CV and each skill gets the level, years and last use it states.
+    pub fn extract(&self, text: &str, cv_year: Option<i32>) -> Vec<ExtractedSkill> {
+        let tokens = tokenize(text);
+        let hits = self.find(&tokens);
+        let accepted: Vec<&Hit> = hits
+            .iter()
+            .filter(|hit| !hit.ambiguous || self.has_context(hit, &hits, &tokens, text))
+            .collect();
+
+        let mut by_skill: BTreeMap<usize, Vec<&Hit>> = BTreeMap::new();
+        for hit in accepted {
+            by_skill.entry(hit.skill).or_default().push(hit);
+        }
+        let mut found: Vec<ExtractedSkill> = by_skill
+            .into_iter()
+            .map(|(skill, hits)| {
+                let entry = &self.catalog.skills[skill];
+                let spans: Vec<Span> = hits.iter().map(|h| [h.start, h.end]).collect();
+                let base = if hits.iter().all(|h| h.ambiguous) {
+                    0.7
+                } else if hits.iter().all(|h| h.short) {
+                    0.8
+                } else {
+                    0.9
+                };
+                let confidence: f64 = (base + 0.03 * (spans.len() - 1) as f64).min(0.99);
+                let mut extracted = ExtractedSkill {
+                    label: entry.label.clone(),
+                    uri: entry.uri.clone(),
+                    category: entry.category.clone(),
+                    confidence: (confidence * 100.0).round() / 100.0,
+                    spans,
+                    level: None,
+                    years: None,
+                    last_used: None,
+                };
+                if let Some(year) = cv_year {
+                    describe_experience(&mut extracted, text, year);
+                }
+                extracted
+            })
+            .collect();
+        found.sort_by_key(|s| s.spans[0][0]);
+        found
+    }
+
+    fn find(&self, tokens: &[Token<'_>]) -> Vec<Hit> {
+        let mut hits = Vec::new();
+        let mut i = 0;
+        while i < tokens.len() {
+            let matched = self
+                .by_first_word
+                .get(&tokens[i].lower)
+                .and_then(|patterns| {
+                    patterns.iter().find(|p| {
+                        let Some(window) = tokens.get(i..i + p.words.len()) else {
+                            return false;
+                        };
+                        window.iter().enumerate().all(|(k, t)| {
+                            (k == 0 || !t.break_before)
+                                && if p.exact_case {
+                                    t.text == p.words[k]
+                                } else {
+                                    t.lower == p.words[k]
+                                }
+                        })
+                    })
+                });
+            match matched {
+                Some(p) => {
+                    let last = &tokens[i + p.words.len() - 1];
+                    hits.push(Hit {
+                        skill: p.skill,
+                        start: tokens[i].start,
+                        end: last.end,
+                        first_token: i,
+                        ambiguous: p.ambiguous,
+                        short: p.short,
+                    });
+                    i += p.words.len();
+                }
+                None => i += 1,
+            }
+        }
+        hits
+    }
+
+    fn has_context(&self, hit: &Hit, hits: &[Hit], tokens: &[Token<'_>], text: &str) -> bool {
+        let category = &self.catalog.skills[hit.skill].category;
+        let line = line_around(text, hit.start);
+        let near = |other: &Hit| {
+            other.skill != hit.skill
+                && self.catalog.skills[other.skill].category == *category
+                && other.start >= line.0
+                && other.end <= line.1
+                && other.start.abs_diff(hit.start) <= CONTEXT_BYTES
+        };
+        // An unambiguous skill of the same area nearby. (Two ambiguous ones do not vouch for each
+        // other: "Vitamin C … a Swift response".)
+        if hits.iter().any(|o| near(o) && !o.ambiguous) {
+            return true;
+        }
+        let from = hit.first_token.saturating_sub(CUE_WINDOW);
+        let to = (hit.first_token + CUE_WINDOW + 1).min(tokens.len());
+        tokens[from..to]
+            .iter()
+            .any(|t| t.start >= line.0 && t.end <= line.1 && CUES.contains(&t.lower.as_str()))
+    }
+}
+
+/// The byte range of the line holding `at`.
+fn line_around(text: &str, at: usize) -> (usize, usize) {
+    let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    (start, end)
+}
+
+/// The clause holding `start..end`: up to the nearest list or sentence separator on each side.
+fn clause_around(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let separator = |c: char| matches!(c, ',' | ';' | ':' | '|' | '•' | '\n' | '.' | '!' | '?');
+    // A full stop inside a word ("Node.js") does not end a clause.
+    let ends_clause = |i: usize, c: char| {
+        separator(c) && (c != '.' || !text[i + 1..].starts_with(|n: char| n.is_alphanumeric()))
+    };
+    let from = text[..start]
+        .char_indices()
+        .rev()
+        .find(|&(i, c)| ends_clause(i, c))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    let to = text[end..]
+        .char_indices()
+        .find(|&(i, c)| ends_clause(end + i, c))
+        .map_or(text.len(), |(i, _)| end + i);
+    (from, to)
+}
+
+static YEARS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(\d{1,2})\s*\+?\s*(?:years?|yrs?)\b").expect("valid regex")
+});
+static LEVEL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(expert|native|mother tongue|C2|advanced|proficient|fluent|C1|intermediate|working knowledge|B2|B1|basic|beginner|elementary|familiar|A2|A1)\b",
+    )
+    .expect("valid regex")
+});
+static YEAR: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b(19[5-9]\d|20\d\d)\b").expect("valid regex"));
+static ONGOING: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(present|current|currently|now|today|ongoing)\b").expect("valid regex")
+});
+/// Lines above a mention searched for the dates of the role it belongs to.
+const ROLE_LINES: usize = 4;
+
+fn level_of(word: &str) -> SkillLevel {
+    match word.to_lowercase().as_str() {
+        "expert" | "native" | "mother tongue" | "c2" => SkillLevel::Expert,
+        "advanced" | "proficient" | "fluent" | "c1" => SkillLevel::Advanced,
+        "intermediate" | "working knowledge" | "b2" | "b1" => SkillLevel::Intermediate,
+        _ => SkillLevel::Basic,
+    }
+}
+
+/// Fills in level, years and last use from the lines that mention the skill.
+fn describe_experience(skill: &mut ExtractedSkill, text: &str, current_year: i32) {
+    for &[start, end] in &skill.spans {
+        let (line_start, line_end) = line_around(text, start);
+        // Years and level count only in the mention's own clause: "6 years of Rust" says
+        // nothing about the Go named earlier on the line; "German (native)" keeps its bracket.
+        let (clause_start, clause_end) = clause_around(text, start, end);
+        let clause = &text[clause_start..clause_end];
+        for caps in YEARS.captures_iter(clause) {
+            if let Some(n) = caps.get(1).and_then(|m| m.as_str().parse::<u32>().ok()) {
+                skill.years = Some(skill.years.map_or(n, |y| y.max(n)));
+            }
+        }
+        let at = start - clause_start;
+        let closest = LEVEL
+            .find_iter(clause)
+            .filter(|m| m.end() <= at || m.start() >= end - clause_start)
+            .min_by_key(|m| m.start().abs_diff(at));
+        if let Some(m) = closest {
+            let level = level_of(m.as_str());
+            skill.level = Some(skill.level.map_or(level, |l| l.max(level)));
+        }
+        // The dates of the role: this line, or the closest line above that has a year.
+        let mut here = (line_start, line_end);
+        let mut latest = None;
+        for _ in 0..=ROLE_LINES {
+            let candidate = &text[here.0..here.1];
+            let year = YEAR
+                .find_iter(candidate)
+                .filter_map(|m| m.as_str().parse::<i32>().ok())
+                .filter(|&y| y <= current_year)
+                .max();
+            if year.is_some() {
+                latest = if ONGOING.is_match(candidate) {
+                    Some(current_year)
+                } else {
+                    year
+                };
+                break;
+            }
+            if here.0 == 0 {
+                break;
+            }
+            here = line_around(text, here.0 - 1);
+            // A blank line ends the section: a skills list is not part of the role above it.
+            if text[here.0..here.1].trim().is_empty() {
+                break;
+            }
+        }
+        if let Some(year) = latest {
+            skill.last_used = Some(skill.last_used.map_or(year, |y| y.max(year)));
+        }
+    }
+    if skill.level.is_none() {
+        skill.level = skill.years.map(|years| match years {
+            0..=1 => SkillLevel::Basic,
+            2..=3 => SkillLevel::Intermediate,
+            4..=7 => SkillLevel::Advanced,
+            _ => SkillLevel::Expert,
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<&str> {
+        tokenize(text).into_iter().map(|t| t.text).collect()
+    }
+
+    #[test]
+    fn tokens_keep_technical_names_whole() {
+        assert_eq!(
+            words("C++, C# and Node.js"),
+            ["C++", "C#", "and", "Node", ".", "js"]
+        );
+        assert_eq!(words("CI/CD on .NET"), ["CI", "/", "CD", "on", ".", "NET"]);
+        assert_eq!(words("front-end. End"), ["front", "end", "End"]);
+    }
+}

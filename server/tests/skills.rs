@@ -1,0 +1,173 @@
+//! Skill extraction on realistic CV and job snippets, asserted exactly (spans included), and
+//! the `skills` subcommand. The fixture lists, for each skill, the words its spans cover, so a
+//! reader can check it by eye.
+
+mod common;
+
+use serde::Deserialize;
+use serde_json::Value;
+use shared::matching::ExtractedSkill;
+use std::{
+    io::Write,
+    path::Path,
+    process::{Command, Stdio},
+    sync::Arc,
+};
+use talentloom_server::matching::{catalog::Catalog, skills::SkillMatcher};
+
+#[derive(Deserialize)]
+struct Case {
+    name: String,
+    kind: String,
+    text: String,
+    expected: Vec<Expected>,
+}
+
+#[derive(Deserialize)]
+struct Expected {
+    #[serde(flatten)]
+    skill: ExtractedSkill,
+    words: Vec<String>,
+}
+
+fn cases() -> Vec<Case> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/skill-extraction.json");
+    serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("fixture JSON")
+}
+
+/// The year CVs are read in, so "2019 – present" has a fixed meaning.
+const YEAR: i32 = 2026;
+
+#[test]
+fn extraction_matches_the_fixture_exactly() {
+    let matcher = SkillMatcher::new(Arc::new(Catalog::builtin()));
+    for case in cases() {
+        let cv_year = (case.kind == "cv").then_some(YEAR);
+        let found = matcher.extract(&case.text, cv_year);
+        for expected in &case.expected {
+            let words: Vec<&str> = expected
+                .skill
+                .spans
+                .iter()
+                .map(|&[s, e]| &case.text[s..e])
+                .collect();
+            assert_eq!(
+                words, expected.words,
+                "{}: spans of {}",
+                case.name, expected.skill.label
+            );
+        }
+        let expected: Vec<&ExtractedSkill> = case.expected.iter().map(|e| &e.skill).collect();
+        let found: Vec<&ExtractedSkill> = found.iter().collect();
+        assert_eq!(found, expected, "case {:?}", case.name);
+    }
+}
+
+#[test]
+fn everyday_words_are_not_skills() {
+    let matcher = SkillMatcher::new(Arc::new(Catalog::builtin()));
+    let text = "We go the extra mile, excel at service, spring into action, make it rust-free, \
+                and R&D is on the C-level agenda. Vitamin C and a Swift response.";
+    let labels: Vec<String> = matcher
+        .extract(text, None)
+        .into_iter()
+        .map(|s| s.label)
+        .collect();
+    assert!(labels.is_empty(), "found {labels:?}");
+    // The same names with technical context are skills.
+    let text = "Programming languages: Go, R and Swift; spreadsheets in Excel.";
+    let labels: Vec<String> = matcher
+        .extract(text, None)
+        .into_iter()
+        .map(|s| s.label)
+        .collect();
+    assert_eq!(labels, ["Go", "R", "Swift", "Microsoft Excel"]);
+}
+
+#[test]
+fn offsets_are_bytes_of_the_utf8_text() {
+    let matcher = SkillMatcher::new(Arc::new(Catalog::builtin()));
+    let text = "Über uns: Müller & Söhne sucht Verstärkung für Kubernetes.";
+    let found = matcher.extract(text, None);
+    assert_eq!(found.len(), 1);
+    let [start, end] = found[0].spans[0];
+    assert_eq!(&text[start..end], "Kubernetes");
+    assert_eq!(start, text.find("Kubernetes").expect("present"));
+}
+
+#[test]
+fn skills_subcommand_reports_per_line() {
+    let input = concat!(
+        r#"{"id":1,"text":"Senior engineer: Rust, PostgreSQL, 5 years of Kubernetes","kind":"cv"}"#,
+        "\n",
+        r#"{"id":2}"#,
+        "\n",
+        r#"{"id":3,"text":"Nothing technical here."}"#,
+        "\n"
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
+        .arg("skills")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("server runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write");
+    let out = child.wait_with_output().expect("exit");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON"))
+        .collect();
+    assert_eq!(lines.len(), 3);
+    let labels: Vec<&str> = lines[0]["skills"]
+        .as_array()
+        .expect("skills")
+        .iter()
+        .map(|s| s["label"].as_str().expect("label"))
+        .collect();
+    assert_eq!(labels, ["Rust", "PostgreSQL", "Kubernetes"]);
+    let kubernetes = &lines[0]["skills"][2];
+    assert_eq!(kubernetes["spans"], serde_json::json!([[46, 56]]));
+    assert_eq!(kubernetes["years"], 5);
+    assert_eq!(kubernetes["level"], "advanced");
+    assert!(lines[1]["error"]
+        .as_str()
+        .is_some_and(|e| e.contains("text")));
+    assert_eq!(lines[1]["id"], 2);
+    assert_eq!(lines[2]["skills"], serde_json::json!([]));
+}
+
+#[test]
+fn esco_catalog_imports_the_full_set_when_present() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/esco-v1.1.1");
+    if !dir.exists() {
+        eprintln!(
+            "NOTICE: {} is absent; ESCO import not tested",
+            dir.display()
+        );
+        return;
+    }
+    let catalog = Catalog::esco(&dir).expect("ESCO imports");
+    assert_eq!(catalog.skills.len(), 13_896);
+    assert!(catalog.skills.iter().all(|s| s
+        .uri
+        .as_deref()
+        .is_some_and(|u| u.starts_with("http://data.europa.eu/esco/skill/"))));
+    let matcher = SkillMatcher::new(Arc::new(catalog));
+    let found = matcher.extract(
+        "Experienced in Python and in managing a team of nurses.",
+        None,
+    );
+    let labels: Vec<&str> = found.iter().map(|s| s.label.as_str()).collect();
+    assert_eq!(labels, ["Python (computer programming)", "manage a team"]);
+}
