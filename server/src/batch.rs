@@ -1,9 +1,13 @@
 //! Batch subcommands for scripting and evaluation: JSON Lines on stdin, one answer per input
 //! line on stdout. A bad line gets `{"line":N,"id":…,"error":"…"}` and the batch goes on.
 
-use crate::matching::{embedding::embed_sorted, skills::SkillMatcher, ModelError, SentenceEncoder};
+use crate::matching::{
+    embedding::embed_sorted, rank::RankPlan, score::DEFAULT_WEIGHTS, skills::SkillMatcher,
+    ModelError, SentenceEncoder,
+};
 use serde::Deserialize;
 use serde_json::{json, Value};
+use shared::matching::{CandidateProfile, JobSpec};
 use std::io::{BufRead, Write};
 
 /// Lines read before one round of inference (the model still runs in batches of `max_batch`).
@@ -108,6 +112,70 @@ pub fn skills(
         write_line(&mut out, &value)?;
     }
     out.flush()?;
+    Ok(())
+}
+
+#[derive(Deserialize)]
+struct RankLine {
+    job: JobSpec,
+    candidates: Vec<RankCandidate>,
+}
+
+#[derive(Deserialize)]
+struct RankCandidate {
+    #[serde(default)]
+    id: Value,
+    #[serde(flatten)]
+    profile: CandidateProfile,
+}
+
+/// `rank`: `{"job":{…},"candidates":[{"id",…}]}` → `{"ranked":[{"id","score",…explanation}]}`,
+/// best first.
+pub fn rank(
+    encoder: &SentenceEncoder,
+    matcher: &SkillMatcher,
+    max_batch: usize,
+    current_year: i32,
+    input: impl BufRead,
+    mut out: impl Write,
+) -> Result<(), BatchError> {
+    for (index, line) in input.lines().enumerate() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let value = match serde_json::from_str::<RankLine>(&line) {
+            Ok(item) => {
+                let ids: Vec<Value> = item.candidates.iter().map(|c| c.id.clone()).collect();
+                let plan = RankPlan::new(
+                    item.job,
+                    item.candidates.into_iter().map(|c| c.profile).collect(),
+                );
+                let texts: Vec<&str> = plan.texts.iter().map(String::as_str).collect();
+                let vectors = embed_sorted(encoder, &texts, max_batch)?;
+                let ranked: Vec<Value> = plan
+                    .finish(vectors, matcher, DEFAULT_WEIGHTS, current_year)
+                    .into_iter()
+                    .map(|(i, explanation)| {
+                        let mut entry = json!({ "id": ids[i] });
+                        if let (Some(entry), Ok(Value::Object(parts))) =
+                            (entry.as_object_mut(), serde_json::to_value(explanation))
+                        {
+                            entry.extend(parts);
+                        }
+                        entry
+                    })
+                    .collect();
+                json!({ "ranked": ranked })
+            }
+            Err(e) => json!({
+                "line": index + 1,
+                "error": format!("expected {{\"job\":{{\"text\",…}},\"candidates\":[{{\"id\",\"text\",…}}]}}: {e}")
+            }),
+        };
+        write_line(&mut out, &value)?;
+        out.flush()?;
+    }
     Ok(())
 }
 

@@ -30,6 +30,10 @@ pub enum Command {
         #[arg(long, default_value = "builtin")]
         catalog: CatalogChoice,
     },
+    /// Rank candidates: `{"job":{"text","skills"?,"location"?,"remote"?,"seniority"?},
+    /// "candidates":[{"id","text","skills"?,"location"?,"years_experience"?}]}` → `{"ranked":[{"id",
+    /// "score","parts","similarity","matched","missing","notes"}]}`, best first.
+    Rank,
 }
 
 /// Which skill catalog a command uses.

@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use talentloom_server::{
     batch,
     config::{CatalogChoice, Cli, Command, Config, LogFormat},
-    matching::{skills::SkillMatcher, SentenceEncoder},
+    matching::{catalog::Catalog, skills::SkillMatcher, SentenceEncoder},
 };
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
@@ -43,6 +43,7 @@ fn main() -> ExitCode {
             .and_then(|runtime| runtime.block_on(serve(cli.config))),
         Command::Embed => embed(&cli.config),
         Command::Skills { catalog } => skills(&catalog),
+        Command::Rank => rank(&cli.config),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -78,6 +79,20 @@ fn skills(catalog: &CatalogChoice) -> Result<(), AnyError> {
     batch::skills(
         &matcher,
         year,
+        std::io::stdin().lock(),
+        std::io::BufWriter::new(std::io::stdout().lock()),
+    )?;
+    Ok(())
+}
+
+fn rank(config: &Config) -> Result<(), AnyError> {
+    let encoder = SentenceEncoder::load(&config.model_dir)?;
+    let matcher = SkillMatcher::new(std::sync::Arc::new(Catalog::builtin()));
+    batch::rank(
+        &encoder,
+        &matcher,
+        config.embed_batch.max(1),
+        time::OffsetDateTime::now_utc().year(),
         std::io::stdin().lock(),
         std::io::BufWriter::new(std::io::stdout().lock()),
     )?;

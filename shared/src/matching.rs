@@ -50,3 +50,143 @@ pub struct ExtractedSkill {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_used: Option<i32>,
 }
+
+/// Whether a job cannot do without a skill.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Requirement {
+    #[default]
+    Must,
+    Nice,
+}
+
+/// A skill a job asks for.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RequiredSkill {
+    pub label: String,
+    #[serde(default)]
+    pub required: Requirement,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<SkillLevel>,
+}
+
+/// Where the work happens.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RemotePolicy {
+    Onsite,
+    Hybrid,
+    Remote,
+}
+
+/// How senior a role is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Seniority {
+    Intern,
+    Junior,
+    Mid,
+    Senior,
+    Lead,
+    Principal,
+}
+
+impl Seniority {
+    /// The years of experience that usually go with the level: `[from, to)`.
+    pub fn years(self) -> (f64, f64) {
+        match self {
+            Self::Intern => (0.0, 1.0),
+            Self::Junior => (0.0, 3.0),
+            Self::Mid => (2.0, 6.0),
+            Self::Senior => (5.0, 12.0),
+            Self::Lead => (7.0, 40.0),
+            Self::Principal => (10.0, 40.0),
+        }
+    }
+}
+
+/// What a job asks for. Without `skills` the skills named in `text` count as must-haves.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct JobSpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    pub text: String,
+    #[serde(default)]
+    pub skills: Vec<RequiredSkill>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote: Option<RemotePolicy>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seniority: Option<Seniority>,
+}
+
+/// What is known of a candidate. Without `years_experience` the dated roles in the CV count.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CandidateProfile {
+    /// The CV as plain text.
+    pub text: String,
+    /// Skills the candidate claims outside the CV (a form, a profile); they count for less than
+    /// skills the CV shows in use.
+    #[serde(default)]
+    pub skills: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    #[serde(default)]
+    pub open_to_remote: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub years_experience: Option<f64>,
+}
+
+/// A piece of the CV that proves a skill.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub span: Span,
+    /// The sentence or line around the span.
+    pub snippet: String,
+}
+
+/// A required skill the candidate has, and how well it counts.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MatchedSkill {
+    pub label: String,
+    pub required: Requirement,
+    /// 0–1: full when shown in use at the asked level; less when only listed, only claimed
+    /// outside the CV, or below the asked level.
+    pub credit: f64,
+    /// Why the credit is not full, if it is not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    pub evidence: Vec<Evidence>,
+}
+
+/// A required skill the candidate does not show.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MissingSkill {
+    pub label: String,
+    pub required: Requirement,
+}
+
+/// The parts a match score is made of, each 0–1.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScoreParts {
+    /// How close the CV's meaning is to the job text (embedding similarity, rescaled).
+    pub semantic: f64,
+    /// Weighted share of required skills the CV proves (must-haves count double).
+    pub coverage: f64,
+    /// Seniority, location and remote fit.
+    pub fit: f64,
+}
+
+/// A 0–100 score and everything it is made of.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MatchExplanation {
+    pub score: u8,
+    pub parts: ScoreParts,
+    /// Raw cosine similarity between the job text and the closest part of the CV.
+    pub similarity: f64,
+    pub matched: Vec<MatchedSkill>,
+    pub missing: Vec<MissingSkill>,
+    /// Plain-language notes on fit ("Seniority: senior role, 9 years in dated roles").
+    pub notes: Vec<String>,
+}

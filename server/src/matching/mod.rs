@@ -3,6 +3,8 @@
 pub mod catalog;
 pub mod embedding;
 pub mod model;
+pub mod rank;
+pub mod score;
 pub mod skills;
 
 pub use embedding::{BatchSettings, EmbedError, EmbeddingService};

@@ -307,14 +307,14 @@ impl SkillMatcher {
 }
 
 /// The byte range of the line holding `at`.
-fn line_around(text: &str, at: usize) -> (usize, usize) {
+pub(crate) fn line_around(text: &str, at: usize) -> (usize, usize) {
     let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
     let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
     (start, end)
 }
 
 /// The clause holding `start..end`: up to the nearest list or sentence separator on each side.
-fn clause_around(text: &str, start: usize, end: usize) -> (usize, usize) {
+pub(crate) fn clause_around(text: &str, start: usize, end: usize) -> (usize, usize) {
     let separator = |c: char| matches!(c, ',' | ';' | ':' | '|' | '•' | '\n' | '.' | '!' | '?');
     // A full stop inside a word ("Node.js") does not end a clause.
     let ends_clause = |i: usize, c: char| {

@@ -1,0 +1,400 @@
+//! The explained match score: a deterministic function from a job spec and a candidate's
+//! analysed CV to 0–100 and the parts it is made of.
+//!
+//! score = 100 × (w_s·semantic + w_c·coverage + w_f·fit) × (1 − 0.4 × share of must-haves missing)
+//!
+//! Coverage only counts skills the CV proves: shown in use counts fully, a bare list entry 0.4–0.7
+//! (more when the CV also describes work),
+//! a skill claimed outside the CV 0.5, and a stated level below the asked one 0.7 of that. So a
+//! keyword-stuffed CV gets neither full coverage nor the semantic closeness of real experience.
+
+use super::{
+    cosine,
+    skills::{clause_around, line_around, SkillMatcher},
+};
+use regex::Regex;
+use shared::matching::{
+    CandidateProfile, Evidence, ExtractedSkill, JobSpec, MatchExplanation, MatchedSkill,
+    MissingSkill, RemotePolicy, RequiredSkill, Requirement, ScoreParts,
+};
+use std::sync::LazyLock;
+
+/// How the three parts weigh. The learned re-ranker may replace the defaults.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Weights {
+    pub semantic: f64,
+    pub coverage: f64,
+    pub fit: f64,
+}
+
+pub const DEFAULT_WEIGHTS: Weights = Weights {
+    semantic: 0.35,
+    coverage: 0.45,
+    fit: 0.20,
+};
+
+/// Cosine similarities between MiniLM vectors of related texts mostly fall between these two;
+/// they are rescaled to 0–1.
+const SIMILARITY_FLOOR: f64 = 0.15;
+const SIMILARITY_CEILING: f64 = 0.70;
+/// CV text is embedded in pieces of about this many bytes (the model reads 256 tokens).
+const CHUNK_BYTES: usize = 900;
+
+/// A job, ready to score against: its required skills and its text's vector.
+pub struct AnalysedJob {
+    pub spec: JobSpec,
+    pub required: Vec<RequiredSkill>,
+    pub vector: Vec<f32>,
+}
+
+/// A candidate, ready to score: skills found in the CV and the vectors of its pieces.
+pub struct AnalysedCandidate {
+    pub profile: CandidateProfile,
+    pub skills: Vec<ExtractedSkill>,
+    pub chunk_vectors: Vec<Vec<f32>>,
+    /// Stated, or counted from the dated roles in the CV.
+    pub years: Option<f64>,
+}
+
+/// The skills a job requires: its own list with labels mapped onto the catalog, or else every
+/// skill its text names, as must-haves.
+pub fn required_skills(matcher: &SkillMatcher, spec: &JobSpec) -> Vec<RequiredSkill> {
+    if spec.skills.is_empty() {
+        return matcher
+            .extract(&spec.text, None)
+            .into_iter()
+            .map(|s| RequiredSkill {
+                label: s.label,
+                required: Requirement::Must,
+                level: None,
+            })
+            .collect();
+    }
+    spec.skills
+        .iter()
+        .map(|skill| RequiredSkill {
+            label: canonical(matcher, &skill.label),
+            ..skill.clone()
+        })
+        .collect()
+}
+
+/// The catalog's label for a name ("Postgres" → "PostgreSQL"), or the name as given.
+fn canonical(matcher: &SkillMatcher, name: &str) -> String {
+    let found = matcher.extract(&format!("skills: {name}"), None);
+    match found.as_slice() {
+        [one] => one.label.clone(),
+        _ => name.trim().to_owned(),
+    }
+}
+
+/// The pieces of a CV embedded separately: paragraphs, joined while they stay short.
+pub fn cv_chunks(text: &str) -> Vec<&str> {
+    let mut chunks = Vec::new();
+    let mut start: Option<usize> = None;
+    let mut end = 0;
+    let mut offset = 0;
+    for paragraph in text.split("\n\n") {
+        let p_start = offset;
+        let p_end = offset + paragraph.len();
+        offset = p_end + 2;
+        if paragraph.trim().is_empty() {
+            continue;
+        }
+        match start {
+            Some(s) if p_end - s <= CHUNK_BYTES => end = p_end,
+            Some(s) => {
+                chunks.push(text[s..end].trim());
+                start = Some(p_start);
+                end = p_end;
+            }
+            None => {
+                start = Some(p_start);
+                end = p_end;
+            }
+        }
+    }
+    if let Some(s) = start {
+        chunks.push(text[s..end.min(text.len())].trim());
+    }
+    chunks
+}
+
+static DATE_RANGE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(19[5-9]\d|20\d\d)\s*(?:–|—|-|to|until)\s*(19[5-9]\d|20\d\d|present|current|now|today)\b")
+        .expect("valid regex")
+});
+
+/// Years covered by the dated roles of a CV (overlaps counted once).
+pub fn years_in_roles(text: &str, current_year: i32) -> Option<f64> {
+    let mut ranges: Vec<(i32, i32)> = DATE_RANGE
+        .captures_iter(text)
+        .filter_map(|c| {
+            let from = c.get(1)?.as_str().parse::<i32>().ok()?;
+            let to = c.get(2)?.as_str();
+            let to = to.parse::<i32>().unwrap_or(current_year);
+            (from <= to && to <= current_year).then_some((from, to))
+        })
+        .collect();
+    if ranges.is_empty() {
+        return None;
+    }
+    ranges.sort_unstable();
+    let mut total = 0;
+    let (mut from, mut to) = ranges[0];
+    for &(f, t) in &ranges[1..] {
+        if f <= to {
+            to = to.max(t);
+        } else {
+            total += to - from;
+            (from, to) = (f, t);
+        }
+    }
+    total += to - from;
+    Some(f64::from(total))
+}
+
+/// Words of `text[from..to]` that are not part of a skill name.
+fn plain_words(text: &str, from: usize, to: usize, spans: &[[usize; 2]]) -> usize {
+    let mut count = 0;
+    let mut offset = from;
+    for word in text[from..to].split_whitespace() {
+        let at = offset + text[offset..to].find(word).unwrap_or(0);
+        offset = at + word.len();
+        let in_skill = spans.iter().any(|&[s, e]| at < e && s < at + word.len());
+        if !in_skill && word.chars().any(char::is_alphabetic) {
+            count += 1;
+        }
+    }
+    count
+}
+
+/// Whether a mention only lists the skill ("Skills: Go, Rust", "Rust Rust PostgreSQL") rather
+/// than shows it in use: its clause has almost no words besides skill names.
+fn only_listed(text: &str, [start, end]: [usize; 2], spans: &[[usize; 2]]) -> bool {
+    let (from, to) = clause_around(text, start, end);
+    plain_words(text, from, to, spans) <= 2
+}
+
+/// Below this many words that are not skill names, a CV's closeness in meaning counts for
+/// less: a list of keywords is close to a job text without saying anything about experience.
+const PROSE_WORDS: usize = 25;
+
+fn snippet(text: &str, at: usize) -> String {
+    let (from, to) = line_around(text, at);
+    text[from..to]
+        .trim()
+        .trim_start_matches(['-', '•', '*', ' '])
+        .to_owned()
+}
+
+/// Scores one candidate against one job and says why.
+pub fn explain(
+    job: &AnalysedJob,
+    candidate: &AnalysedCandidate,
+    matcher: &SkillMatcher,
+    weights: Weights,
+) -> MatchExplanation {
+    let text = &candidate.profile.text;
+    let spans: Vec<[usize; 2]> = candidate
+        .skills
+        .iter()
+        .flat_map(|s| s.spans.iter().copied())
+        .collect();
+    let prose = plain_words(text, 0, text.len(), &spans);
+    let similarity = candidate
+        .chunk_vectors
+        .iter()
+        .map(|v| f64::from(cosine(&job.vector, v)))
+        .fold(0.0_f64, f64::max);
+    let prose_factor = (prose as f64 / PROSE_WORDS as f64).min(1.0);
+    let semantic = ((similarity - SIMILARITY_FLOOR) / (SIMILARITY_CEILING - SIMILARITY_FLOOR))
+        .clamp(0.0, 1.0)
+        * prose_factor;
+
+    let claimed: Vec<String> = candidate
+        .profile
+        .skills
+        .iter()
+        .map(|s| canonical(matcher, s).to_lowercase())
+        .collect();
+    let mut matched = Vec::new();
+    let mut missing = Vec::new();
+    let (mut earned, mut possible) = (0.0, 0.0);
+    let (mut musts, mut musts_missing) = (0, 0);
+    for required in &job.required {
+        let weight = match required.required {
+            Requirement::Must => 2.0,
+            Requirement::Nice => 1.0,
+        };
+        possible += weight;
+        if required.required == Requirement::Must {
+            musts += 1;
+        }
+        let shown = candidate
+            .skills
+            .iter()
+            .find(|s| s.label.eq_ignore_ascii_case(&required.label));
+        let result = match shown {
+            Some(skill) => {
+                let in_use = skill
+                    .spans
+                    .iter()
+                    .any(|&span| !only_listed(text, span, &spans));
+                let (mut credit, mut note) = if in_use {
+                    (1.0, None)
+                } else {
+                    // A skills section counts for more in a CV that describes work as well.
+                    (
+                        0.4 + 0.3 * prose_factor,
+                        Some("only listed, not shown in use".to_owned()),
+                    )
+                };
+                if let (Some(asked), Some(stated)) = (required.level, skill.level) {
+                    if stated < asked {
+                        credit *= 0.7;
+                        note = Some(format!(
+                            "{} stated; {} asked",
+                            stated.label(),
+                            asked.label()
+                        ));
+                    }
+                }
+                Some(MatchedSkill {
+                    label: required.label.clone(),
+                    required: required.required,
+                    credit: round3(credit),
+                    note,
+                    evidence: skill
+                        .spans
+                        .iter()
+                        .map(|&span| Evidence {
+                            span,
+                            snippet: snippet(text, span[0]),
+                        })
+                        .collect(),
+                })
+            }
+            None if claimed.contains(&required.label.to_lowercase()) => Some(MatchedSkill {
+                label: required.label.clone(),
+                required: required.required,
+                credit: 0.5,
+                note: Some("claimed, not shown in the CV".to_owned()),
+                evidence: Vec::new(),
+            }),
+            None => None,
+        };
+        match result {
+            Some(m) => {
+                earned += weight * m.credit;
+                matched.push(m);
+            }
+            None => {
+                if required.required == Requirement::Must {
+                    musts_missing += 1;
+                }
+                missing.push(MissingSkill {
+                    label: required.label.clone(),
+                    required: required.required,
+                });
+            }
+        }
+    }
+    let coverage = if possible > 0.0 {
+        earned / possible
+    } else {
+        semantic
+    };
+
+    let mut notes = Vec::new();
+    if text.trim().is_empty() {
+        notes.push("The CV has no text".to_owned());
+    } else if prose < PROSE_WORDS {
+        notes.push(format!(
+            "Little beyond skill names ({prose} other words): closeness in meaning counts for less"
+        ));
+    }
+    let fit = fit(&job.spec, candidate, &mut notes);
+    let must_factor = if musts > 0 {
+        1.0 - 0.4 * f64::from(musts_missing) / f64::from(musts)
+    } else {
+        1.0
+    };
+    if musts_missing > 0 {
+        notes.push(format!(
+            "{musts_missing} of {musts} must-have skills not shown"
+        ));
+    }
+    let total = weights.semantic * semantic + weights.coverage * coverage + weights.fit * fit;
+    let score = (100.0 * total * must_factor).round().clamp(0.0, 100.0) as u8;
+    MatchExplanation {
+        score,
+        parts: ScoreParts {
+            semantic: round3(semantic),
+            coverage: round3(coverage),
+            fit: round3(fit),
+        },
+        similarity: round3(similarity),
+        matched,
+        missing,
+        notes,
+    }
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// Seniority and place: the mean of what can be compared, 0.5 when nothing can.
+fn fit(job: &JobSpec, candidate: &AnalysedCandidate, notes: &mut Vec<String>) -> f64 {
+    let mut parts = Vec::new();
+    if let (Some(level), Some(years)) = (job.seniority, candidate.years) {
+        let (low, high) = level.years();
+        let part = if years >= low && years < high {
+            1.0
+        } else if years >= high {
+            0.8
+        } else if years >= low - 2.0 {
+            0.5
+        } else {
+            0.0
+        };
+        notes.push(format!(
+            "Seniority: {} role, {years:.0} years of experience",
+            serde_json::to_value(level)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default()
+        ));
+        parts.push(part);
+    }
+    let profile = &candidate.profile;
+    match (job.remote, &job.location, &profile.location) {
+        (Some(RemotePolicy::Remote), _, _) => {
+            notes.push("Remote role: location does not matter".to_owned());
+            parts.push(1.0);
+        }
+        (policy, Some(place), Some(home)) => {
+            let (a, b) = (place.trim().to_lowercase(), home.trim().to_lowercase());
+            let same = !a.is_empty() && !b.is_empty() && (a.contains(&b) || b.contains(&a));
+            if same {
+                notes.push(format!("Location: lives in {home}, job in {place}"));
+                parts.push(1.0);
+            } else if policy == Some(RemotePolicy::Hybrid) && profile.open_to_remote {
+                notes.push(format!(
+                    "Location: {home}, hybrid job in {place}; open to remote"
+                ));
+                parts.push(0.4);
+            } else {
+                notes.push(format!("Location: {home}, job in {place}"));
+                parts.push(0.1);
+            }
+        }
+        _ => {}
+    }
+    if parts.is_empty() {
+        notes.push("No seniority or location to compare".to_owned());
+        return 0.5;
+    }
+    parts.iter().sum::<f64>() / parts.len() as f64
+}
