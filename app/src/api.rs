@@ -129,6 +129,17 @@ pub async fn get_outbox(slug: String) -> Result<Outbox, ApiError> {
     respond(backend.outbox(&req, slug).await)
 }
 
+/// Extracts skills from a CV and a job text and scores the CV against the job. Stores nothing.
+#[server(endpoint = "analyse_match")]
+pub async fn analyse_match(
+    slug: String,
+    cv_text: String,
+    job_text: String,
+) -> Result<shared::matching::MatchAnalysis, ApiError> {
+    let (backend, req) = context()?;
+    respond(backend.analyse_match(&req, slug, cv_text, job_text).await)
+}
+
 #[server(endpoint = "invitation")]
 pub async fn get_invitation(token: String) -> Result<InvitationPreview, ApiError> {
     let (backend, req) = context()?;

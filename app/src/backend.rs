@@ -58,6 +58,16 @@ pub trait Backend: Send + Sync + 'static {
     ) -> Result<(), ApiError>;
     async fn remove_member(&self, req: &Parts, slug: String, user_id: i64) -> Result<(), ApiError>;
     async fn leave_organisation(&self, req: &Parts, slug: String) -> Result<(), ApiError>;
+
+    /// Skills of a CV and a job text, and the explained score of one against the other.
+    /// Any member may ask; nothing is stored.
+    async fn analyse_match(
+        &self,
+        req: &Parts,
+        slug: String,
+        cv_text: String,
+        job_text: String,
+    ) -> Result<shared::matching::MatchAnalysis, ApiError>;
     async fn outbox(&self, req: &Parts, slug: String) -> Result<Outbox, ApiError>;
 
     async fn invitation(&self, req: &Parts, token: String) -> Result<InvitationPreview, ApiError>;

@@ -24,6 +24,9 @@ pub enum ApiError {
     Locked { until: i64, until_text: String },
     #[error("Too many attempts from your network. Wait {retry_after_secs} seconds and try again.")]
     RateLimited { retry_after_secs: u64 },
+    /// The server is at capacity for this kind of work (the model's queue is full).
+    #[error("The server is busy analysing other documents. Try again in a moment.")]
+    Busy,
     /// Something failed on the server; the details are in the server log, never here.
     #[error("Something went wrong on our side. Try again; if it keeps happening, tell your administrator.")]
     Internal,
@@ -54,6 +57,7 @@ impl ApiError {
             ApiError::NotFound => 404,
             ApiError::Locked { .. } => 423,
             ApiError::RateLimited { .. } => 429,
+            ApiError::Busy => 503,
             ApiError::Internal => 500,
             ApiError::Transport(_) => 400,
         }

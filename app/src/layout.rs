@@ -81,6 +81,7 @@ fn SignedInBar(me: Me, slug: Memo<Option<String>>) -> impl IntoView {
             view! {
                 <nav class="topnav" aria-label="Organisation">
                     <a href=base.clone()>"Dashboard"</a>
+                    <a href=format!("{base}/match")>"Match"</a>
                     {team}
                     {outbox}
                 </nav>

@@ -91,6 +91,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/o/:slug") view=pages::orgs::DashboardPage/>
                     <Route path=path!("/o/:slug/team") view=pages::team::TeamPage/>
                     <Route path=path!("/o/:slug/outbox") view=pages::outbox::OutboxPage/>
+                    <Route path=path!("/o/:slug/match") view=pages::matching::MatchPage/>
                     <Route path=path!("/invite/:token") view=pages::invite::InvitePage/>
                     <Route path=path!("/offline") view=pages::Offline/>
                 </Routes>

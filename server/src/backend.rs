@@ -1,7 +1,7 @@
 //! `server`'s implementation of the UI's [`Backend`]: one line per use case, each delegating to
 //! the module that owns it.
 
-use crate::{accounts, orgs, state::AppState};
+use crate::{accounts, matching, orgs, state::AppState};
 use app::{
     backend::{Backend, SignUp},
     error::ApiError,
@@ -69,6 +69,16 @@ impl Backend for AppState {
     async fn leave_organisation(&self, req: &Parts, slug: String) -> Result<(), ApiError> {
         orgs::leave(self, req, slug).await
     }
+    async fn analyse_match(
+        &self,
+        req: &Parts,
+        slug: String,
+        cv_text: String,
+        job_text: String,
+    ) -> Result<shared::matching::MatchAnalysis, ApiError> {
+        matching::analysis::analyse(self, req, slug, cv_text, job_text).await
+    }
+
     async fn outbox(&self, req: &Parts, slug: String) -> Result<Outbox, ApiError> {
         orgs::outbox(self, req, slug).await
     }

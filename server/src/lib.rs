@@ -7,6 +7,7 @@ mod backend;
 pub mod batch;
 pub mod config;
 pub mod db;
+pub mod documents;
 pub mod error;
 pub mod http;
 pub mod mail;
@@ -26,7 +27,7 @@ use axum::{
     extract::State,
     http::{HeaderName, Request, StatusCode},
     middleware,
-    routing::get,
+    routing::{get, post},
     Router,
 };
 use governor::{Quota, RateLimiter};
@@ -123,10 +124,12 @@ pub fn router(state: AppState) -> Router {
         .route(shared::ws::WS_PATH, get(realtime::upgrade))
         .leptos_routes_with_context(&state, routes, move || provide_context(backend.clone()), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(RequestBodyLimitLayer::new(1024 * 1024))
+        // Uploads have their own, larger limit, checked in the handler before reading.
+        .route("/o/{slug}/documents/text", post(documents::text_handler))
         .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(sessions)
         .layer(middleware::from_fn_with_state(state.clone(), http::csrf_guard))
-        .layer(RequestBodyLimitLayer::new(1024 * 1024))
         .layer(middleware::from_fn_with_state(state.clone(), http::security_headers))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {

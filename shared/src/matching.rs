@@ -190,3 +190,30 @@ pub struct MatchExplanation {
     /// Plain-language notes on fit ("Seniority: senior role, 9 years in dated roles").
     pub notes: Vec<String>,
 }
+
+/// What the matching screen shows: the skills of both texts with their evidence, and the
+/// explained score of the CV against the job.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MatchAnalysis {
+    /// The texts analysed (spans point into them).
+    pub cv_text: String,
+    pub job_text: String,
+    pub cv_skills: Vec<ExtractedSkill>,
+    pub job_skills: Vec<ExtractedSkill>,
+    pub explanation: MatchExplanation,
+}
+
+/// Text read out of an uploaded document.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExtractedText {
+    pub text: String,
+    /// "PDF", "Word (DOCX)", "plain text" or "Markdown".
+    pub format: String,
+}
+
+/// The longest CV or job text the engine analyses, in characters.
+pub const MAX_ANALYSIS_CHARS: usize = 100_000;
+/// Where the matching screen posts an uploaded CV (`{slug}` is the organisation's).
+pub fn document_text_path(slug: &str) -> String {
+    format!("/o/{slug}/documents/text")
+}

@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod invite;
+pub mod matching;
 pub mod orgs;
 pub mod outbox;
 pub mod team;

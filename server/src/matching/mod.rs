@@ -1,5 +1,6 @@
 //! The matching engine: on-server sentence embeddings and everything built on them.
 
+pub mod analysis;
 pub mod catalog;
 pub mod embedding;
 pub mod model;
@@ -10,17 +11,21 @@ pub mod skills;
 pub use embedding::{BatchSettings, EmbedError, EmbeddingService};
 pub use model::{ModelError, SentenceEncoder, DIM, MODEL_ID};
 
-use std::path::Path;
+use catalog::Catalog;
+use skills::SkillMatcher;
+use std::{path::Path, sync::Arc};
 
 /// Cosine similarity of two unit vectors (their dot product).
 pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
-/// The engine the server shares: one loaded model behind its batching thread.
+/// The engine the server shares: one loaded model behind its batching thread, and the skill
+/// catalog prepared for matching.
 #[derive(Clone)]
 pub struct Engine {
     pub embeddings: EmbeddingService,
+    pub skills: Arc<SkillMatcher>,
 }
 
 impl Engine {
@@ -30,6 +35,7 @@ impl Engine {
         let encoder = SentenceEncoder::load(model_dir)?;
         Ok(Self {
             embeddings: EmbeddingService::start(encoder, settings),
+            skills: Arc::new(SkillMatcher::new(Arc::new(Catalog::builtin()))),
         })
     }
 }

@@ -1,0 +1,86 @@
+import { test, expect, Page } from "@playwright/test";
+import * as path from "path";
+
+const PASSWORD = "correct horse battery staple 42";
+const FIXTURES = path.join(__dirname, "..", "..", "server", "tests", "fixtures", "documents");
+
+function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error") errors.push(m.text());
+  });
+  page.on("pageerror", (e) => errors.push(e.message));
+  return errors;
+}
+
+async function hydrated(page: Page) {
+  await page.waitForSelector("body[data-hydrated=true]");
+}
+
+test("upload a PDF CV, paste a job, see highlighted skills and the explained score", async ({ page }, info) => {
+  const run = `${Date.now()}${info.project.name === "phone" ? "p" : "d"}`;
+  const slug = `match-${run}`;
+  const errors = watchErrors(page);
+
+  await page.goto("/signup");
+  await hydrated(page);
+  await page.getByLabel("Your name").fill("Rita Recruiter");
+  await page.getByLabel("E-mail").fill(`rita-${run}@example.com`);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page).toHaveURL(/\/orgs\/new$/);
+  await page.getByLabel("Name").fill(`Match ${run}`);
+  await expect(page.getByLabel("Address")).toHaveValue(slug);
+  await page.getByRole("button", { name: "Create organisation" }).click();
+  await expect(page).toHaveURL(new RegExp(`/o/${slug}$`));
+
+  await page.getByRole("link", { name: "Match" }).click();
+  await expect(page).toHaveURL(new RegExp(`/o/${slug}/match$`));
+  await hydrated(page);
+
+  // The PDF goes to the server, its text comes back into the CV box.
+  await page.getByLabel("Upload a CV").setInputFiles(path.join(FIXTURES, "cv.pdf"));
+  await expect(page.locator("[data-upload=ok]")).toContainText("Read cv.pdf (PDF)");
+  await expect(page.getByLabel("CV", { exact: true })).toHaveValue(/card payment API in Rust on PostgreSQL/);
+
+  await page.getByLabel("Job description").fill(
+    "Senior Backend Engineer in Berlin. You build payment APIs in Rust on PostgreSQL, run them on Kubernetes, and use Kafka. Terraform and Figma are a plus.",
+  );
+  await page.getByRole("button", { name: "Analyse" }).click();
+
+  const score = page.locator(".score-value");
+  await expect(score).toBeVisible({ timeout: 30_000 });
+  const value = Number(await score.getAttribute("data-score"));
+  expect(value).toBeGreaterThan(40);
+  expect(value).toBeLessThan(100);
+
+  // Skills are highlighted where the CV names them.
+  const cv = page.locator("#cv-highlighted");
+  await expect(cv.locator("mark[data-skill='Rust']").first()).toHaveText("Rust");
+  await expect(cv.locator("mark[data-skill='PostgreSQL']").first()).toHaveText("PostgreSQL");
+  await expect(cv.locator("mark[data-skill='Kubernetes']")).toHaveText("Kubernetes");
+  // The explanation names what matched with evidence, and what is missing.
+  await expect(page.locator("li.matched[data-skill='Rust'] q").first()).toContainText("Rust");
+  await expect(page.locator("li.missing[data-skill='Figma']")).toBeVisible();
+
+  expect(errors).toEqual([]);
+});
+
+test("a scanned PDF says no text was found", async ({ page }, info) => {
+  const run = `${Date.now()}${info.project.name === "phone" ? "p" : "d"}s`;
+  await page.goto("/signup");
+  await hydrated(page);
+  await page.getByLabel("Your name").fill("Sam Scanner");
+  await page.getByLabel("E-mail").fill(`sam-${run}@example.com`);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await page.getByLabel("Name").fill(`Scan ${run}`);
+  await expect(page.getByLabel("Address")).toHaveValue(`scan-${run}`);
+  await page.getByRole("button", { name: "Create organisation" }).click();
+  await expect(page).toHaveURL(new RegExp(`/o/scan-${run}$`));
+  await page.goto(`/o/scan-${run}/match`);
+  await hydrated(page);
+  await page.getByLabel("Upload a CV").setInputFiles(path.join(FIXTURES, "scan.pdf"));
+  await expect(page.locator("[data-upload=error]")).toContainText("no text found");
+  await expect(page.getByLabel("CV", { exact: true })).toHaveValue("");
+});

@@ -1,0 +1,76 @@
+//! The matching screen's use case: skills of a CV and a job text, and the explained score.
+
+use super::{rank::RankPlan, score::DEFAULT_WEIGHTS, EmbedError};
+use crate::{error::internal, orgs, state::AppState};
+use app::error::ApiError;
+use http::request::Parts;
+use shared::matching::{CandidateProfile, JobSpec, MatchAnalysis, MAX_ANALYSIS_CHARS};
+
+fn check(field: &str, what: &str, text: &str) -> Result<(), ApiError> {
+    if text.trim().is_empty() {
+        return Err(ApiError::field(
+            field,
+            format!("Paste or upload the {what}."),
+        ));
+    }
+    if text.chars().count() > MAX_ANALYSIS_CHARS {
+        return Err(ApiError::field(
+            field,
+            format!("The {what} is longer than {MAX_ANALYSIS_CHARS} characters; shorten it."),
+        ));
+    }
+    Ok(())
+}
+
+/// Any member of the organisation may analyse; nothing is stored.
+#[tracing::instrument(skip_all, fields(slug = %slug), err)]
+pub async fn analyse(
+    state: &AppState,
+    req: &Parts,
+    slug: String,
+    cv_text: String,
+    job_text: String,
+) -> Result<MatchAnalysis, ApiError> {
+    orgs::caller(state, req, &slug).await?;
+    check("cv_text", "CV", &cv_text)?;
+    check("job_text", "job description", &job_text)?;
+
+    let engine = &state.engine;
+    let plan = RankPlan::new(
+        JobSpec {
+            text: job_text.clone(),
+            ..Default::default()
+        },
+        vec![CandidateProfile {
+            text: cv_text.clone(),
+            ..Default::default()
+        }],
+    );
+    let vectors = engine
+        .embeddings
+        .embed(plan.texts.clone())
+        .await
+        .map_err(|e| match e {
+            EmbedError::Busy => ApiError::Busy,
+            other => internal("embedding for a match analysis", other),
+        })?;
+    let year = time::OffsetDateTime::now_utc().year();
+    let matcher = engine.skills.clone();
+    // Extraction and scoring are quick but not free; keep them off the runtime's threads.
+    tokio::task::spawn_blocking(move || {
+        let explanation = plan
+            .finish(vectors, &matcher, DEFAULT_WEIGHTS, year)
+            .pop()
+            .map(|(_, explanation)| explanation);
+        explanation.map(|explanation| MatchAnalysis {
+            cv_skills: matcher.extract(&cv_text, Some(year)),
+            job_skills: matcher.extract(&job_text, None),
+            explanation,
+            cv_text,
+            job_text,
+        })
+    })
+    .await
+    .map_err(|e| internal("scoring a match analysis", e))?
+    .ok_or(ApiError::Internal)
+}
