@@ -2,7 +2,11 @@
 //! line on stdout. A bad line gets `{"line":N,"id":…,"error":"…"}` and the batch goes on.
 
 use crate::matching::{
-    embedding::embed_sorted, rank::RankPlan, score::DEFAULT_WEIGHTS, skills::SkillMatcher,
+    embedding::embed_sorted,
+    occupations::{normalise_title, Occupations},
+    rank::RankPlan,
+    score::DEFAULT_WEIGHTS,
+    skills::SkillMatcher,
     ModelError, SentenceEncoder,
 };
 use serde::Deserialize;
@@ -172,6 +176,35 @@ pub fn rank(
                 "line": index + 1,
                 "error": format!("expected {{\"job\":{{\"text\",…}},\"candidates\":[{{\"id\",\"text\",…}}]}}: {e}")
             }),
+        };
+        write_line(&mut out, &value)?;
+        out.flush()?;
+    }
+    Ok(())
+}
+
+/// `occupations`: `{"id","text"}` (a job title) → `{"id","occupations":[{"uri","label","score"}]}`.
+pub fn occupations(
+    encoder: &SentenceEncoder,
+    occupations: &Occupations,
+    max_batch: usize,
+    input: impl BufRead,
+    mut out: impl Write,
+) -> Result<(), BatchError> {
+    for (index, line) in input.lines().enumerate() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let value = match parse_line::<TextLine>(index + 1, &line) {
+            Ok(item) => {
+                let title = normalise_title(&item.text);
+                let vector = embed_sorted(encoder, &[title.as_str()], max_batch)?
+                    .pop()
+                    .unwrap_or_default();
+                json!({ "id": item.id, "occupations": occupations.closest(&item.text, &vector, 10) })
+            }
+            Err(error) => error,
         };
         write_line(&mut out, &value)?;
         out.flush()?;

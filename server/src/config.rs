@@ -34,6 +34,14 @@ pub enum Command {
     /// "candidates":[{"id","text","skills"?,"location"?,"years_experience"?}]}` → `{"ranked":[{"id",
     /// "score","parts","similarity","matched","missing","notes"}]}`, best first.
     Rank,
+    /// Job titles to ESCO occupations: `{"id","text"}` → `{"id","occupations":[{"uri","label",
+    /// "score"}]}` (the 10 closest). Label vectors are cached in DATA_DIR/cache.
+    Occupations {
+        /// Directory of the ESCO CSV export (occupations_en.csv, occupationSkillRelations.csv,
+        /// skills_en.csv).
+        #[arg(long)]
+        esco: PathBuf,
+    },
 }
 
 /// Which skill catalog a command uses.

@@ -8,7 +8,13 @@ use std::process::ExitCode;
 use talentloom_server::{
     batch,
     config::{CatalogChoice, Cli, Command, Config, LogFormat},
-    matching::{catalog::Catalog, skills::SkillMatcher, SentenceEncoder},
+    matching::{
+        catalog::Catalog,
+        embedding::embed_sorted,
+        occupations::{cached_vectors, Occupations},
+        skills::SkillMatcher,
+        SentenceEncoder,
+    },
 };
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
@@ -44,6 +50,7 @@ fn main() -> ExitCode {
         Command::Embed => embed(&cli.config),
         Command::Skills { catalog } => skills(&catalog),
         Command::Rank => rank(&cli.config),
+        Command::Occupations { esco } => occupations(&cli.config, &esco),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -93,6 +100,26 @@ fn rank(config: &Config) -> Result<(), AnyError> {
         &matcher,
         config.embed_batch.max(1),
         time::OffsetDateTime::now_utc().year(),
+        std::io::stdin().lock(),
+        std::io::BufWriter::new(std::io::stdout().lock()),
+    )?;
+    Ok(())
+}
+
+fn occupations(config: &Config, esco: &std::path::Path) -> Result<(), AnyError> {
+    let encoder = SentenceEncoder::load(&config.model_dir)?;
+    let mut occupations = Occupations::load_esco(esco)?;
+    eprintln!("{}", talentloom_server::matching::catalog::ESCO_ATTRIBUTION);
+    let batch = config.embed_batch.max(1);
+    let labels = occupations.labels();
+    let vectors = cached_vectors(esco, &config.data_dir.join("cache"), labels.len(), || {
+        embed_sorted(&encoder, &labels, batch)
+    })?;
+    occupations.set_vectors(vectors);
+    batch::occupations(
+        &encoder,
+        &occupations,
+        batch,
         std::io::stdin().lock(),
         std::io::BufWriter::new(std::io::stdout().lock()),
     )?;

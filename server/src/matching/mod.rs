@@ -4,6 +4,7 @@ pub mod analysis;
 pub mod catalog;
 pub mod embedding;
 pub mod model;
+pub mod occupations;
 pub mod rank;
 pub mod score;
 pub mod skills;
