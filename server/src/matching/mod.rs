@@ -3,6 +3,7 @@
 pub mod analysis;
 pub mod catalog;
 pub mod embedding;
+pub mod index;
 pub mod model;
 pub mod occupations;
 pub mod rank;
