@@ -150,18 +150,20 @@ pub fn train(examples: &[Example]) -> Result<TrainingReport, TrainingError> {
             given: examples.len(),
         });
     }
-    let (validation, training): (Vec<(usize, &Example)>, Vec<(usize, &Example)>) =
-        examples.iter().enumerate().partition(|(i, _)| i % 5 == 4);
-    let device = Device::Cpu;
-    let rows: Vec<f32> = training
+    let validation: Vec<&Example> = examples.iter().skip(4).step_by(5).collect();
+    let training: Vec<&Example> = examples
         .iter()
-        .flat_map(|(_, e)| e.features.row())
+        .enumerate()
+        .filter(|(i, _)| i % 5 != 4)
+        .map(|(_, e)| e)
         .collect();
+    let device = Device::Cpu;
+    let rows: Vec<f32> = training.iter().flat_map(|e| e.features.row()).collect();
     let x = Tensor::from_vec(rows, (training.len(), 4), &device)?;
     let y = Tensor::from_vec(
         training
             .iter()
-            .map(|(_, e)| if e.positive { 1f32 } else { 0f32 })
+            .map(|e| if e.positive { 1f32 } else { 0f32 })
             .collect::<Vec<_>>(),
         (training.len(), 1),
         &device,
@@ -189,14 +191,14 @@ pub fn train(examples: &[Example]) -> Result<TrainingReport, TrainingError> {
         bias: f64::from(bias[0]),
     };
 
-    let labels: Vec<bool> = validation.iter().map(|(_, e)| e.positive).collect();
+    let labels: Vec<bool> = validation.iter().map(|e| e.positive).collect();
     let learned: Vec<f64> = validation
         .iter()
-        .map(|(_, e)| model.predict(&e.features))
+        .map(|e| model.predict(&e.features))
         .collect();
     let baseline: Vec<f64> = validation
         .iter()
-        .map(|(_, e)| e.features.default_score(DEFAULT_WEIGHTS))
+        .map(|e| e.features.default_score(DEFAULT_WEIGHTS))
         .collect();
     let (auc_learned, auc_baseline) = (auc(&learned, &labels), auc(&baseline, &labels));
     Ok(TrainingReport {
