@@ -82,3 +82,145 @@ fn too_few_or_one_sided_outcomes_are_refused() {
         Err(TrainingError::TooFew { .. })
     ));
 }
+
+mod common;
+
+use common::Db as Backend;
+use talentloom_server::{db::Db, matching::registry};
+
+/// A database with the migrations applied, and one organisation in it; `None` when PostgreSQL
+/// is wanted but absent (after a notice).
+async fn database(backend: Backend) -> Option<(Db, tempfile::TempDir, i64, i64, Option<String>)> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (name, url) = match backend {
+        Backend::Sqlite => (None, None),
+        Backend::Postgres => {
+            let (name, url) = common::create_pg_database().await?;
+            (Some(name), Some(url))
+        }
+    };
+    let db = Db::connect(url.as_deref(), dir.path())
+        .await
+        .expect("database");
+    let mut orgs = Vec::new();
+    for (n, slug) in ["acme", "globex"].iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO users (email, name, password_hash, created_at) VALUES ($1, 'U', 'x', 0)",
+        )
+        .bind(format!("u{n}@example.com"))
+        .execute(&db.pool)
+        .await
+        .expect("user");
+        let user: i64 = sqlx::query_scalar::<_, i64>("SELECT MAX(id) FROM users")
+            .fetch_one(&db.pool)
+            .await
+            .expect("id");
+        sqlx::query(
+            "INSERT INTO organisations (slug, name, created_at, created_by) VALUES ($1, $1, 0, $2)",
+        )
+        .bind(*slug)
+        .bind(user)
+        .execute(&db.pool)
+        .await
+        .expect("organisation");
+        orgs.push(
+            sqlx::query_scalar::<_, i64>("SELECT MAX(id) FROM organisations")
+                .fetch_one(&db.pool)
+                .await
+                .expect("id"),
+        );
+    }
+    Some((db, dir, orgs[0], orgs[1], name))
+}
+
+async fn the_registry_keeps_versions_activates_winners_and_rolls_back(backend: Backend) {
+    let Some((db, _dir, acme, globex, pg_name)) = database(backend).await else {
+        return;
+    };
+    let winner = train(&outcomes(600, 7, |f, noise| {
+        0.15 * f.semantic + 0.25 * f.coverage + 0.9 * f.fit + 0.2 * noise > 0.65
+    }))
+    .expect("trains");
+    let loser = train(&outcomes(300, 13, |_, noise| noise > 0.0)).expect("trains");
+    assert!(winner.beats_baseline && !loser.beats_baseline);
+
+    assert_eq!(
+        registry::record(&db, acme, &winner)
+            .await
+            .expect("recorded"),
+        1
+    );
+    assert_eq!(
+        registry::active(&db, acme)
+            .await
+            .expect("read")
+            .map(|a| a.0),
+        Some(1)
+    );
+    // A model that loses is kept for the record but does not replace the active one.
+    assert_eq!(
+        registry::record(&db, acme, &loser).await.expect("recorded"),
+        2
+    );
+    assert_eq!(
+        registry::active(&db, acme)
+            .await
+            .expect("read")
+            .map(|a| a.0),
+        Some(1)
+    );
+    let winner_again = registry::record(&db, acme, &winner)
+        .await
+        .expect("recorded");
+    assert_eq!(winner_again, 3);
+    let (version, model) = registry::active(&db, acme)
+        .await
+        .expect("read")
+        .expect("active");
+    assert_eq!((version, &model), (3, &winner.model));
+
+    let versions = registry::versions(&db, acme).await.expect("list");
+    let listed: Vec<(i64, bool)> = versions.iter().map(|v| (v.version, v.active)).collect();
+    assert_eq!(listed, [(3, true), (2, false), (1, false)]);
+    assert_eq!(versions[1].validation_size, 60);
+    assert!((versions[0].auc - winner.auc).abs() < 1e-9);
+
+    // Roll back to version 1, then to the defaults.
+    registry::activate(&db, acme, 1).await.expect("rollback");
+    assert_eq!(
+        registry::active(&db, acme)
+            .await
+            .expect("read")
+            .map(|a| a.0),
+        Some(1)
+    );
+    assert!(matches!(
+        registry::activate(&db, acme, 9).await,
+        Err(registry::RegistryError::NoSuchVersion(9))
+    ));
+    assert_eq!(
+        registry::active(&db, acme)
+            .await
+            .expect("read")
+            .map(|a| a.0),
+        Some(1)
+    );
+    registry::deactivate_all(&db, acme).await.expect("defaults");
+    assert!(registry::active(&db, acme).await.expect("read").is_none());
+
+    // Another organisation has its own, empty registry, and cannot activate acme's versions.
+    assert!(registry::versions(&db, globex)
+        .await
+        .expect("list")
+        .is_empty());
+    assert!(matches!(
+        registry::activate(&db, globex, 1).await,
+        Err(registry::RegistryError::NoSuchVersion(1))
+    ));
+    db.pool.close().await;
+    if let Some(name) = pg_name {
+        common::drop_pg_database(&name).await;
+    }
+}
+
+on_both_databases!(the_registry_keeps_versions_activates_winners_and_rolls_back);

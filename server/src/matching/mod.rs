@@ -7,6 +7,7 @@ pub mod index;
 pub mod model;
 pub mod occupations;
 pub mod rank;
+pub mod registry;
 pub mod reranker;
 pub mod score;
 pub mod skills;

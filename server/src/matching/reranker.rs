@@ -47,20 +47,21 @@ pub struct Example {
 /// A trained logistic model.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LogisticModel {
-    pub weights: [f64; 4],
-    pub bias: f64,
+    /// f32 as trained, so a stored model reads back bit for bit.
+    pub weights: [f32; 4],
+    pub bias: f32,
 }
 
 impl LogisticModel {
     /// Probability of a good outcome.
     pub fn predict(&self, f: &Features) -> f64 {
         let row = f.row();
-        let z: f64 = self.bias
+        let z: f64 = f64::from(self.bias)
             + self
                 .weights
                 .iter()
                 .zip(row)
-                .map(|(w, x)| w * f64::from(x))
+                .map(|(w, x)| f64::from(*w) * f64::from(x))
                 .sum::<f64>();
         1.0 / (1.0 + (-z).exp())
     }
@@ -187,8 +188,8 @@ pub fn train(examples: &[Example]) -> Result<TrainingReport, TrainingError> {
     let weights: Vec<f32> = w.as_tensor().flatten_all()?.to_vec1()?;
     let bias: Vec<f32> = b.as_tensor().to_vec1()?;
     let model = LogisticModel {
-        weights: [0, 1, 2, 3].map(|i| f64::from(weights[i])),
-        bias: f64::from(bias[0]),
+        weights: [0, 1, 2, 3].map(|i| weights[i]),
+        bias: bias[0],
     };
 
     let labels: Vec<bool> = validation.iter().map(|e| e.positive).collect();

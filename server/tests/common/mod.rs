@@ -77,7 +77,17 @@ pub fn engine() -> Engine {
         .clone()
 }
 
-async fn create_pg_database() -> Option<(String, String)> {
+/// Drops a database made by [`create_pg_database`].
+pub async fn drop_pg_database(name: &str) {
+    use sqlx::{Connection, Executor, PgConnection};
+    if let Ok(mut conn) = PgConnection::connect(&admin_url()).await {
+        let _ = conn
+            .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
+            .await;
+    }
+}
+
+pub async fn create_pg_database() -> Option<(String, String)> {
     use sqlx::{Connection, Executor, PgConnection};
     let admin = admin_url();
     let mut conn = match PgConnection::connect(&admin).await {
@@ -157,12 +167,7 @@ impl TestServer {
             running.shutdown().await.expect("clean shutdown");
         }
         if let Some(name) = self.pg_database.take() {
-            use sqlx::{Connection, Executor, PgConnection};
-            if let Ok(mut conn) = PgConnection::connect(&admin_url()).await {
-                let _ = conn
-                    .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
-                    .await;
-            }
+            drop_pg_database(&name).await;
         }
     }
 }
