@@ -11,7 +11,7 @@ use super::DIM;
 use std::collections::HashMap;
 
 /// What a vector belongs to.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub struct EntityKey {
     pub kind: String,
     pub id: i64,

@@ -10,6 +10,7 @@ pub mod rank;
 pub mod registry;
 pub mod reranker;
 pub mod score;
+pub mod search;
 pub mod skills;
 
 pub use embedding::{BatchSettings, EmbedError, EmbeddingService};
