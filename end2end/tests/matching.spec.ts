@@ -17,22 +17,27 @@ async function hydrated(page: Page) {
   await page.waitForSelector("body[data-hydrated=true]");
 }
 
+/** Signs up and creates an organisation; the page ends on its dashboard. */
+async function newOrganisation(page: Page, person: string, email: string, orgName: string, slug: string) {
+  await page.goto("/signup");
+  await hydrated(page);
+  await page.getByLabel("Your name").fill(person);
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page).toHaveURL(/\/orgs\/new$/);
+  await page.getByLabel("Name").fill(orgName);
+  // Typing the name fills in the address: the page is hydrated.
+  await expect(page.getByLabel("Address")).toHaveValue(slug);
+  await page.getByRole("button", { name: "Create organisation" }).click();
+  await expect(page).toHaveURL(new RegExp(`/o/${slug}$`));
+}
+
 test("upload a PDF CV, paste a job, see highlighted skills and the explained score", async ({ page }, info) => {
   const run = `${Date.now()}${info.project.name === "phone" ? "p" : "d"}`;
   const slug = `match-${run}`;
   const errors = watchErrors(page);
-
-  await page.goto("/signup");
-  await hydrated(page);
-  await page.getByLabel("Your name").fill("Rita Recruiter");
-  await page.getByLabel("E-mail").fill(`rita-${run}@example.com`);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page).toHaveURL(/\/orgs\/new$/);
-  await page.getByLabel("Name").fill(`Match ${run}`);
-  await expect(page.getByLabel("Address")).toHaveValue(slug);
-  await page.getByRole("button", { name: "Create organisation" }).click();
-  await expect(page).toHaveURL(new RegExp(`/o/${slug}$`));
+  await newOrganisation(page, "Rita Recruiter", `rita-${run}@example.com`, `Match ${run}`, slug);
 
   await page.getByRole("link", { name: "Match" }).click();
   await expect(page).toHaveURL(new RegExp(`/o/${slug}/match$`));
@@ -68,16 +73,7 @@ test("upload a PDF CV, paste a job, see highlighted skills and the explained sco
 
 test("a scanned PDF says no text was found", async ({ page }, info) => {
   const run = `${Date.now()}${info.project.name === "phone" ? "p" : "d"}s`;
-  await page.goto("/signup");
-  await hydrated(page);
-  await page.getByLabel("Your name").fill("Sam Scanner");
-  await page.getByLabel("E-mail").fill(`sam-${run}@example.com`);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await page.getByLabel("Name").fill(`Scan ${run}`);
-  await expect(page.getByLabel("Address")).toHaveValue(`scan-${run}`);
-  await page.getByRole("button", { name: "Create organisation" }).click();
-  await expect(page).toHaveURL(new RegExp(`/o/scan-${run}$`));
+  await newOrganisation(page, "Sam Scanner", `sam-${run}@example.com`, `Scan ${run}`, `scan-${run}`);
   await page.goto(`/o/scan-${run}/match`);
   await hydrated(page);
   await page.getByLabel("Upload a CV").setInputFiles(path.join(FIXTURES, "scan.pdf"));
