@@ -173,12 +173,24 @@ fn plain_words(text: &str, from: usize, to: usize, spans: &[[usize; 2]]) -> usiz
 /// than shows it in use: its clause has almost no words besides skill names.
 fn only_listed(text: &str, [start, end]: [usize; 2], spans: &[[usize; 2]]) -> bool {
     let (from, to) = clause_around(text, start, end);
-    plain_words(text, from, to, spans) <= 2
+    plain_words(text, from, to, spans) <= 1
 }
 
 /// Below this many words that are not skill names, a CV's closeness in meaning counts for
 /// less: a list of keywords is close to a job text without saying anything about experience.
 const PROSE_WORDS: usize = 25;
+
+/// One piece of evidence per line that names the skill (a line naming it twice counts once).
+fn evidence(text: &str, spans: &[[usize; 2]]) -> Vec<Evidence> {
+    let mut out: Vec<Evidence> = Vec::new();
+    for &span in spans {
+        let snippet = snippet(text, span[0]);
+        if !out.iter().any(|e| e.snippet == snippet) {
+            out.push(Evidence { span, snippet });
+        }
+    }
+    out
+}
 
 fn snippet(text: &str, at: usize) -> String {
     let (from, to) = line_around(text, at);
@@ -265,14 +277,7 @@ pub fn explain(
                     required: required.required,
                     credit: round3(credit),
                     note,
-                    evidence: skill
-                        .spans
-                        .iter()
-                        .map(|&span| Evidence {
-                            span,
-                            snippet: snippet(text, span[0]),
-                        })
-                        .collect(),
+                    evidence: evidence(text, &skill.spans),
                 })
             }
             None if claimed.contains(&required.label.to_lowercase()) => Some(MatchedSkill {
