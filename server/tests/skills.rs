@@ -171,3 +171,30 @@ fn esco_catalog_imports_the_full_set_when_present() {
     let labels: Vec<&str> = found.iter().map(|s| s.label.as_str()).collect();
     assert_eq!(labels, ["Python (computer programming)", "manage a team"]);
 }
+
+#[test]
+fn onet_technologies_import_when_present() {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/onet/technology_skills.csv");
+    if !path.exists() {
+        eprintln!(
+            "NOTICE: {} is absent; O*NET import not tested",
+            path.display()
+        );
+        return;
+    }
+    let catalog = Catalog::onet_technology(&path).expect("O*NET imports");
+    // 32,627 rows name 8,768 distinct technologies.
+    assert_eq!(catalog.skills.len(), 8768);
+    assert!(catalog
+        .source
+        .attribution()
+        .is_some_and(|a| a.contains("O*NET")));
+    let matcher = SkillMatcher::new(Arc::new(catalog));
+    let labels: Vec<String> = matcher
+        .extract("Tracked work in Atlassian JIRA and wrote reports.", None)
+        .into_iter()
+        .map(|s| s.label)
+        .collect();
+    assert!(labels.contains(&"Atlassian JIRA".to_owned()), "{labels:?}");
+}
