@@ -160,11 +160,12 @@ pub fn rank(
                 let ranked: Vec<Value> = plan
                     .finish(vectors, matcher, DEFAULT_WEIGHTS, current_year)
                     .into_iter()
-                    .map(|(i, explanation)| {
-                        let mut entry = json!({ "id": ids[i] });
-                        if let (Some(entry), Ok(Value::Object(parts))) =
-                            (entry.as_object_mut(), serde_json::to_value(explanation))
-                        {
+                    .map(|ranked| {
+                        let mut entry = json!({ "id": ids[ranked.index] });
+                        if let (Some(entry), Ok(Value::Object(parts))) = (
+                            entry.as_object_mut(),
+                            serde_json::to_value(ranked.explanation),
+                        ) {
                             entry.extend(parts);
                         }
                         entry

@@ -58,17 +58,15 @@ pub async fn analyse(
     let matcher = engine.skills.clone();
     // Extraction and scoring are quick but not free; keep them off the runtime's threads.
     tokio::task::spawn_blocking(move || {
-        let explanation = plan
-            .finish(vectors, &matcher, DEFAULT_WEIGHTS, year)
+        plan.finish(vectors, &matcher, DEFAULT_WEIGHTS, year)
             .pop()
-            .map(|(_, explanation)| explanation);
-        explanation.map(|explanation| MatchAnalysis {
-            cv_skills: matcher.extract(&cv_text, Some(year)),
-            job_skills: matcher.extract(&job_text, None),
-            explanation,
-            cv_text,
-            job_text,
-        })
+            .map(|ranked| MatchAnalysis {
+                cv_skills: ranked.skills,
+                job_skills: matcher.extract(&job_text, None),
+                explanation: ranked.explanation,
+                cv_text,
+                job_text,
+            })
     })
     .await
     .map_err(|e| internal("scoring a match analysis", e))?

@@ -5,7 +5,7 @@ use super::{
     score::{self, AnalysedCandidate, AnalysedJob, Weights},
     skills::SkillMatcher,
 };
-use shared::matching::{CandidateProfile, JobSpec, MatchExplanation};
+use shared::matching::{CandidateProfile, ExtractedSkill, JobSpec, MatchExplanation};
 
 /// The texts to embed for a ranking, and where each candidate's pieces are among them.
 pub struct RankPlan {
@@ -40,21 +40,21 @@ impl RankPlan {
     }
 
     /// Scores every candidate with the vectors of `texts` (same order), best first; ties keep
-    /// the input order. Returns the input index with each explanation.
+    /// the input order.
     pub fn finish(
         self,
         vectors: Vec<Vec<f32>>,
         matcher: &SkillMatcher,
         weights: Weights,
         current_year: i32,
-    ) -> Vec<(usize, MatchExplanation)> {
+    ) -> Vec<Ranked> {
         let required = score::required_skills(matcher, &self.job);
         let job = AnalysedJob {
             required,
             vector: vectors.first().cloned().unwrap_or_default(),
             spec: self.job,
         };
-        let mut ranked: Vec<(usize, MatchExplanation)> = self
+        let mut ranked: Vec<Ranked> = self
             .candidates
             .into_iter()
             .zip(self.pieces)
@@ -69,10 +69,27 @@ impl RankPlan {
                     years,
                     profile,
                 };
-                (index, score::explain(&job, &candidate, matcher, weights))
+                Ranked {
+                    index,
+                    explanation: score::explain(&job, &candidate, matcher, weights),
+                    skills: candidate.skills,
+                }
             })
             .collect();
-        ranked.sort_by(|a, b| b.1.score.cmp(&a.1.score).then(a.0.cmp(&b.0)));
+        ranked.sort_by(|a, b| {
+            (b.explanation.score)
+                .cmp(&a.explanation.score)
+                .then(a.index.cmp(&b.index))
+        });
         ranked
     }
+}
+
+/// One candidate's result.
+pub struct Ranked {
+    /// Position in the input.
+    pub index: usize,
+    pub explanation: MatchExplanation,
+    /// The skills found in the CV (with level, years and last use).
+    pub skills: Vec<ExtractedSkill>,
 }
