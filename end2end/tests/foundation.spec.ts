@@ -1,20 +1,5 @@
 import { test, expect, Page, BrowserContext } from "@playwright/test";
-
-const PASSWORD = "correct horse battery staple 42";
-
-/** Collects console errors and uncaught exceptions of a page; the test asserts there are none. */
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("console", (m) => {
-    if (m.type() === "error") errors.push(m.text());
-  });
-  page.on("pageerror", (e) => errors.push(e.message));
-  return errors;
-}
-
-async function hydrated(page: Page) {
-  await page.waitForSelector("body[data-hydrated=true]");
-}
+import { PASSWORD, hydrated, watchErrors } from "./helpers";
 
 async function signUp(page: Page, name: string, email: string) {
   await page.goto("/signup");

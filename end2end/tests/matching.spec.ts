@@ -1,21 +1,8 @@
 import { test, expect, Page } from "@playwright/test";
 import * as path from "path";
+import { PASSWORD, hydrated, watchErrors } from "./helpers";
 
-const PASSWORD = "correct horse battery staple 42";
 const FIXTURES = path.join(__dirname, "..", "..", "server", "tests", "fixtures", "documents");
-
-function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("console", (m) => {
-    if (m.type() === "error") errors.push(m.text());
-  });
-  page.on("pageerror", (e) => errors.push(e.message));
-  return errors;
-}
-
-async function hydrated(page: Page) {
-  await page.waitForSelector("body[data-hydrated=true]");
-}
 
 /** Signs up and creates an organisation; the page ends on its dashboard. */
 async function newOrganisation(page: Page, person: string, email: string, orgName: string, slug: string) {
