@@ -40,6 +40,23 @@ fn write_line(out: &mut impl Write, value: &Value) -> std::io::Result<()> {
     out.write_all(b"\n")
 }
 
+/// Answers each non-empty input line (numbered from 1) with one output line, flushed at once.
+fn each_line(
+    input: impl BufRead,
+    mut out: impl Write,
+    mut answer: impl FnMut(usize, &str) -> Result<Value, BatchError>,
+) -> Result<(), BatchError> {
+    for (index, line) in input.lines().enumerate() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        write_line(&mut out, &answer(index + 1, &line)?)?;
+        out.flush()?;
+    }
+    Ok(())
+}
+
 /// `embed`: `{"id","text"}` → `{"id","vector":[…]}`.
 pub fn embed(
     encoder: &SentenceEncoder,
@@ -99,24 +116,17 @@ pub fn skills(
     matcher: &SkillMatcher,
     current_year: i32,
     input: impl BufRead,
-    mut out: impl Write,
+    out: impl Write,
 ) -> Result<(), BatchError> {
-    for (index, line) in input.lines().enumerate() {
-        let line = line?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let value = match parse_line::<SkillsLine>(index + 1, &line) {
+    each_line(input, out, |number, line| {
+        Ok(match parse_line::<SkillsLine>(number, line) {
             Ok(item) => {
                 let cv_year = (item.kind == Some(TextKind::Cv)).then_some(current_year);
                 json!({ "id": item.id, "skills": matcher.extract(&item.text, cv_year) })
             }
             Err(error) => error,
-        };
-        write_line(&mut out, &value)?;
-    }
-    out.flush()?;
-    Ok(())
+        })
+    })
 }
 
 #[derive(Deserialize)]
@@ -141,14 +151,10 @@ pub fn rank(
     max_batch: usize,
     current_year: i32,
     input: impl BufRead,
-    mut out: impl Write,
+    out: impl Write,
 ) -> Result<(), BatchError> {
-    for (index, line) in input.lines().enumerate() {
-        let line = line?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let value = match serde_json::from_str::<RankLine>(&line) {
+    each_line(input, out, |number, line| {
+        Ok(match serde_json::from_str::<RankLine>(line) {
             Ok(item) => {
                 let ids: Vec<Value> = item.candidates.iter().map(|c| c.id.clone()).collect();
                 let plan = RankPlan::new(
@@ -174,14 +180,11 @@ pub fn rank(
                 json!({ "ranked": ranked })
             }
             Err(e) => json!({
-                "line": index + 1,
+                "line": number,
                 "error": format!("expected {{\"job\":{{\"text\",…}},\"candidates\":[{{\"id\",\"text\",…}}]}}: {e}")
             }),
-        };
-        write_line(&mut out, &value)?;
-        out.flush()?;
-    }
-    Ok(())
+        })
+    })
 }
 
 /// `occupations`: `{"id","text"}` (a job title) → `{"id","occupations":[{"uri","label","score"}]}`.
@@ -190,14 +193,10 @@ pub fn occupations(
     occupations: &Occupations,
     max_batch: usize,
     input: impl BufRead,
-    mut out: impl Write,
+    out: impl Write,
 ) -> Result<(), BatchError> {
-    for (index, line) in input.lines().enumerate() {
-        let line = line?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let value = match parse_line::<TextLine>(index + 1, &line) {
+    each_line(input, out, |number, line| {
+        Ok(match parse_line::<TextLine>(number, line) {
             Ok(item) => {
                 let title = normalise_title(&item.text);
                 let vector = embed_sorted(encoder, &[title.as_str()], max_batch)?
@@ -206,11 +205,8 @@ pub fn occupations(
                 json!({ "id": item.id, "occupations": occupations.closest(&item.text, &vector, 10) })
             }
             Err(error) => error,
-        };
-        write_line(&mut out, &value)?;
-        out.flush()?;
-    }
-    Ok(())
+        })
+    })
 }
 
 /// Why a batch stopped (input lines with errors do not stop it).

@@ -4,11 +4,7 @@
 mod common;
 
 use serde_json::Value;
-use std::{
-    io::Write,
-    path::Path,
-    process::{Command, Stdio},
-};
+use std::path::Path;
 use talentloom_server::matching::{cosine, EmbedError, DIM};
 
 /// `{"id","text","vector"}` lines computed by sentence-transformers 6.2.0 (see
@@ -137,27 +133,9 @@ async fn a_full_queue_refuses_instead_of_growing() {
 }
 
 fn run_server(args: &[&str], model_dir: &Path, stdin: &str) -> (bool, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
-        .args(args)
-        .env("MODEL_DIR", model_dir)
-        .env("RUST_LOG", "warn")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("server binary runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(stdin.as_bytes())
-        .expect("write stdin");
-    let out = child.wait_with_output().expect("server exits");
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let args: Vec<&std::ffi::OsStr> = args.iter().map(std::ffi::OsStr::new).collect();
+    let out = common::run_server(&args, &[("MODEL_DIR", model_dir)], stdin);
+    (out.success, out.stdout, out.stderr)
 }
 
 #[test]

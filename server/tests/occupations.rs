@@ -4,11 +4,7 @@
 mod common;
 
 use serde_json::Value;
-use std::{
-    io::Write,
-    path::{Path, PathBuf},
-    process::{Command, Stdio},
-};
+use std::path::{Path, PathBuf};
 use talentloom_server::matching::occupations::Occupations;
 
 fn mini() -> PathBuf {
@@ -16,30 +12,10 @@ fn mini() -> PathBuf {
 }
 
 fn run(esco: &Path, data_dir: &Path, input: &str) -> (Vec<Value>, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
-        .args(["occupations", "--esco"])
-        .arg(esco)
-        .env("MODEL_DIR", common::model_dir())
-        .env("DATA_DIR", data_dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("server runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.as_bytes())
-        .expect("write");
-    let out = child.wait_with_output().expect("exit");
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(out.status.success(), "{stderr}");
-    let lines = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("JSON line"))
-        .collect();
-    (lines, stderr)
+    let args = ["occupations".as_ref(), "--esco".as_ref(), esco.as_os_str()];
+    let out = common::run_server(&args, &[("DATA_DIR", data_dir)], input);
+    assert!(out.success, "{}", out.stderr);
+    (out.lines(), out.stderr)
 }
 
 fn top(line: &Value) -> Vec<&str> {

@@ -2,39 +2,14 @@
 //! a partial one, a keyword-stuffed CV, an unrelated CV and an empty one.
 
 use serde_json::Value;
-use std::{
-    io::Write,
-    path::Path,
-    process::{Command, Stdio},
-};
+use std::path::Path;
 
 mod common;
 
 fn rank(input: &str) -> Vec<Value> {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
-        .arg("rank")
-        .env("MODEL_DIR", common::model_dir())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("server runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.as_bytes())
-        .expect("write");
-    let out = child.wait_with_output().expect("exit");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("JSON line"))
-        .collect()
+    let out = common::run_server(&["rank".as_ref()], &[], input);
+    assert!(out.success, "{}", out.stderr);
+    out.lines()
 }
 
 #[test]

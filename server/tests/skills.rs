@@ -5,14 +5,8 @@
 mod common;
 
 use serde::Deserialize;
-use serde_json::Value;
 use shared::matching::ExtractedSkill;
-use std::{
-    io::Write,
-    path::Path,
-    process::{Command, Stdio},
-    sync::Arc,
-};
+use std::{path::Path, sync::Arc};
 use talentloom_server::matching::{catalog::Catalog, skills::SkillMatcher};
 
 #[derive(Deserialize)]
@@ -105,29 +99,9 @@ fn skills_subcommand_reports_per_line() {
         r#"{"id":3,"text":"Nothing technical here."}"#,
         "\n"
     );
-    let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
-        .arg("skills")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("server runs");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.as_bytes())
-        .expect("write");
-    let out = child.wait_with_output().expect("exit");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("JSON"))
-        .collect();
+    let out = common::run_server(&["skills".as_ref()], &[], input);
+    assert!(out.success, "{}", out.stderr);
+    let lines = out.lines();
     assert_eq!(lines.len(), 3);
     let labels: Vec<&str> = lines[0]["skills"]
         .as_array()
