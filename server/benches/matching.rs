@@ -143,13 +143,15 @@ fn main() {
         let keep_exact = size <= 100_000;
         for id in 0..size {
             let v = unit(id as u64 + 1);
-            index.upsert(
-                EntityKey {
-                    kind: "candidate".into(),
-                    id: id as i64,
-                },
-                &v,
-            );
+            index
+                .upsert(
+                    EntityKey {
+                        kind: "candidate".into(),
+                        id: id as i64,
+                    },
+                    &v,
+                )
+                .expect("the bench's vectors have 384 dimensions");
             if keep_exact {
                 exact.push(v);
             }

@@ -40,22 +40,28 @@ async fn keywords_and_meaning_rank_together_within_one_organisation() {
     let vectors = engine.embeddings.embed(texts).await.expect("embedded");
     let search = DocumentSearch::default();
     for ((id, text), vector) in DOCS.iter().zip(&vectors) {
-        search.upsert(1, candidate(*id), text, vector);
+        search
+            .upsert(1, candidate(*id), text, vector)
+            .expect("a 384-dimension vector");
     }
     // The same texts in another organisation, under other ids.
     for ((id, text), vector) in DOCS.iter().zip(&vectors) {
-        search.upsert(2, candidate(100 + id), text, vector);
+        search
+            .upsert(2, candidate(100 + id), text, vector)
+            .expect("a 384-dimension vector");
     }
     // A job in organisation 1: another kind, filtered out below.
-    search.upsert(
-        1,
-        EntityKey {
-            kind: "job".into(),
-            id: 1,
-        },
-        DOCS[0].1,
-        &vectors[0],
-    );
+    search
+        .upsert(
+            1,
+            EntityKey {
+                kind: "job".into(),
+                id: 1,
+            },
+            DOCS[0].1,
+            &vectors[0],
+        )
+        .expect("a 384-dimension vector");
 
     let query = "senior rust engineer berlin postgres";
     let q = engine.embeddings.embed_one(query).await.expect("embedded");

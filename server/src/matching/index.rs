@@ -26,6 +26,11 @@ pub struct VectorIndex {
     slots: HashMap<EntityKey, usize>,
 }
 
+/// A vector of the wrong length (not from our model, or damaged in storage).
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("a vector must have {DIM} dimensions, this one has {0}")]
+pub struct WrongDimension(pub usize);
+
 /// A search hit.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Hit {
@@ -44,7 +49,7 @@ fn quantise(vector: &[f32]) -> (Vec<i8>, f32) {
 }
 
 /// Dot product of two int8 vectors; sixteen independent accumulators let the compiler use
-/// SIMD (a single running sum does not vectorise).
+/// SIMD (a single running sum does not vectorise). The portable path.
 fn dot_i8(a: &[i8], b: &[i8]) -> i32 {
     let mut sums = [0i32; 16];
     for (x, y) in a.chunks_exact(16).zip(b.chunks_exact(16)) {
@@ -53,6 +58,66 @@ fn dot_i8(a: &[i8], b: &[i8]) -> i32 {
         }
     }
     sums.iter().sum()
+}
+
+/// The dot product of `query` with every stored vector, into `out` (one per vector).
+fn dot_all(query: &[i8], codes: &[i8], out: &mut Vec<i32>) {
+    out.clear();
+    out.resize(codes.len() / DIM, 0);
+    #[cfg(target_arch = "x86_64")]
+    if let Some(simd) = pulp::x86::V3::try_new() {
+        avx2::dot_all(simd, query, codes, out);
+        return;
+    }
+    for (row, slot) in codes.chunks_exact(DIM).zip(out.iter_mut()) {
+        *slot = dot_i8(query, row);
+    }
+}
+
+/// The scan with AVX2, through pulp's safe intrinsics: 32 byte products per `maddubs`
+/// (|q| as unsigned times the stored byte with q's sign), widened to 32-bit sums by `madd`.
+/// Products are at most 127 × 127, so the pairwise 16-bit sums cannot saturate.
+#[cfg(target_arch = "x86_64")]
+mod avx2 {
+    use super::DIM;
+    use core::arch::x86_64::__m256i;
+    use pulp::{bytemuck, cast, x86::V3};
+
+    const CHUNKS: usize = DIM / 32;
+
+    pub(super) fn dot_all(simd: V3, query: &[i8], codes: &[i8], out: &mut [i32]) {
+        simd.vectorize(
+            #[inline(always)]
+            || {
+                let (avx, avx2, sse2, ssse3) = (simd.avx, simd.avx2, simd.sse2, simd.ssse3);
+                let query: &[[i8; 32]] = bytemuck::cast_slice(query);
+                let mut magnitude = [avx._mm256_setzero_si256(); CHUNKS];
+                let mut sign = [avx._mm256_setzero_si256(); CHUNKS];
+                for (k, q) in query.iter().enumerate().take(CHUNKS) {
+                    let q: __m256i = cast(*q);
+                    magnitude[k] = avx2._mm256_abs_epi8(q);
+                    sign[k] = q;
+                }
+                let ones = avx._mm256_set1_epi16(1);
+                let rows: &[[i8; 32]] = bytemuck::cast_slice(codes);
+                for (row, slot) in rows.chunks_exact(CHUNKS).zip(out.iter_mut()) {
+                    let mut acc = avx._mm256_setzero_si256();
+                    for k in 0..CHUNKS {
+                        let stored: __m256i = cast(row[k]);
+                        let signed = avx2._mm256_sign_epi8(stored, sign[k]);
+                        let pairs = avx2._mm256_maddubs_epi16(magnitude[k], signed);
+                        acc = avx2._mm256_add_epi32(acc, avx2._mm256_madd_epi16(pairs, ones));
+                    }
+                    let low = avx._mm256_castsi256_si128(acc);
+                    let high = avx2._mm256_extracti128_si256::<1>(acc);
+                    let sum = sse2._mm_add_epi32(low, high);
+                    let sum = ssse3._mm_hadd_epi32(sum, sum);
+                    let sum = ssse3._mm_hadd_epi32(sum, sum);
+                    *slot = sse2._mm_cvtsi128_si32(sum);
+                }
+            },
+        );
+    }
 }
 
 impl VectorIndex {
@@ -70,8 +135,10 @@ impl VectorIndex {
     }
 
     /// Adds a vector, or replaces the one stored under the same key.
-    pub fn upsert(&mut self, key: EntityKey, vector: &[f32]) {
-        assert_eq!(vector.len(), DIM, "vectors have {DIM} dimensions");
+    pub fn upsert(&mut self, key: EntityKey, vector: &[f32]) -> Result<(), WrongDimension> {
+        if vector.len() != DIM {
+            return Err(WrongDimension(vector.len()));
+        }
         let (codes, scale) = quantise(vector);
         match self.slots.get(&key) {
             Some(&slot) => {
@@ -85,6 +152,7 @@ impl VectorIndex {
                 self.scales.push(scale);
             }
         }
+        Ok(())
     }
 
     /// Removes a key's vector; `false` when there was none.
@@ -109,12 +177,13 @@ impl VectorIndex {
     /// The `k` entities closest to `query` among those `keep` accepts, best first.
     pub fn search(&self, query: &[f32], k: usize, keep: impl Fn(&EntityKey) -> bool) -> Vec<Hit> {
         let (q, q_scale) = quantise(query);
-        let mut scored: Vec<(f32, usize)> = self
-            .codes
-            .chunks_exact(DIM)
+        let mut dots = Vec::new();
+        dot_all(&q, &self.codes, &mut dots);
+        let mut scored: Vec<(f32, usize)> = dots
+            .into_iter()
             .enumerate()
             .filter(|&(slot, _)| keep(&self.keys[slot]))
-            .map(|(slot, codes)| (dot_i8(&q, codes) as f32 * q_scale * self.scales[slot], slot))
+            .map(|(slot, dot)| (dot as f32 * q_scale * self.scales[slot], slot))
             .collect();
         let k = k.min(scored.len());
         if k == 0 {
@@ -145,12 +214,21 @@ pub struct OrganisationIndexes {
 }
 
 impl OrganisationIndexes {
-    pub fn upsert(&self, org: i64, key: EntityKey, vector: &[f32]) {
+    pub fn upsert(&self, org: i64, key: EntityKey, vector: &[f32]) -> Result<(), WrongDimension> {
         let mut all = self
             .by_org
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        all.entry(org).or_default().upsert(key, vector);
+        all.entry(org).or_default().upsert(key, vector)
+    }
+
+    /// How many vectors the organisation has.
+    pub fn len(&self, org: i64) -> usize {
+        self.by_org
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&org)
+            .map_or(0, VectorIndex::len)
     }
 
     pub fn remove(&self, org: i64, key: &EntityKey) -> bool {
@@ -210,10 +288,12 @@ mod tests {
     fn search_finds_the_nearest_and_honours_filters() {
         let mut index = VectorIndex::default();
         for id in 0..200 {
-            index.upsert(
-                key(if id % 2 == 0 { "candidate" } else { "job" }, id),
-                &unit(id as u64),
-            );
+            index
+                .upsert(
+                    key(if id % 2 == 0 { "candidate" } else { "job" }, id),
+                    &unit(id as u64),
+                )
+                .expect("a 384-dimension vector");
         }
         let hits = index.search(&unit(42), 3, |_| true);
         assert_eq!(hits[0].key, key("candidate", 42));
@@ -228,9 +308,13 @@ mod tests {
     fn update_and_remove_keep_the_index_consistent() {
         let mut index = VectorIndex::default();
         for id in 0..10 {
-            index.upsert(key("candidate", id), &unit(id as u64));
+            index
+                .upsert(key("candidate", id), &unit(id as u64))
+                .expect("a 384-dimension vector");
         }
-        index.upsert(key("candidate", 3), &unit(1000));
+        index
+            .upsert(key("candidate", 3), &unit(1000))
+            .expect("a 384-dimension vector");
         assert_eq!(index.len(), 10);
         assert_eq!(
             index.search(&unit(1000), 1, |_| true)[0].key,
@@ -251,10 +335,51 @@ mod tests {
     }
 
     #[test]
+    fn the_simd_scan_equals_the_portable_dot_product() {
+        let codes: Vec<i8> = (0..DIM * 50)
+            .map(|i| ((i * 7919 + 13) % 255) as i32 - 127)
+            .map(|x| x as i8)
+            .collect();
+        let query: Vec<i8> = (0..DIM)
+            .map(|i| ((i * 31) % 255) as i32 - 127)
+            .map(|x| x as i8)
+            .collect();
+        let mut extreme = vec![127i8; DIM];
+        extreme[0] = -127;
+        for q in [&query, &extreme] {
+            let mut fast = Vec::new();
+            dot_all(q, &codes, &mut fast);
+            let slow: Vec<i32> = codes.chunks_exact(DIM).map(|row| dot_i8(q, row)).collect();
+            assert_eq!(fast, slow);
+        }
+    }
+
+    #[test]
+    fn a_vector_of_the_wrong_length_is_refused_and_changes_nothing() {
+        let mut index = VectorIndex::default();
+        index
+            .upsert(key("candidate", 1), &unit(1))
+            .expect("a 384-dimension vector");
+        assert_eq!(
+            index.upsert(key("candidate", 1), &[0.5; 12]),
+            Err(WrongDimension(12))
+        );
+        assert_eq!(index.len(), 1);
+        assert_eq!(
+            index.search(&unit(1), 1, |_| true)[0].key,
+            key("candidate", 1)
+        );
+    }
+
+    #[test]
     fn organisations_never_see_each_other() {
         let indexes = OrganisationIndexes::default();
-        indexes.upsert(1, key("candidate", 7), &unit(7));
-        indexes.upsert(2, key("candidate", 8), &unit(7));
+        indexes
+            .upsert(1, key("candidate", 7), &unit(7))
+            .expect("a 384-dimension vector");
+        indexes
+            .upsert(2, key("candidate", 8), &unit(7))
+            .expect("a 384-dimension vector");
         let hits = indexes.search(1, &unit(7), 10, |_| true);
         assert_eq!(hits.len(), 1);
         assert_eq!(hits[0].key.id, 7);
@@ -267,7 +392,9 @@ mod tests {
         let mut index = VectorIndex::default();
         let vectors: Vec<Vec<f32>> = (0..5000).map(unit).collect();
         for (id, v) in vectors.iter().enumerate() {
-            index.upsert(key("candidate", id as i64), v);
+            index
+                .upsert(key("candidate", id as i64), v)
+                .expect("a 384-dimension vector");
         }
         let mut found = 0;
         let queries = 20;

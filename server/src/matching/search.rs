@@ -3,11 +3,8 @@
 //! finds the documents that say so, and ranks close paraphrases ("Rust developer … PostgreSQL")
 //! that share fewer words.
 
-use super::index::{EntityKey, OrganisationIndexes};
-use std::{
-    collections::{HashMap, HashSet},
-    sync::RwLock,
-};
+use super::index::{EntityKey, OrganisationIndexes, WrongDimension};
+use std::{collections::HashMap, sync::RwLock};
 
 const K1: f64 = 1.2;
 const B: f64 = 0.75;
@@ -66,7 +63,11 @@ impl KeywordIndex {
         let n = self.lengths.len() as f64;
         let average = self.total_length as f64 / n.max(1.0);
         let mut scores = HashMap::new();
-        let unique: HashSet<&String> = query.iter().collect();
+        // Terms in a fixed order, so that the sums (and the ranking of near-ties) do not depend
+        // on hash order: a rebuilt index answers exactly as before.
+        let mut unique: Vec<&String> = query.iter().collect();
+        unique.sort();
+        unique.dedup();
         for term in unique {
             let Some(docs) = self.postings.get(term) else {
                 continue;
@@ -112,8 +113,20 @@ pub struct DocumentSearch {
 
 impl DocumentSearch {
     /// Adds or replaces a document with its text and the text's embedding.
-    pub fn upsert(&self, org: i64, key: EntityKey, text: &str, vector: &[f32]) {
-        self.vectors.upsert(org, key.clone(), vector);
+    pub fn upsert(
+        &self,
+        org: i64,
+        key: EntityKey,
+        text: &str,
+        vector: &[f32],
+    ) -> Result<(), WrongDimension> {
+        self.vectors.upsert(org, key.clone(), vector)?;
+        self.upsert_text(org, key, text);
+        Ok(())
+    }
+
+    /// Adds or replaces a document's text; its vector, if any, is left as it is.
+    pub fn upsert_text(&self, org: i64, key: EntityKey, text: &str) {
         let mut all = self
             .keywords
             .write()
@@ -121,6 +134,22 @@ impl DocumentSearch {
         all.entry(org).or_default().upsert(key, text);
     }
 
+    /// Adds or replaces a document's vector.
+    pub fn upsert_vector(
+        &self,
+        org: i64,
+        key: EntityKey,
+        vector: &[f32],
+    ) -> Result<(), WrongDimension> {
+        self.vectors.upsert(org, key, vector)
+    }
+
+    /// Forgets a document's vector (its text stays searchable by words).
+    pub fn remove_vector(&self, org: i64, key: &EntityKey) {
+        self.vectors.remove(org, key);
+    }
+
+    /// Forgets a document.
     pub fn remove(&self, org: i64, key: &EntityKey) {
         self.vectors.remove(org, key);
         let mut all = self
@@ -130,6 +159,17 @@ impl DocumentSearch {
         if let Some(index) = all.get_mut(&org) {
             index.remove(key);
         }
+    }
+
+    /// How many documents the organisation has, and how many of them have a vector.
+    pub fn counts(&self, org: i64) -> (usize, usize) {
+        let documents = self
+            .keywords
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&org)
+            .map_or(0, |index| index.lengths.len());
+        (documents, self.vectors.len(org))
     }
 
     /// Results `offset..offset + limit` for `query` (its text and embedding), among documents
