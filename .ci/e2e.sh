@@ -14,6 +14,9 @@ run_against() {
   port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   log="$data_dir/server.log"
   printf '\n\033[1m==> browser tests on %s (port %s)\033[0m\n' "$label" "$port"
+  # A small taxonomy in ESCO's format, so the matching screen suggests occupations.
+  DATA_DIR="$data_dir" DATABASE_URL="$database_url" \
+    "${CARGO_TARGET_DIR:-target}/debug/server" import-esco server/tests/fixtures/esco-mini >/dev/null
   LISTEN_ADDR="127.0.0.1:$port" DATA_DIR="$data_dir" DATABASE_URL="$database_url" LEPTOS_SITE_ROOT=target/site \
     "${CARGO_TARGET_DIR:-target}/debug/server" >"$log" 2>&1 &
   pid=$!

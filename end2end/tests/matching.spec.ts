@@ -36,7 +36,7 @@ test("upload a PDF CV, paste a job, see highlighted skills and the explained sco
   await expect(page.getByLabel("CV", { exact: true })).toHaveValue(/card payment API in Rust on PostgreSQL/);
 
   await page.getByLabel("Job description").fill(
-    "Senior Backend Engineer in Berlin. You build payment APIs in Rust on PostgreSQL, run them on Kubernetes, and use Kafka. Terraform and Figma are a plus.",
+    "Sr. Backend Dev (Rust)\n\nIn Berlin. You build payment APIs in Rust on PostgreSQL, run them on Kubernetes, and use Kafka. Terraform and Figma are a plus.",
   );
   await page.getByRole("button", { name: "Analyse" }).click();
 
@@ -54,6 +54,13 @@ test("upload a PDF CV, paste a job, see highlighted skills and the explained sco
   // The explanation names what matched with evidence, and what is missing.
   await expect(page.locator("li.matched[data-skill='Rust'] q").first()).toContainText("Rust");
   await expect(page.locator("li.missing[data-skill='Figma']")).toBeVisible();
+  // ESCO occupations for the title (the e2e server has a small taxonomy in ESCO's format
+  // imported), with ESCO's attribution.
+  const occupations = page.getByRole("region", { name: "Suggested occupations" });
+  await expect(occupations.locator("li").first()).toHaveAttribute("data-occupation", "software developer");
+  await expect(occupations.locator("[data-attribution=esco]")).toHaveText(
+    "This service uses the ESCO classification of the European Commission.",
+  );
 
   expect(errors).toEqual([]);
 });

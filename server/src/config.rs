@@ -42,6 +42,14 @@ pub enum Command {
         #[arg(long)]
         esco: PathBuf,
     },
+    /// Import the ESCO taxonomy into the database (DATABASE_URL, else DATA_DIR's SQLite file) from
+    /// the official CSV export in DIR, replacing an earlier import in one transaction. A running
+    /// server uses it after a restart.
+    ImportEsco {
+        /// Directory of the ESCO CSV export (occupations_en.csv, skills_en.csv,
+        /// occupationSkillRelations.csv).
+        dir: PathBuf,
+    },
 }
 
 /// Which skill catalog a command uses.

@@ -59,6 +59,8 @@ pub enum StartError {
     Hashing(String),
     #[error(transparent)]
     Model(#[from] matching::ModelError),
+    #[error("cannot rebuild the search index from the database: {0}")]
+    SearchIndex(#[source] sqlx::Error),
     #[error("cannot serve: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -81,8 +83,13 @@ pub async fn build_state(
         .await
         .map_err(|e| StartError::Hashing(e.to_string()))?
         .map_err(|e| StartError::Hashing(e.to_string()))?;
+    let documents = matching::store::DocumentStore::open(db.clone(), engine.embeddings.clone())
+        .await
+        .map_err(StartError::SearchIndex)?;
     Ok(AppState {
         leptos_options,
+        documents,
+        occupations: Default::default(),
         mailer: Mailer::new(config.smtp_url.as_deref(), &config.mail_from)?,
         session_store: DbSessionStore::new(db.clone()),
         public_url: Arc::new(public_url),
@@ -193,8 +200,8 @@ pub async fn load_engine(config: &Config) -> Result<Engine, StartError> {
         .map_err(StartError::from)
 }
 
-/// Starts the server on `listener` with background work (mail, session clean-up), loading the
-/// model first.
+/// Starts the server on `listener` with background work (mail, session clean-up, embedding
+/// backfill, preparing occupation suggestions), loading the model first.
 pub async fn launch(
     config: Config,
     leptos_options: LeptosOptions,
@@ -225,7 +232,18 @@ pub async fn launch_with(
         })
         .await
     });
-    let mut background = vec![tokio::spawn(state.mailer.clone().run(state.clone()))];
+    let mut background = vec![
+        tokio::spawn(state.mailer.clone().run(state.clone())),
+        tokio::spawn(state.documents.clone().run_backfill()),
+    ];
+    let preparing = state.clone();
+    background.push(tokio::spawn(async move {
+        let cache = preparing.config.data_dir.join("cache");
+        preparing
+            .occupations
+            .prepare(&preparing.db, &preparing.engine.embeddings, &cache)
+            .await;
+    }));
     let housekeeping = state.clone();
     background.push(tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(600));

@@ -8,9 +8,11 @@ use std::process::ExitCode;
 use talentloom_server::{
     batch,
     config::{CatalogChoice, Cli, Command, Config, LogFormat},
+    db::Db,
     matching::{
         catalog::Catalog,
         embedding::embed_sorted,
+        esco,
         occupations::{cached_vectors, Occupations},
         skills::SkillMatcher,
         SentenceEncoder,
@@ -51,6 +53,9 @@ fn main() -> ExitCode {
         Command::Skills { catalog } => skills(&catalog),
         Command::Rank => rank(&cli.config),
         Command::Occupations { esco } => occupations(&cli.config, &esco),
+        Command::ImportEsco { dir } => tokio::runtime::Runtime::new()
+            .map_err(Into::into)
+            .and_then(|runtime| runtime.block_on(import_esco(&cli.config, &dir))),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -112,7 +117,7 @@ fn occupations(config: &Config, esco: &std::path::Path) -> Result<(), AnyError> 
     eprintln!("{}", talentloom_server::matching::catalog::ESCO_ATTRIBUTION);
     let batch = config.embed_batch.max(1);
     let labels = occupations.labels();
-    let vectors = cached_vectors(esco, &config.data_dir.join("cache"), labels.len(), || {
+    let vectors = cached_vectors(&labels, &config.data_dir.join("cache"), || {
         embed_sorted(&encoder, &labels, batch)
     })?;
     occupations.set_vectors(vectors);
@@ -123,6 +128,18 @@ fn occupations(config: &Config, esco: &std::path::Path) -> Result<(), AnyError> 
         std::io::stdin().lock(),
         std::io::BufWriter::new(std::io::stdout().lock()),
     )?;
+    Ok(())
+}
+
+async fn import_esco(config: &Config, dir: &std::path::Path) -> Result<(), AnyError> {
+    let taxonomy = esco::Taxonomy::read_csv(dir)?;
+    let db = Db::connect(config.database_url.as_deref(), &config.data_dir).await?;
+    let report = esco::import(&db, &taxonomy)
+        .await
+        .map_err(|e| format!("the import failed and changed nothing: {e}"))?;
+    eprintln!("{}", esco::ESCO_ATTRIBUTION);
+    println!("{}", serde_json::to_string(&report)?);
+    db.pool.close().await;
     Ok(())
 }
 

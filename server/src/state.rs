@@ -1,7 +1,12 @@
 //! The one state every handler and server function shares, built once at start-up.
 
 use crate::{
-    config::Config, db::Db, mail::Mailer, matching::Engine, metrics::Metrics, realtime::Hub,
+    config::Config,
+    db::Db,
+    mail::Mailer,
+    matching::{occupations::OccupationService, store::DocumentStore, Engine},
+    metrics::Metrics,
+    realtime::Hub,
     sessions::DbSessionStore,
 };
 use axum::extract::FromRef;
@@ -29,6 +34,10 @@ pub struct AppState {
     pub mailer: Mailer,
     /// The matching engine: the embedding model behind its batching thread.
     pub engine: Engine,
+    /// Searchable documents: persisted embeddings and the per-organisation hybrid index.
+    pub documents: Arc<DocumentStore>,
+    /// ESCO occupations for suggestions, once the imported taxonomy is prepared.
+    pub occupations: OccupationService,
     /// Prometheus metrics.
     pub metrics: Metrics,
     /// Sign-in attempts per client address.

@@ -1,5 +1,6 @@
 //! The matching screen's server side on both databases: uploading documents for their text
-//! (PDF, DOCX, scans, wrong types, size and expansion caps) and analysing a CV against a job.
+//! (PDF, DOCX, scans, wrong types, size and expansion caps), analysing a CV against a job, and
+//! the occupations suggested for the job's title once ESCO is imported.
 
 mod common;
 
@@ -7,6 +8,7 @@ use common::{Browser, Db, TestServer};
 use reqwest::{header, StatusCode};
 use serde_json::Value;
 use std::path::Path;
+use talentloom_server::matching::esco;
 
 fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(
@@ -194,7 +196,68 @@ async fn a_member_analyses_a_cv_against_a_job(db: Db) {
     srv.stop().await;
 }
 
+async fn occupations_are_suggested_once_esco_is_imported(db: Db) {
+    let Some(srv) = TestServer::start(db).await else {
+        return;
+    };
+    let c = srv.client();
+    c.sign_up("Rita Recruiter", "rita@example.com").await;
+    c.create_org("Acme", "acme").await;
+    let cv = "Backend engineer, 2019 – present: payment services in Rust on PostgreSQL.";
+    let job = "## Sr. Backend Dev (Rust) (m/w/d)\n\nYou will build payment services in Rust.";
+    let analyse = || async {
+        let answer = c
+            .call(
+                "analyse_match",
+                &[("slug", "acme"), ("cv_text", cv), ("job_text", job)],
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::OK, "{:?}", answer.body);
+        answer.body["occupations"].clone()
+    };
+    // Start-up looks for a taxonomy in the background; nothing is imported yet.
+    let mut occupations = analyse().await;
+    for _ in 0..100 {
+        if occupations != "Preparing" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        occupations = analyse().await;
+    }
+    assert_eq!(occupations, "NotImported");
+
+    // After an import the server prepares it (at start-up; here called directly) and suggests.
+    let state = srv.state();
+    let mini = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/esco-mini");
+    esco::import(&state.db, &esco::Taxonomy::read_csv(&mini).expect("reads"))
+        .await
+        .expect("imported");
+    state
+        .occupations
+        .prepare(
+            &state.db,
+            &state.engine.embeddings,
+            &state.config.data_dir.join("cache"),
+        )
+        .await;
+    let occupations = analyse().await;
+    let ready = &occupations["Ready"];
+    assert_eq!(ready["title"], "Sr. Backend Dev (Rust) (m/w/d)");
+    assert_eq!(ready["occupations"][0]["label"], "software developer");
+    assert_eq!(
+        ready["occupations"][0]["uri"],
+        "http://example.org/occupation/software-developer"
+    );
+    assert_eq!(ready["occupations"].as_array().map(Vec::len), Some(4));
+    assert_eq!(
+        ready["attribution"],
+        "This service uses the ESCO classification of the European Commission."
+    );
+    srv.stop().await;
+}
+
 on_both_databases!(
     documents_become_text_or_a_clear_error,
-    a_member_analyses_a_cv_against_a_job
+    a_member_analyses_a_cv_against_a_job,
+    occupations_are_suggested_once_esco_is_imported
 );

@@ -86,57 +86,13 @@ fn too_few_or_one_sided_outcomes_are_refused() {
 mod common;
 
 use common::Db as Backend;
-use talentloom_server::{db::Db, matching::registry};
-
-/// A database with the migrations applied, and one organisation in it; `None` when PostgreSQL
-/// is wanted but absent (after a notice).
-async fn database(backend: Backend) -> Option<(Db, tempfile::TempDir, i64, i64, Option<String>)> {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let (name, url) = match backend {
-        Backend::Sqlite => (None, None),
-        Backend::Postgres => {
-            let (name, url) = common::create_pg_database().await?;
-            (Some(name), Some(url))
-        }
-    };
-    let db = Db::connect(url.as_deref(), dir.path())
-        .await
-        .expect("database");
-    let mut orgs = Vec::new();
-    for (n, slug) in ["acme", "globex"].iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO users (email, name, password_hash, created_at) VALUES ($1, 'U', 'x', 0)",
-        )
-        .bind(format!("u{n}@example.com"))
-        .execute(&db.pool)
-        .await
-        .expect("user");
-        let user: i64 = sqlx::query_scalar::<_, i64>("SELECT MAX(id) FROM users")
-            .fetch_one(&db.pool)
-            .await
-            .expect("id");
-        sqlx::query(
-            "INSERT INTO organisations (slug, name, created_at, created_by) VALUES ($1, $1, 0, $2)",
-        )
-        .bind(*slug)
-        .bind(user)
-        .execute(&db.pool)
-        .await
-        .expect("organisation");
-        orgs.push(
-            sqlx::query_scalar::<_, i64>("SELECT MAX(id) FROM organisations")
-                .fetch_one(&db.pool)
-                .await
-                .expect("id"),
-        );
-    }
-    Some((db, dir, orgs[0], orgs[1], name))
-}
+use talentloom_server::matching::registry;
 
 async fn the_registry_keeps_versions_activates_winners_and_rolls_back(backend: Backend) {
-    let Some((db, _dir, acme, globex, pg_name)) = database(backend).await else {
+    let Some(test_db) = common::TestDb::with_two_organisations(backend).await else {
         return;
     };
+    let (db, acme, globex) = (test_db.db.clone(), test_db.orgs[0], test_db.orgs[1]);
     let winner = train(&outcomes(600, 7, |f, noise| {
         0.15 * f.semantic + 0.25 * f.coverage + 0.9 * f.fit + 0.2 * noise > 0.65
     }))
@@ -217,10 +173,7 @@ async fn the_registry_keeps_versions_activates_winners_and_rolls_back(backend: B
         registry::activate(&db, globex, 1).await,
         Err(registry::RegistryError::NoSuchVersion(1))
     ));
-    db.pool.close().await;
-    if let Some(name) = pg_name {
-        common::drop_pg_database(&name).await;
-    }
+    test_db.close().await;
 }
 
 on_both_databases!(the_registry_keeps_versions_activates_winners_and_rolls_back);

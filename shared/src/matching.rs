@@ -201,6 +201,46 @@ pub struct MatchAnalysis {
     pub cv_skills: Vec<ExtractedSkill>,
     pub job_skills: Vec<ExtractedSkill>,
     pub explanation: MatchExplanation,
+    /// ESCO occupations closest to the job's title (its first line).
+    pub occupations: OccupationSuggestions,
+}
+
+/// An ESCO occupation proposed for a job title, with its closeness (0–1).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SuggestedOccupation {
+    pub uri: String,
+    pub label: String,
+    pub score: f64,
+}
+
+/// Occupations suggested for a job title, or why there are none.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum OccupationSuggestions {
+    /// No occupation taxonomy has been imported on this server.
+    NotImported,
+    /// The server is still preparing the imported taxonomy (minutes after an import).
+    Preparing,
+    Ready {
+        /// The title the suggestions are for.
+        title: String,
+        occupations: Vec<SuggestedOccupation>,
+        /// Whose data this is; shown with the suggestions.
+        attribution: String,
+    },
+}
+
+/// The title of a job text: its first non-empty line without Markdown heading marks, at most
+/// 120 characters.
+pub fn job_title(job_text: &str) -> &str {
+    let line = job_text
+        .lines()
+        .map(|l| l.trim().trim_start_matches('#').trim())
+        .find(|l| !l.is_empty())
+        .unwrap_or("");
+    match line.char_indices().nth(120) {
+        Some((cut, _)) => &line[..cut],
+        None => line,
+    }
 }
 
 /// Text read out of an uploaded document.

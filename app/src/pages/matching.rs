@@ -1,5 +1,6 @@
 //! The matching screen: paste or upload a CV and a job description, see the skills found in each
-//! (highlighted where the text names them) and the explained match score. Stores nothing.
+//! (highlighted where the text names them), the explained match score and the ESCO occupations
+//! closest to the job title. Stores nothing.
 
 use crate::{
     api::AnalyseMatch,
@@ -8,7 +9,7 @@ use crate::{
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
-use shared::matching::{ExtractedSkill, MatchAnalysis, Requirement};
+use shared::matching::{ExtractedSkill, MatchAnalysis, OccupationSuggestions, Requirement};
 
 #[component]
 pub fn MatchPage() -> impl IntoView {
@@ -211,6 +212,7 @@ fn Results(analysis: MatchAnalysis) -> impl IntoView {
                 <div><h2>"Notes"</h2><ul>{notes}</ul></div>
             </div>
         </section>
+        <Occupations suggestions=analysis.occupations.clone()/>
         <section class="match-texts">
             <article class="panel">
                 <h2>"Skills in the CV"</h2>
@@ -222,6 +224,42 @@ fn Results(analysis: MatchAnalysis) -> impl IntoView {
                 <SkillChips skills=analysis.job_skills.clone()/>
                 <Highlighted text=analysis.job_text skills=analysis.job_skills id="job-highlighted"/>
             </article>
+        </section>
+    }
+}
+
+/// ESCO occupations for the job's title, with ESCO's attribution; or why there are none.
+#[component]
+fn Occupations(suggestions: OccupationSuggestions) -> impl IntoView {
+    let body = match suggestions {
+        OccupationSuggestions::NotImported => view! {
+            <p class="hint">"No occupation taxonomy is imported on this server, so no occupations are suggested. "
+            "An administrator can import ESCO with "<code>"server import-esco DIR"</code>"."</p>
+        }.into_any(),
+        OccupationSuggestions::Preparing => view! {
+            <p class="hint">"The imported occupations are still being prepared; try again in a minute."</p>
+        }.into_any(),
+        OccupationSuggestions::Ready { title, occupations, attribution } => {
+            let items = occupations.into_iter().map(|o| {
+                let label = o.label.clone();
+                view! {
+                    <li data-occupation=label>
+                        <a href=o.uri rel="noopener noreferrer" target="_blank">{o.label}</a>
+                        <span class="tag">{format!("{:.0}%", o.score * 100.0)}</span>
+                    </li>
+                }
+            }).collect_view();
+            view! {
+                <p class="hint">"Closest to the title “"{title}"”"</p>
+                <ol class="occupation-list">{items}</ol>
+                <p class="attribution" data-attribution="esco">{attribution}</p>
+            }.into_any()
+        }
+    };
+    view! {
+        <section class="panel occupations" aria-labelledby="occupations-heading">
+            <h2 id="occupations-heading">"Suggested occupations"</h2>
+            {body}
         </section>
     }
 }

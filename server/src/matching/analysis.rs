@@ -1,10 +1,22 @@
 //! The matching screen's use case: skills of a CV and a job text, and the explained score.
 
-use super::{rank::RankPlan, score::DEFAULT_WEIGHTS, EmbedError};
+use super::{
+    esco::ESCO_ATTRIBUTION,
+    occupations::{normalise_title, Prepared},
+    rank::RankPlan,
+    score::DEFAULT_WEIGHTS,
+    EmbedError,
+};
 use crate::{error::internal, orgs, state::AppState};
 use app::error::ApiError;
 use http::request::Parts;
-use shared::matching::{CandidateProfile, JobSpec, MatchAnalysis, MAX_ANALYSIS_CHARS};
+use shared::matching::{
+    job_title, CandidateProfile, JobSpec, MatchAnalysis, OccupationSuggestions,
+    SuggestedOccupation, MAX_ANALYSIS_CHARS,
+};
+
+/// Occupations shown for a job title.
+const SUGGESTED_OCCUPATIONS: usize = 5;
 
 fn check(field: &str, what: &str, text: &str) -> Result<(), ApiError> {
     if text.trim().is_empty() {
@@ -46,14 +58,36 @@ pub async fn analyse(
             ..Default::default()
         }],
     );
-    let vectors = engine
-        .embeddings
-        .embed(plan.texts.clone())
-        .await
-        .map_err(|e| match e {
-            EmbedError::Busy => ApiError::Busy,
-            other => internal("embedding for a match analysis", other),
-        })?;
+    let prepared = state.occupations.get();
+    let title = job_title(&job_text).to_owned();
+    let mut texts = plan.texts.clone();
+    if matches!(prepared, Prepared::Ready(_)) {
+        texts.push(normalise_title(&title));
+    }
+    let mut vectors = engine.embeddings.embed(texts).await.map_err(|e| match e {
+        EmbedError::Busy => ApiError::Busy,
+        other => internal("embedding for a match analysis", other),
+    })?;
+    let occupations = match prepared {
+        Prepared::NotImported => OccupationSuggestions::NotImported,
+        Prepared::Preparing => OccupationSuggestions::Preparing,
+        Prepared::Ready(occupations) => {
+            let title_vector = vectors.pop().unwrap_or_default();
+            OccupationSuggestions::Ready {
+                occupations: occupations
+                    .closest(&title, &title_vector, SUGGESTED_OCCUPATIONS)
+                    .into_iter()
+                    .map(|o| SuggestedOccupation {
+                        uri: o.uri,
+                        label: o.label,
+                        score: o.score,
+                    })
+                    .collect(),
+                title,
+                attribution: ESCO_ATTRIBUTION.to_owned(),
+            }
+        }
+    };
     let year = time::OffsetDateTime::now_utc().year();
     let matcher = engine.skills.clone();
     // Extraction and scoring are quick but not free; keep them off the runtime's threads.
@@ -64,6 +98,7 @@ pub async fn analyse(
                 cv_skills: ranked.skills,
                 job_skills: matcher.extract(&job_text, None),
                 explanation: ranked.explanation,
+                occupations,
                 cv_text,
                 job_text,
             })

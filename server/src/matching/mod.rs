@@ -3,6 +3,7 @@
 pub mod analysis;
 pub mod catalog;
 pub mod embedding;
+pub mod esco;
 pub mod index;
 pub mod model;
 pub mod occupations;
@@ -12,6 +13,7 @@ pub mod reranker;
 pub mod score;
 pub mod search;
 pub mod skills;
+pub mod store;
 
 pub use embedding::{BatchSettings, EmbedError, EmbeddingService};
 pub use model::{ModelError, SentenceEncoder, DIM, MODEL_ID};

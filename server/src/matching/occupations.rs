@@ -6,11 +6,15 @@
 //! blended with word overlap against all of the occupation's labels, which catches the many
 //! alternative names ESCO lists ("software engineer" for "software developer").
 
-use super::catalog::{for_each_record, CatalogError};
+use super::catalog::CatalogError;
 use super::cosine;
+use super::esco::Taxonomy;
+use super::EmbeddingService;
+use sha2::{Digest, Sha256};
 use std::{
     collections::{HashMap, HashSet},
     path::Path,
+    sync::{Arc, RwLock},
 };
 
 /// One ESCO occupation with its skills.
@@ -52,54 +56,48 @@ const SEMANTIC_SHARE: f64 = 0.75;
 impl Occupations {
     /// Reads `occupations_en.csv`, `occupationSkillRelations.csv` and `skills_en.csv` from `dir`.
     pub fn load_esco(dir: &Path) -> Result<Self, CatalogError> {
-        let mut list = Vec::new();
+        Ok(Self::from_taxonomy(&Taxonomy::read_csv(dir)?))
+    }
+
+    /// The occupations of a taxonomy (read from CSV or from the database), without vectors.
+    pub fn from_taxonomy(taxonomy: &Taxonomy) -> Self {
         let mut by_uri = HashMap::new();
-        for_each_record(
-            &dir.join("occupations_en.csv"),
-            &["conceptUri", "preferredLabel", "altLabels"],
-            |f| {
-                let words = std::iter::once(f[1])
-                    .chain(f[2].lines())
-                    .map(words_of)
-                    .filter(|w| !w.is_empty())
-                    .collect();
-                by_uri.insert(f[0].to_owned(), list.len());
-                list.push(Occupation {
-                    uri: f[0].to_owned(),
-                    label: f[1].trim().to_owned(),
-                    words,
-                    essential: Vec::new(),
-                    optional: Vec::new(),
-                });
-            },
-        )?;
-        for_each_record(
-            &dir.join("occupationSkillRelations.csv"),
-            &["occupationUri", "relationType", "skillUri"],
-            |f| {
-                if let Some(&i) = by_uri.get(f[0]) {
-                    let target = if f[1] == "essential" {
-                        &mut list[i].essential
-                    } else {
-                        &mut list[i].optional
-                    };
-                    target.push(f[2].to_owned());
-                }
-            },
-        )?;
-        let mut skill_labels = HashMap::new();
-        for_each_record(
-            &dir.join("skills_en.csv"),
-            &["conceptUri", "preferredLabel"],
-            |f| {
-                skill_labels.insert(f[0].to_owned(), f[1].to_owned());
-            },
-        )?;
-        Ok(Self {
+        let mut list: Vec<Occupation> = Vec::with_capacity(taxonomy.occupations.len());
+        for concept in &taxonomy.occupations {
+            let words = std::iter::once(&concept.label)
+                .chain(&concept.alt_labels)
+                .map(|label| words_of(label))
+                .filter(|w| !w.is_empty())
+                .collect();
+            by_uri.insert(concept.uri.as_str(), list.len());
+            list.push(Occupation {
+                uri: concept.uri.clone(),
+                label: concept.label.clone(),
+                words,
+                essential: Vec::new(),
+                optional: Vec::new(),
+            });
+        }
+        for relation in &taxonomy.relations {
+            if let Some(&i) = by_uri.get(relation.occupation.as_str()) {
+                let target = if relation.essential {
+                    &mut list[i].essential
+                } else {
+                    &mut list[i].optional
+                };
+                target.push(relation.skill.clone());
+            }
+        }
+        let skill_labels = taxonomy
+            .skills
+            .iter()
+            .map(|s| (s.uri.clone(), s.label.clone()))
+            .collect();
+        Self {
             list,
             skill_labels,
             vectors: Vec::new(),
-        })
+        }
     }
 
     /// The texts whose vectors [`Self::set_vectors`] expects, in order.
@@ -261,53 +259,170 @@ pub fn normalise_title(title: &str) -> String {
     words.join(" ")
 }
 
-/// Label vectors are cached on disk, keyed by the occupations file's hash and the model, so only
-/// the first run pays for embedding 3,000 labels.
-pub fn cached_vectors(
-    dir: &Path,
-    cache_dir: &Path,
+/// Where the vectors of a list of labels are cached: keyed by the labels and the model, so
+/// only the first run after an import pays for embedding 3,000 labels.
+pub struct VectorCache {
+    path: std::path::PathBuf,
     count: usize,
-    compute: impl FnOnce() -> Result<Vec<Vec<f32>>, super::ModelError>,
-) -> Result<Vec<Vec<f32>>, super::ModelError> {
-    use sha2::{Digest, Sha256};
-    let source = std::fs::read(dir.join("occupations_en.csv")).map_err(|source| {
-        super::ModelError::Read {
-            path: dir.join("occupations_en.csv"),
-            source,
+}
+
+impl VectorCache {
+    pub fn new(labels: &[&str], cache_dir: &Path) -> Self {
+        let mut digest = Sha256::new().chain_update(super::MODEL_ID);
+        for label in labels {
+            digest.update(label.as_bytes());
+            digest.update([0]);
         }
-    })?;
-    let digest = Sha256::new()
-        .chain_update(super::MODEL_ID)
-        .chain_update(&source)
-        .finalize();
-    let name: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
-    let path = cache_dir.join(format!("esco-occupations-{name}.f32"));
-    if let Ok(bytes) = std::fs::read(&path) {
-        if bytes.len() == count * super::DIM * 4 {
-            return Ok(bytes
+        let name: String = digest
+            .finalize()
+            .iter()
+            .take(8)
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        Self {
+            path: cache_dir.join(format!("esco-occupations-{name}.f32")),
+            count: labels.len(),
+        }
+    }
+
+    /// The cached vectors, if a complete cache is there.
+    pub fn read(&self) -> Option<Vec<Vec<f32>>> {
+        let bytes = std::fs::read(&self.path).ok()?;
+        (bytes.len() == self.count * super::DIM * 4).then(|| {
+            bytes
                 .chunks_exact(super::DIM * 4)
                 .map(|row| {
                     row.chunks_exact(4)
                         .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
                         .collect()
                 })
-                .collect());
+                .collect()
+        })
+    }
+
+    /// Stores the vectors; a cache that cannot be written only costs time next run.
+    pub fn write(&self, vectors: &[Vec<f32>]) {
+        let bytes: Vec<u8> = vectors
+            .iter()
+            .flatten()
+            .flat_map(|x| x.to_le_bytes())
+            .collect();
+        if let Some(dir) = self.path.parent() {
+            if std::fs::create_dir_all(dir).is_ok() {
+                let temporary = self.path.with_extension("partial");
+                if std::fs::write(&temporary, bytes).is_ok() {
+                    let _ = std::fs::rename(&temporary, &self.path);
+                }
+            }
         }
+    }
+}
+
+/// The labels' vectors from the cache, else computed (and cached).
+pub fn cached_vectors<E>(
+    labels: &[&str],
+    cache_dir: &Path,
+    compute: impl FnOnce() -> Result<Vec<Vec<f32>>, E>,
+) -> Result<Vec<Vec<f32>>, E> {
+    let cache = VectorCache::new(labels, cache_dir);
+    if let Some(vectors) = cache.read() {
+        return Ok(vectors);
     }
     let vectors = compute()?;
-    let bytes: Vec<u8> = vectors
-        .iter()
-        .flatten()
-        .flat_map(|x| x.to_le_bytes())
-        .collect();
-    // A cache that cannot be written only costs time next run.
-    if std::fs::create_dir_all(cache_dir).is_ok() {
-        let temporary = path.with_extension("partial");
-        if std::fs::write(&temporary, bytes).is_ok() {
-            let _ = std::fs::rename(&temporary, &path);
-        }
-    }
+    cache.write(&vectors);
     Ok(vectors)
+}
+
+/// What the server can suggest occupations from.
+#[derive(Clone, Default)]
+pub enum Prepared {
+    /// Start-up is still reading the taxonomy or embedding its labels.
+    #[default]
+    Preparing,
+    /// No taxonomy has been imported (`server import-esco DIR`).
+    NotImported,
+    Ready(Arc<Occupations>),
+}
+
+/// The stored ESCO occupations, prepared for suggestions in the background at start-up.
+#[derive(Clone, Default)]
+pub struct OccupationService {
+    state: Arc<RwLock<Prepared>>,
+}
+
+impl OccupationService {
+    pub fn get(&self) -> Prepared {
+        self.state
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    fn set(&self, prepared: Prepared) {
+        *self
+            .state
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = prepared;
+    }
+
+    /// Reads the imported taxonomy and embeds its labels (or reads them from `cache_dir`).
+    pub async fn prepare(
+        &self,
+        db: &crate::db::Db,
+        embeddings: &EmbeddingService,
+        cache_dir: &Path,
+    ) {
+        let taxonomy = match super::esco::load(db).await {
+            Ok(Some(taxonomy)) => taxonomy,
+            Ok(None) => return self.set(Prepared::NotImported),
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot read the ESCO taxonomy; no occupation suggestions");
+                return self.set(Prepared::NotImported);
+            }
+        };
+        let mut occupations = Occupations::from_taxonomy(&taxonomy);
+        drop(taxonomy);
+        let labels: Vec<String> = occupations
+            .labels()
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        let refs: Vec<&str> = labels.iter().map(String::as_str).collect();
+        let cache = VectorCache::new(&refs, cache_dir);
+        let vectors = match cache.read() {
+            Some(vectors) => vectors,
+            None => {
+                tracing::info!(
+                    labels = labels.len(),
+                    "embedding the ESCO occupation labels (once per import)"
+                );
+                let mut vectors = Vec::with_capacity(labels.len());
+                for chunk in labels.chunks(256) {
+                    loop {
+                        match embeddings.embed(chunk.to_vec()).await {
+                            Ok(mut done) => {
+                                vectors.append(&mut done);
+                                break;
+                            }
+                            // People's requests come first.
+                            Err(super::EmbedError::Busy) => {
+                                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                            }
+                            Err(err) => {
+                                tracing::warn!(error = %err, "cannot embed the ESCO labels; no occupation suggestions");
+                                return self.set(Prepared::NotImported);
+                            }
+                        }
+                    }
+                }
+                cache.write(&vectors);
+                vectors
+            }
+        };
+        occupations.set_vectors(vectors);
+        tracing::info!(occupations = labels.len(), "occupation suggestions ready");
+        self.set(Prepared::Ready(Arc::new(occupations)));
+    }
 }
 
 #[cfg(test)]

@@ -109,6 +109,77 @@ pub async fn create_pg_database() -> Option<(String, String)> {
     Some((name, url.to_string()))
 }
 
+/// A database with the migrations applied and no server: SQLite in a temporary directory or a
+/// fresh PostgreSQL database.
+pub struct TestDb {
+    pub db: talentloom_server::db::Db,
+    pub url: Option<String>,
+    pub orgs: Vec<i64>,
+    pub dir: tempfile::TempDir,
+    pg_name: Option<String>,
+}
+
+impl TestDb {
+    /// With organisations "acme" and "globex" (`orgs[0]`, `orgs[1]`); `None` when PostgreSQL is
+    /// wanted but absent (after a notice).
+    pub async fn with_two_organisations(backend: Db) -> Option<Self> {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (pg_name, url) = match backend {
+            Db::Sqlite => (None, None),
+            Db::Postgres => {
+                let (name, url) = create_pg_database().await?;
+                (Some(name), Some(url))
+            }
+        };
+        let db = talentloom_server::db::Db::connect(url.as_deref(), dir.path())
+            .await
+            .expect("database");
+        let mut orgs = Vec::new();
+        for (n, slug) in ["acme", "globex"].iter().enumerate() {
+            let user: i64 = sqlx::query_scalar(
+                "INSERT INTO users (email, name, password_hash, created_at) \
+                 VALUES ($1, 'U', 'x', 0) RETURNING id",
+            )
+            .bind(format!("u{n}@example.com"))
+            .fetch_one(&db.pool)
+            .await
+            .expect("user");
+            orgs.push(
+                sqlx::query_scalar(
+                    "INSERT INTO organisations (slug, name, created_at, created_by) \
+                     VALUES ($1, $1, 0, $2) RETURNING id",
+                )
+                .bind(*slug)
+                .bind(user)
+                .fetch_one(&db.pool)
+                .await
+                .expect("organisation"),
+            );
+        }
+        Some(Self {
+            db,
+            url,
+            orgs,
+            dir,
+            pg_name,
+        })
+    }
+
+    /// Connects again to the same database (as a restarted server would).
+    pub async fn reconnect(&self) -> talentloom_server::db::Db {
+        talentloom_server::db::Db::connect(self.url.as_deref(), self.dir.path())
+            .await
+            .expect("database")
+    }
+
+    pub async fn close(self) {
+        self.db.pool.close().await;
+        if let Some(name) = self.pg_name {
+            drop_pg_database(&name).await;
+        }
+    }
+}
+
 impl TestServer {
     /// Starts a server; `None` (after a printed notice) when PostgreSQL is wanted but absent.
     pub async fn start(db: Db) -> Option<Self> {
@@ -144,6 +215,11 @@ impl TestServer {
             _dir: dir,
             pg_database,
         })
+    }
+
+    /// The running server's shared state.
+    pub fn state(&self) -> &talentloom_server::state::AppState {
+        &self.running.as_ref().expect("running").state
     }
 
     pub fn url(&self, path: &str) -> String {

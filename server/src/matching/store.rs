@@ -1,0 +1,643 @@
+//! Searchable documents with their embeddings, persisted and indexed.
+//!
+//! Any part of the product that wants its entities found (the hiring pipeline's jobs and
+//! candidates, later anything else) calls [`DocumentStore::put`] when one is written and
+//! [`DocumentStore::remove`] when it goes; the store keeps the database (`search_documents`,
+//! `embeddings`), the in-memory hybrid index and the embeddings in step. Embeddings are keyed by
+//! organisation, kind, id and model id. At start-up the index is rebuilt from the database; a
+//! document without a vector from the running model (new model, or the embedding queue was full
+//! when it was written) is searchable by its words at once and gets its vector from the
+//! background backfill, whose progress [`DocumentStore::progress`] reports.
+
+use super::{
+    index::{EntityKey, WrongDimension},
+    search::{DocumentSearch, SearchHit},
+    EmbedError, EmbeddingService, DIM, MODEL_ID,
+};
+use crate::db::{now, Db};
+use futures::TryStreamExt;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+use std::sync::{
+    atomic::{AtomicBool, AtomicU64, Ordering},
+    Arc,
+};
+use tokio::sync::{Mutex, Notify};
+
+/// Longest title, in characters.
+pub const MAX_TITLE_CHARS: usize = 300;
+/// Longest body, in characters (a long CV fits easily).
+pub const MAX_BODY_CHARS: usize = shared::matching::MAX_ANALYSIS_CHARS;
+/// Documents the backfill embeds per round.
+const BACKFILL_BATCH: usize = 32;
+
+/// Why a document was not stored; nothing was changed when this is returned.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("kind must be 1–32 lowercase letters or underscores (got {0:?})")]
+    Kind(String),
+    #[error("the title is longer than {MAX_TITLE_CHARS} characters; shorten it")]
+    TitleTooLong,
+    #[error("the text is longer than {MAX_BODY_CHARS} characters; shorten it")]
+    BodyTooLong,
+    #[error("the document has neither a title nor a text; give it one")]
+    Empty,
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Vector(#[from] WrongDimension),
+    #[error(transparent)]
+    Embedding(#[from] EmbedError),
+}
+
+/// What a document says, as the search sees it.
+#[derive(Clone, Copy, Debug)]
+pub struct Document<'a> {
+    pub title: &'a str,
+    pub body: &'a str,
+}
+
+impl Document<'_> {
+    fn text(&self) -> String {
+        format!("{}\n\n{}", self.title.trim(), self.body.trim())
+    }
+
+    fn content_hash(&self) -> String {
+        let digest = Sha256::digest(self.text().as_bytes());
+        digest.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    fn validate(&self, key: &EntityKey) -> Result<(), StoreError> {
+        let kind_ok = (1..=32).contains(&key.kind.len())
+            && key
+                .kind
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b == b'_');
+        if !kind_ok {
+            return Err(StoreError::Kind(key.kind.clone()));
+        }
+        if self.title.chars().count() > MAX_TITLE_CHARS {
+            return Err(StoreError::TitleTooLong);
+        }
+        if self.body.chars().count() > MAX_BODY_CHARS {
+            return Err(StoreError::BodyTooLong);
+        }
+        if self.title.trim().is_empty() && self.body.trim().is_empty() {
+            return Err(StoreError::Empty);
+        }
+        Ok(())
+    }
+}
+
+/// Whether a stored document already has its vector.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Indexed {
+    /// Searchable by words and by meaning.
+    Embedded,
+    /// Searchable by words now; the backfill adds its vector shortly.
+    Pending,
+}
+
+/// A search result with the document's title.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FoundDocument {
+    pub key: EntityKey,
+    pub title: String,
+    pub score: f64,
+    pub keyword: f64,
+    pub semantic: f64,
+}
+
+/// A page of results and how many matched in all.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct FoundPage {
+    pub hits: Vec<FoundDocument>,
+    pub total: usize,
+}
+
+/// An organisation's index: documents, those with a vector of the running model, and the rest.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct IndexStatus {
+    pub model_id: &'static str,
+    pub documents: usize,
+    pub embedded: usize,
+    pub pending: usize,
+}
+
+/// The backfill's progress since the server started.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct BackfillProgress {
+    /// Documents waiting for a vector (all organisations).
+    pub pending: u64,
+    /// Documents the backfill has embedded.
+    pub done: u64,
+    /// Whether it is working now.
+    pub running: bool,
+}
+
+/// The documents of every organisation, in the database and in the index.
+pub struct DocumentStore {
+    db: Db,
+    embeddings: EmbeddingService,
+    search: DocumentSearch,
+    /// Database writes and index updates of one document happen together, in order.
+    write: Mutex<()>,
+    wake: Notify,
+    pending: AtomicU64,
+    done: AtomicU64,
+    running: AtomicBool,
+}
+
+fn to_bytes(vector: &[f32]) -> Vec<u8> {
+    vector.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+fn from_bytes(bytes: &[u8]) -> Result<Vec<f32>, WrongDimension> {
+    if bytes.len() != DIM * 4 {
+        return Err(WrongDimension(bytes.len() / 4));
+    }
+    Ok(bytes
+        .chunks_exact(4)
+        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .collect())
+}
+
+fn key_of(row: &sqlx::any::AnyRow) -> Result<(i64, EntityKey), sqlx::Error> {
+    Ok((
+        row.try_get("org_id")?,
+        EntityKey {
+            kind: row.try_get("kind")?,
+            id: row.try_get("entity_id")?,
+        },
+    ))
+}
+
+impl DocumentStore {
+    /// Rebuilds the index from the database. Stored vectors of another model, of older content
+    /// or damaged ones are not used: those documents wait for the backfill.
+    pub async fn open(db: Db, embeddings: EmbeddingService) -> Result<Arc<Self>, sqlx::Error> {
+        let store = Self {
+            db,
+            embeddings,
+            search: DocumentSearch::default(),
+            write: Mutex::new(()),
+            wake: Notify::new(),
+            pending: AtomicU64::new(0),
+            done: AtomicU64::new(0),
+            running: AtomicBool::new(false),
+        };
+        let mut damaged = Vec::new();
+        let mut pending = 0u64;
+        {
+            let mut rows = sqlx::query(
+                "SELECT d.org_id, d.kind, d.entity_id, d.title, d.body, e.vector \
+                 FROM search_documents d LEFT JOIN embeddings e ON e.org_id = d.org_id \
+                 AND e.kind = d.kind AND e.entity_id = d.entity_id AND e.model_id = $1 \
+                 AND e.content_hash = d.content_hash",
+            )
+            .bind(MODEL_ID)
+            .fetch(&store.db.pool);
+            while let Some(row) = rows.try_next().await? {
+                let (org, key) = key_of(&row)?;
+                let title: String = row.try_get("title")?;
+                let body: String = row.try_get("body")?;
+                let text = Document {
+                    title: &title,
+                    body: &body,
+                }
+                .text();
+                store.search.upsert_text(org, key.clone(), &text);
+                match row.try_get::<Option<Vec<u8>>, _>("vector")? {
+                    None => pending += 1,
+                    Some(bytes) => match from_bytes(&bytes)
+                        .and_then(|v| store.search.upsert_vector(org, key.clone(), &v))
+                    {
+                        Ok(()) => {}
+                        Err(err) => {
+                            tracing::warn!(org, kind = %key.kind, id = key.id, error = %err, "a stored embedding is damaged; it will be computed again");
+                            damaged.push((org, key));
+                            pending += 1;
+                        }
+                    },
+                }
+            }
+        }
+        for (org, key) in damaged {
+            sqlx::query(
+                "DELETE FROM embeddings WHERE org_id = $1 AND kind = $2 AND entity_id = $3 \
+                 AND model_id = $4",
+            )
+            .bind(org)
+            .bind(&key.kind)
+            .bind(key.id)
+            .bind(MODEL_ID)
+            .execute(&store.db.pool)
+            .await?;
+        }
+        store.pending.store(pending, Ordering::Relaxed);
+        tracing::info!(pending, model = MODEL_ID, "search index rebuilt");
+        Ok(Arc::new(store))
+    }
+
+    /// Stores a document (new or changed) and indexes it. The vector is computed now if the
+    /// embedding queue has room, else by the backfill; either way the document is stored and
+    /// searchable by its words when this returns. Storing unchanged content again does nothing.
+    pub async fn put(
+        &self,
+        org: i64,
+        key: EntityKey,
+        document: Document<'_>,
+    ) -> Result<Indexed, StoreError> {
+        document.validate(&key)?;
+        let hash = document.content_hash();
+        let text = document.text();
+        let current = sqlx::query(
+            "SELECT d.content_hash, e.model_id FROM search_documents d LEFT JOIN embeddings e \
+             ON e.org_id = d.org_id AND e.kind = d.kind AND e.entity_id = d.entity_id \
+             AND e.model_id = $4 AND e.content_hash = d.content_hash \
+             WHERE d.org_id = $1 AND d.kind = $2 AND d.entity_id = $3",
+        )
+        .bind(org)
+        .bind(&key.kind)
+        .bind(key.id)
+        .bind(MODEL_ID)
+        .fetch_optional(&self.db.pool)
+        .await?;
+        if let Some(row) = current {
+            let same: String = row.try_get("content_hash")?;
+            if same == hash {
+                let embedded = row.try_get::<Option<String>, _>("model_id")?.is_some();
+                return Ok(if embedded {
+                    Indexed::Embedded
+                } else {
+                    Indexed::Pending
+                });
+            }
+        }
+        let vector = match self.embeddings.embed_one(&text).await {
+            Ok(vector) => Some(vector),
+            Err(EmbedError::Busy) => None,
+            Err(err) => return Err(err.into()),
+        };
+
+        let _guard = self.write.lock().await;
+        let mut tx = self.db.pool.begin().await?;
+        let was_pending = sqlx::query(
+            "SELECT 1 AS one FROM search_documents d WHERE d.org_id = $1 AND d.kind = $2 \
+             AND d.entity_id = $3 AND NOT EXISTS (SELECT 1 FROM embeddings e \
+             WHERE e.org_id = d.org_id AND e.kind = d.kind AND e.entity_id = d.entity_id \
+             AND e.model_id = $4 AND e.content_hash = d.content_hash)",
+        )
+        .bind(org)
+        .bind(&key.kind)
+        .bind(key.id)
+        .bind(MODEL_ID)
+        .fetch_optional(&mut *tx)
+        .await?
+        .is_some();
+        sqlx::query(
+            "INSERT INTO search_documents (org_id, kind, entity_id, title, body, content_hash, \
+             updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             ON CONFLICT (org_id, kind, entity_id) DO UPDATE SET title = excluded.title, \
+             body = excluded.body, content_hash = excluded.content_hash, \
+             updated_at = excluded.updated_at",
+        )
+        .bind(org)
+        .bind(&key.kind)
+        .bind(key.id)
+        .bind(document.title)
+        .bind(document.body)
+        .bind(&hash)
+        .bind(now())
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM embeddings WHERE org_id = $1 AND kind = $2 AND entity_id = $3")
+            .bind(org)
+            .bind(&key.kind)
+            .bind(key.id)
+            .execute(&mut *tx)
+            .await?;
+        if let Some(vector) = &vector {
+            insert_embedding(&mut tx, org, &key, &hash, vector).await?;
+        }
+        tx.commit().await?;
+
+        self.search.upsert_text(org, key.clone(), &text);
+        let indexed = match vector {
+            Some(vector) => {
+                self.search.upsert_vector(org, key, &vector)?;
+                if was_pending {
+                    self.pending.fetch_sub(1, Ordering::Relaxed);
+                }
+                Indexed::Embedded
+            }
+            None => {
+                self.search.remove_vector(org, &key);
+                if !was_pending {
+                    self.pending.fetch_add(1, Ordering::Relaxed);
+                }
+                self.wake.notify_one();
+                Indexed::Pending
+            }
+        };
+        Ok(indexed)
+    }
+
+    /// Removes a document and its embeddings; `false` when there was none.
+    pub async fn remove(&self, org: i64, key: &EntityKey) -> Result<bool, StoreError> {
+        let _guard = self.write.lock().await;
+        let mut tx = self.db.pool.begin().await?;
+        let was_pending = sqlx::query(
+            "SELECT 1 AS one FROM search_documents d WHERE d.org_id = $1 AND d.kind = $2 \
+             AND d.entity_id = $3 AND NOT EXISTS (SELECT 1 FROM embeddings e \
+             WHERE e.org_id = d.org_id AND e.kind = d.kind AND e.entity_id = d.entity_id \
+             AND e.model_id = $4 AND e.content_hash = d.content_hash)",
+        )
+        .bind(org)
+        .bind(&key.kind)
+        .bind(key.id)
+        .bind(MODEL_ID)
+        .fetch_optional(&mut *tx)
+        .await?
+        .is_some();
+        sqlx::query("DELETE FROM embeddings WHERE org_id = $1 AND kind = $2 AND entity_id = $3")
+            .bind(org)
+            .bind(&key.kind)
+            .bind(key.id)
+            .execute(&mut *tx)
+            .await?;
+        let removed = sqlx::query(
+            "DELETE FROM search_documents WHERE org_id = $1 AND kind = $2 AND entity_id = $3",
+        )
+        .bind(org)
+        .bind(&key.kind)
+        .bind(key.id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            > 0;
+        tx.commit().await?;
+        self.search.remove(org, key);
+        if was_pending {
+            self.pending.fetch_sub(1, Ordering::Relaxed);
+        }
+        Ok(removed)
+    }
+
+    /// Results `offset..offset + limit` for `query` in the organisation, among documents of
+    /// `kind` when given, best first.
+    pub async fn search(
+        &self,
+        org: i64,
+        query: &str,
+        kind: Option<&str>,
+        offset: usize,
+        limit: usize,
+    ) -> Result<FoundPage, StoreError> {
+        let vector = self.embeddings.embed_one(query).await?;
+        let page = self.search.search(
+            org,
+            query,
+            &vector,
+            |key| kind.is_none_or(|k| key.kind == k),
+            offset,
+            limit,
+        );
+        let mut hits = Vec::with_capacity(page.hits.len());
+        for SearchHit {
+            key,
+            score,
+            keyword,
+            semantic,
+        } in page.hits
+        {
+            let title: Option<String> = sqlx::query_scalar(
+                "SELECT title FROM search_documents WHERE org_id = $1 AND kind = $2 \
+                 AND entity_id = $3",
+            )
+            .bind(org)
+            .bind(&key.kind)
+            .bind(key.id)
+            .fetch_optional(&self.db.pool)
+            .await?;
+            // A document removed between the search and this read is left out.
+            if let Some(title) = title {
+                hits.push(FoundDocument {
+                    key,
+                    title,
+                    score,
+                    keyword,
+                    semantic,
+                });
+            }
+        }
+        Ok(FoundPage {
+            hits,
+            total: page.total,
+        })
+    }
+
+    /// The organisation's index as it is now.
+    pub fn status(&self, org: i64) -> IndexStatus {
+        let (documents, embedded) = self.search.counts(org);
+        IndexStatus {
+            model_id: MODEL_ID,
+            documents,
+            embedded,
+            pending: documents.saturating_sub(embedded),
+        }
+    }
+
+    /// The backfill's progress.
+    pub fn progress(&self) -> BackfillProgress {
+        BackfillProgress {
+            pending: self.pending.load(Ordering::Relaxed),
+            done: self.done.load(Ordering::Relaxed),
+            running: self.running.load(Ordering::Relaxed),
+        }
+    }
+
+    /// The backfill: embeds documents that lack a vector of the running model, a batch at a
+    /// time, then sleeps until a write leaves one pending. Runs until the task is aborted.
+    pub async fn run_backfill(self: Arc<Self>) {
+        loop {
+            self.running.store(true, Ordering::Relaxed);
+            match self.backfill_round().await {
+                Ok(0) => {
+                    self.running.store(false, Ordering::Relaxed);
+                    self.wake.notified().await;
+                }
+                Ok(_) => {
+                    let progress = self.progress();
+                    tracing::info!(
+                        done = progress.done,
+                        pending = progress.pending,
+                        "backfill: embedded a batch"
+                    );
+                }
+                Err(StoreError::Embedding(EmbedError::Busy)) => {
+                    // Interactive requests come first; try again shortly.
+                    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                }
+                Err(err) => {
+                    tracing::warn!(error = %err, "backfill failed; retrying in 10 s");
+                    self.running.store(false, Ordering::Relaxed);
+                    tokio::time::sleep(std::time::Duration::from_secs(10)).await;
+                }
+            }
+        }
+    }
+
+    /// Embeds up to one batch of pending documents; returns how many it looked at.
+    async fn backfill_round(&self) -> Result<usize, StoreError> {
+        let rows = sqlx::query(
+            "SELECT d.org_id, d.kind, d.entity_id, d.title, d.body, d.content_hash \
+             FROM search_documents d WHERE NOT EXISTS (SELECT 1 FROM embeddings e \
+             WHERE e.org_id = d.org_id AND e.kind = d.kind AND e.entity_id = d.entity_id \
+             AND e.model_id = $1 AND e.content_hash = d.content_hash) \
+             ORDER BY d.updated_at DESC, d.org_id, d.kind, d.entity_id LIMIT $2",
+        )
+        .bind(MODEL_ID)
+        .bind(BACKFILL_BATCH as i64)
+        .fetch_all(&self.db.pool)
+        .await?;
+        if rows.is_empty() {
+            return Ok(0);
+        }
+        let mut items = Vec::with_capacity(rows.len());
+        let mut texts = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let (org, key) = key_of(row)?;
+            let title: String = row.try_get("title")?;
+            let body: String = row.try_get("body")?;
+            texts.push(
+                Document {
+                    title: &title,
+                    body: &body,
+                }
+                .text(),
+            );
+            items.push((org, key, row.try_get::<String, _>("content_hash")?));
+        }
+        let vectors = self.embeddings.embed(texts).await?;
+        for ((org, key, hash), vector) in items.into_iter().zip(vectors) {
+            let _guard = self.write.lock().await;
+            let mut tx = self.db.pool.begin().await?;
+            // Written only if the document still has the content the vector was computed from;
+            // a newer write has embedded (or queued) the newer content itself.
+            let still = sqlx::query(
+                "SELECT 1 AS one FROM search_documents WHERE org_id = $1 AND kind = $2 \
+                 AND entity_id = $3 AND content_hash = $4",
+            )
+            .bind(org)
+            .bind(&key.kind)
+            .bind(key.id)
+            .bind(&hash)
+            .fetch_optional(&mut *tx)
+            .await?
+            .is_some();
+            if !still {
+                continue;
+            }
+            sqlx::query(
+                "DELETE FROM embeddings WHERE org_id = $1 AND kind = $2 AND entity_id = $3",
+            )
+            .bind(org)
+            .bind(&key.kind)
+            .bind(key.id)
+            .execute(&mut *tx)
+            .await?;
+            insert_embedding(&mut tx, org, &key, &hash, &vector).await?;
+            tx.commit().await?;
+            self.search.upsert_vector(org, key, &vector)?;
+            self.pending.fetch_sub(1, Ordering::Relaxed);
+            self.done.fetch_add(1, Ordering::Relaxed);
+        }
+        Ok(rows.len())
+    }
+}
+
+async fn insert_embedding(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    org: i64,
+    key: &EntityKey,
+    hash: &str,
+    vector: &[f32],
+) -> Result<(), StoreError> {
+    if vector.len() != DIM {
+        return Err(WrongDimension(vector.len()).into());
+    }
+    sqlx::query(
+        "INSERT INTO embeddings (org_id, kind, entity_id, model_id, content_hash, vector, \
+         created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(org)
+    .bind(&key.kind)
+    .bind(key.id)
+    .bind(MODEL_ID)
+    .bind(hash)
+    .bind(to_bytes(vector))
+    .bind(now())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vectors_round_trip_through_bytes_and_damage_is_caught() {
+        let v: Vec<f32> = (0..DIM).map(|i| i as f32 / 1000.0 - 0.1).collect();
+        assert_eq!(from_bytes(&to_bytes(&v)).expect("round trip"), v);
+        assert_eq!(from_bytes(&[0; 12]), Err(WrongDimension(3)));
+    }
+
+    #[test]
+    fn documents_are_validated_with_messages_that_say_what_to_fix() {
+        let key = |kind: &str| EntityKey {
+            kind: kind.into(),
+            id: 1,
+        };
+        let ok = Document {
+            title: "Rust engineer",
+            body: "Builds services.",
+        };
+        assert!(ok.validate(&key("job")).is_ok());
+        assert!(matches!(
+            ok.validate(&key("Job!")),
+            Err(StoreError::Kind(_))
+        ));
+        assert!(matches!(ok.validate(&key("")), Err(StoreError::Kind(_))));
+        let empty = Document {
+            title: " ",
+            body: "\n",
+        };
+        assert!(matches!(
+            empty.validate(&key("job")),
+            Err(StoreError::Empty)
+        ));
+        let long_title = "x".repeat(MAX_TITLE_CHARS + 1);
+        assert!(matches!(
+            Document {
+                title: &long_title,
+                body: ""
+            }
+            .validate(&key("job")),
+            Err(StoreError::TitleTooLong)
+        ));
+        // The same content hashes the same; any change to title or body changes the hash.
+        let again = Document {
+            title: "Rust engineer ",
+            body: "Builds services.",
+        };
+        assert_eq!(ok.content_hash(), again.content_hash());
+        let changed = Document {
+            title: "Rust engineer",
+            body: "Builds services!",
+        };
+        assert_ne!(ok.content_hash(), changed.content_hash());
+    }
+}
