@@ -17,14 +17,31 @@ use talentloom_server::matching::{
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-fn texts() -> (Vec<String>, Vec<String>) {
-    let fixture = concat!(
+/// Short (< 60 bytes) and long (> 1,200 bytes, ~256 tokens) texts: the 201 reference texts in
+/// ../shared/data when present, else the committed 30-text subset.
+fn texts() -> (Vec<String>, Vec<String>, &'static str) {
+    let full = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/data/minilm-reference/vectors.jsonl"
+    );
+    let subset = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/fixtures/minilm-reference-subset.jsonl"
     );
+    let (path, source) = if std::path::Path::new(full).exists() {
+        (full, "the 201 texts of ../shared/data/minilm-reference")
+    } else {
+        (
+            subset,
+            "the 30 texts of tests/fixtures/minilm-reference-subset.jsonl",
+        )
+    };
     let mut short = Vec::new();
     let mut long = Vec::new();
-    for line in std::fs::read_to_string(fixture).expect("fixture").lines() {
+    for line in std::fs::read_to_string(path)
+        .expect("reference texts")
+        .lines()
+    {
         let v: serde_json::Value = serde_json::from_str(line).expect("JSON");
         let text = v["text"].as_str().expect("text").to_owned();
         if text.len() < 60 {
@@ -33,7 +50,40 @@ fn texts() -> (Vec<String>, Vec<String>) {
             long.push(text);
         }
     }
-    (short, long)
+    (short, long, source)
+}
+
+/// Python sentence-transformers on the same runs, if `BENCH_PYTHON` (default python3) has it.
+fn python_reference(
+    model_dir: &std::path::Path,
+    runs: &serde_json::Value,
+) -> Option<serde_json::Value> {
+    let python = std::env::var("BENCH_PYTHON").unwrap_or_else(|_| "python3".into());
+    let available = std::process::Command::new(&python)
+        .args(["-c", "import sentence_transformers"])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !available {
+        eprintln!("{python} cannot import sentence_transformers; the Python comparison is skipped");
+        return None;
+    }
+    let dir = std::env::temp_dir();
+    let input = dir.join("talentloom-bench-runs.json");
+    let output = dir.join("talentloom-bench-python.json");
+    std::fs::write(&input, runs.to_string()).expect("write runs");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/python_reference.py");
+    let status = std::process::Command::new(&python)
+        .arg(script)
+        .arg(model_dir)
+        .arg(&input)
+        .arg(&output)
+        .env("OMP_NUM_THREADS", "1")
+        .env("MKL_NUM_THREADS", "1")
+        .status()
+        .expect("python runs");
+    assert!(status.success(), "the Python reference failed");
+    serde_json::from_str(&std::fs::read_to_string(&output).expect("python output")).ok()
 }
 
 fn throughput(encoder: &SentenceEncoder, texts: &[&str], batch: usize, rounds: usize) -> f64 {
@@ -84,7 +134,7 @@ fn main() {
     let model_dir = std::env::var_os("MODEL_DIR")
         .map_or_else(|| root.join("models/all-MiniLM-L6-v2"), PathBuf::from);
     let encoder = SentenceEncoder::load(&model_dir).expect("model (run .ci/fetch-model.sh)");
-    let (short, long) = texts();
+    let (short, long, source) = texts();
     let short: Vec<&str> = short.iter().map(String::as_str).collect();
     let long: Vec<&str> = long.iter().map(String::as_str).collect();
     let mut mixed: Vec<&str> = short.clone();
@@ -104,25 +154,76 @@ fn main() {
     let _ = writeln!(report, "Machine: {cpu}, {cores} cores. Command: `cargo bench -p server --bench matching` (release build, mimalloc, 1 inference thread). Written by `server/benches/matching.rs`.\n");
     let _ = writeln!(
         report,
-        "## Embedding throughput (all-MiniLM-L6-v2, candle, 1 thread)\n"
+        "## Embedding throughput (all-MiniLM-L6-v2, 1 thread)\n\nTexts: {source}.\n"
     );
-    let _ = writeln!(report, "| texts | batch | texts/s |\n|---|---|---|");
-    for (name, set, batch, rounds) in [
+    let runs = [
         ("short (3–12 tokens)", &short, 1, 5),
         ("short (3–12 tokens)", &short, 32, 5),
         ("long (~256 tokens, truncated)", &long, 1, 2),
         ("long (~256 tokens, truncated)", &long, 32, 2),
         ("mixed", &mixed, 32, 3),
-    ] {
+    ];
+    let mut rust_rates = Vec::new();
+    for (name, set, batch, rounds) in runs {
         let rate = throughput(&encoder, set, batch, rounds);
+        eprintln!("{name} batch {batch}: {rate:.1} texts/s");
+        rust_rates.push(rate);
+    }
+    let spec = serde_json::json!({
+        "runs": runs.iter().map(|(name, set, batch, rounds)| serde_json::json!({
+            "name": name, "texts": set, "batch": batch, "rounds": rounds,
+        })).collect::<Vec<_>>(),
+        "parity": mixed,
+    });
+    let python = python_reference(&model_dir, &spec);
+    let _ = writeln!(
+        report,
+        "| texts | batch | candle texts/s | Python texts/s | candle ÷ Python |\n|---|---|---|---|---|"
+    );
+    for (i, ((name, set, batch, _), rate)) in runs.iter().zip(&rust_rates).enumerate() {
+        let py = python
+            .as_ref()
+            .and_then(|p| p["runs"][i]["texts_per_s"].as_f64());
+        let (py_cell, ratio) = match py {
+            Some(py) => (format!("{py:.1}"), format!("{:.2}", rate / py)),
+            None => ("—".into(), "—".into()),
+        };
         let _ = writeln!(
             report,
-            "| {name}, {} texts | {batch} | {rate:.1} |",
+            "| {name}, {} texts | {batch} | {rate:.1} | {py_cell} | {ratio} |",
             set.len()
         );
-        eprintln!("{name} batch {batch}: {rate:.1} texts/s");
     }
-    let _ = writeln!(report, "\nThe Python sentence-transformers comparison is not run yet: it needs torch, which is not installed by set-up.\n");
+    match &python {
+        Some(p) => {
+            let ours = embed_sorted(&encoder, &mixed, 32).expect("embed");
+            let worst = p["parity"]
+                .as_array()
+                .expect("parity vectors")
+                .iter()
+                .zip(&ours)
+                .map(|(theirs, ours)| {
+                    let theirs: Vec<f32> = theirs
+                        .as_array()
+                        .expect("vector")
+                        .iter()
+                        .map(|x| x.as_f64().unwrap_or(0.0) as f32)
+                        .collect();
+                    cosine(&theirs, ours)
+                })
+                .fold(1.0f32, f32::min);
+            let _ = writeln!(
+                report,
+                "\nPython: sentence-transformers {} on torch {} (Python {}), the same model files, 1 thread (`server/benches/python_reference.py`). Lowest cosine between the two implementations' vectors of the mixed set: {worst:.7}.\n",
+                p["versions"]["sentence_transformers"].as_str().unwrap_or("?"),
+                p["versions"]["torch"].as_str().unwrap_or("?"),
+                p["versions"]["python"].as_str().unwrap_or("?"),
+            );
+        }
+        None => {
+            let _ = writeln!(report, "\nPython sentence-transformers was not available to this run (set-up does not install torch); `BENCH_PYTHON=/path/to/python` points the bench at an interpreter that has it.\n");
+        }
+    }
 
     let _ = writeln!(
         report,

@@ -283,19 +283,7 @@ impl DocumentStore {
 
         let _guard = self.write.lock().await;
         let mut tx = self.db.pool.begin().await?;
-        let was_pending = sqlx::query(
-            "SELECT 1 AS one FROM search_documents d WHERE d.org_id = $1 AND d.kind = $2 \
-             AND d.entity_id = $3 AND NOT EXISTS (SELECT 1 FROM embeddings e \
-             WHERE e.org_id = d.org_id AND e.kind = d.kind AND e.entity_id = d.entity_id \
-             AND e.model_id = $4 AND e.content_hash = d.content_hash)",
-        )
-        .bind(org)
-        .bind(&key.kind)
-        .bind(key.id)
-        .bind(MODEL_ID)
-        .fetch_optional(&mut *tx)
-        .await?
-        .is_some();
+        let was_pending = is_pending(&mut tx, org, &key).await?;
         sqlx::query(
             "INSERT INTO search_documents (org_id, kind, entity_id, title, body, content_hash, \
              updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
@@ -312,12 +300,7 @@ impl DocumentStore {
         .bind(now())
         .execute(&mut *tx)
         .await?;
-        sqlx::query("DELETE FROM embeddings WHERE org_id = $1 AND kind = $2 AND entity_id = $3")
-            .bind(org)
-            .bind(&key.kind)
-            .bind(key.id)
-            .execute(&mut *tx)
-            .await?;
+        delete_embeddings(&mut tx, org, &key).await?;
         if let Some(vector) = &vector {
             insert_embedding(&mut tx, org, &key, &hash, vector).await?;
         }
@@ -348,25 +331,8 @@ impl DocumentStore {
     pub async fn remove(&self, org: i64, key: &EntityKey) -> Result<bool, StoreError> {
         let _guard = self.write.lock().await;
         let mut tx = self.db.pool.begin().await?;
-        let was_pending = sqlx::query(
-            "SELECT 1 AS one FROM search_documents d WHERE d.org_id = $1 AND d.kind = $2 \
-             AND d.entity_id = $3 AND NOT EXISTS (SELECT 1 FROM embeddings e \
-             WHERE e.org_id = d.org_id AND e.kind = d.kind AND e.entity_id = d.entity_id \
-             AND e.model_id = $4 AND e.content_hash = d.content_hash)",
-        )
-        .bind(org)
-        .bind(&key.kind)
-        .bind(key.id)
-        .bind(MODEL_ID)
-        .fetch_optional(&mut *tx)
-        .await?
-        .is_some();
-        sqlx::query("DELETE FROM embeddings WHERE org_id = $1 AND kind = $2 AND entity_id = $3")
-            .bind(org)
-            .bind(&key.kind)
-            .bind(key.id)
-            .execute(&mut *tx)
-            .await?;
+        let was_pending = is_pending(&mut tx, org, key).await?;
+        delete_embeddings(&mut tx, org, key).await?;
         let removed = sqlx::query(
             "DELETE FROM search_documents WHERE org_id = $1 AND kind = $2 AND entity_id = $3",
         )
@@ -540,14 +506,7 @@ impl DocumentStore {
             if !still {
                 continue;
             }
-            sqlx::query(
-                "DELETE FROM embeddings WHERE org_id = $1 AND kind = $2 AND entity_id = $3",
-            )
-            .bind(org)
-            .bind(&key.kind)
-            .bind(key.id)
-            .execute(&mut *tx)
-            .await?;
+            delete_embeddings(&mut tx, org, &key).await?;
             insert_embedding(&mut tx, org, &key, &hash, &vector).await?;
             tx.commit().await?;
             self.search.upsert_vector(org, key, &vector)?;
@@ -558,8 +517,38 @@ impl DocumentStore {
     }
 }
 
+type Tx<'a> = sqlx::Transaction<'a, sqlx::Any>;
+
+/// Whether the document exists without a vector of the running model for its content.
+async fn is_pending(tx: &mut Tx<'_>, org: i64, key: &EntityKey) -> Result<bool, sqlx::Error> {
+    Ok(sqlx::query(
+        "SELECT 1 AS one FROM search_documents d WHERE d.org_id = $1 AND d.kind = $2 \
+         AND d.entity_id = $3 AND NOT EXISTS (SELECT 1 FROM embeddings e \
+         WHERE e.org_id = d.org_id AND e.kind = d.kind AND e.entity_id = d.entity_id \
+         AND e.model_id = $4 AND e.content_hash = d.content_hash)",
+    )
+    .bind(org)
+    .bind(&key.kind)
+    .bind(key.id)
+    .bind(MODEL_ID)
+    .fetch_optional(&mut **tx)
+    .await?
+    .is_some())
+}
+
+/// Deletes every embedding of the document (of any model or content).
+async fn delete_embeddings(tx: &mut Tx<'_>, org: i64, key: &EntityKey) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM embeddings WHERE org_id = $1 AND kind = $2 AND entity_id = $3")
+        .bind(org)
+        .bind(&key.kind)
+        .bind(key.id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
 async fn insert_embedding(
-    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    tx: &mut Tx<'_>,
     org: i64,
     key: &EntityKey,
     hash: &str,
