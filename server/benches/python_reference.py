@@ -28,7 +28,9 @@ def main() -> None:
     with open(runs_path, encoding="utf-8") as f:
         spec = json.load(f)
     word = models.Transformer(model_dir, max_seq_length=256)
-    pooling = models.Pooling(word.get_word_embedding_dimension(), pooling_mode="mean")
+    # Renamed in newer sentence-transformers; older ones have only the first name.
+    dimension = getattr(word, "get_embedding_dimension", None) or word.get_word_embedding_dimension
+    pooling = models.Pooling(dimension(), pooling_mode="mean")
     model = SentenceTransformer(modules=[word, pooling, models.Normalize()], device="cpu")
 
     results = []
