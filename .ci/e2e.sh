@@ -18,10 +18,17 @@ run_against() {
   DATA_DIR="$data_dir" DATABASE_URL="$database_url" \
     "${CARGO_TARGET_DIR:-target}/debug/server" import-esco server/tests/fixtures/esco-mini >/dev/null
   LISTEN_ADDR="127.0.0.1:$port" DATA_DIR="$data_dir" DATABASE_URL="$database_url" LEPTOS_SITE_ROOT=target/site \
+    CACHE_DIR="${CARGO_TARGET_DIR:-target}/e2e-vector-cache" \
     "${CARGO_TARGET_DIR:-target}/debug/server" >"$log" 2>&1 &
   pid=$!
   for _ in $(seq 1 100); do
     curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
+    sleep 0.2
+  done
+  # The server embeds the catalog's skill names in the background (once: CACHE_DIR keeps them);
+  # the tests expect skills found by meaning, so wait for it.
+  for _ in $(seq 1 900); do
+    grep -q "skills by similarity ready" "$log" && break
     sleep 0.2
   done
   status=0

@@ -65,6 +65,30 @@ test("upload a PDF CV, paste a job, see highlighted skills and the explained sco
   expect(errors).toEqual([]);
 });
 
+test("a skill the job describes in its own words is found by meaning and matched", async ({ page }, info) => {
+  const run = `${Date.now()}${info.project.name === "phone" ? "p" : "d"}m`;
+  const errors = watchErrors(page);
+  await newOrganisation(page, "Pia Photo", `pia-${run}@example.com`, `Studio ${run}`, `studio-${run}`);
+  await page.goto(`/o/studio-${run}/match`);
+  await hydrated(page);
+  await page.getByLabel("CV", { exact: true }).fill(
+    "Sam Lens\n\nStudio Nord, 2022 – present\n- Photo editing for weddings.",
+  );
+  await page.getByLabel("Job description").fill(
+    "Photo studio assistant\n\nYou will be retouching pictures and greeting clients.",
+  );
+  await page.getByRole("button", { name: "Analyse" }).click();
+
+  // The job never says "photo editing": the phrase is marked as evidence, by meaning.
+  const evidence = page.locator("#job-highlighted mark.inferred[data-skill='Photo editing']");
+  await expect(evidence).toHaveText("retouching pictures", { timeout: 30_000 });
+  await expect(evidence).toHaveAttribute("title", "Photo editing (by meaning)");
+  // The CV names it, so it counts as matched, not missing.
+  await expect(page.locator("li.matched[data-skill='Photo editing']")).toBeVisible();
+  await expect(page.locator("li.missing[data-skill='Photo editing']")).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
+
 test("a scanned PDF says no text was found", async ({ page }, info) => {
   const run = `${Date.now()}${info.project.name === "phone" ? "p" : "d"}s`;
   await newOrganisation(page, "Sam Scanner", `sam-${run}@example.com`, `Scan ${run}`, `scan-${run}`);

@@ -6,7 +6,7 @@ use crate::matching::{
     occupations::{normalise_title, Occupations},
     rank::RankPlan,
     score::DEFAULT_WEIGHTS,
-    skills::SkillMatcher,
+    semantic::SkillFinder,
     ModelError, SentenceEncoder,
 };
 use serde::Deserialize;
@@ -111,9 +111,12 @@ enum TextKind {
     Job,
 }
 
-/// `skills`: `{"id","text","kind"?}` → `{"id","skills":[…]}`.
+/// `skills`: `{"id","text","kind"?}` → `{"id","skills":[…]}`. With name vectors in `finder`
+/// (and so an `encoder`), phrases are matched by similarity too.
 pub fn skills(
-    matcher: &SkillMatcher,
+    finder: &SkillFinder,
+    encoder: Option<&SentenceEncoder>,
+    max_batch: usize,
     current_year: i32,
     input: impl BufRead,
     out: impl Write,
@@ -122,7 +125,17 @@ pub fn skills(
         Ok(match parse_line::<SkillsLine>(number, line) {
             Ok(item) => {
                 let cv_year = (item.kind == Some(TextKind::Cv)).then_some(current_year);
-                json!({ "id": item.id, "skills": matcher.extract(&item.text, cv_year) })
+                let phrases = finder.phrases(&item.text);
+                let vectors = match encoder {
+                    Some(encoder) if !phrases.is_empty() => {
+                        let texts: Vec<&str> =
+                            phrases.iter().map(|p| &item.text[p.start..p.end]).collect();
+                        embed_sorted(encoder, &texts, max_batch)?
+                    }
+                    _ => Vec::new(),
+                };
+                let found = finder.extract(&item.text, cv_year, &phrases, &vectors);
+                json!({ "id": item.id, "skills": found })
             }
             Err(error) => error,
         })
@@ -147,7 +160,7 @@ struct RankCandidate {
 /// best first.
 pub fn rank(
     encoder: &SentenceEncoder,
-    matcher: &SkillMatcher,
+    finder: &SkillFinder,
     max_batch: usize,
     current_year: i32,
     input: impl BufRead,
@@ -158,13 +171,15 @@ pub fn rank(
             Ok(item) => {
                 let ids: Vec<Value> = item.candidates.iter().map(|c| c.id.clone()).collect();
                 let plan = RankPlan::new(
+                    finder.clone(),
                     item.job,
                     item.candidates.into_iter().map(|c| c.profile).collect(),
                 );
                 let texts: Vec<&str> = plan.texts.iter().map(String::as_str).collect();
                 let vectors = embed_sorted(encoder, &texts, max_batch)?;
                 let ranked: Vec<Value> = plan
-                    .finish(vectors, matcher, DEFAULT_WEIGHTS, current_year)
+                    .finish(vectors, DEFAULT_WEIGHTS, current_year)
+                    .ranked
                     .into_iter()
                     .map(|ranked| {
                         let mut entry = json!({ "id": ids[ranked.index] });

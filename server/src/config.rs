@@ -35,7 +35,7 @@ pub enum Command {
     /// "score","parts","similarity","matched","missing","notes"}]}`, best first.
     Rank,
     /// Job titles to ESCO occupations: `{"id","text"}` → `{"id","occupations":[{"uri","label",
-    /// "score"}]}` (the 10 closest). Label vectors are cached in DATA_DIR/cache.
+    /// "score"}]}` (the 10 closest). Label vectors are cached in CACHE_DIR.
     Occupations {
         /// Directory of the ESCO CSV export (occupations_en.csv, occupationSkillRelations.csv,
         /// skills_en.csv).
@@ -95,6 +95,11 @@ pub struct Config {
     /// Where the SQLite database and other local state live (created if missing).
     #[arg(long, env = "DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
+
+    /// Where vectors of catalog names and ESCO labels are cached (computed once per model and
+    /// catalog). Empty: DATA_DIR/cache.
+    #[arg(long, env = "CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
 
     /// `postgres://…` for PostgreSQL or `sqlite://…` for SQLite. Empty: SQLite in DATA_DIR/talentloom.db.
     #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
@@ -181,6 +186,13 @@ impl Config {
     /// The configuration with every default, for tests and embedding.
     pub fn defaults() -> Self {
         Cli::parse_from(["server"]).config
+    }
+
+    /// `CACHE_DIR`, else `DATA_DIR/cache`.
+    pub fn cache_dir(&self) -> PathBuf {
+        self.cache_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("cache"))
     }
 
     /// How the inference thread batches, from the settings above.

@@ -238,10 +238,15 @@ pub async fn launch_with(
     ];
     let preparing = state.clone();
     background.push(tokio::spawn(async move {
-        let cache = preparing.config.data_dir.join("cache");
+        let cache = preparing.config.cache_dir();
+        let engine = &preparing.engine;
+        engine
+            .skill_vectors
+            .prepare(engine.skills.catalog(), &engine.embeddings, &cache)
+            .await;
         preparing
             .occupations
-            .prepare(&preparing.db, &preparing.engine.embeddings, &cache)
+            .prepare(&preparing.db, &engine.embeddings, &cache)
             .await;
     }));
     let housekeeping = state.clone();

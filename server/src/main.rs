@@ -13,7 +13,8 @@ use talentloom_server::{
         catalog::Catalog,
         embedding::embed_sorted,
         esco,
-        occupations::{cached_vectors, Occupations},
+        occupations::{cached_vectors, Occupations, OCCUPATION_CACHE},
+        semantic::{SkillFinder, SkillVectors, SKILL_CACHE},
         skills::SkillMatcher,
         SentenceEncoder,
     },
@@ -50,7 +51,7 @@ fn main() -> ExitCode {
             .map_err(Into::into)
             .and_then(|runtime| runtime.block_on(serve(cli.config))),
         Command::Embed => embed(&cli.config),
-        Command::Skills { catalog } => skills(&catalog),
+        Command::Skills { catalog } => skills(&cli.config, &catalog),
         Command::Rank => rank(&cli.config),
         Command::Occupations { esco } => occupations(&cli.config, &esco),
         Command::ImportEsco { dir } => tokio::runtime::Runtime::new()
@@ -81,28 +82,61 @@ fn embed(config: &Config) -> Result<(), AnyError> {
     Ok(())
 }
 
-fn skills(catalog: &CatalogChoice) -> Result<(), AnyError> {
-    let catalog = catalog.load()?;
-    if let Some(attribution) = catalog.source.attribution() {
-        eprintln!("{attribution}");
-    }
-    let matcher = SkillMatcher::new(std::sync::Arc::new(catalog));
+/// The built-in catalog, matched by name and by similarity (its name vectors cached in
+/// CACHE_DIR).
+fn builtin_finder(config: &Config, encoder: &SentenceEncoder) -> Result<SkillFinder, AnyError> {
+    let matcher = SkillMatcher::new(std::sync::Arc::new(Catalog::builtin()));
+    let (names, owners) = SkillVectors::names(matcher.catalog());
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let vectors = cached_vectors(SKILL_CACHE, &names, &config.cache_dir(), || {
+        embed_sorted(encoder, &names, config.embed_batch.max(1))
+    })?;
+    Ok(SkillFinder {
+        matcher: std::sync::Arc::new(matcher),
+        vectors: Some(std::sync::Arc::new(SkillVectors::new(owners, vectors))),
+    })
+}
+
+fn skills(config: &Config, catalog: &CatalogChoice) -> Result<(), AnyError> {
     let year = time::OffsetDateTime::now_utc().year();
-    batch::skills(
-        &matcher,
-        year,
-        std::io::stdin().lock(),
-        std::io::BufWriter::new(std::io::stdout().lock()),
-    )?;
+    let run = |finder: &SkillFinder, encoder: Option<&SentenceEncoder>| {
+        batch::skills(
+            finder,
+            encoder,
+            config.embed_batch.max(1),
+            year,
+            std::io::stdin().lock(),
+            std::io::BufWriter::new(std::io::stdout().lock()),
+        )
+    };
+    match catalog {
+        CatalogChoice::Builtin => {
+            let encoder = SentenceEncoder::load(&config.model_dir)?;
+            run(&builtin_finder(config, &encoder)?, Some(&encoder))?;
+        }
+        // The similarity threshold is calibrated on the built-in catalog's names; a taxonomy
+        // is matched by name only.
+        other => {
+            let catalog = other.load()?;
+            if let Some(attribution) = catalog.source.attribution() {
+                eprintln!("{attribution}");
+            }
+            let finder = SkillFinder {
+                matcher: std::sync::Arc::new(SkillMatcher::new(std::sync::Arc::new(catalog))),
+                vectors: None,
+            };
+            run(&finder, None)?;
+        }
+    }
     Ok(())
 }
 
 fn rank(config: &Config) -> Result<(), AnyError> {
     let encoder = SentenceEncoder::load(&config.model_dir)?;
-    let matcher = SkillMatcher::new(std::sync::Arc::new(Catalog::builtin()));
+    let finder = builtin_finder(config, &encoder)?;
     batch::rank(
         &encoder,
-        &matcher,
+        &finder,
         config.embed_batch.max(1),
         time::OffsetDateTime::now_utc().year(),
         std::io::stdin().lock(),
@@ -117,7 +151,7 @@ fn occupations(config: &Config, esco: &std::path::Path) -> Result<(), AnyError> 
     eprintln!("{}", talentloom_server::matching::catalog::ESCO_ATTRIBUTION);
     let batch = config.embed_batch.max(1);
     let labels = occupations.labels();
-    let vectors = cached_vectors(&labels, &config.data_dir.join("cache"), || {
+    let vectors = cached_vectors(OCCUPATION_CACHE, &labels, &config.cache_dir(), || {
         embed_sorted(&encoder, &labels, batch)
     })?;
     occupations.set_vectors(vectors);

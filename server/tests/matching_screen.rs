@@ -133,6 +133,7 @@ async fn a_member_analyses_a_cv_against_a_job(db: Db) {
     let Some(srv) = TestServer::start(db).await else {
         return;
     };
+    srv.wait_for_skill_vectors().await;
     let c = srv.client();
     c.sign_up("Rita Recruiter", "rita@example.com").await;
     c.create_org("Acme", "acme").await;
@@ -237,7 +238,7 @@ async fn occupations_are_suggested_once_esco_is_imported(db: Db) {
         .prepare(
             &state.db,
             &state.engine.embeddings,
-            &state.config.data_dir.join("cache"),
+            &state.config.cache_dir(),
         )
         .await;
     let occupations = analyse().await;
@@ -256,8 +257,55 @@ async fn occupations_are_suggested_once_esco_is_imported(db: Db) {
     srv.stop().await;
 }
 
+/// A job that describes a skill in its own words ("retouching pictures") asks for the skill a CV
+/// names ("photo editing"): the screen shows it found by meaning and counts the CV as covering it.
+async fn a_skill_the_job_describes_is_matched_to_the_cv_that_names_it(db: Db) {
+    let Some(srv) = TestServer::start(db).await else {
+        return;
+    };
+    srv.wait_for_skill_vectors().await;
+    let c = srv.client();
+    c.sign_up("Pia Photo", "pia@example.com").await;
+    c.create_org("Studio", "studio").await;
+    let job = "Photo studio assistant\n\nYou will be retouching pictures and greeting clients.";
+    let cv = "Sam Lens\n\nStudio Nord, Assistant, 2022 – present\n- Photo editing for weddings.";
+    let answer = c
+        .call(
+            "analyse_match",
+            &[("slug", "studio"), ("cv_text", cv), ("job_text", job)],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{:?}", answer.body);
+    let body = &answer.body;
+    let photo = body["job_skills"]
+        .as_array()
+        .expect("job skills")
+        .iter()
+        .find(|s| s["label"] == "Photo editing")
+        .unwrap_or_else(|| panic!("no Photo editing in {}", body["job_skills"]));
+    assert_eq!(photo["inferred"], true);
+    let [start, end] = [0, 1].map(|i| photo["spans"][0][i].as_u64().expect("offset") as usize);
+    assert_eq!(&job[start..end], "retouching pictures");
+    let matched: Vec<&str> = body["explanation"]["matched"]
+        .as_array()
+        .expect("matched")
+        .iter()
+        .map(|m| m["label"].as_str().expect("label"))
+        .collect();
+    assert!(matched.contains(&"Photo editing"), "matched {matched:?}");
+    let cv_photo = body["cv_skills"]
+        .as_array()
+        .expect("cv skills")
+        .iter()
+        .find(|s| s["label"] == "Photo editing")
+        .expect("the CV names photo editing");
+    assert!(cv_photo.get("inferred").is_none(), "named in the CV");
+    srv.stop().await;
+}
+
 on_both_databases!(
     documents_become_text_or_a_clear_error,
     a_member_analyses_a_cv_against_a_job,
+    a_skill_the_job_describes_is_matched_to_the_cv_that_names_it,
     occupations_are_suggested_once_esco_is_imported
 );

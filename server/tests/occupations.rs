@@ -13,7 +13,13 @@ fn mini() -> PathBuf {
 
 fn run(esco: &Path, data_dir: &Path, input: &str) -> (Vec<Value>, String) {
     let args = ["occupations".as_ref(), "--esco".as_ref(), esco.as_os_str()];
-    let out = common::run_server(&args, &[("DATA_DIR", data_dir)], input);
+    // Its own cache, so the test sees the file appear.
+    let cache = data_dir.join("cache");
+    let out = common::run_server(
+        &args,
+        &[("DATA_DIR", data_dir), ("CACHE_DIR", &cache)],
+        input,
+    );
     assert!(out.success, "{}", out.stderr);
     (out.lines(), out.stderr)
 }

@@ -97,12 +97,14 @@ fn skills_subcommand_reports_per_line() {
         r#"{"id":2}"#,
         "\n",
         r#"{"id":3,"text":"Nothing technical here."}"#,
+        "\n",
+        r#"{"id":4,"text":"Duties: retouching pictures","kind":"job"}"#,
         "\n"
     );
     let out = common::run_server(&["skills".as_ref()], &[], input);
     assert!(out.success, "{}", out.stderr);
     let lines = out.lines();
-    assert_eq!(lines.len(), 3);
+    assert_eq!(lines.len(), 4);
     let labels: Vec<&str> = lines[0]["skills"]
         .as_array()
         .expect("skills")
@@ -119,6 +121,13 @@ fn skills_subcommand_reports_per_line() {
         .is_some_and(|e| e.contains("text")));
     assert_eq!(lines[1]["id"], 2);
     assert_eq!(lines[2]["skills"], serde_json::json!([]));
+    // Described, not named: found by meaning (see semantic_skills.rs), with the phrase as
+    // evidence.
+    let inferred = &lines[3]["skills"][0];
+    assert_eq!(inferred["label"], "Photo editing");
+    assert_eq!(inferred["inferred"], true);
+    assert_eq!(inferred["spans"], serde_json::json!([[8, 27]]));
+    assert_eq!(lines[3]["skills"].as_array().map(Vec::len), Some(1));
 }
 
 #[test]

@@ -39,6 +39,10 @@ pub struct ExtractedSkill {
     pub confidence: f64,
     /// Every place the skill is named, in text order.
     pub spans: Vec<Span>,
+    /// Found only by the meaning of a phrase ("keeping the books" for bookkeeping), never by
+    /// one of the skill's names.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub inferred: bool,
     /// CVs only: the level the text states, or one estimated from stated years.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level: Option<SkillLevel>,

@@ -275,10 +275,11 @@ fn requirement(r: Requirement) -> &'static str {
 fn SkillChips(skills: Vec<ExtractedSkill>) -> impl IntoView {
     let chips = skills.into_iter().map(|s| {
         let mut details = vec![format!("{:.0}% sure", s.confidence * 100.0)];
+        if s.inferred { details.push("by meaning, not by name".to_owned()); }
         if let Some(level) = s.level { details.push(level.label().to_owned()); }
         if let Some(years) = s.years { details.push(format!("{years} years")); }
         if let Some(year) = s.last_used { details.push(format!("used {year}")); }
-        view! { <li class="chip" title=details.join(" · ")>{s.label}<small>{details.join(" · ")}</small></li> }
+        view! { <li class="chip" data-inferred=s.inferred.then_some("true") title=details.join(" · ")>{s.label}<small>{details.join(" · ")}</small></li> }
     }).collect_view();
     view! { <ul class="chips">{chips}</ul> }
 }
@@ -286,24 +287,33 @@ fn SkillChips(skills: Vec<ExtractedSkill>) -> impl IntoView {
 /// The text with every skill mention marked.
 #[component]
 fn Highlighted(text: String, skills: Vec<ExtractedSkill>, id: &'static str) -> impl IntoView {
-    let mut marks: Vec<(usize, usize, String)> = skills
+    let mut marks: Vec<(usize, usize, String, bool)> = skills
         .iter()
-        .flat_map(|s| s.spans.iter().map(|&[a, b]| (a, b, s.label.clone())))
-        .filter(|&(a, b, _)| {
+        .flat_map(|s| {
+            s.spans
+                .iter()
+                .map(|&[a, b]| (a, b, s.label.clone(), s.inferred))
+        })
+        .filter(|&(a, b, _, _)| {
             a < b && b <= text.len() && text.is_char_boundary(a) && text.is_char_boundary(b)
         })
         .collect();
     marks.sort();
     let mut pieces = Vec::new();
     let mut at = 0;
-    for (start, end, label) in marks {
+    for (start, end, label, inferred) in marks {
         if start < at {
             continue;
         }
         if start > at {
             pieces.push(view! { {text[at..start].to_owned()} }.into_any());
         }
-        pieces.push(view! { <mark class="skill" data-skill=label.clone() title=label>{text[start..end].to_owned()}</mark> }.into_any());
+        let (class, title) = if inferred {
+            ("skill inferred", format!("{label} (by meaning)"))
+        } else {
+            ("skill", label.clone())
+        };
+        pieces.push(view! { <mark class=class data-skill=label title=title>{text[start..end].to_owned()}</mark> }.into_any());
         at = end;
     }
     if at < text.len() {

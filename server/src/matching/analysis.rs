@@ -49,6 +49,7 @@ pub async fn analyse(
 
     let engine = &state.engine;
     let plan = RankPlan::new(
+        engine.finder(),
         JobSpec {
             text: job_text.clone(),
             ..Default::default()
@@ -89,19 +90,17 @@ pub async fn analyse(
         }
     };
     let year = time::OffsetDateTime::now_utc().year();
-    let matcher = engine.skills.clone();
     // Extraction and scoring are quick but not free; keep them off the runtime's threads.
     tokio::task::spawn_blocking(move || {
-        plan.finish(vectors, &matcher, DEFAULT_WEIGHTS, year)
-            .pop()
-            .map(|ranked| MatchAnalysis {
-                cv_skills: ranked.skills,
-                job_skills: matcher.extract(&job_text, None),
-                explanation: ranked.explanation,
-                occupations,
-                cv_text,
-                job_text,
-            })
+        let mut ranking = plan.finish(vectors, DEFAULT_WEIGHTS, year);
+        ranking.ranked.pop().map(|ranked| MatchAnalysis {
+            cv_skills: ranked.skills,
+            job_skills: ranking.job_skills,
+            explanation: ranked.explanation,
+            occupations,
+            cv_text,
+            job_text,
+        })
     })
     .await
     .map_err(|e| internal("scoring a match analysis", e))?

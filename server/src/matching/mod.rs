@@ -12,6 +12,7 @@ pub mod registry;
 pub mod reranker;
 pub mod score;
 pub mod search;
+pub mod semantic;
 pub mod skills;
 pub mod store;
 
@@ -19,6 +20,7 @@ pub use embedding::{BatchSettings, EmbedError, EmbeddingService};
 pub use model::{ModelError, SentenceEncoder, DIM, MODEL_ID};
 
 use catalog::Catalog;
+use semantic::{SkillFinder, SkillVectorService};
 use skills::SkillMatcher;
 use std::{path::Path, sync::Arc};
 
@@ -28,11 +30,12 @@ pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
 }
 
 /// The engine the server shares: one loaded model behind its batching thread, and the skill
-/// catalog prepared for matching.
+/// catalog prepared for matching by name and (once its names are embedded) by similarity.
 #[derive(Clone)]
 pub struct Engine {
     pub embeddings: EmbeddingService,
     pub skills: Arc<SkillMatcher>,
+    pub skill_vectors: SkillVectorService,
 }
 
 impl Engine {
@@ -43,6 +46,15 @@ impl Engine {
         Ok(Self {
             embeddings: EmbeddingService::start(encoder, settings),
             skills: Arc::new(SkillMatcher::new(Arc::new(Catalog::builtin()))),
+            skill_vectors: SkillVectorService::default(),
         })
+    }
+
+    /// Skills by name, and by similarity once the catalog's names are embedded.
+    pub fn finder(&self) -> SkillFinder {
+        SkillFinder {
+            matcher: self.skills.clone(),
+            vectors: self.skill_vectors.get(),
+        }
     }
 }

@@ -9,7 +9,7 @@
 use super::catalog::CatalogError;
 use super::cosine;
 use super::esco::Taxonomy;
-use super::EmbeddingService;
+use super::{EmbedError, EmbeddingService};
 use sha2::{Digest, Sha256};
 use std::{
     collections::{HashMap, HashSet},
@@ -52,6 +52,8 @@ pub struct Occupations {
 }
 
 const SEMANTIC_SHARE: f64 = 0.75;
+/// The cache file name of the occupation label vectors starts with this.
+pub const OCCUPATION_CACHE: &str = "esco-occupations";
 
 impl Occupations {
     /// Reads `occupations_en.csv`, `occupationSkillRelations.csv` and `skills_en.csv` from `dir`.
@@ -267,7 +269,8 @@ pub struct VectorCache {
 }
 
 impl VectorCache {
-    pub fn new(labels: &[&str], cache_dir: &Path) -> Self {
+    /// `kind` names what the labels are (it starts the file name).
+    pub fn new(kind: &str, labels: &[&str], cache_dir: &Path) -> Self {
         let mut digest = Sha256::new().chain_update(super::MODEL_ID);
         for label in labels {
             digest.update(label.as_bytes());
@@ -280,7 +283,7 @@ impl VectorCache {
             .map(|b| format!("{b:02x}"))
             .collect();
         Self {
-            path: cache_dir.join(format!("esco-occupations-{name}.f32")),
+            path: cache_dir.join(format!("{kind}-{name}.f32")),
             count: labels.len(),
         }
     }
@@ -320,15 +323,53 @@ impl VectorCache {
 
 /// The labels' vectors from the cache, else computed (and cached).
 pub fn cached_vectors<E>(
+    kind: &str,
     labels: &[&str],
     cache_dir: &Path,
     compute: impl FnOnce() -> Result<Vec<Vec<f32>>, E>,
 ) -> Result<Vec<Vec<f32>>, E> {
-    let cache = VectorCache::new(labels, cache_dir);
+    let cache = VectorCache::new(kind, labels, cache_dir);
     if let Some(vectors) = cache.read() {
         return Ok(vectors);
     }
     let vectors = compute()?;
+    cache.write(&vectors);
+    Ok(vectors)
+}
+
+/// The labels' vectors from the cache, else embedded by the server's model (and cached). Runs
+/// behind people's requests: while the queue is full it waits instead of failing.
+pub async fn embed_labels(
+    embeddings: &EmbeddingService,
+    kind: &str,
+    labels: &[String],
+    cache_dir: &Path,
+) -> Result<Vec<Vec<f32>>, EmbedError> {
+    let refs: Vec<&str> = labels.iter().map(String::as_str).collect();
+    let cache = VectorCache::new(kind, &refs, cache_dir);
+    if let Some(vectors) = cache.read() {
+        return Ok(vectors);
+    }
+    tracing::info!(
+        labels = labels.len(),
+        kind,
+        "embedding labels (cached afterwards)"
+    );
+    let mut vectors = Vec::with_capacity(labels.len());
+    for chunk in labels.chunks(256) {
+        loop {
+            match embeddings.embed(chunk.to_vec()).await {
+                Ok(mut done) => {
+                    vectors.append(&mut done);
+                    break;
+                }
+                Err(EmbedError::Busy) => {
+                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                }
+                Err(err) => return Err(err),
+            }
+        }
+    }
     cache.write(&vectors);
     Ok(vectors)
 }
@@ -387,36 +428,11 @@ impl OccupationService {
             .into_iter()
             .map(str::to_owned)
             .collect();
-        let refs: Vec<&str> = labels.iter().map(String::as_str).collect();
-        let cache = VectorCache::new(&refs, cache_dir);
-        let vectors = match cache.read() {
-            Some(vectors) => vectors,
-            None => {
-                tracing::info!(
-                    labels = labels.len(),
-                    "embedding the ESCO occupation labels (once per import)"
-                );
-                let mut vectors = Vec::with_capacity(labels.len());
-                for chunk in labels.chunks(256) {
-                    loop {
-                        match embeddings.embed(chunk.to_vec()).await {
-                            Ok(mut done) => {
-                                vectors.append(&mut done);
-                                break;
-                            }
-                            // People's requests come first.
-                            Err(super::EmbedError::Busy) => {
-                                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-                            }
-                            Err(err) => {
-                                tracing::warn!(error = %err, "cannot embed the ESCO labels; no occupation suggestions");
-                                return self.set(Prepared::NotImported);
-                            }
-                        }
-                    }
-                }
-                cache.write(&vectors);
-                vectors
+        let vectors = match embed_labels(embeddings, OCCUPATION_CACHE, &labels, cache_dir).await {
+            Ok(vectors) => vectors,
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot embed the ESCO labels; no occupation suggestions");
+                return self.set(Prepared::NotImported);
             }
         };
         occupations.set_vectors(vectors);

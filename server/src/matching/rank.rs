@@ -1,23 +1,27 @@
-//! Ranking candidates for a job: one embedding round for the job text and every CV piece, then
-//! the explained score for each candidate, best first.
+//! Ranking candidates for a job: one embedding round for the job text, every CV piece and the
+//! phrases skills may hide in, then the explained score for each candidate, best first.
 
 use super::{
     score::{self, AnalysedCandidate, AnalysedJob, Weights},
-    skills::SkillMatcher,
+    semantic::{Phrase, SkillFinder},
 };
 use shared::matching::{CandidateProfile, ExtractedSkill, JobSpec, MatchExplanation};
+use std::ops::Range;
 
-/// The texts to embed for a ranking, and where each candidate's pieces are among them.
+/// The texts to embed for a ranking, and where each part's vectors are among them.
 pub struct RankPlan {
+    finder: SkillFinder,
     job: JobSpec,
     candidates: Vec<CandidateProfile>,
-    /// The job text first, then each candidate's pieces in order.
+    /// The job text first, then each candidate's pieces in order, then the phrases.
     pub texts: Vec<String>,
-    pieces: Vec<std::ops::Range<usize>>,
+    pieces: Vec<Range<usize>>,
+    /// The phrases of the job text (first) and of each CV, and where their vectors are.
+    phrases: Vec<(Vec<Phrase>, Range<usize>)>,
 }
 
 impl RankPlan {
-    pub fn new(job: JobSpec, candidates: Vec<CandidateProfile>) -> Self {
+    pub fn new(finder: SkillFinder, job: JobSpec, candidates: Vec<CandidateProfile>) -> Self {
         let mut texts = vec![job.text.clone()];
         let mut pieces = Vec::with_capacity(candidates.len());
         for candidate in &candidates {
@@ -31,43 +35,52 @@ impl RankPlan {
             }
             pieces.push(start..texts.len());
         }
+        let mut phrases = Vec::with_capacity(candidates.len() + 1);
+        for text in std::iter::once(&job.text).chain(candidates.iter().map(|c| &c.text)) {
+            let found = finder.phrases(text);
+            let start = texts.len();
+            texts.extend(found.iter().map(|p| text[p.start..p.end].to_owned()));
+            phrases.push((found, start..texts.len()));
+        }
         Self {
+            finder,
             job,
             candidates,
             texts,
             pieces,
+            phrases,
         }
     }
 
     /// Scores every candidate with the vectors of `texts` (same order), best first; ties keep
     /// the input order.
-    pub fn finish(
-        self,
-        vectors: Vec<Vec<f32>>,
-        matcher: &SkillMatcher,
-        weights: Weights,
-        current_year: i32,
-    ) -> Vec<Ranked> {
-        let required = score::required_skills(matcher, &self.job);
+    pub fn finish(self, vectors: Vec<Vec<f32>>, weights: Weights, current_year: i32) -> Ranking {
+        let skills_of = |i: usize, text: &str, cv_year| {
+            let (phrases, range) = &self.phrases[i];
+            self.finder
+                .extract(text, cv_year, phrases, &vectors[range.clone()])
+        };
+        let job_skills = skills_of(0, &self.job.text, None);
+        let matcher = &self.finder.matcher;
         let job = AnalysedJob {
-            required,
+            required: score::required_skills(matcher, &self.job, &job_skills),
             vector: vectors.first().cloned().unwrap_or_default(),
-            spec: self.job,
+            spec: self.job.clone(),
         };
         let mut ranked: Vec<Ranked> = self
             .candidates
-            .into_iter()
-            .zip(self.pieces)
+            .iter()
+            .zip(&self.pieces)
             .enumerate()
             .map(|(index, (profile, range))| {
                 let years = profile
                     .years_experience
                     .or_else(|| score::years_in_roles(&profile.text, current_year));
                 let candidate = AnalysedCandidate {
-                    skills: matcher.extract(&profile.text, Some(current_year)),
-                    chunk_vectors: vectors[range].to_vec(),
+                    skills: skills_of(index + 1, &profile.text, Some(current_year)),
+                    chunk_vectors: vectors[range.clone()].to_vec(),
                     years,
-                    profile,
+                    profile: profile.clone(),
                 };
                 Ranked {
                     index,
@@ -81,8 +94,16 @@ impl RankPlan {
                 .cmp(&a.explanation.score)
                 .then(a.index.cmp(&b.index))
         });
-        ranked
+        Ranking { job_skills, ranked }
     }
+}
+
+/// A ranking's result.
+pub struct Ranking {
+    /// The skills found in the job text.
+    pub job_skills: Vec<ExtractedSkill>,
+    /// The candidates, best first.
+    pub ranked: Vec<Ranked>,
 }
 
 /// One candidate's result.

@@ -57,14 +57,17 @@ pub struct AnalysedCandidate {
 }
 
 /// The skills a job requires: its own list with labels mapped onto the catalog, or else every
-/// skill its text names, as must-haves.
-pub fn required_skills(matcher: &SkillMatcher, spec: &JobSpec) -> Vec<RequiredSkill> {
+/// skill found in its text (`found`), as must-haves.
+pub fn required_skills(
+    matcher: &SkillMatcher,
+    spec: &JobSpec,
+    found: &[ExtractedSkill],
+) -> Vec<RequiredSkill> {
     if spec.skills.is_empty() {
-        return matcher
-            .extract(&spec.text, None)
-            .into_iter()
+        return found
+            .iter()
             .map(|s| RequiredSkill {
-                label: s.label,
+                label: s.label.clone(),
                 required: Requirement::Must,
                 level: None,
             })

@@ -7,6 +7,7 @@
 //! word such as "programming" or "skills" close by.
 
 use super::catalog::Catalog;
+use super::semantic::{self, Phrase, SemanticHit};
 use regex::Regex;
 use shared::matching::{ExtractedSkill, SkillLevel, Span};
 use std::{
@@ -143,6 +144,8 @@ struct Hit {
     first_token: usize,
     ambiguous: bool,
     short: bool,
+    /// Found by similarity of a phrase rather than by name.
+    similarity: Option<f32>,
 }
 
 impl SkillMatcher {
@@ -198,25 +201,70 @@ impl SkillMatcher {
     /// The skills `text` names, in order of first appearance. With `cv_year` (the current year)
     /// the text is read as a CV and each skill gets the level, years and last use it states.
     pub fn extract(&self, text: &str, cv_year: Option<i32>) -> Vec<ExtractedSkill> {
+        self.extract_with(text, cv_year, &[])
+    }
+
+    /// The name matches that count: ambiguous names only with context.
+    fn accepted(&self, text: &str) -> Vec<Hit> {
         let tokens = tokenize(text);
         let hits = self.find(&tokens);
-        let accepted: Vec<&Hit> = hits
+        let keep: Vec<bool> = hits
             .iter()
-            .filter(|hit| !hit.ambiguous || self.has_context(hit, &hits, &tokens, text))
+            .map(|hit| !hit.ambiguous || self.has_context(hit, &hits, &tokens, text))
             .collect();
+        hits.into_iter()
+            .zip(keep)
+            .filter_map(|(hit, keep)| keep.then_some(hit))
+            .collect()
+    }
 
+    /// The phrases of `text` that no catalog name explains, for [`Self::extract_with`].
+    pub fn phrases(&self, text: &str) -> Vec<Phrase> {
+        let covered: Vec<[usize; 2]> = self
+            .accepted(text)
+            .iter()
+            .map(|h| [h.start, h.end])
+            .collect();
+        semantic::candidate_phrases(text, &covered)
+    }
+
+    /// [`Self::extract`], plus the skills that phrases of the text name in other words
+    /// (`semantic`, from [`semantic::SkillVectors::hits`]). A phrase adds evidence to a skill
+    /// already named; a skill found only by similarity gets a lower confidence.
+    pub fn extract_with(
+        &self,
+        text: &str,
+        cv_year: Option<i32>,
+        semantic: &[SemanticHit],
+    ) -> Vec<ExtractedSkill> {
+        let mut hits = self.accepted(text);
+        hits.extend(semantic.iter().map(|s| Hit {
+            skill: s.skill,
+            start: s.start,
+            end: s.end,
+            first_token: 0,
+            ambiguous: false,
+            short: false,
+            similarity: Some(s.similarity),
+        }));
         let mut by_skill: BTreeMap<usize, Vec<&Hit>> = BTreeMap::new();
-        for hit in accepted {
+        for hit in &hits {
             by_skill.entry(hit.skill).or_default().push(hit);
         }
         let mut found: Vec<ExtractedSkill> = by_skill
             .into_iter()
-            .map(|(skill, hits)| {
+            .map(|(skill, mut hits)| {
                 let entry = &self.catalog.skills[skill];
+                hits.sort_by_key(|h| h.start);
                 let spans: Vec<Span> = hits.iter().map(|h| [h.start, h.end]).collect();
-                let base = if hits.iter().all(|h| h.ambiguous) {
+                let named: Vec<&&Hit> = hits.iter().filter(|h| h.similarity.is_none()).collect();
+                let base = if named.is_empty() {
+                    semantic::confidence(
+                        hits.iter().filter_map(|h| h.similarity).fold(0.0, f32::max),
+                    )
+                } else if named.iter().all(|h| h.ambiguous) {
                     0.7
-                } else if hits.iter().all(|h| h.short) {
+                } else if named.iter().all(|h| h.short) {
                     0.8
                 } else {
                     0.9
@@ -228,6 +276,7 @@ impl SkillMatcher {
                     category: entry.category.clone(),
                     confidence: (confidence * 100.0).round() / 100.0,
                     spans,
+                    inferred: named.is_empty(),
                     level: None,
                     years: None,
                     last_used: None,
@@ -274,6 +323,7 @@ impl SkillMatcher {
                         first_token: i,
                         ambiguous: p.ambiguous,
                         short: p.short,
+                        similarity: None,
                     });
                     i += p.words.len();
                 }

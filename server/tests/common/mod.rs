@@ -65,6 +65,26 @@ pub fn model_dir() -> PathBuf {
     )
 }
 
+/// Where every test keeps computed label vectors (the skill names take a while to embed).
+pub fn cache_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("vector-cache")
+}
+
+/// The built-in catalog's name vectors, embedded by the shared [`engine`] (or read from the
+/// test cache).
+pub async fn skill_vectors() -> std::sync::Arc<talentloom_server::matching::semantic::SkillVectors>
+{
+    let engine = tokio::task::block_in_place(engine);
+    engine
+        .skill_vectors
+        .prepare(engine.skills.catalog(), &engine.embeddings, &cache_dir())
+        .await;
+    engine
+        .skill_vectors
+        .get()
+        .expect("the skill names are embedded")
+}
+
 /// One loaded model for every server of this test binary (loading takes a second).
 pub fn engine() -> Engine {
     static ENGINE: OnceLock<Engine> = OnceLock::new();
@@ -191,6 +211,7 @@ impl TestServer {
         let mut config = Config::defaults();
         config.data_dir = dir.path().to_path_buf();
         config.model_dir = model_dir();
+        config.cache_dir = Some(cache_dir());
         let mut pg_database = None;
         if db == Db::Postgres {
             let (name, url) = create_pg_database().await?;
@@ -215,6 +236,18 @@ impl TestServer {
             _dir: dir,
             pg_database,
         })
+    }
+
+    /// Waits until the server finds skills by meaning too (it embeds the catalog's names in the
+    /// background at start-up; the tests share a cache, so this is quick after the first time).
+    pub async fn wait_for_skill_vectors(&self) {
+        for _ in 0..1200 {
+            if self.state().engine.skill_vectors.get().is_some() {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("the skill names were not embedded within two minutes");
     }
 
     /// The running server's shared state.
@@ -403,6 +436,7 @@ pub fn run_server(
     let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
         .args(args)
         .env("MODEL_DIR", model_dir())
+        .env("CACHE_DIR", cache_dir())
         .env("RUST_LOG", "warn")
         .envs(env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::piped())
