@@ -8,7 +8,7 @@
 //! entity: a key is a kind ("candidate", "job", …) and an id.
 
 use super::DIM;
-use std::collections::HashMap;
+use std::collections::{BinaryHeap, HashMap};
 
 /// What a vector belongs to.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -60,10 +60,41 @@ fn dot_i8(a: &[i8], b: &[i8]) -> i32 {
     sums.iter().sum()
 }
 
+/// Indexes from this many vectors are scanned by several threads: a scan that size is bound by
+/// memory bandwidth, which one core cannot use up.
+const PARALLEL_ROWS: usize = 250_000;
+
 /// The dot product of `query` with every stored vector, into `out` (one per vector).
 fn dot_all(query: &[i8], codes: &[i8], out: &mut Vec<i32>) {
+    let threads = if codes.len() / DIM >= PARALLEL_ROWS {
+        std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
+    } else {
+        1
+    };
+    dot_all_threads(query, codes, out, threads);
+}
+
+/// [`dot_all`] on `threads` threads.
+fn dot_all_threads(query: &[i8], codes: &[i8], out: &mut Vec<i32>, threads: usize) {
+    let rows = codes.len() / DIM;
     out.clear();
-    out.resize(codes.len() / DIM, 0);
+    out.resize(rows, 0);
+    if threads <= 1 {
+        return scan(query, codes, out);
+    }
+    let per_thread = rows.div_ceil(threads);
+    std::thread::scope(|scope| {
+        for (codes, out) in codes
+            .chunks(per_thread * DIM)
+            .zip(out.chunks_mut(per_thread))
+        {
+            scope.spawn(move || scan(query, codes, out));
+        }
+    });
+}
+
+/// One thread's part of [`dot_all`].
+fn scan(query: &[i8], codes: &[i8], out: &mut [i32]) {
     #[cfg(target_arch = "x86_64")]
     if let Some(simd) = pulp::x86::V3::try_new() {
         avx2::dot_all(simd, query, codes, out);
@@ -86,37 +117,57 @@ mod avx2 {
     const CHUNKS: usize = DIM / 32;
 
     pub(super) fn dot_all(simd: V3, query: &[i8], codes: &[i8], out: &mut [i32]) {
-        simd.vectorize(
-            #[inline(always)]
-            || {
-                let (avx, avx2, sse2, ssse3) = (simd.avx, simd.avx2, simd.sse2, simd.ssse3);
-                let query: &[[i8; 32]] = bytemuck::cast_slice(query);
-                let mut magnitude = [avx._mm256_setzero_si256(); CHUNKS];
-                let mut sign = [avx._mm256_setzero_si256(); CHUNKS];
-                for (k, q) in query.iter().enumerate().take(CHUNKS) {
-                    let q: __m256i = cast(*q);
-                    magnitude[k] = avx2._mm256_abs_epi8(q);
-                    sign[k] = q;
+        simd.vectorize(Scan {
+            simd,
+            query,
+            codes,
+            out,
+        });
+    }
+
+    /// The kernel as a `NullaryFnOnce`, whose `#[inline(always)]` call pulp compiles with AVX2
+    /// enabled (a closure's inline hint is not always honoured, and then every intrinsic
+    /// becomes a function call: 20× slower).
+    struct Scan<'a> {
+        simd: V3,
+        query: &'a [i8],
+        codes: &'a [i8],
+        out: &'a mut [i32],
+    }
+
+    impl pulp::NullaryFnOnce for Scan<'_> {
+        type Output = ();
+
+        #[inline(always)]
+        fn call(self) {
+            let simd = self.simd;
+            let (avx, avx2, sse2, ssse3) = (simd.avx, simd.avx2, simd.sse2, simd.ssse3);
+            let query: &[[i8; 32]] = bytemuck::cast_slice(self.query);
+            let mut magnitude = [avx._mm256_setzero_si256(); CHUNKS];
+            let mut sign = [avx._mm256_setzero_si256(); CHUNKS];
+            for (k, q) in query.iter().enumerate().take(CHUNKS) {
+                let q: __m256i = cast(*q);
+                magnitude[k] = avx2._mm256_abs_epi8(q);
+                sign[k] = q;
+            }
+            let ones = avx._mm256_set1_epi16(1);
+            let rows: &[[i8; 32]] = bytemuck::cast_slice(self.codes);
+            for (row, slot) in rows.chunks_exact(CHUNKS).zip(self.out.iter_mut()) {
+                let mut acc = avx._mm256_setzero_si256();
+                for k in 0..CHUNKS {
+                    let stored: __m256i = cast(row[k]);
+                    let signed = avx2._mm256_sign_epi8(stored, sign[k]);
+                    let pairs = avx2._mm256_maddubs_epi16(magnitude[k], signed);
+                    acc = avx2._mm256_add_epi32(acc, avx2._mm256_madd_epi16(pairs, ones));
                 }
-                let ones = avx._mm256_set1_epi16(1);
-                let rows: &[[i8; 32]] = bytemuck::cast_slice(codes);
-                for (row, slot) in rows.chunks_exact(CHUNKS).zip(out.iter_mut()) {
-                    let mut acc = avx._mm256_setzero_si256();
-                    for k in 0..CHUNKS {
-                        let stored: __m256i = cast(row[k]);
-                        let signed = avx2._mm256_sign_epi8(stored, sign[k]);
-                        let pairs = avx2._mm256_maddubs_epi16(magnitude[k], signed);
-                        acc = avx2._mm256_add_epi32(acc, avx2._mm256_madd_epi16(pairs, ones));
-                    }
-                    let low = avx._mm256_castsi256_si128(acc);
-                    let high = avx2._mm256_extracti128_si256::<1>(acc);
-                    let sum = sse2._mm_add_epi32(low, high);
-                    let sum = ssse3._mm_hadd_epi32(sum, sum);
-                    let sum = ssse3._mm_hadd_epi32(sum, sum);
-                    *slot = sse2._mm_cvtsi128_si32(sum);
-                }
-            },
-        );
+                let low = avx._mm256_castsi256_si128(acc);
+                let high = avx2._mm256_extracti128_si256::<1>(acc);
+                let sum = sse2._mm_add_epi32(low, high);
+                let sum = ssse3._mm_hadd_epi32(sum, sum);
+                let sum = ssse3._mm_hadd_epi32(sum, sum);
+                *slot = sse2._mm_cvtsi128_si32(sum);
+            }
+        }
     }
 }
 
@@ -174,38 +225,72 @@ impl VectorIndex {
         true
     }
 
-    /// The `k` entities closest to `query` among those `keep` accepts, best first.
+    /// The `k` entities closest to `query` among those `keep` accepts, best first (equal
+    /// scores in key order).
     pub fn search(&self, query: &[f32], k: usize, keep: impl Fn(&EntityKey) -> bool) -> Vec<Hit> {
-        let (q, q_scale) = quantise(query);
-        let mut dots = Vec::new();
-        dot_all(&q, &self.codes, &mut dots);
-        let mut scored: Vec<(f32, usize)> = dots
-            .into_iter()
-            .enumerate()
-            .filter(|&(slot, _)| keep(&self.keys[slot]))
-            .map(|(slot, dot)| (dot as f32 * q_scale * self.scales[slot], slot))
-            .collect();
-        let k = k.min(scored.len());
         if k == 0 {
             return Vec::new();
         }
-        if k < scored.len() {
-            scored.select_nth_unstable_by(k - 1, |a, b| b.0.total_cmp(&a.0));
-            scored.truncate(k);
+        let (q, q_scale) = quantise(query);
+        let mut dots = Vec::new();
+        dot_all(&q, &self.codes, &mut dots);
+        // The k best so far, the worst on top: a vector enters only if it beats that one, so
+        // the filter runs for few of them and nothing the size of the index is allocated.
+        let mut best: BinaryHeap<Worse<'_>> = BinaryHeap::with_capacity(k + 1);
+        for (slot, (&dot, &scale)) in dots.iter().zip(&self.scales).enumerate() {
+            let candidate = Worse {
+                score: dot as f32 * q_scale * scale,
+                key: &self.keys[slot],
+            };
+            if best.len() == k && best.peek().is_some_and(|worst| candidate >= *worst) {
+                continue;
+            }
+            if !keep(candidate.key) {
+                continue;
+            }
+            best.push(candidate);
+            if best.len() > k {
+                best.pop();
+            }
         }
-        scored.sort_by(|a, b| {
-            b.0.total_cmp(&a.0)
-                .then(self.keys[a.1].cmp(&self.keys[b.1]))
-        });
-        scored
+        best.into_sorted_vec()
             .into_iter()
-            .map(|(score, slot)| Hit {
-                key: self.keys[slot].clone(),
-                score,
+            .map(|w| Hit {
+                key: w.key.clone(),
+                score: w.score,
             })
             .collect()
     }
 }
+
+/// A scored key ordered from best to worst: higher score first, then smaller key.
+struct Worse<'a> {
+    score: f32,
+    key: &'a EntityKey,
+}
+
+impl Ord for Worse<'_> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        other
+            .score
+            .total_cmp(&self.score)
+            .then_with(|| self.key.cmp(other.key))
+    }
+}
+
+impl PartialOrd for Worse<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Worse<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+
+impl Eq for Worse<'_> {}
 
 /// Every organisation's index; a search names its organisation and sees nothing else.
 #[derive(Default)]
@@ -347,10 +432,13 @@ mod tests {
         let mut extreme = vec![127i8; DIM];
         extreme[0] = -127;
         for q in [&query, &extreme] {
-            let mut fast = Vec::new();
-            dot_all(q, &codes, &mut fast);
             let slow: Vec<i32> = codes.chunks_exact(DIM).map(|row| dot_i8(q, row)).collect();
-            assert_eq!(fast, slow);
+            // One thread, and the parts of a parallel scan (uneven on purpose) put together.
+            for threads in [1, 3] {
+                let mut fast = Vec::new();
+                dot_all_threads(q, &codes, &mut fast, threads);
+                assert_eq!(fast, slow, "{threads} threads");
+            }
         }
     }
 
