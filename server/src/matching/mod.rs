@@ -1,6 +1,7 @@
 //! The matching engine: on-server sentence embeddings and everything built on them.
 
 pub mod analysis;
+pub mod bert;
 pub mod catalog;
 pub mod embedding;
 pub mod esco;

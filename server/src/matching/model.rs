@@ -4,15 +4,16 @@
 //! `max_seq_length` 256): the tokenizer truncates at 256 tokens and pads to the longest text of a
 //! batch, the encoder's last hidden state is averaged over the attention mask and L2-normalised.
 
-use candle_core::{DType, Device, Tensor};
+use super::bert::Encoder;
+use candle_core::{DType, Device};
 use candle_nn::VarBuilder;
-use candle_transformers::models::bert::{BertModel, Config as BertConfig};
+use candle_transformers::models::bert::Config as BertConfig;
 use sha2::{Digest, Sha256};
 use std::{
     fs,
     path::{Path, PathBuf},
 };
-use tokenizers::{PaddingParams, PaddingStrategy, Tokenizer, TruncationParams};
+use tokenizers::{Tokenizer, TruncationParams};
 
 /// Length of every embedding.
 pub const DIM: usize = 384;
@@ -73,9 +74,8 @@ impl From<candle_core::Error> for ModelError {
 /// A loaded model. `embed` is synchronous and CPU-bound: call it from a blocking thread (the
 /// [`super::EmbeddingService`] owns one).
 pub struct SentenceEncoder {
-    model: BertModel,
+    model: Encoder,
     tokenizer: Tokenizer,
-    device: Device,
 }
 
 impl SentenceEncoder {
@@ -103,20 +103,13 @@ impl SentenceEncoder {
                 ..Default::default()
             }))
             .map_err(|e| load_err("tokenizer.json")(&e))?;
-        tokenizer.with_padding(Some(PaddingParams {
-            strategy: PaddingStrategy::BatchLongest,
-            ..Default::default()
-        }));
+        // The encoder packs texts without padding (see `bert.rs`).
+        tokenizer.with_padding(None);
 
-        let device = Device::Cpu;
-        let vb = VarBuilder::from_buffered_safetensors(weights, DType::F32, &device)
+        let vb = VarBuilder::from_buffered_safetensors(weights, DType::F32, &Device::Cpu)
             .map_err(|e| load_err("model.safetensors")(&e))?;
-        let model = BertModel::load(vb, &config).map_err(|e| load_err("model.safetensors")(&e))?;
-        Ok(Self {
-            model,
-            tokenizer,
-            device,
-        })
+        let model = Encoder::load(vb, &config).map_err(|e| load_err("model.safetensors")(&e))?;
+        Ok(Self { model, tokenizer })
     }
 
     /// Embeds texts in one forward pass (callers sort by length and cap the batch size).
@@ -130,24 +123,9 @@ impl SentenceEncoder {
             .tokenizer
             .encode_batch(inputs, true)
             .map_err(|e| ModelError::Inference(e.to_string()))?;
-        let width = encodings.first().map_or(0, |e| e.get_ids().len());
-        let mut ids = Vec::with_capacity(texts.len() * width);
-        let mut mask = Vec::with_capacity(texts.len() * width);
-        for encoding in &encodings {
-            ids.extend_from_slice(encoding.get_ids());
-            mask.extend_from_slice(encoding.get_attention_mask());
-        }
-        let shape = (texts.len(), width);
-        let ids = Tensor::from_vec(ids, shape, &self.device)?;
-        let mask = Tensor::from_vec(mask, shape, &self.device)?;
-        let token_types = ids.zeros_like()?;
-        let hidden = self.model.forward(&ids, &token_types, Some(&mask))?;
-
-        // Mean over the real tokens, then L2 normalisation.
-        let mask = mask.to_dtype(DType::F32)?.unsqueeze(2)?;
-        let summed = hidden.broadcast_mul(&mask)?.sum(1)?;
-        let counts = mask.sum(1)?.clamp(1e-9, f64::MAX)?;
-        let mean = summed.broadcast_div(&counts)?;
+        let ids: Vec<&[u32]> = encodings.iter().map(|e| e.get_ids()).collect();
+        // Mean over each text's tokens, then L2 normalisation.
+        let mean = self.model.mean_pooled(&ids)?;
         let norms = mean.sqr()?.sum_keepdim(1)?.sqrt()?.clamp(1e-12, f64::MAX)?;
         Ok(mean.broadcast_div(&norms)?.to_vec2::<f32>()?)
     }
