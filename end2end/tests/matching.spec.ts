@@ -61,6 +61,11 @@ test("upload a PDF CV, paste a job, see highlighted skills and the explained sco
   await expect(occupations.locator("[data-attribution=esco]")).toHaveText(
     "This service uses the ESCO classification of the European Commission.",
   );
+  // The occupation's skills, as ESCO lists them, are one click away.
+  const first = occupations.locator("li[data-occupation]").first();
+  await first.getByText("Skills: 1 essential, 1 optional").click();
+  await expect(first.locator("ul[data-kind=Essential] li")).toHaveText(["computer programming"]);
+  await expect(first.locator("ul[data-kind=Optional] li")).toHaveText(["database design"]);
 
   expect(errors).toEqual([]);
 });

@@ -250,6 +250,14 @@ async fn occupations_are_suggested_once_esco_is_imported(db: Db) {
         "http://example.org/occupation/software-developer"
     );
     assert_eq!(ready["occupations"].as_array().map(Vec::len), Some(4));
+    // Each suggestion carries the skills ESCO lists for it, essential first.
+    assert_eq!(
+        ready["occupations"][0]["skills"],
+        serde_json::json!([
+            {"uri": "http://example.org/skill/programming", "label": "computer programming", "essential": true},
+            {"uri": "http://example.org/skill/databases", "label": "database design", "essential": false},
+        ])
+    );
     assert_eq!(
         ready["attribution"],
         "This service uses the ESCO classification of the European Commission."

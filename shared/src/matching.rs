@@ -209,12 +209,23 @@ pub struct MatchAnalysis {
     pub occupations: OccupationSuggestions,
 }
 
-/// An ESCO occupation proposed for a job title, with its closeness (0–1).
+/// An ESCO occupation proposed for a job title, with its closeness (0–1) and the skills ESCO
+/// lists for it: essential ones first, then optional ones.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SuggestedOccupation {
     pub uri: String,
     pub label: String,
     pub score: f64,
+    #[serde(default)]
+    pub skills: Vec<OccupationSkill>,
+}
+
+/// A skill an occupation needs (essential) or often uses (optional), as its taxonomy lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OccupationSkill {
+    pub uri: String,
+    pub label: String,
+    pub essential: bool,
 }
 
 /// Occupations suggested for a job title, or why there are none.

@@ -9,7 +9,9 @@ use crate::{
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
-use shared::matching::{ExtractedSkill, MatchAnalysis, OccupationSuggestions, Requirement};
+use shared::matching::{
+    ExtractedSkill, MatchAnalysis, OccupationSkill, OccupationSuggestions, Requirement,
+};
 
 #[component]
 pub fn MatchPage() -> impl IntoView {
@@ -242,10 +244,12 @@ fn Occupations(suggestions: OccupationSuggestions) -> impl IntoView {
         OccupationSuggestions::Ready { title, occupations, attribution } => {
             let items = occupations.into_iter().map(|o| {
                 let label = o.label.clone();
+                let skills = (!o.skills.is_empty()).then(|| view! { <OccupationSkills skills=o.skills/> });
                 view! {
                     <li data-occupation=label>
                         <a href=o.uri rel="noopener noreferrer" target="_blank">{o.label}</a>
                         <span class="tag">{format!("{:.0}%", o.score * 100.0)}</span>
+                        {skills}
                     </li>
                 }
             }).collect_view();
@@ -261,6 +265,36 @@ fn Occupations(suggestions: OccupationSuggestions) -> impl IntoView {
             <h2 id="occupations-heading">"Suggested occupations"</h2>
             {body}
         </section>
+    }
+}
+
+/// The skills the taxonomy lists for an occupation, folded away until asked for.
+#[component]
+fn OccupationSkills(skills: Vec<OccupationSkill>) -> impl IntoView {
+    let (essential, optional): (Vec<_>, Vec<_>) = skills.into_iter().partition(|s| s.essential);
+    let summary = format!(
+        "Skills: {} essential, {} optional",
+        essential.len(),
+        optional.len()
+    );
+    let list = |skills: Vec<OccupationSkill>, kind: &'static str| {
+        (!skills.is_empty()).then(|| {
+            let items = skills
+                .into_iter()
+                .map(|s| {
+                    let name = s.label.clone();
+                    view! { <li data-skill=name>{s.label}</li> }
+                })
+                .collect_view();
+            view! { <p class="hint">{kind}</p><ul class="occupation-skills" data-kind=kind>{items}</ul> }
+        })
+    };
+    view! {
+        <details class="occupation-detail">
+            <summary>{summary}</summary>
+            {list(essential, "Essential")}
+            {list(optional, "Optional")}
+        </details>
     }
 }
 

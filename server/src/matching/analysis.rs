@@ -79,6 +79,7 @@ pub async fn analyse(
                     .closest(&title, &title_vector, SUGGESTED_OCCUPATIONS)
                     .into_iter()
                     .map(|o| SuggestedOccupation {
+                        skills: occupations.skills_of(&o.uri).unwrap_or_default(),
                         uri: o.uri,
                         label: o.label,
                         score: o.score,

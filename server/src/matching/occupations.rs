@@ -11,6 +11,7 @@ use super::cosine;
 use super::esco::Taxonomy;
 use super::{EmbedError, EmbeddingService};
 use sha2::{Digest, Sha256};
+use shared::matching::OccupationSkill;
 use std::{
     collections::{HashMap, HashSet},
     path::Path,
@@ -34,14 +35,6 @@ pub struct OccupationMatch {
     pub uri: String,
     pub label: String,
     pub score: f64,
-}
-
-/// A skill an occupation needs (essential) or often uses (optional).
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-pub struct SuggestedSkill {
-    pub uri: String,
-    pub label: String,
-    pub essential: bool,
 }
 
 /// ESCO's occupations, ready to search once their label vectors are set.
@@ -145,10 +138,10 @@ impl Occupations {
     }
 
     /// The skills ESCO lists for an occupation: essential first, then optional.
-    pub fn skills_of(&self, uri: &str) -> Option<Vec<SuggestedSkill>> {
+    pub fn skills_of(&self, uri: &str) -> Option<Vec<OccupationSkill>> {
         let occupation = self.list.iter().find(|o| o.uri == uri)?;
         let skill = |uri: &String, essential| {
-            self.skill_labels.get(uri).map(|label| SuggestedSkill {
+            self.skill_labels.get(uri).map(|label| OccupationSkill {
                 uri: uri.clone(),
                 label: label.clone(),
                 essential,
