@@ -129,14 +129,29 @@ async fn documents_become_text_or_a_clear_error(db: Db) {
     srv.stop().await;
 }
 
+/// A signed-in member of a new organisation, once the server finds skills by meaning too.
+async fn member_of(srv: &TestServer, name: &str, email: &str, org: &str, slug: &str) -> Browser {
+    srv.wait_for_skill_vectors().await;
+    let c = srv.client();
+    c.sign_up(name, email).await;
+    c.create_org(org, slug).await;
+    c
+}
+
+/// The `label` of every entry of a JSON list.
+fn labels(list: &Value) -> Vec<&str> {
+    list.as_array()
+        .expect("a list")
+        .iter()
+        .map(|s| s["label"].as_str().expect("label"))
+        .collect()
+}
+
 async fn a_member_analyses_a_cv_against_a_job(db: Db) {
     let Some(srv) = TestServer::start(db).await else {
         return;
     };
-    srv.wait_for_skill_vectors().await;
-    let c = srv.client();
-    c.sign_up("Rita Recruiter", "rita@example.com").await;
-    c.create_org("Acme", "acme").await;
+    let c = member_of(&srv, "Rita Recruiter", "rita@example.com", "Acme", "acme").await;
     let cv = "Maria Keller\n\nAcme Payments, Backend Engineer, 2019 – present\n- Built payment services in Rust on PostgreSQL; 6 years of Rust.\n- Runs them on Kubernetes.";
     let job = "Backend engineer: Rust, PostgreSQL, Kubernetes and Terraform. You will build payment services.";
     let answer = c
@@ -147,14 +162,8 @@ async fn a_member_analyses_a_cv_against_a_job(db: Db) {
         .await;
     assert_eq!(answer.status, StatusCode::OK, "{:?}", answer.body);
     let body = &answer.body;
-    let cv_labels: Vec<&str> = body["cv_skills"]
-        .as_array()
-        .expect("cv skills")
-        .iter()
-        .map(|s| s["label"].as_str().expect("label"))
-        .collect();
     assert_eq!(
-        cv_labels,
+        labels(&body["cv_skills"]),
         ["Backend development", "Rust", "PostgreSQL", "Kubernetes"]
     );
     let rust = &body["cv_skills"][1];
@@ -164,12 +173,7 @@ async fn a_member_analyses_a_cv_against_a_job(db: Db) {
         rust["spans"][0][1].as_u64().expect("end") as usize,
     ];
     assert_eq!(&cv[start..end], "Rust");
-    let missing: Vec<&str> = body["explanation"]["missing"]
-        .as_array()
-        .expect("missing")
-        .iter()
-        .map(|m| m["label"].as_str().expect("label"))
-        .collect();
+    let missing = labels(&body["explanation"]["missing"]);
     assert_eq!(missing, ["Terraform"]);
     let score = body["explanation"]["score"].as_u64().expect("score");
     assert!((50..100).contains(&score), "score {score}");
@@ -271,10 +275,7 @@ async fn a_skill_the_job_describes_is_matched_to_the_cv_that_names_it(db: Db) {
     let Some(srv) = TestServer::start(db).await else {
         return;
     };
-    srv.wait_for_skill_vectors().await;
-    let c = srv.client();
-    c.sign_up("Pia Photo", "pia@example.com").await;
-    c.create_org("Studio", "studio").await;
+    let c = member_of(&srv, "Pia Photo", "pia@example.com", "Studio", "studio").await;
     let job = "Photo studio assistant\n\nYou will be retouching pictures and greeting clients.";
     let cv = "Sam Lens\n\nStudio Nord, Assistant, 2022 – present\n- Photo editing for weddings.";
     let answer = c
@@ -294,12 +295,7 @@ async fn a_skill_the_job_describes_is_matched_to_the_cv_that_names_it(db: Db) {
     assert_eq!(photo["inferred"], true);
     let [start, end] = [0, 1].map(|i| photo["spans"][0][i].as_u64().expect("offset") as usize);
     assert_eq!(&job[start..end], "retouching pictures");
-    let matched: Vec<&str> = body["explanation"]["matched"]
-        .as_array()
-        .expect("matched")
-        .iter()
-        .map(|m| m["label"].as_str().expect("label"))
-        .collect();
+    let matched = labels(&body["explanation"]["matched"]);
     assert!(matched.contains(&"Photo editing"), "matched {matched:?}");
     let cv_photo = body["cv_skills"]
         .as_array()

@@ -44,10 +44,7 @@ impl CustomOp1 for FastGelu {
     }
 
     fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
-        let Some((start, end)) = layout.contiguous_offsets() else {
-            candle_core::bail!("fast-gelu needs a contiguous tensor");
-        };
-        let input = &storage.as_slice::<f32>()?[start..end];
+        let input = contiguous(self.name(), storage, layout)?;
         let mut output = vec![0.0; input.len()];
         gelu_all(input, &mut output);
         Ok((CpuStorage::F32(output), layout.shape().clone()))
@@ -93,6 +90,14 @@ pub fn exp(x: f32) -> f32 {
     p * scale
 }
 
+/// The f32 elements of a contiguous tensor, for the elementwise operations here.
+fn contiguous<'a>(op: &str, storage: &'a CpuStorage, layout: &Layout) -> Result<&'a [f32]> {
+    let Some((start, end)) = layout.contiguous_offsets() else {
+        candle_core::bail!("{op} needs a contiguous tensor");
+    };
+    Ok(&storage.as_slice::<f32>()?[start..end])
+}
+
 /// Softmax over the last dimension of a contiguous f32 tensor.
 struct Softmax;
 
@@ -102,11 +107,8 @@ impl CustomOp1 for Softmax {
     }
 
     fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
-        let Some((start, end)) = layout.contiguous_offsets() else {
-            candle_core::bail!("softmax-rows needs a contiguous tensor");
-        };
         let width = layout.shape().dims().last().copied().unwrap_or(1).max(1);
-        let mut output = storage.as_slice::<f32>()?[start..end].to_vec();
+        let mut output = contiguous(self.name(), storage, layout)?.to_vec();
         on_simd(SoftmaxRows {
             rows: &mut output,
             width,
