@@ -227,12 +227,12 @@ fn main() {
 
     let _ = writeln!(
         report,
-        "## Top-50 search over an organisation's index (int8, exact scan; 1 thread below 250,000 vectors, every core from there)\n"
+        "## Top-50 search over an organisation's index (int8, exact scan; 1 thread below 50,000 vectors, every core from there)\n"
     );
-    let _ = writeln!(report, "Vectors are random unit vectors (the hardest case for recall: their scores are close together). Recall@50 is against exact f32 search over the same vectors.\n");
+    let _ = writeln!(report, "Vectors are random unit vectors (the hardest case for recall: their scores are close together). Recall@50 is against exact f32 search over the same vectors. p50 and p95 are over 40 successive queries; \"cold caches\" times each query again right after the exact f32 scan of the recall check has pushed the index out of the CPU caches, the worst case for a scan that is bound by memory bandwidth.\n");
     let _ = writeln!(
         report,
-        "| candidates | vector memory | p50 ms | p95 ms | recall@50 |\n|---|---|---|---|---|"
+        "| candidates | vector memory | p50 ms | p95 ms | p50 ms, cold caches | recall@50 |\n|---|---|---|---|---|---|"
     );
     let sizes: Vec<usize> = std::env::var("BENCH_SIZES")
         .ok()
@@ -256,12 +256,19 @@ fn main() {
             exact.push(v);
         }
         let queries: Vec<Vec<f32>> = (0..40).map(|q| unit(10_000_000 + q)).collect();
+        // Successive queries, as a busy organisation sends them.
         let mut times = Vec::new();
-        let mut found = 0;
+        let mut results = Vec::new();
         for query in &queries {
             let start = Instant::now();
-            let hits = index.search(query, 50, |_| true);
+            results.push(index.search(query, 50, |_| true));
             times.push(start.elapsed());
+        }
+        // Then each query again right after an exact f32 scan has pushed the index out of the
+        // CPU caches (the recall reference is that scan).
+        let mut cold = Vec::new();
+        let mut found = 0;
+        for (query, hits) in queries.iter().zip(&results) {
             let mut truth: Vec<(f32, usize)> = exact
                 .iter()
                 .enumerate()
@@ -271,17 +278,27 @@ fn main() {
             let truth: std::collections::HashSet<i64> =
                 truth[..50].iter().map(|t| t.1 as i64).collect();
             found += hits.iter().filter(|h| truth.contains(&h.key.id)).count();
+            let start = Instant::now();
+            let again = index.search(query, 50, |_| true);
+            cold.push(start.elapsed());
+            assert_eq!(&again, hits, "a search answers the same every time");
         }
         times.sort();
+        cold.sort();
         let recall = format!("{:.3}", found as f64 / (50 * queries.len()) as f64);
         let _ = writeln!(
             report,
-            "| {size} | {:.0} MB | {:.2} | {:.2} | {recall} |",
+            "| {size} | {:.0} MB | {:.2} | {:.2} | {:.2} | {recall} |",
             index.vector_bytes() as f64 / 1e6,
             percentile(&times, 0.5),
-            percentile(&times, 0.95)
+            percentile(&times, 0.95),
+            percentile(&cold, 0.5)
         );
-        eprintln!("{size}: p50 {:.2} ms", percentile(&times, 0.5));
+        eprintln!(
+            "{size}: p50 {:.2} ms, cold {:.2} ms",
+            percentile(&times, 0.5),
+            percentile(&cold, 0.5)
+        );
     }
     let path = root.join("docs/BENCHMARKS.md");
     std::fs::write(&path, report).expect("write docs/BENCHMARKS.md");

@@ -62,7 +62,7 @@ fn dot_i8(a: &[i8], b: &[i8]) -> i32 {
 
 /// Indexes from this many vectors are scanned by several threads: a scan that size is bound by
 /// memory bandwidth, which one core cannot use up.
-const PARALLEL_ROWS: usize = 250_000;
+const PARALLEL_ROWS: usize = 50_000;
 
 /// The dot product of `query` with every stored vector, into `out` (one per vector).
 fn dot_all(query: &[i8], codes: &[i8], out: &mut Vec<i32>) {
