@@ -55,22 +55,28 @@ impl RankPlan {
     /// Scores every candidate with the vectors of `texts` (same order), best first; ties keep
     /// the input order.
     pub fn finish(self, vectors: Vec<Vec<f32>>, weights: Weights, current_year: i32) -> Ranking {
+        let Self {
+            finder,
+            job,
+            candidates,
+            pieces,
+            phrases,
+            ..
+        } = self;
         let skills_of = |i: usize, text: &str, cv_year| {
-            let (phrases, range) = &self.phrases[i];
-            self.finder
-                .extract(text, cv_year, phrases, &vectors[range.clone()])
+            let (phrases, range) = &phrases[i];
+            finder.extract(text, cv_year, phrases, &vectors[range.clone()])
         };
-        let job_skills = skills_of(0, &self.job.text, None);
-        let matcher = &self.finder.matcher;
+        let job_skills = skills_of(0, &job.text, None);
+        let matcher = &finder.matcher;
         let job = AnalysedJob {
-            required: score::required_skills(matcher, &self.job, &job_skills),
+            required: score::required_skills(matcher, &job, &job_skills),
             vector: vectors.first().cloned().unwrap_or_default(),
-            spec: self.job.clone(),
+            spec: job,
         };
-        let mut ranked: Vec<Ranked> = self
-            .candidates
-            .iter()
-            .zip(&self.pieces)
+        let mut ranked: Vec<Ranked> = candidates
+            .into_iter()
+            .zip(pieces)
             .enumerate()
             .map(|(index, (profile, range))| {
                 let years = profile
@@ -78,9 +84,9 @@ impl RankPlan {
                     .or_else(|| score::years_in_roles(&profile.text, current_year));
                 let candidate = AnalysedCandidate {
                     skills: skills_of(index + 1, &profile.text, Some(current_year)),
-                    chunk_vectors: vectors[range.clone()].to_vec(),
+                    chunk_vectors: vectors[range].to_vec(),
                     years,
-                    profile: profile.clone(),
+                    profile,
                 };
                 Ranked {
                     index,
