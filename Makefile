@@ -1,5 +1,5 @@
-# The two commands (see README.md). Each installs what is missing first.
-.PHONY: run test
+# The two commands (see README.md), and the release build. Each installs what is missing first.
+.PHONY: run test release
 
 ## Start Talentloom on http://127.0.0.1:3000 with an embedded SQLite database in ./data.
 run:
@@ -9,3 +9,7 @@ run:
 ## Run the whole test suite (formatting, lints, SQLite + PostgreSQL, browser tests).
 test:
 	.ci/test.sh
+
+## Build the optimised server and site for deployment (README.md, "Deploying").
+release:
+	.ci/release.sh

@@ -7,6 +7,27 @@ cd "$(dirname "$0")/.."
 
 PG_ADMIN_URL=${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/test}
 
+# wait_for WHAT SECONDS COMMAND…: runs COMMAND every 0.2 s until it succeeds; after SECONDS, or
+# as soon as the server has exited, stops everything and prints the server's log.
+wait_for() {
+  local what=$1 seconds=$2
+  shift 2
+  local tries=$((seconds * 5))
+  for _ in $(seq 1 "$tries"); do
+    if "$@" >/dev/null 2>&1; then return 0; fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "error: the server exited while waiting for $what. Its log:" >&2
+      cat "$log" >&2
+      exit 1
+    fi
+    sleep 0.2
+  done
+  echo "error: gave up after ${seconds} s waiting for $what. The server's log:" >&2
+  tail -n 80 "$log" >&2
+  kill "$pid" 2>/dev/null || true
+  exit 1
+}
+
 run_against() {
   local label=$1 database_url=$2
   local data_dir port log pid status
@@ -17,20 +38,18 @@ run_against() {
   # A small taxonomy in ESCO's format, so the matching screen suggests occupations.
   DATA_DIR="$data_dir" DATABASE_URL="$database_url" \
     "${CARGO_TARGET_DIR:-target}/debug/server" import-esco server/tests/fixtures/esco-mini >/dev/null
+  # Every test signs up new accounts from this one address: lift the per-address sign-up limit.
   LISTEN_ADDR="127.0.0.1:$port" DATA_DIR="$data_dir" DATABASE_URL="$database_url" LEPTOS_SITE_ROOT=target/site \
+    SIGN_UPS_PER_HOUR=10000 \
     CACHE_DIR="${CARGO_TARGET_DIR:-target}/e2e-vector-cache" \
     "${CARGO_TARGET_DIR:-target}/debug/server" >"$log" 2>&1 &
   pid=$!
-  for _ in $(seq 1 100); do
-    curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break
-    sleep 0.2
-  done
+  # Each wait fails loudly, with the server's log, instead of running the tests against a
+  # server that is not there.
+  wait_for "the server to answer /readyz" 150 curl -fs "http://127.0.0.1:$port/readyz"
   # The server embeds the catalog's skill names in the background (once: CACHE_DIR keeps them);
   # the tests expect skills found by meaning, so wait for it.
-  for _ in $(seq 1 900); do
-    grep -q "skills by similarity ready" "$log" && break
-    sleep 0.2
-  done
+  wait_for "the skill names to be embedded" 900 grep -q "skills by similarity ready" "$log"
   status=0
   (cd end2end && BASE_URL="http://127.0.0.1:$port" npx playwright test) || status=$?
   kill "$pid" 2>/dev/null || true

@@ -1,12 +1,9 @@
 //! The frame around every page: header with navigation, organisation switcher and user menu.
 
-use crate::{
-    api::{SignOut, SwitchOrganisation},
-    session::Session,
-};
+use crate::{accounts::api::SignOut, orgs::api::SwitchOrganisation, session::Session};
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
-use shared::{dto::Me, Permission};
+use shared::{accounts::Me, Permission};
 
 /// The organisation slug in the current path (`/o/:slug/...`), if any.
 fn current_slug() -> Memo<Option<String>> {

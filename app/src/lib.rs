@@ -1,16 +1,23 @@
 //! Talentloom's user interface and server-function signatures. Compiled twice: with `ssr` into
 //! the server (rendering HTML, running server-function bodies) and with `hydrate` into the wasm.
+//!
+//! One folder per feature (`accounts`, `orgs`, `mail`, `matching`, `queue`), each with its pages,
+//! its server functions (`api.rs`) and, under `ssr`, the seam trait the server implements
+//! (`seam.rs`). See ARCHITECTURE.md.
 #![forbid(unsafe_code)]
 
-pub mod api;
-#[cfg(feature = "ssr")]
-pub mod backend;
+pub mod accounts;
 pub mod error;
+mod home;
 mod layout;
-mod pages;
+pub mod mail;
+pub mod matching;
+pub mod orgs;
+pub mod queue;
 mod realtime;
+#[cfg(feature = "ssr")]
+pub mod seam;
 mod session;
-mod time;
 mod toast;
 mod widgets;
 
@@ -83,17 +90,19 @@ pub fn App() -> impl IntoView {
         <Link rel="apple-touch-icon" href="/icons/icon-192.png"/>
         <Router>
             <layout::Frame>
-                <Routes fallback=pages::NotFound>
-                    <Route path=path!("/") view=pages::Home/>
-                    <Route path=path!("/signup") view=pages::auth::SignUpPage/>
-                    <Route path=path!("/signin") view=pages::auth::SignInPage/>
-                    <Route path=path!("/orgs/new") view=pages::orgs::NewOrganisationPage/>
-                    <Route path=path!("/o/:slug") view=pages::orgs::DashboardPage/>
-                    <Route path=path!("/o/:slug/team") view=pages::team::TeamPage/>
-                    <Route path=path!("/o/:slug/outbox") view=pages::outbox::OutboxPage/>
-                    <Route path=path!("/o/:slug/match") view=pages::matching::MatchPage/>
-                    <Route path=path!("/invite/:token") view=pages::invite::InvitePage/>
-                    <Route path=path!("/offline") view=pages::Offline/>
+                <Routes fallback=home::NotFound>
+                    <Route path=path!("/") view=home::Home/>
+                    <Route path=path!("/signup") view=accounts::SignUpPage/>
+                    <Route path=path!("/signin") view=accounts::SignInPage/>
+                    <Route path=path!("/orgs/new") view=orgs::NewOrganisationPage/>
+                    <Route path=path!("/o/:slug") view=orgs::DashboardPage/>
+                    <Route path=path!("/o/:slug/team") view=orgs::TeamPage/>
+                    <Route path=path!("/o/:slug/settings") view=orgs::SettingsPage/>
+                    <Route path=path!("/o/:slug/outbox") view=mail::OutboxPage/>
+                    <Route path=path!("/o/:slug/admin/jobs") view=queue::BackgroundJobsPage/>
+                    <Route path=path!("/o/:slug/match") view=matching::MatchPage/>
+                    <Route path=path!("/invite/:token") view=orgs::InvitePage/>
+                    <Route path=path!("/offline") view=home::Offline/>
                 </Routes>
             </layout::Frame>
         </Router>

@@ -1,8 +1,8 @@
 //! Who is signed in, shared by every page through context.
 
-use crate::{api::current_user, error::ApiError};
+use crate::{accounts::api::current_user, error::ApiError};
 use leptos::prelude::*;
-use shared::dto::Me;
+use shared::{accounts::Me, orgs::Membership};
 
 /// The signed-in person, re-read whenever an action that can change it completes.
 ///
@@ -37,5 +37,19 @@ impl Session {
                 self.refresh.update(|n| *n += 1);
             }
         });
+    }
+
+    /// The signed-in person and their membership of the organisation `slug`: what every page
+    /// inside an organisation starts from. `Unauthenticated` when nobody is signed in,
+    /// `NotFound` when they do not belong to it.
+    pub async fn me_and_membership(self, slug: &str) -> Result<(Me, Membership), ApiError> {
+        let me = self.me.await?.ok_or(ApiError::Unauthenticated)?;
+        let membership = me.membership(slug).cloned().ok_or(ApiError::NotFound)?;
+        Ok((me, membership))
+    }
+
+    /// The membership of the organisation `slug` (see [`Session::me_and_membership`]).
+    pub async fn membership(self, slug: &str) -> Result<Membership, ApiError> {
+        self.me_and_membership(slug).await.map(|(_, m)| m)
     }
 }

@@ -1,28 +1,27 @@
 //! The Talentloom server: everything that runs only on the server. `launch` starts the real
 //! server on any listener, so integration tests run exactly what production runs.
+//!
+//! One folder per feature (`accounts`, `orgs`, `mail`, `realtime`, `documents`, `matching`,
+//! `queue`) on top of `platform` (configuration, database, errors, sessions, limits, HTTP
+//! protections, metrics). `state.rs` assembles the services; `router` lists every route.
 #![forbid(unsafe_code)]
 
 pub mod accounts;
-mod backend;
 pub mod batch;
-pub mod config;
-pub mod db;
 pub mod documents;
-pub mod error;
-pub mod http;
 pub mod mail;
 pub mod matching;
-pub mod metrics;
 pub mod orgs;
+pub mod platform;
+pub mod queue;
 pub mod realtime;
-pub mod sessions;
 pub mod state;
 
-use crate::{
-    config::Config, db::Db, mail::Mailer, matching::Engine, metrics::Metrics, realtime::Hub,
-    sessions::DbSessionStore, state::AppState,
-};
-use app::{backend::Backend, shell, App};
+pub use platform::{config, db};
+pub use state::{AppState, StartError};
+
+use crate::{config::Config, matching::Engine, platform::db::now};
+use app::{shell, App};
 use axum::{
     extract::State,
     http::{HeaderName, Request, StatusCode},
@@ -30,86 +29,28 @@ use axum::{
     routing::{get, post},
     Router,
 };
-use governor::{Quota, RateLimiter};
-use leptos::{config::LeptosOptions, prelude::provide_context};
+use leptos::config::LeptosOptions;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use std::{net::SocketAddr, num::NonZeroU32, sync::Arc, time::Duration};
+use std::{net::SocketAddr, time::Duration};
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 use tower_http::{
     limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    timeout::{RequestBodyTimeoutLayer, TimeoutLayer},
     trace::TraceLayer,
 };
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 
-/// Why the server could not start; each says what to fix.
-#[derive(Debug, thiserror::Error)]
-pub enum StartError {
-    #[error(transparent)]
-    Database(#[from] db::DbSetupError),
-    #[error(transparent)]
-    Mail(#[from] mail::MailSetupError),
-    #[error("PUBLIC_URL is not a valid URL: {0}")]
-    PublicUrl(#[from] url::ParseError),
-    #[error("cannot set up metrics: {0}")]
-    Metrics(#[from] prometheus::Error),
-    #[error("SIGN_IN_ATTEMPTS_PER_MINUTE must be at least 1")]
-    RateLimit,
-    #[error("cannot prepare password hashing: {0}")]
-    Hashing(String),
-    #[error(transparent)]
-    Model(#[from] matching::ModelError),
-    #[error("cannot rebuild the search index from the database: {0}")]
-    SearchIndex(#[source] sqlx::Error),
-    #[error("cannot serve: {0}")]
-    Io(#[from] std::io::Error),
-}
-
-/// Builds the shared state: connects the database (applying migrations) and everything else.
-pub async fn build_state(
-    config: Config,
-    leptos_options: LeptosOptions,
-    addr: SocketAddr,
-    engine: Engine,
-) -> Result<AppState, StartError> {
-    let db = Db::connect(config.database_url.as_deref(), &config.data_dir).await?;
-    let public_url = match &config.public_url {
-        Some(url) => url.clone(),
-        None => url::Url::parse(&format!("http://{addr}/"))?,
-    };
-    let per_minute =
-        NonZeroU32::new(config.sign_in_attempts_per_minute).ok_or(StartError::RateLimit)?;
-    let dummy = tokio::task::spawn_blocking(accounts::dummy_password_hash)
-        .await
-        .map_err(|e| StartError::Hashing(e.to_string()))?
-        .map_err(|e| StartError::Hashing(e.to_string()))?;
-    let documents = matching::store::DocumentStore::open(db.clone(), engine.embeddings.clone())
-        .await
-        .map_err(StartError::SearchIndex)?;
-    Ok(AppState {
-        leptos_options,
-        documents,
-        occupations: Default::default(),
-        mailer: Mailer::new(config.smtp_url.as_deref(), &config.mail_from)?,
-        session_store: DbSessionStore::new(db.clone()),
-        public_url: Arc::new(public_url),
-        config: Arc::new(config),
-        db,
-        hub: Hub::default(),
-        engine,
-        metrics: Metrics::new()?,
-        sign_in_limiter: Arc::new(RateLimiter::keyed(Quota::per_minute(per_minute))),
-        dummy_password_hash: dummy.into(),
-    })
-}
+/// The largest request body outside the upload route.
+const BODY_LIMIT: usize = 1024 * 1024;
 
 /// Every route of the application, in one place.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
-    let backend: Arc<dyn Backend> = Arc::new(state.clone());
+    let seams = state.seams();
     let options = state.leptos_options.clone();
     let config = &state.config;
-    let sessions = SessionManagerLayer::new(state.session_store.clone())
+    let sessions = SessionManagerLayer::new(state.sessions.clone())
         .with_name(if config.https() {
             "__Host-talentloom"
         } else {
@@ -123,27 +64,30 @@ pub fn router(state: AppState) -> Router {
             config.session_idle_minutes,
         )));
     let request_id = HeaderName::from_static("x-request-id");
+    let timeout = Duration::from_secs(config.request_timeout_seconds.max(1));
 
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics::render))
         .route(shared::ws::WS_PATH, get(realtime::upgrade))
-        .leptos_routes_with_context(&state, routes, move || provide_context(backend.clone()), move || shell(options.clone()))
+        .leptos_routes_with_context(&state, routes, move || seams.provide(), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(RequestBodyLimitLayer::new(1024 * 1024))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         // Uploads have their own, larger limit, checked in the handler before reading.
         .route("/o/{slug}/documents/text", post(documents::text_handler))
-        .layer(middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(RequestBodyTimeoutLayer::new(timeout))
+        .layer(middleware::from_fn_with_state(state.metrics.clone(), platform::metrics::track))
         .layer(sessions)
-        .layer(middleware::from_fn_with_state(state.clone(), http::csrf_guard))
-        .layer(middleware::from_fn_with_state(state.clone(), http::security_headers))
+        .layer(middleware::from_fn_with_state(state.origins.clone(), platform::origin::guard))
+        .layer(middleware::from_fn_with_state(state.https, platform::headers::security_headers))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default();
-            tracing::info_span!("request", method = %req.method(), path = %loggable_path(req.uri().path()), request_id = %id)
+            tracing::info_span!("request", method = ?req.method(), path = %loggable_path(req.uri().path()), request_id = %id)
         }))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .layer(middleware::from_fn_with_state(state.clients.clone(), platform::client::untrusted_request_id))
         .with_state(state)
 }
 
@@ -156,8 +100,17 @@ pub fn loggable_path(path: &str) -> &str {
     }
 }
 
-async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
-    if state.db.ping().await {
+/// Every server function's path, for checks that must cover all of them.
+pub fn server_function_paths() -> Vec<String> {
+    let mut paths: Vec<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.to_owned())
+        .collect();
+    paths.sort();
+    paths
+}
+
+async fn readyz(State(db): State<db::Db>) -> (StatusCode, &'static str) {
+    if db.ping().await {
         (StatusCode::OK, "ready")
     } else {
         (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
@@ -167,6 +120,8 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
 /// A running server.
 pub struct Running {
     pub addr: SocketAddr,
+    /// Where `/metrics` is served, when `METRICS_ADDR` is set.
+    pub metrics_addr: Option<SocketAddr>,
     pub state: AppState,
     shutdown: Option<oneshot::Sender<()>>,
     server: JoinHandle<std::io::Result<()>>,
@@ -200,8 +155,8 @@ pub async fn load_engine(config: &Config) -> Result<Engine, StartError> {
         .map_err(StartError::from)
 }
 
-/// Starts the server on `listener` with background work (mail, session clean-up, embedding
-/// backfill, preparing occupation suggestions), loading the model first.
+/// Starts the server on `listener` with background work (job queue workers, session
+/// clean-up, preparing skill and occupation vectors), loading the model first.
 pub async fn launch(
     config: Config,
     leptos_options: LeptosOptions,
@@ -219,7 +174,11 @@ pub async fn launch_with(
     engine: Engine,
 ) -> Result<Running, StartError> {
     let addr = listener.local_addr()?;
-    let state = build_state(config, leptos_options, addr, engine).await?;
+    let metrics_listener = match config.metrics_addr {
+        Some(metrics_addr) => Some(TcpListener::bind(metrics_addr).await?),
+        None => None,
+    };
+    let state = AppState::build(config, leptos_options, addr, engine).await?;
     let app = router(state.clone());
     let (tx, rx) = oneshot::channel::<()>();
     let server = tokio::spawn(async move {
@@ -232,10 +191,21 @@ pub async fn launch_with(
         })
         .await
     });
-    let mut background = vec![
-        tokio::spawn(state.mailer.clone().run(state.clone())),
-        tokio::spawn(state.documents.clone().run_backfill()),
-    ];
+    let mut background = state.queue.start(state.job_handlers(), &state.metrics);
+    let mut metrics_addr = None;
+    if let Some(listener) = metrics_listener {
+        metrics_addr = Some(listener.local_addr()?);
+        let metrics = state.metrics.router();
+        background.push(tokio::spawn(async move {
+            if let Err(err) = axum::serve(listener, metrics).await {
+                tracing::error!(error = %err, "the metrics endpoint stopped");
+            }
+        }));
+    }
+    match state.mail.queue_backlog().await {
+        Ok(0) | Err(_) => {}
+        Ok(n) => tracing::info!(messages = n, "queued the delivery of earlier mail"),
+    }
     let preparing = state.clone();
     background.push(tokio::spawn(async move {
         let cache = preparing.config.cache_dir();
@@ -249,23 +219,41 @@ pub async fn launch_with(
             .prepare(&preparing.db, &engine.embeddings, &cache)
             .await;
     }));
-    let housekeeping = state.clone();
-    background.push(tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(600));
-        loop {
-            tick.tick().await;
-            if let Err(err) = housekeeping.session_store.delete_expired().await {
-                tracing::warn!(error = %err, "deleting expired sessions");
-            }
-            housekeeping.sign_in_limiter.retain_recent();
-        }
-    }));
+    match state.sessions.count_signed_in().await {
+        Ok(count) => state.metrics.sessions.set(count),
+        Err(err) => tracing::warn!(error = %err, "counting sessions"),
+    }
+    background.push(tokio::spawn(housekeeping(state.clone())));
     tracing::info!(%addr, backend = ?state.db.backend, "Talentloom listening");
     Ok(Running {
         addr,
+        metrics_addr,
         state,
         shutdown: Some(tx),
         server,
         background,
     })
+}
+
+/// Every ten minutes: expired sessions, the session count for the metrics, old rate-limit and
+/// sign-in state, finished jobs.
+async fn housekeeping(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(600));
+    // The first tick is immediate; start-up has just done this work.
+    tick.tick().await;
+    loop {
+        tick.tick().await;
+        if let Err(err) = state.sessions.delete_expired().await {
+            tracing::warn!(error = %err, "deleting expired sessions");
+        }
+        match state.sessions.count_signed_in().await {
+            Ok(count) => state.metrics.sessions.set(count),
+            Err(err) => tracing::warn!(error = %err, "counting sessions"),
+        }
+        state.accounts.housekeeping().await;
+        if let Err(err) = state.queue.prune().await {
+            tracing::warn!(error = %err, "pruning finished jobs");
+        }
+        tracing::debug!(at = now(), "housekeeping done");
+    }
 }

@@ -54,6 +54,10 @@ fn main() -> ExitCode {
         Command::Skills { catalog } => skills(&cli.config, &catalog),
         Command::Rank => rank(&cli.config),
         Command::Occupations { esco } => occupations(&cli.config, &esco),
+        Command::ExtractText { format, memory_mib } => {
+            talentloom_server::documents::sandbox::run_child(&format, memory_mib)
+                .map_err(Into::into)
+        }
         Command::ImportEsco { dir } => tokio::runtime::Runtime::new()
             .map_err(Into::into)
             .and_then(|runtime| runtime.block_on(import_esco(&cli.config, &dir))),
@@ -185,6 +189,9 @@ async fn serve(config: Config) -> Result<(), AnyError> {
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let running = talentloom_server::launch(config, leptos, listener).await?;
     println!("Talentloom is running at http://{}", running.addr);
+    if let Some(metrics) = running.metrics_addr {
+        println!("Metrics at http://{metrics}/metrics");
+    }
     shutdown_signal().await;
     tracing::info!("shutting down");
     running.shutdown().await?;

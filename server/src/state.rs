@@ -1,20 +1,61 @@
-//! The one state every handler and server function shares, built once at start-up.
+//! The one place that assembles the services, once at start-up. Each service holds only what it
+//! needs (a `Mail` holds a `Db` and the queue, not `AppState`), so any of them can be built and
+//! tested alone; handlers and server functions reach them through this state and the seams.
 
 use crate::{
-    config::Config,
-    db::Db,
-    mail::Mailer,
-    matching::{occupations::OccupationService, store::DocumentStore, Engine},
-    metrics::Metrics,
-    realtime::Hub,
-    sessions::DbSessionStore,
+    accounts::{AccountSettings, AccountSetupError, Accounts},
+    documents::{sandbox::ExtractorSettings, Extractor, Uploads},
+    mail::{Mail, MailSetupError},
+    matching::{analysis::Matching, occupations::OccupationService, store::DocumentStore, Engine},
+    orgs::{OrgSettings, Orgs},
+    platform::{
+        client::ClientAddresses,
+        config::Config,
+        db::{Db, DbSetupError},
+        headers::Https,
+        metrics::Metrics,
+        origin::AllowedOrigins,
+        sessions::DbSessionStore,
+    },
+    queue::{Handlers, JobQueue},
+    realtime::{Hub, Realtime},
+};
+use app::{
+    accounts::seam::AccountsSeam,
+    mail::seam::MailSeam,
+    matching::seam::MatchingSeam,
+    orgs::seam::{InvitationsSeam, OrgsSeam},
+    queue::seam::QueueSeam,
+    seam::Identity,
 };
 use axum::extract::FromRef;
-use governor::{clock::DefaultClock, state::keyed::DefaultKeyedStateStore, RateLimiter};
-use leptos::config::LeptosOptions;
-use std::{net::IpAddr, sync::Arc};
+use leptos::{config::LeptosOptions, prelude::provide_context};
+use std::{net::SocketAddr, sync::Arc, time::Duration};
 
-pub type SignInLimiter = RateLimiter<IpAddr, DefaultKeyedStateStore<IpAddr>, DefaultClock>;
+/// Why the server could not start; each says what to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(transparent)]
+    Database(#[from] DbSetupError),
+    #[error(transparent)]
+    Mail(#[from] MailSetupError),
+    #[error(transparent)]
+    Accounts(#[from] AccountSetupError),
+    #[error("PUBLIC_URL is not a valid URL: {0}")]
+    PublicUrl(#[from] url::ParseError),
+    #[error("cannot set up metrics: {0}")]
+    Metrics(#[from] prometheus::Error),
+    #[error("INVITATIONS_PER_HOUR must be at least 1")]
+    InvitationLimit,
+    #[error("cannot find this program's own path to read uploads in a child process: {0}; set EXTRACTOR")]
+    Extractor(std::io::Error),
+    #[error(transparent)]
+    Model(#[from] crate::matching::ModelError),
+    #[error("cannot rebuild the search index from the database: {0}")]
+    SearchIndex(#[source] sqlx::Error),
+    #[error("cannot serve: {0}")]
+    Io(#[from] std::io::Error),
+}
 
 #[derive(Clone, FromRef)]
 pub struct AppState {
@@ -22,26 +63,186 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// The configuration the server started with.
     pub config: Arc<Config>,
-    /// The base URL for links in e-mail and the origin requests must come from.
-    pub public_url: Arc<url::Url>,
     /// The database pool (SQLite or PostgreSQL).
     pub db: Db,
     /// Sessions, in the same database.
-    pub session_store: DbSessionStore,
-    /// Live connections, for notifications now and chat later.
-    pub hub: Hub,
+    pub sessions: DbSessionStore,
+    /// Sign-up, sign-in, sign-out and who a session belongs to.
+    pub accounts: Accounts,
+    /// Organisations, members, invitations; resolves every caller (`Identity`).
+    pub orgs: Orgs,
     /// Outgoing mail.
-    pub mailer: Mailer,
+    pub mail: Mail,
+    /// The durable job queue.
+    pub queue: JobQueue,
+    /// The realtime hub and what `/ws` needs.
+    pub realtime: Realtime,
+    /// Reading uploaded documents (in child processes).
+    pub uploads: Uploads,
     /// The matching engine: the embedding model behind its batching thread.
     pub engine: Engine,
+    /// The matching screen's use case.
+    pub matching: Matching,
     /// Searchable documents: persisted embeddings and the per-organisation hybrid index.
     pub documents: Arc<DocumentStore>,
     /// ESCO occupations for suggestions, once the imported taxonomy is prepared.
     pub occupations: OccupationService,
     /// Prometheus metrics.
     pub metrics: Metrics,
-    /// Sign-in attempts per client address.
-    pub sign_in_limiter: Arc<SignInLimiter>,
-    /// A password hash nobody knows, verified when an unknown e-mail signs in (equal timing).
-    pub dummy_password_hash: Arc<str>,
+    /// The origins allowed to change state.
+    pub origins: AllowedOrigins,
+    /// Client addresses, as far as trusted proxies vouch for them.
+    pub clients: ClientAddresses,
+    /// Whether the site is served over https.
+    pub https: Https,
+}
+
+impl AppState {
+    /// Connects the database (applying migrations) and builds every service.
+    pub async fn build(
+        config: Config,
+        leptos_options: LeptosOptions,
+        addr: SocketAddr,
+        engine: Engine,
+    ) -> Result<Self, StartError> {
+        let db = Db::connect(config.database_url.as_deref(), &config.data_dir).await?;
+        let public_url = match &config.public_url {
+            Some(url) => url.clone(),
+            None => url::Url::parse(&format!("http://{addr}/"))?,
+        };
+        let origins = AllowedOrigins::new(&public_url, config.public_url.is_some(), addr);
+        let clients =
+            ClientAddresses::new(config.trust_proxy_headers, config.trusted_proxies.clone());
+        let metrics = Metrics::new()?;
+        let settings = AccountSettings {
+            session_absolute_hours: config.session_absolute_hours,
+            sign_in_attempts_per_minute: config.sign_in_attempts_per_minute,
+            sign_ups_per_hour: config.sign_ups_per_hour,
+            lockout_threshold: config.lockout_threshold,
+            lockout_minutes: config.lockout_minutes,
+            password_hashing_concurrency: config.password_hashing_concurrency,
+        };
+        let accounts = {
+            let (db, clients, metrics) = (db.clone(), clients.clone(), metrics.clone());
+            // One argon2 hash (the decoy): off the runtime.
+            tokio::task::spawn_blocking(move || Accounts::new(db, &settings, clients, &metrics))
+                .await
+                .map_err(|e| StartError::Io(std::io::Error::other(e)))??
+        };
+        let queue = JobQueue::new(db.clone());
+        let mail = Mail::new(
+            db.clone(),
+            queue.clone(),
+            config.smtp_url.as_deref(),
+            &config.mail_from,
+        )?;
+        let hub = Hub::new(config.ws_max_connections);
+        let orgs = Orgs::new(
+            db.clone(),
+            accounts.clone(),
+            mail.clone(),
+            hub.clone(),
+            Arc::new(public_url),
+            &OrgSettings {
+                invitation_days: config.invitation_days,
+                invitations_per_hour: config.invitations_per_hour,
+            },
+        )
+        .ok_or(StartError::InvitationLimit)?;
+        let identity: Arc<dyn Identity> = Arc::new(orgs.clone());
+        let sessions = DbSessionStore::new(db.clone());
+        let program = match &config.extractor {
+            Some(program) => program.clone(),
+            None => std::env::current_exe().map_err(StartError::Extractor)?,
+        };
+        let extractor = Extractor::new(ExtractorSettings {
+            program,
+            timeout: Duration::from_secs(config.extract_timeout_seconds.max(1)),
+            memory_mib: config.extract_memory_mib.max(64),
+            concurrency: config.extract_concurrency,
+        });
+        let documents = DocumentStore::open(db.clone(), engine.embeddings.clone(), queue.clone())
+            .await
+            .map_err(StartError::SearchIndex)?;
+        let occupations = OccupationService::default();
+        Ok(Self {
+            realtime: Realtime {
+                hub,
+                db: db.clone(),
+                sessions: sessions.clone(),
+                identity: identity.clone(),
+                origins: origins.clone(),
+                metrics: metrics.clone(),
+                absolute_secs: accounts.absolute_secs(),
+            },
+            uploads: Uploads {
+                identity,
+                extractor,
+            },
+            matching: Matching::new(engine.clone(), occupations.clone()),
+            https: Https(config.https()),
+            leptos_options,
+            config: Arc::new(config),
+            db,
+            sessions,
+            accounts,
+            orgs,
+            mail,
+            queue,
+            engine,
+            documents,
+            occupations,
+            metrics,
+            origins,
+            clients,
+        })
+    }
+
+    /// The handler of every kind of background job.
+    pub fn job_handlers(&self) -> Handlers {
+        Handlers::default()
+            .with(crate::mail::SEND_MAIL, self.mail.deliverer())
+            .with(
+                crate::matching::store::EMBED_DOCUMENTS,
+                self.documents.backfill(),
+            )
+    }
+
+    /// The seams server functions call, ready to be put into each request's Leptos context.
+    pub fn seams(&self) -> Seams {
+        Seams {
+            identity: Arc::new(self.orgs.clone()),
+            accounts: Arc::new(self.accounts.clone()),
+            orgs: Arc::new(self.orgs.clone()),
+            invitations: Arc::new(self.orgs.clone()),
+            mail: Arc::new(self.mail.clone()),
+            matching: Arc::new(self.matching.clone()),
+            queue: Arc::new(self.queue.clone()),
+        }
+    }
+}
+
+/// Every seam `app` declares, implemented by the services above.
+#[derive(Clone)]
+pub struct Seams {
+    identity: Arc<dyn Identity>,
+    accounts: Arc<dyn AccountsSeam>,
+    orgs: Arc<dyn OrgsSeam>,
+    invitations: Arc<dyn InvitationsSeam>,
+    mail: Arc<dyn MailSeam>,
+    matching: Arc<dyn MatchingSeam>,
+    queue: Arc<dyn QueueSeam>,
+}
+
+impl Seams {
+    /// Puts every seam into the current Leptos context (once per request).
+    pub fn provide(&self) {
+        provide_context(self.identity.clone());
+        provide_context(self.accounts.clone());
+        provide_context(self.orgs.clone());
+        provide_context(self.invitations.clone());
+        provide_context(self.mail.clone());
+        provide_context(self.matching.clone());
+        provide_context(self.queue.clone());
+    }
 }

@@ -8,10 +8,14 @@ mod common;
 use common::{Db as Backend, TestDb};
 use sqlx::Row;
 use std::{sync::Arc, time::Duration};
-use talentloom_server::matching::{
-    index::EntityKey,
-    store::{Document, DocumentStore, Indexed, StoreError},
-    DIM, MODEL_ID,
+use talentloom_server::{
+    matching::{
+        index::EntityKey,
+        store::{Document, DocumentStore, Indexed, StoreError, EMBED_DOCUMENTS},
+        DIM, MODEL_ID,
+    },
+    platform::metrics::Metrics,
+    queue::{Handlers, JobQueue},
 };
 
 fn key(kind: &str, id: i64) -> EntityKey {
@@ -79,9 +83,13 @@ async fn documents_persist_and_the_index_is_rebuilt_at_start_up(backend: Backend
     };
     let (acme, globex) = (test_db.orgs[0], test_db.orgs[1]);
     let engine = common::engine();
-    let store = DocumentStore::open(test_db.db.clone(), engine.embeddings.clone())
-        .await
-        .expect("opened");
+    let store = DocumentStore::open(
+        test_db.db.clone(),
+        engine.embeddings.clone(),
+        JobQueue::new(test_db.db.clone()),
+    )
+    .await
+    .expect("opened");
     put_all(&store, acme).await;
     // The same texts in another organisation, under the same ids, and a job in acme.
     put_all(&store, globex).await;
@@ -154,9 +162,13 @@ async fn documents_persist_and_the_index_is_rebuilt_at_start_up(backend: Backend
     // A restarted server rebuilds the same index from the database, without embedding anything.
     drop(store);
     let db = test_db.reconnect().await;
-    let store = DocumentStore::open(db.clone(), engine.embeddings.clone())
-        .await
-        .expect("reopened");
+    let store = DocumentStore::open(
+        db.clone(),
+        engine.embeddings.clone(),
+        JobQueue::new(db.clone()),
+    )
+    .await
+    .expect("reopened");
     let status = store.status(acme);
     assert_eq!(
         (status.documents, status.embedded, status.pending),
@@ -219,9 +231,13 @@ async fn a_model_change_is_backfilled_in_the_background_with_progress(backend: B
     };
     let acme = test_db.orgs[0];
     let engine = common::engine();
-    let store = DocumentStore::open(test_db.db.clone(), engine.embeddings.clone())
-        .await
-        .expect("opened");
+    let store = DocumentStore::open(
+        test_db.db.clone(),
+        engine.embeddings.clone(),
+        JobQueue::new(test_db.db.clone()),
+    )
+    .await
+    .expect("opened");
     // More documents than one backfill round takes.
     let count = 45;
     for id in 0..count {
@@ -245,7 +261,8 @@ async fn a_model_change_is_backfilled_in_the_background_with_progress(backend: B
         .await
         .expect("damaged");
 
-    let store = DocumentStore::open(test_db.db.clone(), engine.embeddings.clone())
+    let queue = JobQueue::new(test_db.db.clone());
+    let store = DocumentStore::open(test_db.db.clone(), engine.embeddings.clone(), queue.clone())
         .await
         .expect("reopened");
     let status = store.status(acme);
@@ -265,7 +282,9 @@ async fn a_model_change_is_backfilled_in_the_background_with_progress(backend: B
         .iter()
         .all(|h| h.semantic == 0.0 && h.keyword > 0.0));
 
-    let backfill = tokio::spawn(Arc::clone(&store).run_backfill());
+    // The backfill runs as jobs on the durable queue (the reopened store queued it).
+    let handlers = Handlers::default().with(EMBED_DOCUMENTS, store.backfill());
+    let backfill = tokio::spawn(queue.work(Arc::new(handlers), Metrics::new().expect("metrics")));
     // A deadline, not a speed target: 45 short texts take about a second here.
     let mut waited = 0;
     while store.progress().pending > 0 || store.progress().running {

@@ -765,7 +765,17 @@ async fn health_readiness_and_metrics(db: Db) {
         Some("ready")
     );
     c.sign_up("Jo", "jo@example.com").await;
-    let metrics = c.get("/metrics").await.text().await.expect("metrics");
+    // Metrics are served on their own address, not the public one.
+    assert_eq!(c.get("/metrics").await.status(), StatusCode::NOT_FOUND);
+    let metrics = c
+        .http
+        .get(srv.metrics_url())
+        .send()
+        .await
+        .expect("metrics answer")
+        .text()
+        .await
+        .expect("metrics");
     assert!(
         metrics.contains(
             r#"talentloom_http_requests_total{method="POST",route="/api/sign_up",status="200"} 1"#

@@ -220,15 +220,10 @@ async fn occupations_are_suggested_once_esco_is_imported(db: Db) {
         assert_eq!(answer.status, StatusCode::OK, "{:?}", answer.body);
         answer.body["occupations"].clone()
     };
-    // Start-up looks for a taxonomy in the background; nothing is imported yet.
-    let mut occupations = analyse().await;
-    for _ in 0..100 {
-        if occupations != "Preparing" {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        occupations = analyse().await;
-    }
+    // Start-up looks for a taxonomy in the background (after the skill names, which take a
+    // while the first time); nothing is imported yet.
+    srv.wait_for_occupations().await;
+    let occupations = analyse().await;
     assert_eq!(occupations, "NotImported");
 
     // After an import the server prepares it (at start-up; here called directly) and suggests.
@@ -307,7 +302,51 @@ async fn a_skill_the_job_describes_is_matched_to_the_cv_that_names_it(db: Db) {
     srv.stop().await;
 }
 
+/// A long CV and a long job make more texts than one embedding round takes (more than 512
+/// phrases and pieces): the analysis runs in several rounds and never answers 500.
+async fn a_long_cv_and_a_long_job_are_analysed_in_several_rounds(db: Db) {
+    let Some(srv) = TestServer::start(db).await else {
+        return;
+    };
+    srv.wait_for_skill_vectors().await;
+    let c = srv.client();
+    c.sign_up("Rita Recruiter", "rita@example.com").await;
+    c.create_org("Acme", "acme").await;
+    let lines = |what: &str| -> String {
+        (0..300)
+            .map(|i| format!("Looked after {what} number {i}; wrote weekly reports.\n"))
+            .collect()
+    };
+    let cv = format!(
+        "Senior Rust engineer, 2019 – present\n{}",
+        lines("client project")
+    );
+    let job = format!("Rust engineer (Berlin)\n{}", lines("customer account"));
+    let plan = talentloom_server::matching::rank::RankPlan::new(
+        srv.state().engine.finder(),
+        shared::matching::JobSpec {
+            text: job.clone(),
+            ..Default::default()
+        },
+        vec![shared::matching::CandidateProfile {
+            text: cv.clone(),
+            ..Default::default()
+        }],
+    );
+    assert!(plan.texts.len() > 600, "only {} texts", plan.texts.len());
+    let answer = c
+        .call(
+            "analyse_match",
+            &[("slug", "acme"), ("cv_text", &cv), ("job_text", &job)],
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{:?}", answer.body);
+    assert!(answer.body["explanation"]["score"].as_u64().is_some());
+    srv.stop().await;
+}
+
 on_both_databases!(
+    a_long_cv_and_a_long_job_are_analysed_in_several_rounds,
     documents_become_text_or_a_clear_error,
     a_member_analyses_a_cv_against_a_job,
     a_skill_the_job_describes_is_matched_to_the_cv_that_names_it,

@@ -1,10 +1,14 @@
 //! Types, validation, permissions and the realtime wire protocol that the browser and the server
-//! share. Nothing here does I/O, so all of it compiles to wasm.
+//! share, one module per feature. Nothing here does I/O, so all of it compiles to wasm.
 #![forbid(unsafe_code)]
 
-pub mod dto;
+pub mod accounts;
+pub mod mail;
 pub mod matching;
+pub mod orgs;
 pub mod permissions;
+pub mod queue;
+pub mod time;
 pub mod validation;
 pub mod ws;
 

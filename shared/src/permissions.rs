@@ -31,6 +31,8 @@ pub enum Permission {
     ManageMembers,
     /// Read the organisation's outgoing e-mail (development outbox).
     ViewOutbox,
+    /// See the organisation's background jobs (mail delivery, indexing) and their failures.
+    ViewBackgroundJobs,
 }
 
 impl Role {
@@ -50,7 +52,9 @@ impl Role {
         use Role::*;
         match permission {
             ViewOrganisation => true,
-            ManageOrganisation | ManageMembers | ViewOutbox => matches!(self, Owner | Admin),
+            ManageOrganisation | ManageMembers | ViewOutbox | ViewBackgroundJobs => {
+                matches!(self, Owner | Admin)
+            }
             InviteMembers => matches!(self, Owner | Admin | Recruiter),
         }
     }
@@ -100,8 +104,15 @@ impl fmt::Display for Role {
 
 /// The text was not one of the role names.
 #[derive(Debug, thiserror::Error)]
-#[error("unknown role {0:?}; expected one of owner, admin, recruiter, hiring_manager, interviewer, employee, viewer")]
+#[error("unknown role {0:?}; expected one of {names}", names = Role::ALL.map(Role::as_str).join(", "))]
 pub struct UnknownRole(pub String);
+
+impl TryFrom<String> for Role {
+    type Error = UnknownRole;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
 
 impl FromStr for Role {
     type Err = UnknownRole;
@@ -142,6 +153,10 @@ mod tests {
         for role in Role::ALL {
             assert_eq!(role.as_str().parse::<Role>().ok(), Some(role));
         }
-        assert!("boss".parse::<Role>().is_err());
+        let unknown = "boss".parse::<Role>().err().map(|e| e.to_string());
+        assert_eq!(
+            unknown.as_deref(),
+            Some("unknown role \"boss\"; expected one of owner, admin, recruiter, hiring_manager, interviewer, employee, viewer")
+        );
     }
 }

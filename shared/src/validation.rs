@@ -28,6 +28,12 @@ pub fn email(field: &str, raw: &str) -> Result<String, FieldError> {
     if value.is_empty() {
         return Err(FieldError::new(field, "Enter an e-mail address."));
     }
+    if value.chars().any(is_hidden_char) {
+        return Err(FieldError::new(
+            field,
+            "This e-mail address contains invisible or control characters; type it again.",
+        ));
+    }
     if value.len() > 254 {
         return Err(FieldError::new(
             field,
@@ -73,29 +79,114 @@ pub fn password_length(field: &str, raw: &str) -> Result<(), FieldError> {
     Ok(())
 }
 
-/// A person's display name: trimmed, 1–100 characters.
-pub fn display_name(field: &str, raw: &str) -> Result<String, FieldError> {
+/// Characters a person cannot see or that change how surrounding text is shown: control
+/// characters (NUL included), bidirectional overrides and isolates, and zero-width marks. A name
+/// with one of these can impersonate another in a list or an e-mail.
+pub fn is_hidden_char(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}'
+        )
+}
+
+/// A name people see next to our own text (in lists and e-mails): trimmed, one line, no hidden
+/// characters and no web addresses (a name must not turn an e-mail of ours into an advert or a
+/// phishing link).
+fn visible_name(field: &str, raw: &str, min: usize, empty: &str) -> Result<String, FieldError> {
     let value = raw.trim();
+    let chars = value.chars().count();
     if value.is_empty() {
-        return Err(FieldError::new(field, "Enter your name."));
+        return Err(FieldError::new(field, empty));
     }
-    if value.chars().count() > 100 {
-        return Err(FieldError::new(field, "Use at most 100 characters."));
+    if chars < min {
+        return Err(FieldError::new(
+            field,
+            format!("Use at least {min} characters."),
+        ));
+    }
+    if chars > MAX_NAME_CHARS {
+        return Err(FieldError::new(
+            field,
+            format!("Use at most {MAX_NAME_CHARS} characters."),
+        ));
+    }
+    if value.chars().any(is_hidden_char) {
+        return Err(FieldError::new(
+            field,
+            "Remove the line breaks, tabs or invisible characters from this name.",
+        ));
+    }
+    let lower = value.to_lowercase();
+    if lower.contains("://") || lower.contains("www.") {
+        return Err(FieldError::new(
+            field,
+            "A name cannot contain a web address.",
+        ));
     }
     Ok(value.to_owned())
 }
 
-/// An organisation's name: trimmed, 2–100 characters.
+/// The longest person or organisation name, in characters.
+pub const MAX_NAME_CHARS: usize = 100;
+
+/// A person's display name: 1–100 visible characters.
+pub fn display_name(field: &str, raw: &str) -> Result<String, FieldError> {
+    visible_name(field, raw, 1, "Enter your name.")
+}
+
+/// An organisation's name: 2–100 visible characters.
 pub fn organisation_name(field: &str, raw: &str) -> Result<String, FieldError> {
-    let value = raw.trim();
-    let chars = value.chars().count();
-    if chars < 2 {
-        return Err(FieldError::new(field, "Use at least 2 characters."));
+    visible_name(field, raw, 2, "Use at least 2 characters.")
+}
+
+/// Whether `raw` has the shape of a slug (checked before a slug is looked up or logged).
+pub fn is_slug(raw: &str) -> bool {
+    slug("slug", raw).is_ok_and(|s| s == raw)
+}
+
+/// A place to go back to after signing in, taken from the request (`next`): accepted only as a
+/// path on this site. Parsed as an RFC 3986 `path-absolute` with an optional query, from a strict
+/// set of characters: no scheme, no host (`//`), no backslash, no whitespace or control
+/// characters (which browsers strip, turning `/\t/evil.example` into `//evil.example`).
+pub fn return_path(raw: &str) -> Option<&str> {
+    let allowed = |c: char| {
+        c.is_ascii_alphanumeric()
+            || matches!(
+                c,
+                '/' | '-'
+                    | '.'
+                    | '_'
+                    | '~'
+                    | '!'
+                    | '$'
+                    | '&'
+                    | '\''
+                    | '('
+                    | ')'
+                    | '*'
+                    | '+'
+                    | ','
+                    | ';'
+                    | '='
+                    | ':'
+                    | '@'
+                    | '%'
+                    | '?'
+            )
+    };
+    let rest = raw.strip_prefix('/')?;
+    if rest.starts_with('/') || raw.len() > 2048 || !raw.chars().all(allowed) {
+        return None;
     }
-    if chars > 100 {
-        return Err(FieldError::new(field, "Use at most 100 characters."));
-    }
-    Ok(value.to_owned())
+    // Percent signs only as the start of a complete escape.
+    let bytes = raw.as_bytes();
+    let escapes_ok = bytes.iter().enumerate().all(|(i, &b)| {
+        b != b'%'
+            || (bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
+                && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
+    });
+    escapes_ok.then_some(raw)
 }
 
 /// A URL slug: 2–48 lower-case letters, digits and single hyphens, not starting or ending with one.
@@ -165,6 +256,58 @@ mod tests {
             Some("Use at least 12 characters (this one has 3).")
         );
         assert!(password_length("password", "twelve chars").is_ok());
+    }
+
+    #[test]
+    fn names_refuse_hidden_characters_and_addresses() {
+        assert_eq!(display_name("name", " Ada ").ok().as_deref(), Some("Ada"));
+        for bad in ["Ada\0", "Ada\u{202E}gnp.exe", "Ada\nLovelace", "a\u{200B}b"] {
+            let err = display_name("name", bad).err().map(|e| e.message);
+            assert_eq!(
+                err.as_deref(),
+                Some("Remove the line breaks, tabs or invisible characters from this name."),
+                "{bad:?}"
+            );
+        }
+        assert!(organisation_name("name", "Win at https://evil.example").is_err());
+        assert!(organisation_name("name", "visit www.evil.example").is_err());
+        assert!(organisation_name("name", "Acme @ Berlin").is_ok());
+        assert!(email("email", "a\0@example.com").is_err());
+        assert!(display_name("name", &"x".repeat(101)).is_err());
+    }
+
+    #[test]
+    fn return_paths_stay_on_this_site() {
+        for good in [
+            "/",
+            "/o/acme/team",
+            "/invite/abc-DEF_123",
+            "/o/acme?tab=2",
+            "/a%20b",
+        ] {
+            assert_eq!(return_path(good), Some(good), "{good}");
+        }
+        for bad in [
+            "",
+            "o/acme",
+            "//evil.example",
+            "/\\evil.example",
+            "\\/evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\nSet-Cookie: x=1",
+            "https://evil.example",
+            "/%zz",
+            "/%2",
+            " /o/acme",
+            "/o/\u{0}",
+            "/ö",
+        ] {
+            assert_eq!(return_path(bad), None, "{bad:?}");
+        }
+        assert!(is_slug("acme-hiring"));
+        assert!(!is_slug("Acme"));
+        assert!(!is_slug("acme\n"));
     }
 
     #[test]

@@ -85,6 +85,29 @@ impl EmbeddingService {
         answer.await.map_err(|_| EmbedError::Stopped)?
     }
 
+    /// Embeds any number of texts (up to `max_total`) in rounds of at most the per-request
+    /// limit, one round after another, so that one caller holds at most one place in the queue.
+    pub async fn embed_all(
+        &self,
+        texts: Vec<String>,
+        max_total: usize,
+    ) -> Result<Vec<Vec<f32>>, EmbedError> {
+        if texts.len() > max_total {
+            return Err(EmbedError::TooMany {
+                given: texts.len(),
+                max: max_total,
+            });
+        }
+        let mut vectors = Vec::with_capacity(texts.len());
+        let mut rest = texts;
+        while !rest.is_empty() {
+            let tail = rest.split_off(rest.len().min(self.settings.max_texts));
+            vectors.extend(self.embed(rest).await?);
+            rest = tail;
+        }
+        Ok(vectors)
+    }
+
     /// Embeds one text.
     pub async fn embed_one(&self, text: &str) -> Result<Vec<f32>, EmbedError> {
         let mut vectors = self.embed(vec![text.to_owned()]).await?;
@@ -96,16 +119,23 @@ impl EmbeddingService {
 /// together, and answers each.
 fn run(encoder: &SentenceEncoder, mut jobs: mpsc::Receiver<Job>, settings: BatchSettings) {
     while let Some(first) = jobs.blocking_recv() {
-        let mut batch = vec![first];
-        let mut count = batch[0].texts.len();
+        // A request whose caller has gone (the client disconnected) is not worth computing.
+        let mut batch: Vec<Job> = std::iter::once(first)
+            .filter(|job| !job.reply.is_closed())
+            .collect();
+        let mut count: usize = batch.iter().map(|job| job.texts.len()).sum();
         while count < settings.max_batch {
             match jobs.try_recv() {
+                Ok(job) if job.reply.is_closed() => {}
                 Ok(job) => {
                     count += job.texts.len();
                     batch.push(job);
                 }
                 Err(_) => break,
             }
+        }
+        if batch.is_empty() {
+            continue;
         }
         let texts: Vec<&str> = batch
             .iter()

@@ -64,32 +64,43 @@ fn dot_i8(a: &[i8], b: &[i8]) -> i32 {
 /// memory bandwidth, which one core cannot use up.
 const PARALLEL_ROWS: usize = 50_000;
 
+/// The threads large scans are split over: started once and shared by every query, rather than
+/// threads started for each query. `None` when the pool could not start (scans then run on the
+/// caller's thread).
+static SCAN_POOL: std::sync::LazyLock<Option<rayon::ThreadPool>> = std::sync::LazyLock::new(|| {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("vector-scan-{i}"))
+        .build()
+        .map_err(|e| tracing::warn!(error = %e, "cannot start the vector scan threads"))
+        .ok()
+});
+
 /// The dot product of `query` with every stored vector, into `out` (one per vector).
 fn dot_all(query: &[i8], codes: &[i8], out: &mut Vec<i32>) {
-    let threads = if codes.len() / DIM >= PARALLEL_ROWS {
-        std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
-    } else {
-        1
+    let parts = match &*SCAN_POOL {
+        Some(pool) if codes.len() / DIM >= PARALLEL_ROWS => pool.current_num_threads(),
+        _ => 1,
     };
-    dot_all_threads(query, codes, out, threads);
+    dot_all_threads(query, codes, out, parts);
 }
 
-/// [`dot_all`] on `threads` threads.
-fn dot_all_threads(query: &[i8], codes: &[i8], out: &mut Vec<i32>, threads: usize) {
+/// [`dot_all`] in `parts` pieces on the scan pool.
+fn dot_all_threads(query: &[i8], codes: &[i8], out: &mut Vec<i32>, parts: usize) {
+    use rayon::prelude::*;
     let rows = codes.len() / DIM;
     out.clear();
     out.resize(rows, 0);
-    if threads <= 1 {
+    let Some(pool) = SCAN_POOL.as_ref().filter(|_| parts > 1) else {
         return scan(query, codes, out);
-    }
-    let per_thread = rows.div_ceil(threads);
-    std::thread::scope(|scope| {
-        for (codes, out) in codes
-            .chunks(per_thread * DIM)
-            .zip(out.chunks_mut(per_thread))
-        {
-            scope.spawn(move || scan(query, codes, out));
-        }
+    };
+    let per_part = rows.div_ceil(parts);
+    pool.install(|| {
+        codes
+            .par_chunks(per_part * DIM)
+            .zip(out.par_chunks_mut(per_part))
+            .for_each(|(codes, out)| scan(query, codes, out));
     });
 }
 

@@ -7,14 +7,18 @@
 //! organisation, kind, id and model id. At start-up the index is rebuilt from the database; a
 //! document without a vector from the running model (new model, or the embedding queue was full
 //! when it was written) is searchable by its words at once and gets its vector from the
-//! background backfill, whose progress [`DocumentStore::progress`] reports.
+//! backfill, an `embed_documents` job on the durable queue, whose progress
+//! [`DocumentStore::progress`] reports.
 
 use super::{
     index::{EntityKey, WrongDimension},
     search::{DocumentSearch, SearchHit},
     EmbedError, EmbeddingService, DIM, MODEL_ID,
 };
-use crate::db::{now, Db};
+use crate::{
+    platform::db::{now, Db},
+    queue::{ClaimedJob, JobError, JobHandler, JobQueue, NewJob},
+};
 use futures::TryStreamExt;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -23,7 +27,7 @@ use std::sync::{
     atomic::{AtomicBool, AtomicU64, Ordering},
     Arc,
 };
-use tokio::sync::{Mutex, Notify};
+use tokio::sync::Mutex;
 
 /// Longest title, in characters.
 pub const MAX_TITLE_CHARS: usize = 300;
@@ -31,6 +35,16 @@ pub const MAX_TITLE_CHARS: usize = 300;
 pub const MAX_BODY_CHARS: usize = shared::matching::MAX_ANALYSIS_CHARS;
 /// Documents the backfill embeds per round.
 const BACKFILL_BATCH: usize = 32;
+/// The job kind of the backfill.
+pub const EMBED_DOCUMENTS: &str = "embed_documents";
+
+/// The backfill job: one round of embedding; it queues the next round itself while documents
+/// remain. At most one is queued at a time.
+fn backfill_job() -> NewJob {
+    NewJob::new(EMBED_DOCUMENTS, serde_json::json!({}))
+        .once_queued(EMBED_DOCUMENTS)
+        .attempts(20)
+}
 
 /// Why a document was not stored; nothing was changed when this is returned.
 #[derive(Debug, thiserror::Error)]
@@ -49,6 +63,8 @@ pub enum StoreError {
     Vector(#[from] WrongDimension),
     #[error(transparent)]
     Embedding(#[from] EmbedError),
+    #[error("the search index could not be updated: {0}")]
+    Index(String),
 }
 
 /// What a document says, as the search sees it.
@@ -140,10 +156,11 @@ pub struct BackfillProgress {
 pub struct DocumentStore {
     db: Db,
     embeddings: EmbeddingService,
-    search: DocumentSearch,
+    queue: JobQueue,
+    /// Shared with the blocking threads that scan and update it.
+    search: Arc<DocumentSearch>,
     /// Database writes and index updates of one document happen together, in order.
     write: Mutex<()>,
-    wake: Notify,
     pending: AtomicU64,
     done: AtomicU64,
     running: AtomicBool,
@@ -175,14 +192,18 @@ fn key_of(row: &sqlx::any::AnyRow) -> Result<(i64, EntityKey), sqlx::Error> {
 
 impl DocumentStore {
     /// Rebuilds the index from the database. Stored vectors of another model, of older content
-    /// or damaged ones are not used: those documents wait for the backfill.
-    pub async fn open(db: Db, embeddings: EmbeddingService) -> Result<Arc<Self>, sqlx::Error> {
+    /// or damaged ones are not used: those documents wait for the backfill, which is queued.
+    pub async fn open(
+        db: Db,
+        embeddings: EmbeddingService,
+        queue: JobQueue,
+    ) -> Result<Arc<Self>, sqlx::Error> {
         let store = Self {
             db,
             embeddings,
-            search: DocumentSearch::default(),
+            queue,
+            search: Arc::default(),
             write: Mutex::new(()),
-            wake: Notify::new(),
             pending: AtomicU64::new(0),
             done: AtomicU64::new(0),
             running: AtomicBool::new(false),
@@ -236,6 +257,9 @@ impl DocumentStore {
             .await?;
         }
         store.pending.store(pending, Ordering::Relaxed);
+        if pending > 0 {
+            store.queue.push(backfill_job()).await?;
+        }
         tracing::info!(pending, model = MODEL_ID, "search index rebuilt");
         Ok(Arc::new(store))
     }
@@ -304,25 +328,37 @@ impl DocumentStore {
         if let Some(vector) = &vector {
             insert_embedding(&mut tx, org, &key, &hash, vector).await?;
         }
+        if vector.is_none() {
+            self.queue.enqueue(&mut tx, backfill_job()).await?;
+        }
         tx.commit().await?;
 
-        self.search.upsert_text(org, key.clone(), &text);
-        let indexed = match vector {
-            Some(vector) => {
-                self.search.upsert_vector(org, key, &vector)?;
-                if was_pending {
-                    self.pending.fetch_sub(1, Ordering::Relaxed);
+        let search = self.search.clone();
+        let embedded = vector.is_some();
+        // The index's locks may wait for a large scan: not on the runtime's threads.
+        tokio::task::spawn_blocking(move || {
+            search.upsert_text(org, key.clone(), &text);
+            match vector {
+                Some(vector) => search.upsert_vector(org, key, &vector),
+                None => {
+                    search.remove_vector(org, &key);
+                    Ok(())
                 }
-                Indexed::Embedded
             }
-            None => {
-                self.search.remove_vector(org, &key);
-                if !was_pending {
-                    self.pending.fetch_add(1, Ordering::Relaxed);
-                }
-                self.wake.notify_one();
-                Indexed::Pending
+        })
+        .await
+        .map_err(|e| StoreError::Index(e.to_string()))??;
+        let indexed = if embedded {
+            if was_pending {
+                self.pending.fetch_sub(1, Ordering::Relaxed);
             }
+            Indexed::Embedded
+        } else {
+            if !was_pending {
+                self.pending.fetch_add(1, Ordering::Relaxed);
+            }
+            self.queue.wake();
+            Indexed::Pending
         };
         Ok(indexed)
     }
@@ -344,7 +380,10 @@ impl DocumentStore {
         .rows_affected()
             > 0;
         tx.commit().await?;
-        self.search.remove(org, key);
+        let (search, key) = (self.search.clone(), key.clone());
+        tokio::task::spawn_blocking(move || search.remove(org, &key))
+            .await
+            .map_err(|e| StoreError::Index(e.to_string()))?;
         if was_pending {
             self.pending.fetch_sub(1, Ordering::Relaxed);
         }
@@ -362,46 +401,79 @@ impl DocumentStore {
         limit: usize,
     ) -> Result<FoundPage, StoreError> {
         let vector = self.embeddings.embed_one(query).await?;
-        let page = self.search.search(
-            org,
-            query,
-            &vector,
-            |key| kind.is_none_or(|k| key.kind == k),
-            offset,
-            limit,
+        let (search, query_text, kind) = (
+            self.search.clone(),
+            query.to_owned(),
+            kind.map(str::to_owned),
         );
-        let mut hits = Vec::with_capacity(page.hits.len());
-        for SearchHit {
-            key,
-            score,
-            keyword,
-            semantic,
-        } in page.hits
-        {
-            let title: Option<String> = sqlx::query_scalar(
-                "SELECT title FROM search_documents WHERE org_id = $1 AND kind = $2 \
-                 AND entity_id = $3",
+        // A scan of up to a million vectors: on a blocking thread (which hands it to the scan
+        // pool), never on the runtime's.
+        let page = tokio::task::spawn_blocking(move || {
+            search.search(
+                org,
+                &query_text,
+                &vector,
+                |key| kind.as_deref().is_none_or(|k| key.kind == k),
+                offset,
+                limit,
             )
-            .bind(org)
-            .bind(&key.kind)
-            .bind(key.id)
-            .fetch_optional(&self.db.pool)
-            .await?;
-            // A document removed between the search and this read is left out.
-            if let Some(title) = title {
-                hits.push(FoundDocument {
-                    key,
-                    title,
-                    score,
-                    keyword,
-                    semantic,
-                });
-            }
-        }
+        })
+        .await
+        .map_err(|e| StoreError::Index(e.to_string()))?;
+        let titles = self.titles(org, &page.hits).await?;
+        let hits = page
+            .hits
+            .into_iter()
+            .filter_map(
+                |SearchHit {
+                     key,
+                     score,
+                     keyword,
+                     semantic,
+                 }| {
+                    // A document removed between the search and the read is left out.
+                    let title = titles.get(&(key.kind.clone(), key.id))?.clone();
+                    Some(FoundDocument {
+                        key,
+                        title,
+                        score,
+                        keyword,
+                        semantic,
+                    })
+                },
+            )
+            .collect();
         Ok(FoundPage {
             hits,
             total: page.total,
         })
+    }
+
+    /// The titles of a page of hits, in one query.
+    async fn titles(
+        &self,
+        org: i64,
+        hits: &[SearchHit],
+    ) -> Result<std::collections::HashMap<(String, i64), String>, StoreError> {
+        if hits.is_empty() {
+            return Ok(Default::default());
+        }
+        // `$n` placeholders, written out: the `Any` driver passes SQL through unchanged.
+        let placeholders: Vec<String> = (2..hits.len() + 2).map(|n| format!("${n}")).collect();
+        let sql = format!(
+            "SELECT kind, entity_id, title FROM search_documents WHERE org_id = $1 \
+             AND entity_id IN ({})",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query_as::<_, (String, i64, String)>(&sql).bind(org);
+        for hit in hits {
+            query = query.bind(hit.key.id);
+        }
+        let rows = query.fetch_all(&self.db.pool).await?;
+        Ok(rows
+            .into_iter()
+            .map(|(kind, id, title)| ((kind, id), title))
+            .collect())
     }
 
     /// The organisation's index as it is now.
@@ -424,35 +496,9 @@ impl DocumentStore {
         }
     }
 
-    /// The backfill: embeds documents that lack a vector of the running model, a batch at a
-    /// time, then sleeps until a write leaves one pending. Runs until the task is aborted.
-    pub async fn run_backfill(self: Arc<Self>) {
-        loop {
-            self.running.store(true, Ordering::Relaxed);
-            match self.backfill_round().await {
-                Ok(0) => {
-                    self.running.store(false, Ordering::Relaxed);
-                    self.wake.notified().await;
-                }
-                Ok(_) => {
-                    let progress = self.progress();
-                    tracing::info!(
-                        done = progress.done,
-                        pending = progress.pending,
-                        "backfill: embedded a batch"
-                    );
-                }
-                Err(StoreError::Embedding(EmbedError::Busy)) => {
-                    // Interactive requests come first; try again shortly.
-                    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-                }
-                Err(err) => {
-                    tracing::warn!(error = %err, "backfill failed; retrying in 10 s");
-                    self.running.store(false, Ordering::Relaxed);
-                    tokio::time::sleep(std::time::Duration::from_secs(10)).await;
-                }
-            }
-        }
+    /// The handler of the backfill job.
+    pub fn backfill(self: &Arc<Self>) -> Backfill {
+        Backfill(self.clone())
     }
 
     /// Embeds up to one batch of pending documents; returns how many it looked at.
@@ -509,11 +555,50 @@ impl DocumentStore {
             delete_embeddings(&mut tx, org, &key).await?;
             insert_embedding(&mut tx, org, &key, &hash, &vector).await?;
             tx.commit().await?;
-            self.search.upsert_vector(org, key, &vector)?;
+            let search = self.search.clone();
+            tokio::task::spawn_blocking(move || search.upsert_vector(org, key, &vector))
+                .await
+                .map_err(|e| StoreError::Index(e.to_string()))??;
             self.pending.fetch_sub(1, Ordering::Relaxed);
             self.done.fetch_add(1, Ordering::Relaxed);
         }
         Ok(rows.len())
+    }
+}
+
+/// The backfill job (`embed_documents`): embeds documents that lack a vector of the running
+/// model, a batch at a time, and queues the next batch while any remain.
+pub struct Backfill(Arc<DocumentStore>);
+
+#[async_trait::async_trait]
+impl JobHandler for Backfill {
+    async fn run(&self, _job: &ClaimedJob) -> Result<(), JobError> {
+        let store = &self.0;
+        store.running.store(true, Ordering::Relaxed);
+        let round = store.backfill_round().await;
+        store.running.store(false, Ordering::Relaxed);
+        match round {
+            Ok(0) => Ok(()),
+            Ok(_) => {
+                let progress = store.progress();
+                tracing::info!(
+                    done = progress.done,
+                    pending = progress.pending,
+                    "backfill: embedded a batch"
+                );
+                store
+                    .queue
+                    .push(backfill_job())
+                    .await
+                    .map_err(|e| JobError::Retry(format!("queueing the next batch: {e}")))?;
+                Ok(())
+            }
+            // Interactive requests come first; the job waits its turn without losing an attempt.
+            Err(StoreError::Embedding(EmbedError::Busy)) => {
+                Err(JobError::Busy("the embedding model is busy".into()))
+            }
+            Err(err) => Err(JobError::Retry(err.to_string())),
+        }
     }
 }
 

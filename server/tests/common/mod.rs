@@ -41,7 +41,7 @@ pub struct TestServer {
     pub db: Db,
     running: Option<Running>,
     _dir: tempfile::TempDir,
-    pg_database: Option<String>,
+    pg_database: Option<PgDatabase>,
 }
 
 const DEFAULT_PG: &str = "postgres://postgres@127.0.0.1:5432/test";
@@ -107,6 +107,43 @@ pub async fn drop_pg_database(name: &str) {
     }
 }
 
+/// A test PostgreSQL database that is dropped when this guard is, also when the test panics
+/// (the drop runs on a thread of its own, since a panicking test's runtime may be gone).
+pub struct PgDatabase(pub String);
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let name = std::mem::take(&mut self.0);
+        if name.is_empty() {
+            return;
+        }
+        let _ = std::thread::spawn(move || {
+            if let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                runtime.block_on(drop_pg_database(&name));
+            }
+        })
+        .join();
+    }
+}
+
+/// The configuration every test server starts from: built explicitly, never from the
+/// environment (an exported DATABASE_URL must not turn a SQLite test into a PostgreSQL one).
+pub fn test_config(data_dir: &std::path::Path) -> Config {
+    Config {
+        data_dir: data_dir.to_path_buf(),
+        model_dir: model_dir(),
+        cache_dir: Some(cache_dir()),
+        // The metrics endpoint on a port of its own, as in production.
+        metrics_addr: "127.0.0.1:0".parse().ok(),
+        // In tests this process is the test binary; the server binary reads uploads.
+        extractor: Some(PathBuf::from(env!("CARGO_BIN_EXE_server"))),
+        ..Config::default()
+    }
+}
+
 pub async fn create_pg_database() -> Option<(String, String)> {
     use sqlx::{Connection, Executor, PgConnection};
     let admin = admin_url();
@@ -136,7 +173,7 @@ pub struct TestDb {
     pub url: Option<String>,
     pub orgs: Vec<i64>,
     pub dir: tempfile::TempDir,
-    pg_name: Option<String>,
+    pg_name: Option<PgDatabase>,
 }
 
 impl TestDb {
@@ -148,7 +185,7 @@ impl TestDb {
             Db::Sqlite => (None, None),
             Db::Postgres => {
                 let (name, url) = create_pg_database().await?;
-                (Some(name), Some(url))
+                (Some(PgDatabase(name)), Some(url))
             }
         };
         let db = talentloom_server::db::Db::connect(url.as_deref(), dir.path())
@@ -192,10 +229,10 @@ impl TestDb {
             .expect("database")
     }
 
-    pub async fn close(self) {
+    pub async fn close(mut self) {
         self.db.pool.close().await;
-        if let Some(name) = self.pg_name {
-            drop_pg_database(&name).await;
+        if let Some(mut pg) = self.pg_name.take() {
+            drop_pg_database(&std::mem::take(&mut pg.0)).await;
         }
     }
 }
@@ -208,15 +245,12 @@ impl TestServer {
 
     pub async fn start_with(db: Db, tweak: impl FnOnce(&mut Config)) -> Option<Self> {
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut config = Config::defaults();
-        config.data_dir = dir.path().to_path_buf();
-        config.model_dir = model_dir();
-        config.cache_dir = Some(cache_dir());
+        let mut config = test_config(dir.path());
         let mut pg_database = None;
         if db == Db::Postgres {
             let (name, url) = create_pg_database().await?;
             config.database_url = Some(url);
-            pg_database = Some(name);
+            pg_database = Some(PgDatabase(name));
         }
         tweak(&mut config);
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -255,6 +289,29 @@ impl TestServer {
         &self.running.as_ref().expect("running").state
     }
 
+    /// The metrics endpoint's URL (on its own address).
+    pub fn metrics_url(&self) -> String {
+        let addr = self
+            .running
+            .as_ref()
+            .and_then(|r| r.metrics_addr)
+            .expect("the test server serves metrics");
+        format!("http://{addr}/metrics")
+    }
+
+    /// Waits until the server suggests occupations (it embeds the imported labels in the
+    /// background after the skill names).
+    pub async fn wait_for_occupations(&self) {
+        use talentloom_server::matching::occupations::Prepared;
+        for _ in 0..1200 {
+            if !matches!(self.state().occupations.get(), Prepared::Preparing) {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("the occupations were not prepared within two minutes");
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
@@ -275,8 +332,8 @@ impl TestServer {
         if let Some(running) = self.running.take() {
             running.shutdown().await.expect("clean shutdown");
         }
-        if let Some(name) = self.pg_database.take() {
-            drop_pg_database(&name).await;
+        if let Some(mut pg) = self.pg_database.take() {
+            drop_pg_database(&std::mem::take(&mut pg.0)).await;
         }
     }
 }
@@ -325,6 +382,25 @@ impl Browser {
             .await
             .expect("request");
         into_answer(res).await
+    }
+
+    /// Calls a server function with extra request headers.
+    pub async fn call_with(
+        &self,
+        endpoint: &str,
+        form: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Answer {
+        let mut req = self
+            .http
+            .post(format!("{}/api/{endpoint}", self.base))
+            .header(header::ORIGIN, &self.base)
+            .header(header::ACCEPT, "application/json")
+            .form(form);
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        into_answer(req.send().await.expect("request")).await
     }
 
     pub async fn get(&self, path: &str) -> Response {

@@ -1,0 +1,12 @@
+//! What every feature stands on: configuration, the database, errors, sessions, the client's
+//! address, limits, HTTP protections and metrics.
+
+pub mod client;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod headers;
+pub mod limits;
+pub mod metrics;
+pub mod origin;
+pub mod sessions;

@@ -1,0 +1,150 @@
+//! One sweep over every server function: a member of another organisation gets 404 from each,
+//! and nothing changes. The list comes from the server itself, so a new server function is in
+//! the sweep the day it is written; the few that work outside any organisation are named here
+//! and each must be accounted for.
+//!
+//! (That a use case cannot even be *written* without resolving the caller's membership is a
+//! compile-time matter: see the `compile_fail` example in `app/src/seam.rs`.)
+
+mod common;
+
+use common::{invitation_token, Db, TestServer, PASSWORD};
+use reqwest::StatusCode;
+
+/// Server functions that are not inside an organisation, and why.
+const OUTSIDE_ANY_ORGANISATION: [(&str, &str); 7] = [
+    ("/api/me", "who is signed in"),
+    ("/api/sign_up", "creates an account"),
+    ("/api/sign_in", "signs in"),
+    ("/api/sign_out", "signs out"),
+    (
+        "/api/create_organisation",
+        "creates a new organisation of the caller's",
+    ),
+    (
+        "/api/invitation",
+        "shows an invitation to whoever holds its secret link",
+    ),
+    (
+        "/api/accept_invitation",
+        "accepts an invitation, as its address only",
+    ),
+];
+
+async fn every_server_function_answers_not_found_across_organisations(db: Db) {
+    let Some(srv) = TestServer::start(db).await else {
+        return;
+    };
+    // Y: an owner, a member, an open invitation, some mail.
+    let y_owner = srv.client();
+    y_owner.sign_up("Yan Owner", "yan@example.com").await;
+    y_owner.create_org("Org Y", "org-y").await;
+    y_owner
+        .call(
+            "invite",
+            &[
+                ("slug", "org-y"),
+                ("email", "ym@example.com"),
+                ("role", "viewer"),
+            ],
+        )
+        .await;
+    let token = invitation_token(
+        &y_owner.call("outbox", &[("slug", "org-y")]).await.body,
+        "ym@example.com",
+    );
+    let y_member = srv.client();
+    y_member
+        .call(
+            "accept_invitation",
+            &[
+                ("token", &token),
+                ("name", "Yve Member"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    let y_invite = y_owner
+        .call(
+            "invite",
+            &[
+                ("slug", "org-y"),
+                ("email", "pending@example.com"),
+                ("role", "viewer"),
+            ],
+        )
+        .await;
+    let y_member_id = y_member.me().await["user_id"]
+        .as_i64()
+        .expect("id")
+        .to_string();
+    let y_invite_id = y_invite.body["id"].as_i64().expect("id").to_string();
+    let y_before = (
+        y_owner.call("team", &[("slug", "org-y")]).await.body,
+        y_owner.call("outbox", &[("slug", "org-y")]).await.body,
+    );
+
+    // X: an owner of another organisation, asking about Y with every argument any server
+    // function takes (unknown fields are ignored).
+    let x_owner = srv.client();
+    x_owner.sign_up("Xia Owner", "xia@example.com").await;
+    x_owner.create_org("Org X", "org-x").await;
+    let form = [
+        ("slug", "org-y"),
+        ("user_id", y_member_id.as_str()),
+        ("invitation_id", y_invite_id.as_str()),
+        ("role", "owner"),
+        ("email", "x2@example.com"),
+        ("name", "Renamed"),
+        ("cv_text", "Rust engineer"),
+        ("job_text", "Rust engineer wanted"),
+    ];
+
+    let paths = talentloom_server::server_function_paths();
+    let outside: Vec<&str> = OUTSIDE_ANY_ORGANISATION.iter().map(|(p, _)| *p).collect();
+    for path in &outside {
+        assert!(
+            paths.iter().any(|p| p == path),
+            "{path} is listed but no longer exists"
+        );
+    }
+    let inside: Vec<&String> = paths
+        .iter()
+        .filter(|p| !outside.contains(&p.as_str()))
+        .collect();
+    assert!(
+        inside.len() >= 10,
+        "the sweep found too few server functions: {paths:?}"
+    );
+    for path in inside {
+        let endpoint = path.trim_start_matches("/api/");
+        let answer = x_owner.call(endpoint, &form).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::NOT_FOUND,
+            "{path} answered {} to a member of another organisation: {:?}",
+            answer.status,
+            answer.body
+        );
+    }
+    // The one plain route inside an organisation: the document upload.
+    let upload = x_owner
+        .http
+        .post(format!("{}/o/org-y/documents/text", x_owner.base))
+        .header("origin", &x_owner.base)
+        .header("content-type", "text/plain")
+        .body("Rust engineer")
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(upload.status(), StatusCode::NOT_FOUND);
+
+    let y_after = (
+        y_owner.call("team", &[("slug", "org-y")]).await.body,
+        y_owner.call("outbox", &[("slug", "org-y")]).await.body,
+    );
+    assert_eq!(y_before, y_after, "nothing in Y changed");
+    srv.stop().await;
+}
+
+on_both_databases!(every_server_function_answers_not_found_across_organisations);

@@ -1,0 +1,80 @@
+//! An organisation's settings: owners and admins read and change them, with a clear error for a
+//! bad value and nothing saved; other roles are refused.
+
+mod common;
+
+use common::{invitation_token, Db, TestServer, PASSWORD};
+use reqwest::StatusCode;
+
+async fn owners_and_admins_edit_the_settings(db: Db) {
+    let Some(srv) = TestServer::start(db).await else {
+        return;
+    };
+    let owner = srv.client();
+    owner.sign_up("Owner", "owner@example.com").await;
+    owner.create_org("Acme Hiring", "acme").await;
+    let read = owner
+        .call("organisation_settings", &[("slug", "acme")])
+        .await;
+    assert_eq!(read.status, StatusCode::OK, "{:?}", read.body);
+    assert_eq!(read.body["name"], "Acme Hiring");
+
+    let saved = owner
+        .call(
+            "update_organisation",
+            &[("slug", "acme"), ("name", "  Acme Talent  ")],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{:?}", saved.body);
+    assert_eq!(saved.body["name"], "Acme Talent");
+    assert_eq!(owner.me().await["memberships"][0]["name"], "Acme Talent");
+
+    let bad = owner
+        .call("update_organisation", &[("slug", "acme"), ("name", "A")])
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        bad.field_error("name").as_deref(),
+        Some("Use at least 2 characters.")
+    );
+    let unchanged = owner
+        .call("organisation_settings", &[("slug", "acme")])
+        .await;
+    assert_eq!(unchanged.body["name"], "Acme Talent", "nothing was saved");
+
+    // A recruiter may not.
+    owner
+        .call(
+            "invite",
+            &[
+                ("slug", "acme"),
+                ("email", "rec@example.com"),
+                ("role", "recruiter"),
+            ],
+        )
+        .await;
+    let token = invitation_token(
+        &owner.call("outbox", &[("slug", "acme")]).await.body,
+        "rec@example.com",
+    );
+    let recruiter = srv.client();
+    recruiter
+        .call(
+            "accept_invitation",
+            &[("token", &token), ("name", "Rec"), ("password", PASSWORD)],
+        )
+        .await;
+    for (endpoint, form) in [
+        ("organisation_settings", vec![("slug", "acme")]),
+        (
+            "update_organisation",
+            vec![("slug", "acme"), ("name", "Taken Over")],
+        ),
+    ] {
+        let a = recruiter.call(endpoint, &form).await;
+        assert_eq!(a.status, StatusCode::FORBIDDEN, "{endpoint}: {:?}", a.body);
+    }
+    srv.stop().await;
+}
+
+on_both_databases!(owners_and_admins_edit_the_settings);

@@ -1,0 +1,161 @@
+//! Release check 15: the logs never contain passwords, invitation tokens, session ids or CV
+//! contents, whatever a request does, including the requests that fail. The server's log (at its
+//! default level, and at debug for our own code) is captured while a whole story runs.
+
+mod common;
+
+use common::{invitation_token, session_cookie, Db, TestServer};
+use std::{
+    io::Write,
+    sync::{Arc, Mutex, OnceLock},
+};
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .map_err(|_| std::io::Error::other("poisoned"))?
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn logs() -> &'static Captured {
+    static LOGS: OnceLock<Captured> = OnceLock::new();
+    LOGS.get_or_init(|| {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(
+                "info,sqlx=warn,tower_sessions=warn,talentloom_server=debug,tower_http=debug",
+            ))
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .init();
+        captured
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_secret_reaches_the_log() {
+    let logs = logs();
+    for db in [Db::Sqlite, Db::Postgres] {
+        let Some(srv) = TestServer::start(db).await else {
+            continue;
+        };
+        let password = "ultramarine pelican 7391 zeppelin";
+        let second_password = "copper teapot 1184 lighthouse";
+        let cv_line = "Catalogued 4711 amber fossils for the Qzxv museum";
+        let owner = srv.client();
+        let up = owner
+            .call(
+                "sign_up",
+                &[
+                    ("name", "Lia"),
+                    ("email", "lia@example.com"),
+                    ("password", password),
+                ],
+            )
+            .await;
+        let session = session_cookie(&up.headers).expect("cookie");
+        let session_id = session
+            .split(';')
+            .next()
+            .and_then(|pair| pair.split('=').nth(1))
+            .expect("id")
+            .to_owned();
+        owner.create_org("Acme", "acme").await;
+        owner
+            .call(
+                "invite",
+                &[
+                    ("slug", "acme"),
+                    ("email", "max@example.com"),
+                    ("role", "viewer"),
+                ],
+            )
+            .await;
+        let token = invitation_token(
+            &owner.call("outbox", &[("slug", "acme")]).await.body,
+            "max@example.com",
+        );
+        // Failing on purpose: a wrong password, a too-weak one, a dead token.
+        owner
+            .call(
+                "sign_in",
+                &[("email", "lia@example.com"), ("password", second_password)],
+            )
+            .await;
+        srv.client()
+            .call(
+                "accept_invitation",
+                &[("token", &token), ("name", "Max"), ("password", "short")],
+            )
+            .await;
+        srv.client()
+            .call(
+                "accept_invitation",
+                &[
+                    ("token", &token),
+                    ("name", "Max"),
+                    ("password", second_password),
+                ],
+            )
+            .await;
+        srv.client()
+            .call(
+                "accept_invitation",
+                &[
+                    ("token", &token),
+                    ("name", "Max"),
+                    ("password", second_password),
+                ],
+            )
+            .await;
+        srv.client().get(&format!("/invite/{token}")).await;
+        owner
+            .call(
+                "analyse_match",
+                &[
+                    ("slug", "acme"),
+                    ("cv_text", cv_line),
+                    ("job_text", "Museum curator"),
+                ],
+            )
+            .await;
+        owner
+            .http
+            .post(format!("{}/o/acme/documents/text", owner.base))
+            .header("origin", &owner.base)
+            .header("content-type", "text/plain")
+            .body(cv_line)
+            .send()
+            .await
+            .expect("uploaded");
+        srv.stop().await;
+
+        let text = String::from_utf8_lossy(&logs.0.lock().expect("logs")).into_owned();
+        assert!(
+            text.contains("invitation sent"),
+            "the log was not captured: {text}"
+        );
+        for (what, secret) in [
+            ("a password", password),
+            ("a password", second_password),
+            ("an invitation token", token.as_str()),
+            ("a session id", session_id.as_str()),
+            ("CV contents", cv_line),
+        ] {
+            assert!(
+                !text.contains(secret),
+                "{what} reached the log ({db:?}):\n{text}"
+            );
+        }
+    }
+}
