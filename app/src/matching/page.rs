@@ -55,7 +55,9 @@ pub fn MatchPage() -> impl IntoView {
                 {move || if action.pending().get() { "Analysing…" } else { "Analyse" }}
             </button>
         </ActionForm>
-        {move || action.value().get().and_then(Result::ok).map(|analysis| view! { <Results analysis/> })}
+        // Erased: the result's view type is too deep for a release build's type checker
+        // otherwise (debug builds erase every component's type; release builds do not).
+        {move || action.value().get().and_then(Result::ok).map(|analysis| view! { <Results analysis/> }.into_any())}
     }
 }
 
@@ -226,6 +228,7 @@ fn Results(analysis: MatchAnalysis) -> impl IntoView {
             </article>
         </section>
     }
+    .into_any()
 }
 
 /// ESCO occupations for the job's title, with ESCO's attribution; or why there are none.
