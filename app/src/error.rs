@@ -74,12 +74,17 @@ impl FromServerFnError for ApiError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        match value {
+        let error = match value {
             ServerFnErrorErr::MissingArg(arg) => ApiError::field(&arg, "This field is required."),
             ServerFnErrorErr::Args(e) => {
                 ApiError::Transport(format!("the form could not be read ({e})"))
             }
             other => ApiError::Transport(other.to_string()),
-        }
+        };
+        // On the server this is a request the server function could not even read: answer with
+        // this error's status (400, 422), not the framework's 500.
+        #[cfg(feature = "ssr")]
+        let _ = crate::seam::respond::<()>(Err(error.clone()));
+        error
     }
 }

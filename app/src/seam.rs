@@ -167,7 +167,8 @@ fn parts() -> Result<Parts, ApiError> {
 
 /// For a public use case: the seam and the request.
 pub fn visitor<S: ?Sized + Send + Sync + 'static>() -> Result<(Arc<S>, Visitor), ApiError> {
-    respond((|| Ok((seam::<S>()?, Visitor { parts: parts()? })))())
+    let resolved = seam::<S>().and_then(|seam| Ok((seam, Visitor { parts: parts()? })));
+    respond(resolved)
 }
 
 /// For a use case of a signed-in person: the seam and the caller (`Unauthenticated` otherwise).

@@ -2,7 +2,14 @@
 
 use crate::{accounts::api::current_user, error::ApiError};
 use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
 use shared::{accounts::Me, orgs::Membership};
+
+/// The organisation slug of the page's route (`/o/:slug/…`), as a signal.
+pub fn use_slug() -> Signal<String> {
+    let params = use_params_map();
+    Signal::derive(move || params.read().get("slug").unwrap_or_default())
+}
 
 /// The signed-in person, re-read whenever an action that can change it completes.
 ///

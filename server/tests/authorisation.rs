@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{invitation_token, Db, TestServer, PASSWORD};
+use common::{Db, TestServer};
 use reqwest::StatusCode;
 
 /// Server functions that are not inside an organisation, and why.
@@ -39,30 +39,8 @@ async fn every_server_function_answers_not_found_across_organisations(db: Db) {
     let y_owner = srv.client();
     y_owner.sign_up("Yan Owner", "yan@example.com").await;
     y_owner.create_org("Org Y", "org-y").await;
-    y_owner
-        .call(
-            "invite",
-            &[
-                ("slug", "org-y"),
-                ("email", "ym@example.com"),
-                ("role", "viewer"),
-            ],
-        )
-        .await;
-    let token = invitation_token(
-        &y_owner.call("outbox", &[("slug", "org-y")]).await.body,
-        "ym@example.com",
-    );
-    let y_member = srv.client();
-    y_member
-        .call(
-            "accept_invitation",
-            &[
-                ("token", &token),
-                ("name", "Yve Member"),
-                ("password", PASSWORD),
-            ],
-        )
+    let y_member = y_owner
+        .invite_and_join(&srv, "org-y", "ym@example.com", "viewer", "Yve Member")
         .await;
     let y_invite = y_owner
         .call(

@@ -2,11 +2,14 @@
 
 mod common;
 
-use common::{into_answer, invitation_token, session_cookie, Db, TestServer, PASSWORD};
+use common::{
+    cookie_pair, into_answer, invitation_token, session_cookie, ws_connect, Db, TestServer,
+    PASSWORD,
+};
 use futures::StreamExt;
 use reqwest::{header, StatusCode};
 use serde_json::Value;
-use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest};
+use tokio_tungstenite::tungstenite;
 
 on_both_databases!(
     sign_up_validates_every_field,
@@ -239,10 +242,6 @@ async fn me_with_cookie(srv: &TestServer, cookie: &str) -> Value {
     into_answer(res).await.body
 }
 
-fn cookie_pair(set_cookie: &str) -> String {
-    set_cookie.split(';').next().unwrap_or_default().to_owned()
-}
-
 async fn session_id_cycles_on_sign_in_and_dies_on_sign_out(db: Db) {
     let Some(srv) = TestServer::start(db).await else {
         return;
@@ -280,28 +279,6 @@ async fn session_id_cycles_on_sign_in_and_dies_on_sign_out(db: Db) {
     assert_eq!(out.status, StatusCode::OK);
     assert_eq!(me_with_cookie(&srv, &second).await, Value::Null);
     srv.stop().await;
-}
-
-async fn ws_connect(
-    srv: &TestServer,
-    origin: &str,
-    cookie: Option<&str>,
-) -> Result<
-    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
-    tungstenite::Error,
-> {
-    let mut req = format!("{}/ws", srv.base.replace("http://", "ws://"))
-        .into_client_request()
-        .expect("request");
-    req.headers_mut()
-        .insert("origin", origin.parse().expect("origin"));
-    if let Some(cookie) = cookie {
-        req.headers_mut()
-            .insert("cookie", cookie.parse().expect("cookie"));
-    }
-    tokio_tungstenite::connect_async(req)
-        .await
-        .map(|(ws, _)| ws)
 }
 
 async fn next_event(
@@ -413,29 +390,9 @@ async fn org_with_member(
     let owner = srv.client();
     owner.sign_up("Owner", owner_email).await;
     owner.create_org(&format!("Org {slug}"), slug).await;
-    let invite = owner
-        .call(
-            "invite",
-            &[("slug", slug), ("email", member_email), ("role", role)],
-        )
+    let member = owner
+        .invite_and_join(srv, slug, member_email, role, "Member")
         .await;
-    assert_eq!(invite.status, StatusCode::OK, "{:?}", invite.body);
-    let token = invitation_token(
-        &owner.call("outbox", &[("slug", slug)]).await.body,
-        member_email,
-    );
-    let member = srv.client();
-    let accepted = member
-        .call(
-            "accept_invitation",
-            &[
-                ("token", &token),
-                ("name", "Member"),
-                ("password", PASSWORD),
-            ],
-        )
-        .await;
-    assert_eq!(accepted.status, StatusCode::OK, "{:?}", accepted.body);
     (owner, member)
 }
 

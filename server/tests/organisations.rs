@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{invitation_token, Db, TestServer, PASSWORD};
+use common::{Db, TestServer};
 use reqwest::StatusCode;
 
 async fn owners_and_admins_edit_the_settings(db: Db) {
@@ -43,26 +43,8 @@ async fn owners_and_admins_edit_the_settings(db: Db) {
     assert_eq!(unchanged.body["name"], "Acme Talent", "nothing was saved");
 
     // A recruiter may not.
-    owner
-        .call(
-            "invite",
-            &[
-                ("slug", "acme"),
-                ("email", "rec@example.com"),
-                ("role", "recruiter"),
-            ],
-        )
-        .await;
-    let token = invitation_token(
-        &owner.call("outbox", &[("slug", "acme")]).await.body,
-        "rec@example.com",
-    );
-    let recruiter = srv.client();
-    recruiter
-        .call(
-            "accept_invitation",
-            &[("token", &token), ("name", "Rec"), ("password", PASSWORD)],
-        )
+    let recruiter = owner
+        .invite_and_join(&srv, "acme", "rec@example.com", "recruiter", "Rec")
         .await;
     for (endpoint, form) in [
         ("organisation_settings", vec![("slug", "acme")]),

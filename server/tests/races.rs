@@ -24,33 +24,9 @@ async fn two_owners_demoting_each_other_leave_one_owner(db: Db) {
     let a = srv.client();
     a.sign_up("Ada Owner", "ada@example.com").await;
     a.create_org("Acme", "acme").await;
-    let invite = a
-        .call(
-            "invite",
-            &[
-                ("slug", "acme"),
-                ("email", "bo@example.com"),
-                ("role", "owner"),
-            ],
-        )
+    let b = a
+        .invite_and_join(&srv, "acme", "bo@example.com", "owner", "Bo Owner")
         .await;
-    assert_eq!(invite.status, StatusCode::OK, "{:?}", invite.body);
-    let token = invitation_token(
-        &a.call("outbox", &[("slug", "acme")]).await.body,
-        "bo@example.com",
-    );
-    let b = srv.client();
-    let accepted = b
-        .call(
-            "accept_invitation",
-            &[
-                ("token", &token),
-                ("name", "Bo Owner"),
-                ("password", PASSWORD),
-            ],
-        )
-        .await;
-    assert_eq!(accepted.status, StatusCode::OK, "{:?}", accepted.body);
     let id = |me: serde_json::Value| me["user_id"].as_i64().expect("id").to_string();
     let (a_id, b_id) = (id(a.me().await), id(b.me().await));
 

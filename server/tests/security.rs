@@ -4,10 +4,13 @@
 
 mod common;
 
-use common::{invitation_token, session_cookie, Db, TestServer, PASSWORD};
+use common::{
+    cookie_pair, invitation_token, session_cookie, ws_connect, ws_connect_with, Db, TestServer,
+    PASSWORD,
+};
 use futures::{SinkExt, StreamExt};
 use reqwest::{header, StatusCode};
-use tokio_tungstenite::tungstenite::{self, client::IntoClientRequest};
+use tokio_tungstenite::tungstenite;
 
 fn location(answer: &common::Answer) -> Option<&str> {
     answer
@@ -254,29 +257,12 @@ async fn invitation_links_are_only_for_those_who_may_grant_them(db: Db) {
     let owner = srv.client();
     owner.sign_up("Owner", "owner@example.com").await;
     owner.create_org("Acme", "acme").await;
-    let mut members = Vec::new();
-    for (email, role) in [
-        ("admin@example.com", "admin"),
-        ("rec@example.com", "recruiter"),
-    ] {
-        owner
-            .call(
-                "invite",
-                &[("slug", "acme"), ("email", email), ("role", role)],
-            )
-            .await;
-        let token = invitation_token(&owner.call("outbox", &[("slug", "acme")]).await.body, email);
-        let member = srv.client();
-        let accepted = member
-            .call(
-                "accept_invitation",
-                &[("token", &token), ("name", role), ("password", PASSWORD)],
-            )
-            .await;
-        assert_eq!(accepted.status, StatusCode::OK, "{:?}", accepted.body);
-        members.push(member);
-    }
-    let (admin, recruiter) = (&members[0], &members[1]);
+    let admin = owner
+        .invite_and_join(&srv, "acme", "admin@example.com", "admin", "Adm")
+        .await;
+    let recruiter = owner
+        .invite_and_join(&srv, "acme", "rec@example.com", "recruiter", "Rec")
+        .await;
     let owner_invite = owner
         .call(
             "invite",
@@ -359,26 +345,14 @@ async fn a_rebinding_origin_is_refused(db: Db) {
         .expect("answer");
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
     let up = srv.client().sign_up("Fay", "fay@example.com").await;
-    let cookie = session_cookie(&up.headers).expect("cookie");
-    let mut req = format!("{}/ws", srv.base.replace("http://", "ws://"))
-        .into_client_request()
-        .expect("request");
-    req.headers_mut()
-        .insert("origin", evil.parse().expect("origin"));
-    req.headers_mut().insert(
-        "host",
-        format!("evil.example:{port}").parse().expect("host"),
-    );
-    req.headers_mut().insert(
-        "cookie",
-        cookie
-            .split(';')
-            .next()
-            .unwrap_or_default()
-            .parse()
-            .expect("cookie"),
-    );
-    match tokio_tungstenite::connect_async(req).await {
+    let cookie = cookie_pair(&session_cookie(&up.headers).expect("cookie"));
+    let host = format!("evil.example:{port}");
+    let opened = ws_connect_with(
+        &srv,
+        &[("origin", &evil), ("host", &host), ("cookie", &cookie)],
+    )
+    .await;
+    match opened {
         Err(tungstenite::Error::Http(res)) => assert_eq!(res.status(), StatusCode::FORBIDDEN),
         other => panic!("expected 403, got {:?}", other.map(|_| ())),
     }
@@ -468,23 +442,9 @@ async fn websocket_messages_and_connections_are_capped(db: Db) {
         return;
     };
     let up = srv.client().sign_up("Gil", "gil@example.com").await;
-    let cookie = session_cookie(&up.headers)
-        .expect("cookie")
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .to_owned();
-    let connect = || {
-        let mut req = format!("{}/ws", srv.base.replace("http://", "ws://"))
-            .into_client_request()
-            .expect("request");
-        req.headers_mut()
-            .insert("origin", srv.base.parse().expect("origin"));
-        req.headers_mut()
-            .insert("cookie", cookie.parse().expect("cookie"));
-        tokio_tungstenite::connect_async(req)
-    };
-    let (mut ws, _) = connect().await.expect("opens");
+    let cookie = cookie_pair(&session_cookie(&up.headers).expect("cookie"));
+    let connect = || ws_connect(&srv, &srv.base, Some(&cookie));
+    let mut ws = connect().await.expect("opens");
     let big = "x".repeat(200 * 1024);
     let _ = ws.send(tungstenite::Message::Text(big.into())).await;
     // The server closes a connection that sends an oversized message.
@@ -502,7 +462,7 @@ async fn websocket_messages_and_connections_are_capped(db: Db) {
     assert!(closed, "an oversized message did not close the connection");
     let mut open = Vec::new();
     for _ in 0..20 {
-        open.push(connect().await.expect("within the cap").0);
+        open.push(connect().await.expect("within the cap"));
     }
     match connect().await {
         Err(tungstenite::Error::Http(res)) => {
@@ -562,6 +522,26 @@ async fn hostile_text_in_fields_gets_a_clear_answer(db: Db) {
     );
     let team = c.call("team", &[("slug", "ac\u{0}me")]).await;
     assert_eq!(team.status, StatusCode::NOT_FOUND, "{:?}", team.body);
+    // A request the server function cannot even read is the client's fault, never a 500.
+    let unreadable = c
+        .call(
+            "change_role",
+            &[("slug", "acme"), ("user_id", "not a number")],
+        )
+        .await;
+    assert_eq!(
+        unreadable.status,
+        StatusCode::BAD_REQUEST,
+        "{:?}",
+        unreadable.body
+    );
+    let missing = c.call("create_organisation", &[("name", "Beta")]).await;
+    assert_eq!(
+        missing.status,
+        StatusCode::BAD_REQUEST,
+        "{:?}",
+        missing.body
+    );
     srv.stop().await;
 }
 
@@ -694,20 +674,10 @@ async fn organisation_events_reach_only_current_members(db: Db) {
     let outsider = srv.client();
     let up = outsider.sign_up("Out", "out@example.com").await;
     let user_id = outsider.me().await["user_id"].as_i64().expect("id");
-    let cookie = session_cookie(&up.headers)
-        .expect("cookie")
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .to_owned();
-    let mut req = format!("{}/ws", srv.base.replace("http://", "ws://"))
-        .into_client_request()
-        .expect("request");
-    req.headers_mut()
-        .insert("origin", srv.base.parse().expect("origin"));
-    req.headers_mut()
-        .insert("cookie", cookie.parse().expect("cookie"));
-    let (mut ws, _) = tokio_tungstenite::connect_async(req).await.expect("opens");
+    let cookie = cookie_pair(&session_cookie(&up.headers).expect("cookie"));
+    let mut ws = ws_connect(&srv, &srv.base, Some(&cookie))
+        .await
+        .expect("opens");
     let event = |text: &str| {
         shared::ws::ServerEvent::Notification(shared::ws::Notification {
             org: Some("acme".into()),
@@ -757,12 +727,7 @@ async fn an_oversized_upload_is_refused_before_its_body(db: Db) {
     let c = srv.client();
     let up = c.sign_up("Kim", "kim@example.com").await;
     c.create_org("Acme", "acme").await;
-    let cookie = session_cookie(&up.headers)
-        .expect("cookie")
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .to_owned();
+    let cookie = cookie_pair(&session_cookie(&up.headers).expect("cookie"));
     let addr = srv.base.trim_start_matches("http://").to_owned();
     let mut stream = tokio::net::TcpStream::connect(&addr)
         .await

@@ -4,16 +4,14 @@ use super::api::get_outbox;
 use crate::{session::Session, widgets::ErrorPanel};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 use shared::time::format_utc;
 
 #[component]
 pub fn OutboxPage() -> impl IntoView {
     let session = Session::get();
-    let params = use_params_map();
-    let slug = move || params.read().get("slug").unwrap_or_default();
+    let slug = crate::session::use_slug();
     let messages = Resource::new(
-        move || (slug(), session.live.get()),
+        move || (slug.get(), session.live.get()),
         |(slug, _)| get_outbox(slug),
     );
     view! {

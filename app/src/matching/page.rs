@@ -6,15 +6,13 @@ use super::api::AnalyseMatch;
 use crate::widgets::{last_error, FieldMessage};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 use shared::matching::{
     ExtractedSkill, MatchAnalysis, OccupationSkill, OccupationSuggestions, Requirement,
 };
 
 #[component]
 pub fn MatchPage() -> impl IntoView {
-    let params = use_params_map();
-    let slug = Signal::derive(move || params.read().get("slug").unwrap_or_default());
+    let slug = crate::session::use_slug();
     let action = ServerAction::<AnalyseMatch>::new();
     let error = last_error(action.value());
     let cv = RwSignal::new(String::new());

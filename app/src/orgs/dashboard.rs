@@ -4,22 +4,20 @@ use super::api::get_team;
 use crate::{session::Session, widgets::ErrorPanel};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 use shared::Permission;
 
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let session = Session::get();
-    let params = use_params_map();
-    let slug = move || params.read().get("slug").unwrap_or_default();
+    let slug = crate::session::use_slug();
     let team = Resource::new(
-        move || (slug(), session.live.get()),
+        move || (slug.get(), session.live.get()),
         |(slug, _)| get_team(slug),
     );
     view! {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let membership = match session.membership(&slug()).await {
+                let membership = match session.membership(&slug.get()).await {
                     Ok(membership) => membership,
                     Err(error) => return view! { <ErrorPanel error/> }.into_any(),
                 };

@@ -9,7 +9,6 @@ use crate::{
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 use shared::orgs::OrganisationSettings;
 
 #[cfg(feature = "ssr")]
@@ -39,8 +38,7 @@ pub async fn update_organisation(
 
 #[component]
 pub fn SettingsPage() -> impl IntoView {
-    let params = use_params_map();
-    let slug = move || params.read().get("slug").unwrap_or_default();
+    let slug = crate::session::use_slug();
     let save = ServerAction::<UpdateOrganisation>::new();
     Session::get().watch(save.version());
     let toasts = use_toasts();
@@ -53,7 +51,7 @@ pub fn SettingsPage() -> impl IntoView {
         }
     });
     let settings = Resource::new(
-        move || (slug(), save.version().get()),
+        move || (slug.get(), save.version().get()),
         |(slug, _)| get_organisation_settings(slug),
     );
     view! {

@@ -8,7 +8,6 @@ use crate::{
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 use shared::{
     orgs::{Member, Membership, PendingInvitation},
     time::format_utc,
@@ -18,8 +17,7 @@ use shared::{
 #[component]
 pub fn TeamPage() -> impl IntoView {
     let session = Session::get();
-    let params = use_params_map();
-    let slug = move || params.read().get("slug").unwrap_or_default();
+    let slug = crate::session::use_slug();
     let invite = ServerAction::<Invite>::new();
     let revoke = ServerAction::<RevokeInvitation>::new();
     let change_role = ServerAction::<ChangeRole>::new();
@@ -43,7 +41,7 @@ pub fn TeamPage() -> impl IntoView {
     let team = Resource::new(
         move || {
             (
-                slug(),
+                slug.get(),
                 invite.version().get(),
                 revoke.version().get(),
                 change_role.version().get(),
@@ -57,7 +55,7 @@ pub fn TeamPage() -> impl IntoView {
         <Title text="Team"/>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                let (me, membership) = match session.me_and_membership(&slug()).await {
+                let (me, membership) = match session.me_and_membership(&slug.get()).await {
                     Ok(found) => found,
                     Err(error) => return view! { <ErrorPanel error/> }.into_any(),
                 };

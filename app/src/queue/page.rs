@@ -5,7 +5,6 @@ use super::api::background_jobs;
 use crate::{session::Session, widgets::ErrorPanel};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
 use shared::{
     queue::{BackgroundJob, JobStatus},
     time::format_utc,
@@ -14,10 +13,9 @@ use shared::{
 #[component]
 pub fn BackgroundJobsPage() -> impl IntoView {
     let session = Session::get();
-    let params = use_params_map();
-    let slug = move || params.read().get("slug").unwrap_or_default();
+    let slug = crate::session::use_slug();
     let jobs = Resource::new(
-        move || (slug(), session.live.get()),
+        move || (slug.get(), session.live.get()),
         |(slug, _)| background_jobs(slug),
     );
     view! {

@@ -73,26 +73,6 @@ struct UserRow {
     active_slug: Option<String>,
 }
 
-#[derive(sqlx::FromRow)]
-struct MembershipRow {
-    id: i64,
-    slug: String,
-    name: String,
-    #[sqlx(try_from = "String")]
-    role: shared::Role,
-}
-
-impl From<MembershipRow> for Membership {
-    fn from(row: MembershipRow) -> Self {
-        Membership {
-            org_id: row.id,
-            slug: row.slug,
-            name: row.name,
-            role: row.role,
-        }
-    }
-}
-
 impl Accounts {
     /// Prepares the service (one argon2 hash: call it off the async runtime's hot path).
     pub fn new(
@@ -192,7 +172,7 @@ impl Accounts {
         else {
             return Ok(None);
         };
-        let memberships: Vec<Membership> = sqlx::query_as::<_, MembershipRow>(
+        let memberships: Vec<Membership> = sqlx::query_as::<_, crate::orgs::MembershipRow>(
             "SELECT o.id, o.slug, o.name, m.role FROM memberships m \
              JOIN organisations o ON o.id = m.org_id WHERE m.user_id = $1 ORDER BY o.name",
         )

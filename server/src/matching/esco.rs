@@ -8,7 +8,6 @@
 use super::catalog::{for_each_record, CatalogError};
 use crate::db::{now, Db};
 use serde::Serialize;
-use sqlx::Row;
 use std::{
     collections::{HashMap, HashSet},
     path::Path,
@@ -254,56 +253,62 @@ pub async fn import(db: &Db, taxonomy: &Taxonomy) -> Result<ImportReport, sqlx::
     Ok(report)
 }
 
-fn concept_of(row: &sqlx::any::AnyRow, code: &str) -> Result<Concept, sqlx::Error> {
-    let alt: String = row.try_get("alt_labels")?;
-    Ok(Concept {
-        uri: row.try_get("uri")?,
-        label: row.try_get("label")?,
-        alt_labels: alt.lines().map(str::to_owned).collect(),
-        code: row.try_get(code)?,
-        description: row.try_get("description")?,
-    })
+/// A stored concept; `code` is an occupation's ISCO code or a skill's type.
+#[derive(sqlx::FromRow)]
+struct ConceptRow {
+    uri: String,
+    label: String,
+    alt_labels: String,
+    code: String,
+    description: String,
+}
+
+impl From<ConceptRow> for Concept {
+    fn from(row: ConceptRow) -> Self {
+        Concept {
+            alt_labels: row.alt_labels.lines().map(str::to_owned).collect(),
+            uri: row.uri,
+            label: row.label,
+            code: row.code,
+            description: row.description,
+        }
+    }
 }
 
 /// The stored taxonomy, or `None` when none was imported.
 pub async fn load(db: &Db) -> Result<Option<Taxonomy>, sqlx::Error> {
-    let occupations: Vec<Concept> = sqlx::query(
+    let concepts = |sql: &'static str| async move {
+        let rows: Vec<ConceptRow> = sqlx::query_as(sql).fetch_all(&db.pool).await?;
+        Ok::<Vec<Concept>, sqlx::Error>(rows.into_iter().map(Concept::from).collect())
+    };
+    let occupations = concepts(
         "SELECT uri, label, alt_labels, code, description FROM esco_occupations ORDER BY uri",
     )
-    .fetch_all(&db.pool)
-    .await?
-    .iter()
-    .map(|row| concept_of(row, "code"))
-    .collect::<Result<_, _>>()?;
+    .await?;
     if occupations.is_empty() {
         return Ok(None);
     }
-    let skills = sqlx::query(
-        "SELECT uri, label, alt_labels, skill_type, description FROM esco_skills ORDER BY uri",
+    let skills = concepts(
+        "SELECT uri, label, alt_labels, skill_type AS code, description FROM esco_skills \
+         ORDER BY uri",
     )
-    .fetch_all(&db.pool)
-    .await?
-    .iter()
-    .map(|row| concept_of(row, "skill_type"))
-    .collect::<Result<_, _>>()?;
-    let relations = sqlx::query(
+    .await?;
+    let relations: Vec<(String, String, i64)> = sqlx::query_as(
         "SELECT occupation_uri, skill_uri, essential FROM esco_occupation_skills \
          ORDER BY occupation_uri, essential DESC, skill_uri",
     )
     .fetch_all(&db.pool)
-    .await?
-    .iter()
-    .map(|row| {
-        Ok(Relation {
-            occupation: row.try_get("occupation_uri")?,
-            skill: row.try_get("skill_uri")?,
-            essential: row.try_get::<i64, _>("essential")? != 0,
-        })
-    })
-    .collect::<Result<_, sqlx::Error>>()?;
+    .await?;
     Ok(Some(Taxonomy {
         occupations,
         skills,
-        relations,
+        relations: relations
+            .into_iter()
+            .map(|(occupation, skill, essential)| Relation {
+                occupation,
+                skill,
+                essential: essential != 0,
+            })
+            .collect(),
     }))
 }

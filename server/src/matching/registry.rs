@@ -1,11 +1,27 @@
 //! The re-ranker's model registry: every trained version of an organisation with its data size
 //! and validation metrics. A version becomes active when it is recorded only if it beat the
 //! default weights; any recorded version can be activated again later (rollback).
+//!
+//! Not used by the product yet: it needs labelled outcomes (recruiters advancing and rejecting
+//! applications), which the hiring issue creates; that issue trains and activates models here.
+//! Until then only `tests/reranker.rs` reaches it.
 
 use super::reranker::{LogisticModel, TrainingReport};
 use crate::db::{now, Db};
 use serde::Serialize;
-use sqlx::Row;
+
+#[derive(sqlx::FromRow)]
+struct VersionRow {
+    version: i64,
+    train_size: i64,
+    validation_size: i64,
+    auc: f64,
+    accuracy: f64,
+    baseline_auc: f64,
+    baseline_accuracy: f64,
+    active: i64,
+    created_at: i64,
+}
 
 /// A recorded version.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -36,13 +52,12 @@ pub enum RegistryError {
 /// (and then the only active one). Returns the version.
 pub async fn record(db: &Db, org_id: i64, report: &TrainingReport) -> Result<i64, RegistryError> {
     let mut tx = db.pool.begin().await?;
-    let version: i64 = sqlx::query(
+    let version: i64 = sqlx::query_scalar(
         "SELECT COALESCE(MAX(version), 0) + 1 AS next FROM reranker_models WHERE org_id = $1",
     )
     .bind(org_id)
     .fetch_one(&mut *tx)
-    .await?
-    .try_get("next")?;
+    .await?;
     if report.beats_baseline {
         sqlx::query("UPDATE reranker_models SET active = 0 WHERE org_id = $1")
             .bind(org_id)
@@ -73,7 +88,7 @@ pub async fn record(db: &Db, org_id: i64, report: &TrainingReport) -> Result<i64
 
 /// Every version of the organisation, newest first.
 pub async fn versions(db: &Db, org_id: i64) -> Result<Vec<ModelVersion>, RegistryError> {
-    let rows = sqlx::query(
+    let rows: Vec<VersionRow> = sqlx::query_as(
         "SELECT version, train_size, validation_size, auc, accuracy, baseline_auc, \
          baseline_accuracy, active, created_at FROM reranker_models WHERE org_id = $1 \
          ORDER BY version DESC",
@@ -81,21 +96,20 @@ pub async fn versions(db: &Db, org_id: i64) -> Result<Vec<ModelVersion>, Registr
     .bind(org_id)
     .fetch_all(&db.pool)
     .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(ModelVersion {
-                version: r.try_get("version")?,
-                train_size: r.try_get("train_size")?,
-                validation_size: r.try_get("validation_size")?,
-                auc: r.try_get("auc")?,
-                accuracy: r.try_get("accuracy")?,
-                baseline_auc: r.try_get("baseline_auc")?,
-                baseline_accuracy: r.try_get("baseline_accuracy")?,
-                active: r.try_get::<i64, _>("active")? != 0,
-                created_at: r.try_get("created_at")?,
-            })
+    Ok(rows
+        .into_iter()
+        .map(|r| ModelVersion {
+            version: r.version,
+            train_size: r.train_size,
+            validation_size: r.validation_size,
+            auc: r.auc,
+            accuracy: r.accuracy,
+            baseline_auc: r.baseline_auc,
+            baseline_accuracy: r.baseline_accuracy,
+            active: r.active != 0,
+            created_at: r.created_at,
         })
-        .collect()
+        .collect())
 }
 
 /// Makes `version` the active one (a rollback when it is older than the current).
@@ -131,19 +145,14 @@ pub async fn deactivate_all(db: &Db, org_id: i64) -> Result<(), RegistryError> {
 
 /// The active model of the organisation, if any (else the default weights apply).
 pub async fn active(db: &Db, org_id: i64) -> Result<Option<(i64, LogisticModel)>, RegistryError> {
-    let row =
-        sqlx::query("SELECT version, model FROM reranker_models WHERE org_id = $1 AND active = 1")
-            .bind(org_id)
-            .fetch_optional(&db.pool)
-            .await?;
+    let row: Option<(i64, String)> = sqlx::query_as(
+        "SELECT version, model FROM reranker_models WHERE org_id = $1 AND active = 1",
+    )
+    .bind(org_id)
+    .fetch_optional(&db.pool)
+    .await?;
     match row {
         None => Ok(None),
-        Some(row) => {
-            let model: String = row.try_get("model")?;
-            Ok(Some((
-                row.try_get("version")?,
-                serde_json::from_str(&model)?,
-            )))
-        }
+        Some((version, model)) => Ok(Some((version, serde_json::from_str(&model)?))),
     }
 }

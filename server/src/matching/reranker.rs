@@ -1,6 +1,9 @@
 //! The learned re-ranker: a logistic model over a match's score parts, trained with candle-nn on
 //! labelled outcomes (advanced or hired = 1, rejected = 0). It is worth activating only when it
 //! ranks held-out outcomes better than the default weights do; `train` reports both.
+//!
+//! Not used by the product yet: the hiring issue supplies the labelled outcomes and trains it
+//! (see `registry.rs`); until then only `tests/reranker.rs` reaches it.
 
 use super::score::{Weights, DEFAULT_WEIGHTS};
 use candle_core::{DType, Device, Tensor, Var};

@@ -9,6 +9,9 @@
 //! when it was written) is searchable by its words at once and gets its vector from the
 //! backfill, an `embed_documents` job on the durable queue, whose progress
 //! [`DocumentStore::progress`] reports.
+//!
+//! The product has no searchable entities yet: `put`, `search` and `status` are reached today by
+//! `tests/document_store.rs` and the bench; the hiring issue indexes jobs and candidates here.
 
 use super::{
     index::{EntityKey, WrongDimension},
@@ -22,7 +25,6 @@ use crate::{
 use futures::TryStreamExt;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 use std::sync::{
     atomic::{AtomicBool, AtomicU64, Ordering},
     Arc,
@@ -180,14 +182,37 @@ fn from_bytes(bytes: &[u8]) -> Result<Vec<f32>, WrongDimension> {
         .collect())
 }
 
-fn key_of(row: &sqlx::any::AnyRow) -> Result<(i64, EntityKey), sqlx::Error> {
-    Ok((
-        row.try_get("org_id")?,
+/// A stored document as the index and the backfill read it.
+#[derive(sqlx::FromRow)]
+struct StoredDocument {
+    org_id: i64,
+    kind: String,
+    entity_id: i64,
+    title: String,
+    body: String,
+    /// The backfill's rows only.
+    #[sqlx(default)]
+    content_hash: String,
+    /// `open`'s rows only: the vector of the running model for the current content.
+    #[sqlx(default)]
+    vector: Option<Vec<u8>>,
+}
+
+impl StoredDocument {
+    fn key(&self) -> EntityKey {
         EntityKey {
-            kind: row.try_get("kind")?,
-            id: row.try_get("entity_id")?,
-        },
-    ))
+            kind: self.kind.clone(),
+            id: self.entity_id,
+        }
+    }
+
+    fn text(&self) -> String {
+        Document {
+            title: &self.title,
+            body: &self.body,
+        }
+        .text()
+    }
 }
 
 impl DocumentStore {
@@ -211,7 +236,7 @@ impl DocumentStore {
         let mut damaged = Vec::new();
         let mut pending = 0u64;
         {
-            let mut rows = sqlx::query(
+            let mut rows = sqlx::query_as::<_, StoredDocument>(
                 "SELECT d.org_id, d.kind, d.entity_id, d.title, d.body, e.vector \
                  FROM search_documents d LEFT JOIN embeddings e ON e.org_id = d.org_id \
                  AND e.kind = d.kind AND e.entity_id = d.entity_id AND e.model_id = $1 \
@@ -220,16 +245,9 @@ impl DocumentStore {
             .bind(MODEL_ID)
             .fetch(&store.db.pool);
             while let Some(row) = rows.try_next().await? {
-                let (org, key) = key_of(&row)?;
-                let title: String = row.try_get("title")?;
-                let body: String = row.try_get("body")?;
-                let text = Document {
-                    title: &title,
-                    body: &body,
-                }
-                .text();
-                store.search.upsert_text(org, key.clone(), &text);
-                match row.try_get::<Option<Vec<u8>>, _>("vector")? {
+                let (org, key) = (row.org_id, row.key());
+                store.search.upsert_text(org, key.clone(), &row.text());
+                match row.vector {
                     None => pending += 1,
                     Some(bytes) => match from_bytes(&bytes)
                         .and_then(|v| store.search.upsert_vector(org, key.clone(), &v))
@@ -276,7 +294,7 @@ impl DocumentStore {
         document.validate(&key)?;
         let hash = document.content_hash();
         let text = document.text();
-        let current = sqlx::query(
+        let current: Option<(String, Option<String>)> = sqlx::query_as(
             "SELECT d.content_hash, e.model_id FROM search_documents d LEFT JOIN embeddings e \
              ON e.org_id = d.org_id AND e.kind = d.kind AND e.entity_id = d.entity_id \
              AND e.model_id = $4 AND e.content_hash = d.content_hash \
@@ -288,11 +306,9 @@ impl DocumentStore {
         .bind(MODEL_ID)
         .fetch_optional(&self.db.pool)
         .await?;
-        if let Some(row) = current {
-            let same: String = row.try_get("content_hash")?;
+        if let Some((same, model_id)) = current {
             if same == hash {
-                let embedded = row.try_get::<Option<String>, _>("model_id")?.is_some();
-                return Ok(if embedded {
+                return Ok(if model_id.is_some() {
                     Indexed::Embedded
                 } else {
                     Indexed::Pending
@@ -503,7 +519,7 @@ impl DocumentStore {
 
     /// Embeds up to one batch of pending documents; returns how many it looked at.
     async fn backfill_round(&self) -> Result<usize, StoreError> {
-        let rows = sqlx::query(
+        let rows: Vec<StoredDocument> = sqlx::query_as(
             "SELECT d.org_id, d.kind, d.entity_id, d.title, d.body, d.content_hash \
              FROM search_documents d WHERE NOT EXISTS (SELECT 1 FROM embeddings e \
              WHERE e.org_id = d.org_id AND e.kind = d.kind AND e.entity_id = d.entity_id \
@@ -517,20 +533,12 @@ impl DocumentStore {
         if rows.is_empty() {
             return Ok(0);
         }
-        let mut items = Vec::with_capacity(rows.len());
-        let mut texts = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let (org, key) = key_of(row)?;
-            let title: String = row.try_get("title")?;
-            let body: String = row.try_get("body")?;
-            texts.push(
-                Document {
-                    title: &title,
-                    body: &body,
-                }
-                .text(),
-            );
-            items.push((org, key, row.try_get::<String, _>("content_hash")?));
+        let looked_at = rows.len();
+        let mut items = Vec::with_capacity(looked_at);
+        let mut texts = Vec::with_capacity(looked_at);
+        for row in rows {
+            texts.push(row.text());
+            items.push((row.org_id, row.key(), row.content_hash));
         }
         let vectors = self.embeddings.embed(texts).await?;
         for ((org, key, hash), vector) in items.into_iter().zip(vectors) {
@@ -562,7 +570,7 @@ impl DocumentStore {
             self.pending.fetch_sub(1, Ordering::Relaxed);
             self.done.fetch_add(1, Ordering::Relaxed);
         }
-        Ok(rows.len())
+        Ok(looked_at)
     }
 }
 

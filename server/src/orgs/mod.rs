@@ -44,13 +44,25 @@ pub struct OrgSettings {
     pub invitations_per_hour: u32,
 }
 
+/// A membership as stored: the organisation and the member's role in it.
 #[derive(sqlx::FromRow)]
-struct MembershipRow {
-    id: i64,
-    slug: String,
-    name: String,
+pub(crate) struct MembershipRow {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
     #[sqlx(try_from = "String")]
-    role: shared::Role,
+    pub role: shared::Role,
+}
+
+impl From<MembershipRow> for shared::orgs::Membership {
+    fn from(row: MembershipRow) -> Self {
+        Self {
+            org_id: row.id,
+            slug: row.slug,
+            name: row.name,
+            role: row.role,
+        }
+    }
 }
 
 impl Orgs {

@@ -3,7 +3,6 @@
 
 use super::db::{now, unique_violation, Db, Unique};
 use async_trait::async_trait;
-use sqlx::Row;
 use tower_sessions::{
     session::{Id, Record},
     session_store::{self, SessionStore},
@@ -121,7 +120,7 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let row = sqlx::query(
+        let row: Option<(String, i64)> = sqlx::query_as(
             "SELECT data, expiry_date FROM sessions WHERE id = $1 AND expiry_date > $2",
         )
         .bind(id.to_string())
@@ -129,9 +128,9 @@ impl SessionStore for DbSessionStore {
         .fetch_optional(&self.db.pool)
         .await
         .map_err(backend_error)?;
-        let Some(row) = row else { return Ok(None) };
-        let data: String = row.try_get("data").map_err(backend_error)?;
-        let expiry: i64 = row.try_get("expiry_date").map_err(backend_error)?;
+        let Some((data, expiry)) = row else {
+            return Ok(None);
+        };
         Ok(Some(Record {
             id: *id,
             data: serde_json::from_str(&data)

@@ -433,6 +433,35 @@ impl Browser {
         answer.body
     }
 
+    /// Invites `email` to `slug` as `role` (this browser is an owner or admin there) and accepts
+    /// the invitation from the outbox in a new browser with a new account called `name`.
+    pub async fn invite_and_join(
+        &self,
+        srv: &TestServer,
+        slug: &str,
+        email: &str,
+        role: &str,
+        name: &str,
+    ) -> Browser {
+        let invite = self
+            .call(
+                "invite",
+                &[("slug", slug), ("email", email), ("role", role)],
+            )
+            .await;
+        assert_eq!(invite.status, StatusCode::OK, "{:?}", invite.body);
+        let token = invitation_token(&self.call("outbox", &[("slug", slug)]).await.body, email);
+        let member = srv.client();
+        let accepted = member
+            .call(
+                "accept_invitation",
+                &[("token", &token), ("name", name), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(accepted.status, StatusCode::OK, "{:?}", accepted.body);
+        member
+    }
+
     pub async fn create_org(&self, name: &str, slug: &str) -> i64 {
         let answer = self
             .call("create_organisation", &[("name", name), ("slug", slug)])
@@ -452,6 +481,47 @@ pub async fn into_answer(res: Response) -> Answer {
         body,
         headers,
     }
+}
+
+/// An open realtime connection.
+pub type WebSocket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Opens `/ws` with these request headers (`origin`, `cookie`, `host`, …).
+pub async fn ws_connect_with(
+    srv: &TestServer,
+    headers: &[(&str, &str)],
+) -> Result<WebSocket, tokio_tungstenite::tungstenite::Error> {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let mut req = format!("{}/ws", srv.base.replace("http://", "ws://"))
+        .into_client_request()
+        .expect("request");
+    for (name, value) in headers {
+        req.headers_mut().insert(
+            header::HeaderName::from_bytes(name.as_bytes()).expect("header name"),
+            value.parse().expect("header value"),
+        );
+    }
+    tokio_tungstenite::connect_async(req)
+        .await
+        .map(|(ws, _)| ws)
+}
+
+/// Opens `/ws` from `origin`, with the session cookie when given.
+pub async fn ws_connect(
+    srv: &TestServer,
+    origin: &str,
+    cookie: Option<&str>,
+) -> Result<WebSocket, tokio_tungstenite::tungstenite::Error> {
+    match cookie {
+        Some(cookie) => ws_connect_with(srv, &[("origin", origin), ("cookie", cookie)]).await,
+        None => ws_connect_with(srv, &[("origin", origin)]).await,
+    }
+}
+
+/// `name=value` of a `Set-Cookie` header, as a browser sends it back.
+pub fn cookie_pair(set_cookie: &str) -> String {
+    set_cookie.split(';').next().unwrap_or_default().to_owned()
 }
 
 /// A password that passes the length and guessability rules.
