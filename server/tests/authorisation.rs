@@ -74,6 +74,7 @@ async fn every_server_function_answers_not_found_across_organisations(db: Db) {
         ("role", "owner"),
         ("email", "x2@example.com"),
         ("name", "Renamed"),
+        ("website", ""),
         ("cv_text", "Rust engineer"),
         ("job_text", "Rust engineer wanted"),
     ];

@@ -22,25 +22,48 @@ async fn owners_and_admins_edit_the_settings(db: Db) {
     let saved = owner
         .call(
             "update_organisation",
-            &[("slug", "acme"), ("name", "  Acme Talent  ")],
+            &[
+                ("slug", "acme"),
+                ("name", "  Acme Talent  "),
+                ("website", "acme.example/careers"),
+            ],
         )
         .await;
     assert_eq!(saved.status, StatusCode::OK, "{:?}", saved.body);
     assert_eq!(saved.body["name"], "Acme Talent");
+    assert_eq!(saved.body["website"], "https://acme.example/careers");
     assert_eq!(owner.me().await["memberships"][0]["name"], "Acme Talent");
 
     let bad = owner
-        .call("update_organisation", &[("slug", "acme"), ("name", "A")])
+        .call(
+            "update_organisation",
+            &[("slug", "acme"), ("name", "A"), ("website", "")],
+        )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         bad.field_error("name").as_deref(),
         Some("Use at least 2 characters.")
     );
+    let bad_site = owner
+        .call(
+            "update_organisation",
+            &[
+                ("slug", "acme"),
+                ("name", "Acme"),
+                ("website", "not a site"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        bad_site.field_error("website").as_deref(),
+        Some("Enter a web address such as https://acme.example, or leave it empty.")
+    );
     let unchanged = owner
         .call("organisation_settings", &[("slug", "acme")])
         .await;
     assert_eq!(unchanged.body["name"], "Acme Talent", "nothing was saved");
+    assert_eq!(unchanged.body["website"], "https://acme.example/careers");
 
     // A recruiter may not.
     let recruiter = owner
@@ -50,7 +73,7 @@ async fn owners_and_admins_edit_the_settings(db: Db) {
         ("organisation_settings", vec![("slug", "acme")]),
         (
             "update_organisation",
-            vec![("slug", "acme"), ("name", "Taken Over")],
+            vec![("slug", "acme"), ("name", "Taken Over"), ("website", "")],
         ),
     ] {
         let a = recruiter.call(endpoint, &form).await;

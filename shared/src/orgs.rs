@@ -1,6 +1,6 @@
 //! Organisations, their members and invitations.
 
-use crate::Role;
+use crate::{validation::FieldError, Role};
 use serde::{Deserialize, Serialize};
 
 /// One organisation the person belongs to, with their role there.
@@ -57,4 +57,59 @@ pub struct Team {
 pub struct OrganisationSettings {
     pub slug: String,
     pub name: String,
+    /// Its website, `https://…`, or empty.
+    pub website: String,
+}
+
+/// An organisation's website: empty, or a web address of at most 200 characters; one typed
+/// without `https://` gets it.
+pub fn website(field: &str, raw: &str) -> Result<String, FieldError> {
+    let value = raw.trim();
+    if value.is_empty() {
+        return Ok(String::new());
+    }
+    let url = if value.starts_with("https://") || value.starts_with("http://") {
+        value.to_owned()
+    } else {
+        format!("https://{value}")
+    };
+    let host = url.split("://").nth(1).unwrap_or_default();
+    let host = host.split(['/', '?', '#']).next().unwrap_or_default();
+    let plain = url
+        .chars()
+        .all(|c| c.is_ascii_graphic() && !matches!(c, '"' | '<' | '>' | '\\' | '`'));
+    if url.len() > 200 || !plain || !host.contains('.') || host.starts_with('.') {
+        return Err(FieldError::new(
+            field,
+            "Enter a web address such as https://acme.example, or leave it empty.",
+        ));
+    }
+    Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn websites_are_web_addresses_or_empty() {
+        assert_eq!(website("website", "  ").ok().as_deref(), Some(""));
+        assert_eq!(
+            website("website", "acme.example/jobs").ok().as_deref(),
+            Some("https://acme.example/jobs")
+        );
+        assert_eq!(
+            website("website", "http://acme.example").ok().as_deref(),
+            Some("http://acme.example")
+        );
+        for bad in [
+            "acme",
+            "https://",
+            "https://acme example.com",
+            "javascript:alert(1)",
+            "https://a.b/\"<x>",
+        ] {
+            assert!(website("website", bad).is_err(), "{bad}");
+        }
+    }
 }

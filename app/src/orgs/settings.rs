@@ -30,9 +30,14 @@ pub async fn get_organisation_settings(slug: String) -> Result<OrganisationSetti
 pub async fn update_organisation(
     slug: String,
     name: String,
+    website: String,
 ) -> Result<OrganisationSettings, ApiError> {
     let (orgs, caller) = seam::member::<dyn OrgsSeam>(&slug).await?;
-    let input = UpdateOrganisation { slug, name };
+    let input = UpdateOrganisation {
+        slug,
+        name,
+        website,
+    };
     respond(orgs.update_organisation(&caller, input).await)
 }
 
@@ -84,6 +89,10 @@ fn SettingsForm(
                 <label for="org-name">"Name"</label>
                 <input id="org-name" name="name" required value=settings.name.clone()/>
                 <FieldMessage value field="name"/>
+                <label for="org-website">"Website"</label>
+                <input id="org-website" name="website" type="url" inputmode="url" value=settings.website.clone() aria-describedby="website-hint"/>
+                <p id="website-hint" class="hint">"Optional, for example https://acme.example."</p>
+                <FieldMessage value field="website"/>
                 <FieldMessage value field=""/>
                 <button type="submit" class="button button-primary" disabled=move || save.pending().get()>"Save"</button>
             </ActionForm>

@@ -31,6 +31,7 @@ const LAST_OWNER: &str =
 struct SettingsRow {
     slug: String,
     name: String,
+    website: String,
 }
 
 impl From<SettingsRow> for OrganisationSettings {
@@ -38,6 +39,7 @@ impl From<SettingsRow> for OrganisationSettings {
         OrganisationSettings {
             slug: row.slug,
             name: row.name,
+            website: row.website,
         }
     }
 }
@@ -232,11 +234,12 @@ impl OrgsSeam for Orgs {
         _input: GetOrganisationSettings,
     ) -> Result<OrganisationSettings, ApiError> {
         caller.require(Permission::ManageOrganisation)?;
-        let row: SettingsRow = sqlx::query_as("SELECT slug, name FROM organisations WHERE id = $1")
-            .bind(caller.org_id())
-            .fetch_one(&self.db.pool)
-            .await
-            .or_internal("loading organisation settings")?;
+        let row: SettingsRow =
+            sqlx::query_as("SELECT slug, name, website FROM organisations WHERE id = $1")
+                .bind(caller.org_id())
+                .fetch_one(&self.db.pool)
+                .await
+                .or_internal("loading organisation settings")?;
         Ok(row.into())
     }
 
@@ -247,13 +250,17 @@ impl OrgsSeam for Orgs {
     ) -> Result<OrganisationSettings, ApiError> {
         caller.require(Permission::ManageOrganisation)?;
         let name = validation::organisation_name("name", &input.name)?;
-        let row: SettingsRow =
-            sqlx::query_as("UPDATE organisations SET name = $1 WHERE id = $2 RETURNING slug, name")
-                .bind(&name)
-                .bind(caller.org_id())
-                .fetch_one(&self.db.pool)
-                .await
-                .or_internal("saving organisation settings")?;
+        let website = shared::orgs::website("website", &input.website)?;
+        let row: SettingsRow = sqlx::query_as(
+            "UPDATE organisations SET name = $1, website = $2 WHERE id = $3 \
+             RETURNING slug, name, website",
+        )
+        .bind(&name)
+        .bind(&website)
+        .bind(caller.org_id())
+        .fetch_one(&self.db.pool)
+        .await
+        .or_internal("saving organisation settings")?;
         tracing::info!(org_id = caller.org_id(), "organisation settings saved");
         Ok(row.into())
     }
