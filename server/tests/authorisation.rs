@@ -31,6 +31,30 @@ const OUTSIDE_ANY_ORGANISATION: [(&str, &str); 7] = [
     ),
 ];
 
+/// Calls a server function with `form`; when it says a field is missing (a field added since
+/// this test was written), adds it (empty) and calls again, so the sweep needs no upkeep.
+async fn call_with_every_field(
+    client: &common::Browser,
+    endpoint: &str,
+    mut form: Vec<(String, String)>,
+) -> common::Answer {
+    loop {
+        let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let answer = client.call(endpoint, &pairs).await;
+        let missing = answer.body["Transport"]
+            .as_str()
+            .and_then(|m| m.split("missing field `").nth(1))
+            .and_then(|m| m.split('`').next())
+            .map(str::to_owned);
+        match missing {
+            Some(field) if answer.status == StatusCode::BAD_REQUEST && form.len() < 40 => {
+                form.push((field, String::new()))
+            }
+            _ => return answer,
+        }
+    }
+}
+
 async fn every_server_function_answers_not_found_across_organisations(db: Db) {
     let Some(srv) = TestServer::start(db).await else {
         return;
@@ -67,17 +91,18 @@ async fn every_server_function_answers_not_found_across_organisations(db: Db) {
     let x_owner = srv.client();
     x_owner.sign_up("Xia Owner", "xia@example.com").await;
     x_owner.create_org("Org X", "org-x").await;
-    let form = [
+    let form: Vec<(String, String)> = [
         ("slug", "org-y"),
         ("user_id", y_member_id.as_str()),
         ("invitation_id", y_invite_id.as_str()),
         ("role", "owner"),
         ("email", "x2@example.com"),
         ("name", "Renamed"),
-        ("website", ""),
         ("cv_text", "Rust engineer"),
         ("job_text", "Rust engineer wanted"),
-    ];
+    ]
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .into();
 
     let paths = talentloom_server::server_function_paths();
     let outside: Vec<&str> = OUTSIDE_ANY_ORGANISATION.iter().map(|(p, _)| *p).collect();
@@ -97,7 +122,7 @@ async fn every_server_function_answers_not_found_across_organisations(db: Db) {
     );
     for path in inside {
         let endpoint = path.trim_start_matches("/api/");
-        let answer = x_owner.call(endpoint, &form).await;
+        let answer = call_with_every_field(&x_owner, endpoint, form.clone()).await;
         assert_eq!(
             answer.status,
             StatusCode::NOT_FOUND,
