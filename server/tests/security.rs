@@ -602,28 +602,36 @@ async fn internal_errors_reveal_nothing(db: Db) {
     srv.stop().await;
 }
 
+/// Sends a raw request head (and only that) and returns the first bytes of the answer, waiting
+/// at most `wait`: for checks that need a request no HTTP client would send.
+async fn raw_request(srv: &TestServer, head: &str, wait: std::time::Duration) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = srv.base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(addr)
+        .await
+        .expect("connects");
+    let head = head.replace("{addr}", addr).replace("{origin}", &srv.base);
+    stream.write_all(head.as_bytes()).await.expect("sent");
+    let mut answer = vec![0; 512];
+    let read = tokio::time::timeout(wait, stream.read(&mut answer))
+        .await
+        .expect("an answer in time")
+        .expect("read");
+    String::from_utf8_lossy(&answer[..read]).into_owned()
+}
+
 /// Check 17: a body that arrives too slowly is cut off with 408.
 async fn slow_bodies_time_out(db: Db) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let Some(srv) = TestServer::start_with(db, |c| c.request_timeout_seconds = 2).await else {
         return;
     };
-    let addr = srv.base.trim_start_matches("http://").to_owned();
-    let mut stream = tokio::net::TcpStream::connect(&addr)
-        .await
-        .expect("connects");
-    let head = format!(
-        "POST /api/sign_in HTTP/1.1\r\nHost: {addr}\r\nOrigin: {}\r\n\
+    let answer = raw_request(
+        &srv,
+        "POST /api/sign_in HTTP/1.1\r\nHost: {addr}\r\nOrigin: {origin}\r\n\
          Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\nemail=",
-        srv.base
-    );
-    stream.write_all(head.as_bytes()).await.expect("sent");
-    let mut answer = vec![0; 256];
-    let read = tokio::time::timeout(std::time::Duration::from_secs(20), stream.read(&mut answer))
-        .await
-        .expect("an answer before 20 s")
-        .expect("read");
-    let answer = String::from_utf8_lossy(&answer[..read]).into_owned();
+        std::time::Duration::from_secs(20),
+    )
+    .await;
     assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
     srv.stop().await;
 }
@@ -720,7 +728,6 @@ async fn organisation_events_reach_only_current_members(db: Db) {
 
 /// Check 11: an upload over the limit is refused from its Content-Length, before the body.
 async fn an_oversized_upload_is_refused_before_its_body(db: Db) {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let Some(srv) = TestServer::start(db).await else {
         return;
     };
@@ -728,23 +735,16 @@ async fn an_oversized_upload_is_refused_before_its_body(db: Db) {
     let up = c.sign_up("Kim", "kim@example.com").await;
     c.create_org("Acme", "acme").await;
     let cookie = cookie_pair(&session_cookie(&up.headers).expect("cookie"));
-    let addr = srv.base.trim_start_matches("http://").to_owned();
-    let mut stream = tokio::net::TcpStream::connect(&addr)
-        .await
-        .expect("connects");
-    let head = format!(
-        "POST /o/acme/documents/text HTTP/1.1\r\nHost: {addr}\r\nOrigin: {}\r\nCookie: {cookie}\r\n\
-         Content-Type: application/pdf\r\nContent-Length: 209715200\r\n\r\n",
-        srv.base
-    );
-    stream.write_all(head.as_bytes()).await.expect("sent");
     // Not one byte of the 200 MB body is sent: the answer comes anyway.
-    let mut answer = vec![0; 512];
-    let read = tokio::time::timeout(std::time::Duration::from_secs(10), stream.read(&mut answer))
-        .await
-        .expect("an answer without the body")
-        .expect("read");
-    let answer = String::from_utf8_lossy(&answer[..read]).into_owned();
+    let answer = raw_request(
+        &srv,
+        &format!(
+            "POST /o/acme/documents/text HTTP/1.1\r\nHost: {{addr}}\r\nOrigin: {{origin}}\r\n\
+             Cookie: {cookie}\r\nContent-Type: application/pdf\r\nContent-Length: 209715200\r\n\r\n"
+        ),
+        std::time::Duration::from_secs(10),
+    )
+    .await;
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
     srv.stop().await;
 }
