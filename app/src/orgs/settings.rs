@@ -75,6 +75,8 @@ pub fn SettingsPage() -> impl IntoView {
     }
 }
 
+/// The form; both `value` (for the server-rendered page) and `prop:value` (so that the saved,
+/// normalised values replace what was typed) are set.
 #[component]
 fn SettingsForm(
     settings: OrganisationSettings,
@@ -87,10 +89,10 @@ fn SettingsForm(
             <ActionForm action=save attr:class="form" attr:novalidate="">
                 <input type="hidden" name="slug" value=settings.slug.clone()/>
                 <label for="org-name">"Name"</label>
-                <input id="org-name" name="name" required value=settings.name.clone()/>
+                <input id="org-name" name="name" required value=settings.name.clone() prop:value=settings.name.clone()/>
                 <FieldMessage value field="name"/>
                 <label for="org-website">"Website"</label>
-                <input id="org-website" name="website" type="url" inputmode="url" value=settings.website.clone() aria-describedby="website-hint"/>
+                <input id="org-website" name="website" type="url" inputmode="url" value=settings.website.clone() prop:value=settings.website.clone() aria-describedby="website-hint"/>
                 <p id="website-hint" class="hint">"Optional, for example https://acme.example."</p>
                 <FieldMessage value field="website"/>
                 <FieldMessage value field=""/>
