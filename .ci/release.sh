@@ -16,5 +16,6 @@ if ! wasm-opt --version 2>/dev/null | grep -q "version 116"; then
     cargo install wasm-opt --locked --version "$WASM_OPT_VERSION"
 fi
 
-cargo leptos build --release
+# --precompress: brotli and gzip copies of the assets, which the server sends as they are.
+cargo leptos build --release --precompress
 printf '\nBuilt target/release/server and target/site; see README.md, "Deploying".\n'

@@ -1,13 +1,27 @@
-// Talentloom service worker: keeps the app shell and static assets for fast starts and serves an
-// offline page when the server cannot be reached. Pages and server functions always go to the
-// network first, so nobody sees stale data while online.
-const VERSION = "talentloom-v1";
-const SHELL = ["/offline", "/manifest.webmanifest", "/icons/icon.svg", "/icons/icon-192.png", "/pkg/talentloom.css"];
+// Talentloom service worker: makes the app installable, keeps its assets for fast starts, and
+// when the server cannot be reached sends the browser to the offline page, which returns to the
+// page asked for as soon as the server answers again. Pages and server functions always go to
+// the network first, so nobody sees stale data while online.
+const VERSION = "talentloom-v2";
+const OFFLINE = "/offline";
+const SHELL = [OFFLINE, "/manifest.webmanifest", "/icons/icon.svg", "/icons/icon-192.png"];
+
+// Fetched without cookies, so the cached pages never hold anyone's signed-in view.
+const anonymous = (path) => new Request(path, { credentials: "omit" });
 
 self.addEventListener("install", (event) => {
-  // Fetched without cookies, so the cached pages never hold anyone's signed-in view.
-  const requests = SHELL.map((path) => new Request(path, { credentials: "omit" }));
-  event.waitUntil(caches.open(VERSION).then((cache) => cache.addAll(requests)).then(() => self.skipWaiting()));
+  event.waitUntil(
+    (async () => {
+      const cache = await caches.open(VERSION);
+      await cache.addAll(SHELL.map(anonymous));
+      // The offline page needs its stylesheet, script and wasm too (names with content hashes).
+      const page = await cache.match(OFFLINE);
+      const html = page ? await page.text() : "";
+      const assets = [...new Set(html.match(/\/pkg\/[A-Za-z0-9_.-]+/g) || [])];
+      await cache.addAll(assets.map(anonymous));
+      await self.skipWaiting();
+    })()
+  );
 });
 
 self.addEventListener("activate", (event) => {
@@ -18,6 +32,12 @@ self.addEventListener("activate", (event) => {
   );
 });
 
+// `/pkg/talentloom.<hash>.wasm` → `talentloom.wasm`: what stays the same from one build to the next.
+const stem = (path) => {
+  const parts = path.split("/").pop().split(".");
+  return parts.length >= 3 ? `${parts[0]}.${parts[parts.length - 1]}` : parts.join(".");
+};
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET") return;
@@ -25,11 +45,57 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin || url.pathname.startsWith("/api/") || url.pathname === "/ws") return;
 
   if (request.mode === "navigate") {
-    event.respondWith(fetch(request).catch(() => caches.match("/offline")));
+    event.respondWith(
+      fetch(request).catch(async () => {
+        if (url.pathname === OFFLINE) {
+          return (await caches.match(OFFLINE, { ignoreSearch: true })) || Response.error();
+        }
+        // A real navigation to the offline page, so the app renders it as what it is (never the
+        // page asked for, which it could not hydrate); it remembers where to return.
+        const from = encodeURIComponent(url.pathname + url.search);
+        return Response.redirect(`${OFFLINE}?from=${from}`, 302);
+      })
+    );
     return;
   }
-  if (url.pathname.startsWith("/pkg/") || url.pathname.startsWith("/icons/")) {
-    // Static assets: answer from the cache, refresh it in the background.
+  const hashed = url.pathname.split("/").pop().split(".").length >= 3;
+  if (url.pathname.startsWith("/pkg/") && !hashed) {
+    // A build without hashed names: the network first, the cache when offline.
+    event.respondWith(
+      caches.open(VERSION).then((cache) =>
+        fetch(request)
+          .then((response) => {
+            if (response.ok) cache.put(request, response.clone());
+            return response;
+          })
+          .catch(async () => (await cache.match(request)) || Response.error())
+      )
+    );
+    return;
+  }
+  if (url.pathname.startsWith("/pkg/")) {
+    // Names carry a content hash: what is cached is right for ever. A new build's file replaces
+    // the older ones of the same stem.
+    event.respondWith(
+      caches.open(VERSION).then(async (cache) => {
+        const cached = await cache.match(request);
+        if (cached) return cached;
+        const response = await fetch(request);
+        if (response.ok) {
+          const older = (await cache.keys()).filter((k) => {
+            const path = new URL(k.url).pathname;
+            return path.startsWith("/pkg/") && path !== url.pathname && stem(path) === stem(url.pathname);
+          });
+          await Promise.all(older.map((k) => cache.delete(k)));
+          await cache.put(request, response.clone());
+        }
+        return response;
+      })
+    );
+    return;
+  }
+  if (url.pathname.startsWith("/icons/") || url.pathname === "/manifest.webmanifest") {
+    // Answer from the cache, refresh it in the background.
     event.respondWith(
       caches.open(VERSION).then(async (cache) => {
         const cached = await cache.match(request);

@@ -60,14 +60,57 @@ pub fn NotFound() -> impl IntoView {
     }
 }
 
-/// Served by the service worker when the network is gone.
+/// Where the service worker sends a navigation when the server cannot be reached
+/// (`/offline?from=<the page asked for>`). It goes back there by itself as soon as the server
+/// answers again.
 #[component]
 pub fn Offline() -> impl IntoView {
+    let query = leptos_router::hooks::use_query_map();
+    let back_to = move || {
+        query
+            .read()
+            .get("from")
+            .as_deref()
+            .and_then(shared::validation::return_path)
+            .unwrap_or("/")
+            .to_owned()
+    };
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| return_when_reachable(back_to()));
     view! {
         <Title text="Offline"/>
-        <section class="panel">
+        <section class="panel" aria-live="polite">
             <h1>"You are offline"</h1>
-            <p>"Talentloom needs a connection to your server for this page. It will work again as soon as you are back online."</p>
+            <p>"Talentloom cannot reach its server right now. This page goes back to where you were as soon as the connection returns."</p>
+            <p><a class="button" href=back_to>"Try again"</a></p>
         </section>
     }
+}
+
+/// Asks the server whether it answers, at once when the browser says it is online again and
+/// every few seconds meanwhile; when it does, goes to `path`.
+#[cfg(feature = "hydrate")]
+fn return_when_reachable(path: String) {
+    use wasm_bindgen::{closure::Closure, JsCast};
+    let check = {
+        let path = path.clone();
+        move || {
+            let path = path.clone();
+            leptos::task::spawn_local(async move {
+                if crate::realtime::server_answers().await {
+                    if let Some(window) = web_sys::window() {
+                        let _ = window.location().replace(&path);
+                    }
+                }
+            });
+        }
+    };
+    let on_online = Closure::<dyn FnMut()>::new(check.clone());
+    if let Some(window) = web_sys::window() {
+        let _ =
+            window.add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
+    }
+    // Lives as long as the page.
+    on_online.forget();
+    gloo_timers::callback::Interval::new(3_000, check).forget();
 }

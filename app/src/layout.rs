@@ -22,6 +22,9 @@ fn current_slug() -> Memo<Option<String>> {
 pub fn Frame(children: Children) -> impl IntoView {
     let session = Session::get();
     let slug = current_slug();
+    let location = use_location();
+    // The offline page is a copy cached without anyone signed in: no account links on it.
+    let offline = Memo::new(move |_| location.pathname.get() == "/offline");
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="topbar">
@@ -32,6 +35,7 @@ pub fn Frame(children: Children) -> impl IntoView {
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     match session.me.await {
+                        _ if offline.get() => ().into_any(),
                         Ok(Some(me)) => view! { <SignedInBar me slug/> }.into_any(),
                         _ => view! {
                             <nav class="topnav" aria-label="Account">

@@ -8,6 +8,7 @@
 
 pub mod accounts;
 pub mod error;
+pub mod form;
 mod home;
 mod layout;
 pub mod mail;
@@ -22,7 +23,7 @@ mod toast;
 mod widgets;
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
     path,
@@ -41,6 +42,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover"/>
                 <AutoReload options=options.clone()/>
+                <HashedStylesheet options=options.clone() id="leptos"/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -80,7 +82,6 @@ pub fn App() -> impl IntoView {
     realtime::connect(session);
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/talentloom.css"/>
         <Title formatter=|text: String| if text.is_empty() { "Talentloom".to_owned() } else { format!("{text} · Talentloom") }/>
         <Meta name="color-scheme" content="light dark"/>
         <Meta name="theme-color" content="#3b5bdb"/>

@@ -18,6 +18,24 @@ pub fn connect(session: Session) {
         }
     });
     browser::register_service_worker();
+    browser::refresh_when_online(session);
+}
+
+/// Whether the server answers (its `/healthz`), from the browser.
+#[cfg(feature = "hydrate")]
+pub async fn server_answers() -> bool {
+    use wasm_bindgen::JsCast;
+    let Some(window) = web_sys::window() else {
+        return false;
+    };
+    let init = web_sys::RequestInit::new();
+    init.set_method("GET");
+    let answer =
+        wasm_bindgen_futures::JsFuture::from(window.fetch_with_str_and_init("/healthz", &init))
+            .await
+            .ok()
+            .and_then(|r| r.dyn_into::<web_sys::Response>().ok());
+    answer.is_some_and(|r| r.ok())
 }
 
 #[cfg(feature = "hydrate")]
@@ -86,6 +104,18 @@ mod browser {
             "ws"
         };
         Some(format!("{scheme}://{}{WS_PATH}", location.host().ok()?))
+    }
+
+    /// When the browser is back online, everything that reads from the server reads again.
+    pub fn refresh_when_online(session: Session) {
+        let on_online = Closure::<dyn FnMut()>::new(move || {
+            session.live.update(|v| *v += 1);
+        });
+        if let Some(window) = web_sys::window() {
+            let _ = window
+                .add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
+        }
+        on_online.forget();
     }
 
     /// Installs the service worker that makes the app installable and gives it an offline page.

@@ -100,6 +100,6 @@ test("a scanned PDF says no text was found", async ({ page }, info) => {
   await page.goto(`/o/scan-${run}/match`);
   await hydrated(page);
   await page.getByLabel("Upload a CV").setInputFiles(path.join(FIXTURES, "scan.pdf"));
-  await expect(page.locator("[data-upload=error]")).toContainText("no text found");
+  await expect(page.locator("[data-upload=error]")).toContainText("No text found");
   await expect(page.getByLabel("CV", { exact: true })).toHaveValue("");
 });

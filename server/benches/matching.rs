@@ -150,11 +150,11 @@ fn main() {
         })
         .unwrap_or_else(|| "unknown CPU".into());
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    let _ = writeln!(report, "# Benchmarks\n");
+    let _ = writeln!(report, "## The matching engine\n");
     let _ = writeln!(report, "Machine: {cpu}, {cores} cores. Command: `cargo bench -p server --bench matching` (release build, mimalloc, 1 inference thread). Written by `server/benches/matching.rs`.\n");
     let _ = writeln!(
         report,
-        "## Embedding throughput (all-MiniLM-L6-v2, 1 thread)\n\nTexts: {source}.\n"
+        "### Embedding throughput (all-MiniLM-L6-v2, 1 thread)\n\nTexts: {source}.\n"
     );
     let runs = [
         ("short (3–12 tokens)", &short, 1, 5),
@@ -227,7 +227,7 @@ fn main() {
 
     let _ = writeln!(
         report,
-        "## Top-50 search over an organisation's index (int8, exact scan; 1 thread below 50,000 vectors, every core from there)\n"
+        "### Top-50 search over an organisation's index (int8, exact scan; 1 thread below 50,000 vectors, every core from there)\n"
     );
     let _ = writeln!(report, "Vectors are random unit vectors (the hardest case for recall: their scores are close together). Recall@50 is against exact f32 search over the same vectors. p50 and p95 are over 40 successive queries; \"cold caches\" times each query again right after the exact f32 scan of the recall check has pushed the index out of the CPU caches, the worst case for a scan that is bound by memory bandwidth.\n");
     let _ = writeln!(
@@ -301,6 +301,24 @@ fn main() {
         );
     }
     let path = root.join("docs/BENCHMARKS.md");
-    std::fs::write(&path, report).expect("write docs/BENCHMARKS.md");
-    eprintln!("wrote {}", path.display());
+    write_section(&path, "matching", &report);
+    eprintln!("wrote the matching section of {}", path.display());
+}
+
+/// Replaces the text between `<!-- section:NAME -->` and `<!-- /section:NAME -->` in `path`
+/// (appending the section when it is not there), so each benchmark keeps the others' results.
+fn write_section(path: &std::path::Path, name: &str, body: &str) {
+    let (start, end) = (
+        format!("<!-- section:{name} -->"),
+        format!("<!-- /section:{name} -->"),
+    );
+    let current = std::fs::read_to_string(path).unwrap_or_else(|_| "# Benchmarks\n".into());
+    let section = format!("{start}\n{}\n{end}", body.trim_end());
+    let updated = match (current.find(&start), current.find(&end)) {
+        (Some(a), Some(b)) if a < b => {
+            format!("{}{section}{}", &current[..a], &current[b + end.len()..])
+        }
+        _ => format!("{}\n{section}\n", current.trim_end()),
+    };
+    std::fs::write(path, updated).expect("write docs/BENCHMARKS.md");
 }

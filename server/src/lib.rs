@@ -34,15 +34,14 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::{net::SocketAddr, time::Duration};
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 use tower_http::{
+    compression::CompressionLayer,
     limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    services::ServeDir,
     timeout::{RequestBodyTimeoutLayer, TimeoutLayer},
     trace::TraceLayer,
 };
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
-
-/// The largest request body outside the upload route.
-const BODY_LIMIT: usize = 1024 * 1024;
 
 /// Every route of the application, in one place.
 pub fn router(state: AppState) -> Router {
@@ -65,22 +64,33 @@ pub fn router(state: AppState) -> Router {
         )));
     let request_id = HeaderName::from_static("x-request-id");
     let timeout = Duration::from_secs(config.request_timeout_seconds.max(1));
+    let pkg_path = format!("/{}", state.leptos_options.site_pkg_dir);
+    let pkg_dir = std::path::Path::new(state.leptos_options.site_root.as_ref())
+        .join(state.leptos_options.site_pkg_dir.as_ref());
 
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route(shared::ws::WS_PATH, get(realtime::upgrade))
         .leptos_routes_with_context(&state, routes, move || seams.provide(), move || shell(options.clone()))
+        // The site's assets, with the brotli and gzip copies a release build made beside them
+        // (`--precompress`); without them, the compression layer compresses as they go out.
+        .nest_service(&pkg_path, ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip())
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(middleware::from_fn(platform::forms::keep_form_values))
+        .layer(RequestBodyLimitLayer::new(platform::forms::API_BODY_LIMIT))
         // Uploads have their own, larger limit, checked in the handler before reading.
         .route("/o/{slug}/documents/text", post(documents::text_handler))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
         .layer(RequestBodyTimeoutLayer::new(timeout))
+        .layer(middleware::from_fn(platform::forms::api_error_bodies))
         .layer(middleware::from_fn_with_state(state.metrics.clone(), platform::metrics::track))
         .layer(sessions)
         .layer(middleware::from_fn_with_state(state.origins.clone(), platform::origin::guard))
         .layer(middleware::from_fn_with_state(state.https, platform::headers::security_headers))
+        .layer(middleware::from_fn(platform::headers::cache_control))
+        // brotli or gzip, as the browser accepts: HTML, JS, CSS, the wasm and JSON answers.
+        .layer(CompressionLayer::new())
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default();

@@ -182,7 +182,15 @@ async fn import_esco(config: &Config, dir: &std::path::Path) -> Result<(), AnyEr
 }
 
 async fn serve(config: Config) -> Result<(), AnyError> {
-    let leptos = get_configuration(None)?.leptos_options;
+    let mut leptos = get_configuration(None)?.leptos_options;
+    // A site built with hashed asset names (cargo-leptos `hash-files`) leaves its hash file next
+    // to the binary: use it unless LEPTOS_HASH_FILES says otherwise.
+    if std::env::var_os("LEPTOS_HASH_FILES").is_none() {
+        let beside = std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.parent().map(|dir| dir.join(leptos.hash_file.as_ref())));
+        leptos.hash_files = beside.is_some_and(|file| file.exists());
+    }
     let addr = config.listen.unwrap_or(leptos.site_addr);
     let listener = TcpListener::bind(addr)
         .await

@@ -210,7 +210,7 @@ async fn hostile_pdfs_get_a_clear_answer_and_the_server_stays_up() {
             "{what}: {message}"
         );
         assert!(
-            ["more time or memory", "damaged", "no text found"]
+            ["more time or memory", "damaged", "No text found"]
                 .iter()
                 .any(|m| message.contains(m)),
             "{what}: {message}"

@@ -272,3 +272,27 @@ pub const MAX_ANALYSIS_CHARS: usize = 100_000;
 pub fn document_text_path(slug: &str) -> String {
     format!("/o/{slug}/documents/text")
 }
+
+/// The checks of the matching form: both texts given, neither longer than the server reads.
+pub fn check_analysis(cv_text: &str, job_text: &str) -> Vec<crate::validation::FieldError> {
+    use crate::validation::FieldError;
+    let check = |field: &str, what: &str, text: &str| {
+        if text.trim().is_empty() {
+            Some(FieldError::new(
+                field,
+                format!("Paste or upload the {what}."),
+            ))
+        } else if text.chars().count() > MAX_ANALYSIS_CHARS {
+            Some(FieldError::new(
+                field,
+                format!("The {what} is longer than {MAX_ANALYSIS_CHARS} characters; shorten it."),
+            ))
+        } else {
+            None
+        }
+    };
+    check("cv_text", "CV", cv_text)
+        .into_iter()
+        .chain(check("job_text", "job description", job_text))
+        .collect()
+}

@@ -1,6 +1,9 @@
 //! Organisations, their members and invitations.
 
-use crate::{validation::FieldError, Role};
+use crate::{
+    validation::{self, FieldError},
+    Role,
+};
 use serde::{Deserialize, Serialize};
 
 /// One organisation the person belongs to, with their role there.
@@ -85,6 +88,24 @@ pub fn website(field: &str, raw: &str) -> Result<String, FieldError> {
         ));
     }
     Ok(url)
+}
+
+/// The checks of the new-organisation form (an empty address is made from the name).
+pub fn check_new_organisation(name: &str, slug: &str) -> Vec<FieldError> {
+    let mut problems =
+        validation::problems([validation::organisation_name("name", name).map(drop)]);
+    if !slug.trim().is_empty() {
+        problems.extend(validation::slug("slug", slug).err());
+    }
+    problems
+}
+
+/// The checks of the organisation settings form.
+pub fn check_settings(name: &str, site: &str) -> Vec<FieldError> {
+    validation::problems([
+        validation::organisation_name("name", name).map(drop),
+        website("website", site).map(drop),
+    ])
 }
 
 #[cfg(test)]

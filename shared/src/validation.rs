@@ -19,6 +19,11 @@ impl FieldError {
     }
 }
 
+/// Every problem among `checks`, in order (a form shows them all at once).
+pub fn problems<T>(checks: impl IntoIterator<Item = Result<T, FieldError>>) -> Vec<FieldError> {
+    checks.into_iter().filter_map(Result::err).collect()
+}
+
 pub const MIN_PASSWORD_CHARS: usize = 12;
 pub const MAX_PASSWORD_CHARS: usize = 256;
 

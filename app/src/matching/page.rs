@@ -3,18 +3,21 @@
 //! closest to the job title. Stores nothing.
 
 use super::api::AnalyseMatch;
-use crate::widgets::{last_error, FieldMessage};
+use crate::form::{Form, FormError, Submit, TextArea};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use shared::matching::{
     ExtractedSkill, MatchAnalysis, OccupationSkill, OccupationSuggestions, Requirement,
 };
 
+fn check(input: &AnalyseMatch) -> Vec<shared::validation::FieldError> {
+    shared::matching::check_analysis(&input.cv_text, &input.job_text)
+}
+
 #[component]
 pub fn MatchPage() -> impl IntoView {
     let slug = crate::session::use_slug();
     let action = ServerAction::<AnalyseMatch>::new();
-    let error = last_error(action.value());
     let cv = RwSignal::new(String::new());
     let job = RwSignal::new(String::new());
     let upload_status = RwSignal::new(None::<Result<String, String>>);
@@ -25,11 +28,10 @@ pub fn MatchPage() -> impl IntoView {
             <h1>"Match a CV to a job"</h1>
             <p class="hint">"Everything runs on this server; nothing is stored."</p>
         </section>
-        <ActionForm action attr:class="form match-form" attr:novalidate="">
-            <input type="hidden" name="slug" prop:value=slug/>
+        <Form action id="match" validate=check class="form match-form">
+            <input type="hidden" name="slug" value=slug/>
             <div class="match-inputs">
                 <div class="match-input">
-                    <label for="cv-text">"CV"</label>
                     <input id="cv-file" type="file" accept=".pdf,.docx,.txt,.md,application/pdf,application/vnd.openxmlformats-officedocument.wordprocessingml.document,text/plain,text/markdown"
                         aria-label="Upload a CV (PDF, Word, text or Markdown)"
                         on:change=move |ev| upload(ev, slug.get_untracked(), cv, upload_status)/>
@@ -37,24 +39,17 @@ pub fn MatchPage() -> impl IntoView {
                         Ok(message) => view! { <p class="hint" data-upload="ok">{message}</p> }.into_any(),
                         Err(message) => view! { <p class="field-error" role="alert" data-upload="error">{message}</p> }.into_any(),
                     })}
-                    <textarea id="cv-text" name="cv_text" rows="14" placeholder="Paste the CV here, or upload a file above."
-                        prop:value=cv on:input=move |ev| cv.set(event_target_value(&ev))></textarea>
-                    <FieldMessage value=error field="cv_text"/>
+                    <TextArea name="cv_text" label="CV" bind=cv rows=14 placeholder="Paste the CV here, or upload a file above."/>
                 </div>
                 <div class="match-input">
-                    <label for="job-text">"Job description"</label>
-                    <textarea id="job-text" name="job_text" rows="14" placeholder="Paste the job description here."
-                        prop:value=job on:input=move |ev| job.set(event_target_value(&ev))></textarea>
-                    <FieldMessage value=error field="job_text"/>
+                    <TextArea name="job_text" label="Job description" bind=job rows=14 placeholder="Paste the job description here."/>
                 </div>
             </div>
-            <FieldMessage value=error field=""/>
-            <button type="submit" class="button button-primary" disabled=move || action.pending().get()>
-                {move || if action.pending().get() { "Analysing…" } else { "Analyse" }}
-            </button>
-        </ActionForm>
-        // Erased: the result's view type is too deep for a release build's type checker
-        // otherwise (debug builds erase every component's type; release builds do not).
+            <FormError/>
+            <Submit label="Analyse" pending="Analysing…"/>
+        </Form>
+        // Erased: the result's view type is too deep for the type checker of a build that does
+        // not erase component types (both of ours do; this keeps the page buildable without).
         {move || action.value().get().and_then(Result::ok).map(|analysis| view! { <Results analysis/> }.into_any())}
     }
 }

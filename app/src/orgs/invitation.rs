@@ -2,8 +2,9 @@
 
 use super::api::{get_invitation, AcceptInvitation};
 use crate::{
+    form::{Field, Form, FormError, Submit},
     session::Session,
-    widgets::{last_error, ErrorPanel, FieldMessage},
+    widgets::ErrorPanel,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -17,7 +18,6 @@ pub fn InvitePage() -> impl IntoView {
     let preview = Resource::new(token, get_invitation);
     let accept = ServerAction::<AcceptInvitation>::new();
     session.watch(accept.version());
-    let value = last_error(accept.value());
     view! {
         <Title text="Invitation"/>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
@@ -30,10 +30,11 @@ pub fn InvitePage() -> impl IntoView {
                 let heading = format!("{} invited you to join {} as {}", preview.invited_by, preview.org_name, preview.role.label());
                 let body = match (me, preview.account_exists) {
                     (Some(me), _) if me.email == preview.email => view! {
-                        <ActionForm action=accept attr:class="form">
+                        <Form action=accept id="accept" class="form">
                             <input type="hidden" name="token" value=token()/>
-                            <button type="submit" class="button button-primary">"Accept and join"</button>
-                        </ActionForm>
+                            <FormError/>
+                            <Submit label="Accept and join" pending="Joining…"/>
+                        </Form>
                     }.into_any(),
                     (Some(me), _) => view! {
                         <p>"This invitation is for "<strong>{preview.email.clone()}</strong>", but you are signed in as "<strong>{me.email}</strong>
@@ -45,27 +46,31 @@ pub fn InvitePage() -> impl IntoView {
                     }.into_any(),
                     (None, false) => view! {
                         <p>"Create your account for "<strong>{preview.email.clone()}</strong>" to accept."</p>
-                        <ActionForm action=accept attr:class="form" attr:novalidate="">
+                        <Form action=accept id="accept" validate=check_new_account class="form">
                             <input type="hidden" name="token" value=token()/>
-                            <label for="accept-name">"Your name"</label>
-                            <input id="accept-name" name="name" autocomplete="name" required/>
-                            <FieldMessage value field="name"/>
-                            <label for="accept-password">"Choose a password"</label>
-                            <input id="accept-password" name="password" type="password" autocomplete="new-password" minlength="12" required/>
-                            <p class="hint">"At least 12 characters. A few unrelated words work well."</p>
-                            <FieldMessage value field="password"/>
-                            <button type="submit" class="button button-primary">"Create account and join"</button>
-                        </ActionForm>
+                            <Field name="name" label="Your name" autocomplete="name" required=true/>
+                            <Field name="password" label="Choose a password" kind="password" autocomplete="new-password" required=true
+                                hint="At least 12 characters. A few unrelated words work well."/>
+                            <FormError/>
+                            <Submit label="Create account and join" pending="Creating your account…"/>
+                        </Form>
                     }.into_any(),
                 };
                 view! {
                     <section class="panel narrow">
                         <h1>{heading}</h1>
                         {body}
-                        <FieldMessage value field=""/>
                     </section>
                 }.into_any()
             })}
         </Transition>
+    }
+}
+
+/// A new account's checks; an existing account's acceptance has nothing to check.
+fn check_new_account(input: &AcceptInvitation) -> Vec<shared::validation::FieldError> {
+    match (&input.name, &input.password) {
+        (Some(name), Some(password)) => shared::accounts::check_new_account(name, password),
+        _ => Vec::new(),
     }
 }

@@ -3,13 +3,14 @@
 
 use crate::{
     error::ApiError,
+    form::{Field, Form, FormError, Submit},
     session::Session,
     toast::{use_toasts, ToastKind},
-    widgets::{last_error, ErrorPanel, FieldMessage},
+    widgets::ErrorPanel,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
-use shared::orgs::OrganisationSettings;
+use shared::{orgs::OrganisationSettings, validation::FieldError};
 
 #[cfg(feature = "ssr")]
 use {
@@ -75,30 +76,27 @@ pub fn SettingsPage() -> impl IntoView {
     }
 }
 
-/// The form; both `value` (for the server-rendered page) and `prop:value` (so that the saved,
-/// normalised values replace what was typed) are set.
 #[component]
 fn SettingsForm(
     settings: OrganisationSettings,
     save: ServerAction<UpdateOrganisation>,
 ) -> impl IntoView {
-    let value = last_error(save.value());
     let address = format!("/o/{}", settings.slug);
     view! {
         <section class="panel narrow">
-            <ActionForm action=save attr:class="form" attr:novalidate="">
+            <Form action=save id="settings" validate=check class="form">
                 <input type="hidden" name="slug" value=settings.slug.clone()/>
-                <label for="org-name">"Name"</label>
-                <input id="org-name" name="name" required value=settings.name.clone() prop:value=settings.name.clone()/>
-                <FieldMessage value field="name"/>
-                <label for="org-website">"Website"</label>
-                <input id="org-website" name="website" type="url" inputmode="url" value=settings.website.clone() prop:value=settings.website.clone() aria-describedby="website-hint"/>
-                <p id="website-hint" class="hint">"Optional, for example https://acme.example."</p>
-                <FieldMessage value field="website"/>
-                <FieldMessage value field=""/>
-                <button type="submit" class="button button-primary" disabled=move || save.pending().get()>"Save"</button>
-            </ActionForm>
+                <Field name="name" label="Name" required=true value=settings.name/>
+                <Field name="website" label="Website" kind="url" inputmode="url" value=settings.website
+                    hint="Optional, for example https://acme.example."/>
+                <FormError/>
+                <Submit label="Save" pending="Saving…"/>
+            </Form>
             <p class="hint">"The address "{address}" stays the same."</p>
         </section>
     }
+}
+
+fn check(input: &UpdateOrganisation) -> Vec<FieldError> {
+    shared::orgs::check_settings(&input.name, &input.website)
 }

@@ -2,9 +2,10 @@
 
 use super::api::*;
 use crate::{
+    form::{Choice, Field, Form, FormError, Submit},
     session::Session,
     toast::{use_toasts, ToastKind},
-    widgets::{last_error, ErrorPanel, FieldMessage},
+    widgets::ErrorPanel,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -171,50 +172,41 @@ fn InvitationRow(
 
 #[component]
 fn InviteForm(slug: String, my_role: Role, invite: ServerAction<Invite>) -> impl IntoView {
-    let value = last_error(invite.value());
-    let options = Role::ALL
+    let roles = Role::ALL
         .into_iter()
         .filter(|r| my_role.may_grant(*r))
-        .map(|r| {
-            view! { <option value=r.as_str() selected=r == Role::Recruiter>{r.label()}</option> }
-        })
-        .collect_view();
+        .map(|r| (r.as_str(), r.label()))
+        .collect();
     view! {
         <section class="panel" id="invite">
             <h2>"Invite a colleague"</h2>
-            <ActionForm action=invite attr:class="form form-row" attr:novalidate="">
+            <Form action=invite id="invite" validate=check_invite class="form form-row">
                 <input type="hidden" name="slug" value=slug/>
-                <div>
-                    <label for="invite-email">"E-mail"</label>
-                    <input id="invite-email" name="email" type="email" required/>
-                    <FieldMessage value field="email"/>
-                </div>
-                <div>
-                    <label for="invite-role">"Role"</label>
-                    <select id="invite-role" name="role">{options}</select>
-                    <FieldMessage value field="role"/>
-                </div>
-                <button type="submit" class="button button-primary" disabled=move || invite.pending().get()>"Send invitation"</button>
-            </ActionForm>
-            <FieldMessage value field=""/>
+                <Field name="email" label="E-mail" kind="email" autocomplete="off" required=true/>
+                <Choice name="role" label="Role" options=roles selected=Role::Recruiter.as_str()/>
+                <Submit label="Send invitation" pending="Sending…"/>
+                <FormError/>
+            </Form>
         </section>
     }
+}
+
+fn check_invite(input: &Invite) -> Vec<shared::validation::FieldError> {
+    shared::validation::problems([shared::validation::email("email", &input.email)])
 }
 
 #[component]
 fn LeaveForm(slug: String) -> impl IntoView {
     let action = ServerAction::<LeaveOrganisation>::new();
     Session::get().watch(action.version());
-    let value = last_error(action.value());
     view! {
         <section class="panel">
             <h2>"Leave this organisation"</h2>
-            <ActionForm action attr:class="inline-form">
+            <Form action id="leave" class="inline-form">
                 <input type="hidden" name="slug" value=slug/>
-                <button type="submit" class="button button-danger">"Leave organisation"</button>
-            </ActionForm>
-            <FieldMessage value field=""/>
-            <FieldMessage value field="slug"/>
+                <Submit label="Leave organisation" pending="Leaving…" class="button button-danger"/>
+                <FormError/>
+            </Form>
         </section>
     }
 }

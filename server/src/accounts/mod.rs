@@ -308,6 +308,11 @@ impl AccountsSeam for Accounts {
     async fn sign_up(&self, visitor: &Visitor, input: SignUp) -> Result<Me, ApiError> {
         let parts = visitor.parts();
         self.count_sign_up(parts)?;
+        ApiError::check(shared::accounts::check_sign_up(
+            &input.name,
+            &input.email,
+            &input.password,
+        ))?;
         let email = validation::email("email", &input.email)?;
         // Cheap before costly: a taken address is answered before any hashing.
         let taken = sqlx::query_scalar::<_, i64>("SELECT id FROM users WHERE email = $1")
@@ -334,10 +339,11 @@ impl AccountsSeam for Accounts {
         let parts = visitor.parts();
         let client = self.client_key(parts);
         self.sign_ins.check(&client)?;
+        ApiError::check(shared::accounts::check_sign_in(
+            &input.email,
+            &input.password,
+        ))?;
         let email = validation::email("email", &input.email)?;
-        if input.password.is_empty() {
-            return Err(ApiError::field("password", "Enter your password."));
-        }
         let attempt = self.lockout.begin(&email, &client).await?;
         let user: Option<(i64, String)> =
             sqlx::query_as("SELECT id, password_hash FROM users WHERE email = $1")

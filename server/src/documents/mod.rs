@@ -82,21 +82,23 @@ impl Format {
 /// Why no text came out; each says what to do instead.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ExtractError {
-    #[error("the file is larger than {} MB; upload a shorter document or paste its text", MAX_UPLOAD_BYTES / 1024 / 1024)]
+    #[error("The file is larger than {} MB. Upload a shorter document or paste its text.", MAX_UPLOAD_BYTES / 1024 / 1024)]
     TooLarge,
-    #[error("unsupported file type: upload a PDF, a Word document (.docx), or a .txt or .md file")]
+    #[error("This type of file cannot be read. Upload a PDF, a Word document (.docx), or a .txt or .md file.")]
     Unsupported,
-    #[error("the file is not the {0} it claims to be; check the file or paste its text")]
+    #[error("The file is not the {0} it claims to be. Check the file or paste its text.")]
     Mismatch(&'static str),
-    #[error("no text found: the document has no text layer (a scan or an image?); paste its text instead")]
+    #[error("No text found: the document has no text layer (a scan or an image?). Paste its text instead.")]
     NoText,
-    #[error("the {0} file is damaged and cannot be read; export it again or paste its text")]
+    #[error("The {0} file is damaged and cannot be read. Export it again or paste its text.")]
     Damaged(&'static str),
-    #[error("the Word document expands to more than {} MB; paste its text instead", MAX_EXPANDED_BYTES / 1024 / 1024)]
+    #[error("The file is empty. Choose the document again, or paste its text.")]
+    Empty,
+    #[error("The Word document expands to more than {} MB. Paste its text instead.", MAX_EXPANDED_BYTES / 1024 / 1024)]
     Expansion,
-    #[error("the {0} file needs more time or memory than the server allows for one document; save it again (for example with “Print to PDF”) or paste its text")]
+    #[error("The {0} file needs more time or memory than the server allows for one document. Save it again (for example with “Print to PDF”) or paste its text.")]
     Limits(&'static str),
-    #[error("the server is reading other documents right now; try again in a moment")]
+    #[error("The server is reading other documents right now. Try again in a moment.")]
     Busy,
 }
 
@@ -105,6 +107,9 @@ pub enum ExtractError {
 pub fn extract_text(bytes: &[u8], format: Format) -> Result<String, ExtractError> {
     if bytes.len() > MAX_UPLOAD_BYTES {
         return Err(ExtractError::TooLarge);
+    }
+    if bytes.is_empty() {
+        return Err(ExtractError::Empty);
     }
     let text = match format {
         Format::Pdf => {

@@ -37,6 +37,7 @@ pub enum ChildAnswer {
     NoText,
     Damaged,
     Expansion,
+    Empty,
 }
 
 impl ChildAnswer {
@@ -48,6 +49,7 @@ impl ChildAnswer {
             Err(ExtractError::Mismatch(_)) => Self::Mismatch,
             Err(ExtractError::NoText) => Self::NoText,
             Err(ExtractError::Expansion) => Self::Expansion,
+            Err(ExtractError::Empty) => Self::Empty,
             Err(ExtractError::Damaged(_) | ExtractError::Limits(_) | ExtractError::Busy) => {
                 Self::Damaged
             }
@@ -63,6 +65,7 @@ impl ChildAnswer {
             Self::NoText => Err(ExtractError::NoText),
             Self::Damaged => Err(ExtractError::Damaged(damaged_name(format))),
             Self::Expansion => Err(ExtractError::Expansion),
+            Self::Empty => Err(ExtractError::Empty),
         }
     }
 }

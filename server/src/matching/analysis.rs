@@ -14,8 +14,7 @@ use app::{
     seam::OrgCaller,
 };
 use shared::matching::{
-    job_title, CandidateProfile, JobSpec, MatchAnalysis, OccupationSuggestions,
-    SuggestedOccupation, MAX_ANALYSIS_CHARS,
+    job_title, CandidateProfile, JobSpec, MatchAnalysis, OccupationSuggestions, SuggestedOccupation,
 };
 
 /// Occupations shown for a job title.
@@ -31,22 +30,6 @@ pub struct Matching {
     occupations: OccupationService,
     /// One analysis at a time per person, so nobody fills the model's queue alone.
     in_flight: PerKey<i64>,
-}
-
-fn check(field: &str, what: &str, text: &str) -> Result<(), ApiError> {
-    if text.trim().is_empty() {
-        return Err(ApiError::field(
-            field,
-            format!("Paste or upload the {what}."),
-        ));
-    }
-    if text.chars().count() > MAX_ANALYSIS_CHARS {
-        return Err(ApiError::field(
-            field,
-            format!("The {what} is longer than {MAX_ANALYSIS_CHARS} characters; shorten it."),
-        ));
-    }
-    Ok(())
 }
 
 impl Matching {
@@ -71,8 +54,7 @@ impl MatchingSeam for Matching {
         let AnalyseMatch {
             cv_text, job_text, ..
         } = input;
-        check("cv_text", "CV", &cv_text)?;
-        check("job_text", "job description", &job_text)?;
+        ApiError::check(shared::matching::check_analysis(&cv_text, &job_text))?;
         let _in_flight =
             self.in_flight
                 .try_start(caller.user_id())

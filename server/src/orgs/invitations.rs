@@ -312,6 +312,7 @@ impl InvitationsSeam for Orgs {
             }
             (None, Some(name), Some(password)) => {
                 self.accounts.count_sign_up(parts)?;
+                ApiError::check(shared::accounts::check_new_account(&name, &password))?;
                 // The account gets the invited address: the link is the proof of it.
                 Some(
                     self.accounts

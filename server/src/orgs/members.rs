@@ -144,6 +144,10 @@ impl OrgsSeam for Orgs {
         input: CreateOrganisation,
     ) -> Result<Membership, ApiError> {
         let user_id = caller.user_id();
+        ApiError::check(shared::orgs::check_new_organisation(
+            &input.name,
+            &input.slug,
+        ))?;
         let name = validation::organisation_name("name", &input.name)?;
         let slug = if input.slug.trim().is_empty() {
             validation::slugify(&name)
@@ -249,6 +253,7 @@ impl OrgsSeam for Orgs {
         input: UpdateOrganisation,
     ) -> Result<OrganisationSettings, ApiError> {
         caller.require(Permission::ManageOrganisation)?;
+        ApiError::check(shared::orgs::check_settings(&input.name, &input.website))?;
         let name = validation::organisation_name("name", &input.name)?;
         let website = shared::orgs::website("website", &input.website)?;
         let row: SettingsRow = sqlx::query_as(

@@ -1,4 +1,4 @@
-//! The security headers every response carries.
+//! The security headers every response carries, and how long browsers may cache what.
 
 use axum::{
     extract::{Request, State},
@@ -56,7 +56,72 @@ pub async fn security_headers(State(https): State<Https>, req: Request, next: Ne
             header::CONTENT_TYPE,
             HeaderValue::from_static("text/html; charset=utf-8"),
         );
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     res
+}
+
+/// How long a browser may keep a response: asset names that carry a content hash forever,
+/// icons a day, pages and the service worker only after asking again, server-function answers
+/// (private data) never.
+fn cache_policy(path: &str, is_html: bool) -> Option<&'static str> {
+    if let Some(file) = path.strip_prefix("/pkg/") {
+        // `talentloom.<hash>.wasm`: the hash makes the name unique to this content.
+        let hashed = file.split('.').count() >= 3;
+        return Some(if hashed {
+            "public, max-age=31536000, immutable"
+        } else {
+            "no-cache"
+        });
+    }
+    if path.starts_with("/api/") {
+        return Some("no-store");
+    }
+    if path == "/sw.js" || is_html {
+        return Some("private, no-cache");
+    }
+    if path.starts_with("/icons/") || path == "/manifest.webmanifest" {
+        return Some("public, max-age=86400");
+    }
+    None
+}
+
+/// Sets `Cache-Control` from [`cache_policy`].
+pub async fn cache_control(req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    let mut res = next.run(req).await;
+    let is_html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    if let Some(policy) = cache_policy(&path, is_html) {
+        res.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    }
+    res
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cache_policy;
+
+    #[test]
+    fn hashed_assets_are_cached_for_good_and_pages_never_without_asking() {
+        let forever = Some("public, max-age=31536000, immutable");
+        assert_eq!(
+            cache_policy("/pkg/talentloom.f3a9c0d1.wasm", false),
+            forever
+        );
+        assert_eq!(
+            cache_policy("/pkg/talentloom.wasm", false),
+            Some("no-cache")
+        );
+        assert_eq!(
+            cache_policy("/o/acme/team", true),
+            Some("private, no-cache")
+        );
+        assert_eq!(cache_policy("/api/team", false), Some("no-store"));
+        assert_eq!(cache_policy("/sw.js", false), Some("private, no-cache"));
+        assert_eq!(cache_policy("/healthz", false), None);
+    }
 }

@@ -352,15 +352,16 @@ pub struct Answer {
 }
 
 impl Answer {
-    /// The message of a field error, if this is one for `field`.
+    /// The message of a field error, if this is one for `field` (a form's errors come all at
+    /// once, one per field).
     pub fn field_error(&self, field: &str) -> Option<String> {
-        let f = self.body.get("Field")?;
-        (f.get("field")?.as_str()? == field).then(|| {
-            f.get("message")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned()
-        })
+        self.body
+            .get("Invalid")?
+            .as_array()?
+            .iter()
+            .find(|f| f.get("field").and_then(Value::as_str) == Some(field))
+            .and_then(|f| f.get("message").and_then(Value::as_str))
+            .map(str::to_owned)
     }
 }
 
