@@ -51,7 +51,9 @@ run_against() {
   # the tests expect skills found by meaning, so wait for it.
   wait_for "the skill names to be embedded" 900 grep -q "skills by similarity ready" "$log"
   status=0
-  (cd end2end && BASE_URL="http://127.0.0.1:$port" npx playwright test) || status=$?
+  # The tests read mail sent to people (reset and confirmation links) with `server outbox`.
+  (cd end2end && BASE_URL="http://127.0.0.1:$port" TALENTLOOM_SERVER="$PWD/../${CARGO_TARGET_DIR:-target}/debug/server" \
+    DATA_DIR="$data_dir" DATABASE_URL="$database_url" npx playwright test) || status=$?
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   if [ "$status" != 0 ]; then

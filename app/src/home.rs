@@ -14,15 +14,7 @@ pub fn Home() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match session.me.await {
-                    Ok(Some(me)) => {
-                        let target = me
-                            .active_org
-                            .clone()
-                            .filter(|slug| me.membership(slug).is_some())
-                            .or_else(|| me.memberships.first().map(|m| m.slug.clone()));
-                        let path = target.map_or_else(|| "/orgs/new".to_owned(), |slug| format!("/o/{slug}"));
-                        view! { <Redirect path/> }.into_any()
-                    }
+                    Ok(Some(me)) => view! { <Redirect path=me.home_path()/> }.into_any(),
                     Ok(None) => view! { <Landing/> }.into_any(),
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
                 }

@@ -1,6 +1,11 @@
 //! The frame around every page: header with navigation, organisation switcher and user menu.
 
-use crate::{accounts::api::SignOut, orgs::api::SwitchOrganisation, session::Session};
+use crate::{
+    accounts::api::{ResendVerification, SignOut},
+    orgs::api::SwitchOrganisation,
+    session::Session,
+    toast::{use_toasts, ToastKind},
+};
 use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 use shared::{accounts::Me, Permission};
@@ -25,6 +30,8 @@ pub fn Frame(children: Children) -> impl IntoView {
     let location = use_location();
     // The offline page is a copy cached without anyone signed in: no account links on it.
     let offline = Memo::new(move |_| location.pathname.get() == "/offline");
+    #[cfg(feature = "hydrate")]
+    menus::close_on_escape_outside_click_and_navigation(location.pathname);
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="topbar">
@@ -47,10 +54,38 @@ pub fn Frame(children: Children) -> impl IntoView {
                 })}
             </Transition>
         </header>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match session.me.await {
+                    Ok(Some(me)) if !me.email_verified && !offline.get() => Some(view! { <ConfirmAddressBanner email=me.email/> }),
+                    _ => None,
+                }
+            })}
+        </Transition>
         <main id="main" tabindex="-1">{children()}</main>
         <footer class="footer">
             <span>"Talentloom: your candidates' data never leaves this server."</span>
         </footer>
+    }
+}
+
+/// Until the address is confirmed: a reminder, and the link sent again on request.
+#[component]
+fn ConfirmAddressBanner(email: String) -> impl IntoView {
+    let resend = ServerAction::<ResendVerification>::new();
+    let toasts = use_toasts();
+    Effect::new(move |_| match resend.value().get() {
+        Some(Ok(to)) => toasts.push(ToastKind::Success, format!("We sent a new link to {to}.")),
+        Some(Err(err)) => toasts.push(ToastKind::Error, err.to_string()),
+        None => {}
+    });
+    view! {
+        <aside class="banner" aria-label="Reminder">
+            <span>"Confirm your e-mail address: open the link we sent to "<strong>{email}</strong>"."</span>
+            <ActionForm action=resend attr:class="inline-form">
+                <button type="submit" class="button button-small">"Send it again"</button>
+            </ActionForm>
+        </aside>
     }
 }
 
@@ -59,35 +94,59 @@ fn SignedInBar(me: Me, slug: Memo<Option<String>>) -> impl IntoView {
     let session = Session::get();
     let switch_organisation = ServerAction::<SwitchOrganisation>::new();
     let sign_out = ServerAction::<SignOut>::new();
-    session.watch(switch_organisation.version());
-    session.watch(sign_out.version());
+    session.watch(switch_organisation);
+    session.watch(sign_out);
     let me = StoredValue::new(me);
+    // Read with `try_`: a navigation can reach these closures in the moment after a refreshed
+    // session has replaced this bar (and disposed of `me`).
     let current = move || {
         let wanted = slug
-            .get()
-            .or_else(|| me.with_value(|m| m.active_org.clone()));
-        me.with_value(|m| wanted.and_then(|s| m.membership(&s).cloned()))
+            .try_get()
+            .flatten()
+            .or_else(|| me.try_with_value(|m| m.active_org.clone()).flatten());
+        me.try_with_value(|m| wanted.and_then(|s| m.membership(&s).cloned()))
+            .flatten()
+    };
+    let location = use_location();
+    // The organisation's pages the person may open: (path, label).
+    let pages = move || {
+        current()
+            .map(|m| {
+                let base = format!("/o/{}", m.slug);
+                let mut pages = vec![
+                    (base.clone(), "Dashboard"),
+                    (format!("{base}/match"), "Match"),
+                ];
+                if m.role.can(Permission::ViewOrganisation) {
+                    pages.push((format!("{base}/team"), "Team"));
+                }
+                if m.role.can(Permission::ViewOutbox) {
+                    pages.push((format!("{base}/outbox"), "Outbox"));
+                }
+                pages
+            })
+            .unwrap_or_default()
+    };
+    // The links, the current page's marked with `aria-current`.
+    let links = move || {
+        let here = location.pathname.try_get().unwrap_or_default();
+        pages()
+            .into_iter()
+            .map(|(href, label)| {
+                let current = (here == href).then_some("page");
+                view! { <a href=href aria-current=current>{label}</a> }
+            })
+            .collect_view()
     };
     let nav = move || {
-        current().map(|m| {
-            let base = format!("/o/{}", m.slug);
-            let team = m
-                .role
-                .can(Permission::ViewOrganisation)
-                .then(|| view! { <a href=format!("{base}/team")>"Team"</a> });
-            let outbox = m
-                .role
-                .can(Permission::ViewOutbox)
-                .then(|| view! { <a href=format!("{base}/outbox")>"Outbox"</a> });
-            view! {
-                <nav class="topnav" aria-label="Organisation">
-                    <a href=base.clone()>"Dashboard"</a>
-                    <a href=format!("{base}/match")>"Match"</a>
-                    {team}
-                    {outbox}
-                </nav>
-            }
-        })
+        view! {
+            <nav class="topnav" aria-label="Organisation">{links}</nav>
+            // On a phone the same links sit behind one button, so the bar stays one row.
+            <details class="menu phone-menu">
+                <summary>"Menu"</summary>
+                <nav class="menu-body" aria-label="Organisation (menu)">{links}</nav>
+            </details>
+        }
     };
     view! {
         <details class="menu org-switcher">
@@ -95,7 +154,7 @@ fn SignedInBar(me: Me, slug: Memo<Option<String>>) -> impl IntoView {
                 {move || current().map(|m| m.name).unwrap_or_else(|| "Organisations".to_owned())}
             </summary>
             <div class="menu-body" role="menu">
-                {move || me.with_value(|m| m.memberships.clone()).into_iter().map(|m| {
+                {move || me.try_with_value(|m| m.memberships.clone()).unwrap_or_default().into_iter().map(|m| {
                     let active = current().is_some_and(|c| c.slug == m.slug);
                     view! {
                         <ActionForm action=switch_organisation>
@@ -115,10 +174,64 @@ fn SignedInBar(me: Me, slug: Memo<Option<String>>) -> impl IntoView {
             <summary aria-label="Account menu">{me.with_value(|m| m.name.clone())}</summary>
             <div class="menu-body" role="menu">
                 <p class="menu-note">{me.with_value(|m| m.email.clone())}</p>
+                <a class="menu-item" role="menuitem" href="/account">"Account settings"</a>
                 <ActionForm action=sign_out>
                     <button type="submit" role="menuitem" class="menu-item">"Sign out"</button>
                 </ActionForm>
             </div>
         </details>
+    }
+}
+
+/// The header's menus are `<details class="menu">`: they open and close with the keyboard and
+/// without the wasm; once it runs they also close on Esc (focus back on their button), on a
+/// click outside them and when the page changes.
+#[cfg(feature = "hydrate")]
+mod menus {
+    use leptos::{ev, prelude::*};
+    use wasm_bindgen::JsCast;
+    use web_sys::{HtmlDetailsElement, HtmlElement, Node};
+
+    fn open_menus() -> Vec<HtmlDetailsElement> {
+        let Ok(list) = document().query_selector_all("details.menu[open]") else {
+            return Vec::new();
+        };
+        (0..list.length())
+            .filter_map(|i| list.get(i))
+            .filter_map(|node| node.dyn_into::<HtmlDetailsElement>().ok())
+            .collect()
+    }
+
+    pub fn close_on_escape_outside_click_and_navigation(pathname: Memo<String>) {
+        Effect::new(move |_| {
+            pathname.track();
+            for menu in open_menus() {
+                menu.set_open(false);
+            }
+        });
+        let _ = window_event_listener(ev::keydown, |ev| {
+            if ev.key() != "Escape" {
+                return;
+            }
+            for menu in open_menus() {
+                menu.set_open(false);
+                if let Some(summary) = menu
+                    .query_selector("summary")
+                    .ok()
+                    .flatten()
+                    .and_then(|s| s.dyn_into::<HtmlElement>().ok())
+                {
+                    let _ = summary.focus();
+                }
+            }
+        });
+        let _ = window_event_listener(ev::click, |ev| {
+            let target = ev.target().and_then(|t| t.dyn_into::<Node>().ok());
+            for menu in open_menus() {
+                if !menu.contains(target.as_ref()) {
+                    menu.set_open(false);
+                }
+            }
+        });
     }
 }

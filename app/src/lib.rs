@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 pub mod accounts;
+mod confirm;
 pub mod error;
 pub mod form;
 mod home;
@@ -19,6 +20,7 @@ mod realtime;
 #[cfg(feature = "ssr")]
 pub mod seam;
 mod session;
+pub mod time;
 mod toast;
 mod widgets;
 
@@ -95,6 +97,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=home::Home/>
                     <Route path=path!("/signup") view=accounts::SignUpPage/>
                     <Route path=path!("/signin") view=accounts::SignInPage/>
+                    <Route path=path!("/forgot-password") view=accounts::ForgotPasswordPage/>
+                    <Route path=path!("/account") view=accounts::AccountPage/>
+                    <Route path=path!("/account/reset/:token") view=accounts::ResetPasswordPage/>
+                    <Route path=path!("/account/confirm/:token") view=accounts::ConfirmEmailPage/>
                     <Route path=path!("/orgs/new") view=orgs::NewOrganisationPage/>
                     <Route path=path!("/o/:slug") view=orgs::DashboardPage/>
                     <Route path=path!("/o/:slug/team") view=orgs::TeamPage/>

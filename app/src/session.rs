@@ -1,7 +1,7 @@
 //! Who is signed in, shared by every page through context.
 
 use crate::{accounts::api::current_user, error::ApiError};
-use leptos::prelude::*;
+use leptos::{prelude::*, server_fn::ServerFn};
 use leptos_router::hooks::use_params_map;
 use shared::{accounts::Me, orgs::Membership};
 
@@ -37,10 +37,19 @@ impl Session {
         expect_context::<Self>()
     }
 
-    /// Re-reads the signed-in person each time the action behind `version` completes.
-    pub fn watch(self, version: RwSignal<usize>) {
+    /// Re-reads the signed-in person each time `action` succeeds (or finds nobody signed in).
+    /// A failed action changed nothing: re-reading then would re-render the page and lose its
+    /// error and what was typed.
+    pub fn watch<S>(self, action: ServerAction<S>)
+    where
+        S: ServerFn<Error = ApiError> + Clone + Send + Sync + 'static,
+        S::Output: Send + Sync + 'static,
+    {
+        let successes = successes(action);
+        let value = action.value();
         Effect::new(move |_| {
-            if version.get() > 0 {
+            let signed_out = value.with(|v| matches!(v, Some(Err(ApiError::Unauthenticated))));
+            if successes.get() > 0 || signed_out {
                 self.refresh.update(|n| *n += 1);
             }
         });
@@ -59,4 +68,27 @@ impl Session {
     pub async fn membership(self, slug: &str) -> Result<Membership, ApiError> {
         self.me_and_membership(slug).await.map(|(_, m)| m)
     }
+}
+
+/// Counts the times `action` succeeded: what a resource that the action changes should re-read
+/// on (its version also counts failures, and re-reading then re-renders the form).
+pub fn successes<S>(action: ServerAction<S>) -> Signal<usize>
+where
+    S: ServerFn<Error = ApiError> + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+{
+    let (version, value) = (action.version(), action.value());
+    let count = RwSignal::new(0usize);
+    // Leptos sets the value and then the version of a finished action, so when the version
+    // moves the value is the new one.
+    Effect::new(move |seen: Option<usize>| {
+        let now = version.get();
+        if seen.is_some_and(|seen| seen != now)
+            && value.with_untracked(|v| matches!(v, Some(Ok(_))))
+        {
+            count.update(|n| *n += 1);
+        }
+        now
+    });
+    count.into()
 }

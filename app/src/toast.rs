@@ -2,12 +2,18 @@
 
 use leptos::prelude::*;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone)]
 pub struct Toast {
     pub id: u64,
     pub text: String,
     pub kind: ToastKind,
+    /// A button in the toast ("Undo") and what it does; the toast goes when it is pressed.
+    pub action: Option<(&'static str, Callback<()>)>,
 }
+
+/// How long a toast stays: long enough to read; one with a button stays while it can be used.
+const SHOWN_MS: u32 = 8_000;
+const SHOWN_WITH_ACTION_MS: u32 = 30_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(not(feature = "hydrate"), allow(dead_code))]
@@ -25,19 +31,37 @@ pub struct Toasts {
 
 impl Toasts {
     pub fn push(&self, kind: ToastKind, text: impl Into<String>) {
+        self.push_with(kind, text, None);
+    }
+
+    /// A toast with a button (`label`, what it does).
+    pub fn push_with(
+        &self,
+        kind: ToastKind,
+        text: impl Into<String>,
+        action: Option<(&'static str, Callback<()>)>,
+    ) {
         let id = self.next.get_value();
+        let shown = if action.is_some() {
+            SHOWN_WITH_ACTION_MS
+        } else {
+            SHOWN_MS
+        };
+        #[cfg(not(feature = "hydrate"))]
+        let _ = shown;
         self.next.set_value(id + 1);
         self.list.update(|l| {
             l.push(Toast {
                 id,
                 text: text.into(),
                 kind,
+                action,
             })
         });
         #[cfg(feature = "hydrate")]
         {
             let list = self.list;
-            gloo_timers::callback::Timeout::new(8_000, move || {
+            gloo_timers::callback::Timeout::new(shown, move || {
                 list.try_update(|l| l.retain(|t| t.id != id));
             })
             .forget();
@@ -72,6 +96,12 @@ pub fn ToastHost() -> impl IntoView {
                     ToastKind::Error => "toast toast-error",
                 }>
                     <span>{toast.text.clone()}</span>
+                    {toast.action.map(|(label, run)| view! {
+                        <button type="button" class="button button-small" on:click=move |_| {
+                            toasts.dismiss(toast.id);
+                            run.run(());
+                        }>{label}</button>
+                    })}
                     <button type="button" class="toast-close" aria-label="Dismiss" on:click=move |_| toasts.dismiss(toast.id)>"×"</button>
                 </div>
             </For>

@@ -1,24 +1,5 @@
-import { test, expect, Page, BrowserContext } from "@playwright/test";
-import { PASSWORD, hydrated, watchErrors } from "./helpers";
-
-async function signUp(page: Page, name: string, email: string) {
-  await page.goto("/signup");
-  await hydrated(page);
-  await page.getByLabel("Your name").fill(name);
-  await page.getByLabel("E-mail").fill(email);
-  await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page).toHaveURL(/\/orgs\/new$/);
-}
-
-async function createOrganisation(page: Page, name: string, expectedSlug: string) {
-  await page.getByLabel("Name").fill(name);
-  // Typing the name fills in the address: a client-side interaction, so the page is hydrated.
-  await expect(page.getByLabel("Address")).toHaveValue(expectedSlug);
-  await page.getByRole("button", { name: "Create organisation" }).click();
-  await expect(page).toHaveURL(new RegExp(`/o/${expectedSlug}$`));
-  await expect(page.getByRole("heading", { level: 1 })).toHaveText(name);
-}
+import { test, expect, BrowserContext } from "@playwright/test";
+import { PASSWORD, createOrganisation, hydrated, signUp, watchErrors } from "./helpers";
 
 test("sign up, create an organisation, invite, accept, see it live, switch organisation", async ({ browser }, info) => {
   const run = `${Date.now()}${info.project.name === "phone" ? "p" : "d"}`;

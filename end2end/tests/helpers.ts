@@ -1,4 +1,5 @@
-import { Page } from "@playwright/test";
+import { execFileSync } from "node:child_process";
+import { Page, expect } from "@playwright/test";
 
 /** The password every test account uses (long enough and hard to guess). */
 export const PASSWORD = "correct horse battery staple 42";
@@ -16,4 +17,39 @@ export function watchErrors(page: Page): string[] {
 /** Waits until the wasm has hydrated the page. */
 export async function hydrated(page: Page) {
   await page.waitForSelector("body[data-hydrated=true]");
+}
+
+/** The newest mail to `address` whose body links to `path`, and that link (read with the
+ *  operator's `server outbox --to`, as the tests have no SMTP server). */
+export function linkInMail(address: string, path: string): string {
+  const server = process.env.TALENTLOOM_SERVER;
+  if (!server) throw new Error("TALENTLOOM_SERVER is not set: run the browser tests through .ci/e2e.sh");
+  const out = execFileSync(server, ["outbox", "--to", address], { encoding: "utf8", env: process.env });
+  for (const line of out.split("\n").filter(Boolean)) {
+    const body: string = JSON.parse(line).body;
+    const match = body.match(new RegExp(`https?://\\S*${path.replace(/\//g, "\\/")}\\S+`));
+    if (match) return new URL(match[0]).pathname;
+  }
+  throw new Error(`no mail to ${address} with a link to ${path}`);
+}
+
+/** Signs up with the test password; the page ends on "create an organisation". */
+export async function signUp(page: Page, name: string, email: string) {
+  await page.goto("/signup");
+  await hydrated(page);
+  await page.getByLabel("Your name").fill(name);
+  await page.getByLabel("E-mail").fill(email);
+  await page.getByLabel("Password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page).toHaveURL(/\/orgs\/new$/);
+}
+
+/** Creates an organisation from "create an organisation"; the page ends on its dashboard. */
+export async function createOrganisation(page: Page, name: string, expectedSlug: string) {
+  await page.getByLabel("Name").fill(name);
+  // Typing the name fills in the address: a client-side interaction, so the page is hydrated.
+  await expect(page.getByLabel("Address")).toHaveValue(expectedSlug);
+  await page.getByRole("button", { name: "Create organisation" }).click();
+  await expect(page).toHaveURL(new RegExp(`/o/${expectedSlug}$`));
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(name);
 }

@@ -85,6 +85,7 @@ pub fn router(state: AppState) -> Router {
         .layer(RequestBodyTimeoutLayer::new(timeout))
         .layer(middleware::from_fn(platform::forms::api_error_bodies))
         .layer(middleware::from_fn_with_state(state.metrics.clone(), platform::metrics::track))
+        .layer(middleware::from_fn_with_state(state.accounts.clone(), accounts::gate::pages))
         .layer(sessions)
         .layer(middleware::from_fn_with_state(state.origins.clone(), platform::origin::guard))
         .layer(middleware::from_fn_with_state(state.https, platform::headers::security_headers))
@@ -105,6 +106,10 @@ pub fn router(state: AppState) -> Router {
 pub fn loggable_path(path: &str) -> &str {
     if path.starts_with("/invite/") {
         "/invite/…"
+    } else if path.starts_with("/account/reset/") {
+        "/account/reset/…"
+    } else if path.starts_with("/account/confirm/") {
+        "/account/confirm/…"
     } else {
         path
     }
@@ -261,6 +266,7 @@ async fn housekeeping(state: AppState) {
             Err(err) => tracing::warn!(error = %err, "counting sessions"),
         }
         state.accounts.housekeeping().await;
+        state.self_service.housekeeping();
         if let Err(err) = state.queue.prune().await {
             tracing::warn!(error = %err, "pruning finished jobs");
         }

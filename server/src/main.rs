@@ -9,6 +9,7 @@ use talentloom_server::{
     batch,
     config::{CatalogChoice, Cli, Command, Config, LogFormat},
     db::Db,
+    mail::Mail,
     matching::{
         catalog::Catalog,
         embedding::embed_sorted,
@@ -18,6 +19,7 @@ use talentloom_server::{
         skills::SkillMatcher,
         SentenceEncoder,
     },
+    queue::JobQueue,
 };
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
@@ -61,6 +63,9 @@ fn main() -> ExitCode {
         Command::ImportEsco { dir } => tokio::runtime::Runtime::new()
             .map_err(Into::into)
             .and_then(|runtime| runtime.block_on(import_esco(&cli.config, &dir))),
+        Command::Outbox { to } => tokio::runtime::Runtime::new()
+            .map_err(Into::into)
+            .and_then(|runtime| runtime.block_on(outbox(&cli.config, &to))),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -177,6 +182,26 @@ async fn import_esco(config: &Config, dir: &std::path::Path) -> Result<(), AnyEr
         .map_err(|e| format!("the import failed and changed nothing: {e}"))?;
     eprintln!("{}", esco::ESCO_ATTRIBUTION);
     println!("{}", serde_json::to_string(&report)?);
+    db.pool.close().await;
+    Ok(())
+}
+
+async fn outbox(config: &Config, to: &str) -> Result<(), AnyError> {
+    let db = Db::connect(config.database_url.as_deref(), &config.data_dir).await?;
+    let mail = Mail::new(
+        db.clone(),
+        JobQueue::new(db.clone()),
+        None,
+        &config.mail_from,
+    )?;
+    let address = shared::validation::email("to", to).map_err(|e| e.message)?;
+    for message in mail
+        .sent_to(&address)
+        .await
+        .map_err(|e| format!("reading the outbox: {e}"))?
+    {
+        println!("{}", serde_json::to_string(&message)?);
+    }
     db.pool.close().await;
     Ok(())
 }

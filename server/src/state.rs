@@ -3,7 +3,7 @@
 //! tested alone; handlers and server functions reach them through this state and the seams.
 
 use crate::{
-    accounts::{AccountSettings, AccountSetupError, Accounts},
+    accounts::{self_service::SelfService, AccountSettings, AccountSetupError, Accounts},
     documents::{sandbox::ExtractorSettings, Extractor, Uploads},
     mail::{Mail, MailSetupError},
     matching::{analysis::Matching, occupations::OccupationService, store::DocumentStore, Engine},
@@ -21,7 +21,7 @@ use crate::{
     realtime::{Hub, Realtime},
 };
 use app::{
-    accounts::seam::AccountsSeam,
+    accounts::seam::{AccountsSeam, SelfServiceSeam},
     mail::seam::MailSeam,
     matching::seam::MatchingSeam,
     orgs::seam::{InvitationsSeam, OrgsSeam},
@@ -69,6 +69,8 @@ pub struct AppState {
     pub sessions: DbSessionStore,
     /// Sign-up, sign-in, sign-out and who a session belongs to.
     pub accounts: Accounts,
+    /// A person's own account: settings, a forgotten password, confirming an address.
+    pub self_service: SelfService,
     /// Organisations, members, invitations; resolves every caller (`Identity`).
     pub orgs: Orgs,
     /// Outgoing mail.
@@ -137,12 +139,13 @@ impl AppState {
             &config.mail_from,
         )?;
         let hub = Hub::new(config.ws_max_connections);
+        let public_url = Arc::new(public_url);
         let orgs = Orgs::new(
             db.clone(),
             accounts.clone(),
             mail.clone(),
             hub.clone(),
-            Arc::new(public_url),
+            public_url.clone(),
             &OrgSettings {
                 invitation_days: config.invitation_days,
                 invitations_per_hour: config.invitations_per_hour,
@@ -151,6 +154,13 @@ impl AppState {
         .ok_or(StartError::InvitationLimit)?;
         let identity: Arc<dyn Identity> = Arc::new(orgs.clone());
         let sessions = DbSessionStore::new(db.clone());
+        let self_service = SelfService::new(
+            db.clone(),
+            accounts.clone(),
+            mail.clone(),
+            sessions.clone(),
+            public_url,
+        );
         let program = match &config.extractor {
             Some(program) => program.clone(),
             None => std::env::current_exe().map_err(StartError::Extractor)?,
@@ -186,6 +196,7 @@ impl AppState {
             db,
             sessions,
             accounts,
+            self_service,
             orgs,
             mail,
             queue,
@@ -212,7 +223,9 @@ impl AppState {
     pub fn seams(&self) -> Seams {
         Seams {
             identity: Arc::new(self.orgs.clone()),
-            accounts: Arc::new(self.accounts.clone()),
+            // Sign-up sends the link that confirms the address.
+            accounts: Arc::new(self.self_service.clone()),
+            self_service: Arc::new(self.self_service.clone()),
             orgs: Arc::new(self.orgs.clone()),
             invitations: Arc::new(self.orgs.clone()),
             mail: Arc::new(self.mail.clone()),
@@ -227,6 +240,7 @@ impl AppState {
 pub struct Seams {
     identity: Arc<dyn Identity>,
     accounts: Arc<dyn AccountsSeam>,
+    self_service: Arc<dyn SelfServiceSeam>,
     orgs: Arc<dyn OrgsSeam>,
     invitations: Arc<dyn InvitationsSeam>,
     mail: Arc<dyn MailSeam>,
@@ -239,6 +253,7 @@ impl Seams {
     pub fn provide(&self) {
         provide_context(self.identity.clone());
         provide_context(self.accounts.clone());
+        provide_context(self.self_service.clone());
         provide_context(self.orgs.clone());
         provide_context(self.invitations.clone());
         provide_context(self.mail.clone());

@@ -12,8 +12,42 @@ use common::{Db, TestServer};
 use reqwest::StatusCode;
 
 /// Server functions that are not inside an organisation, and why.
-const OUTSIDE_ANY_ORGANISATION: [(&str, &str); 7] = [
+const OUTSIDE_ANY_ORGANISATION: [(&str, &str); 17] = [
     ("/api/me", "who is signed in"),
+    ("/api/account", "the caller's own account settings"),
+    ("/api/update_name", "the caller's own name"),
+    (
+        "/api/change_email",
+        "the caller's own address, with their password",
+    ),
+    (
+        "/api/change_password",
+        "the caller's own password, with the current one",
+    ),
+    (
+        "/api/resend_verification",
+        "a link to the caller's own address",
+    ),
+    (
+        "/api/forgot_password",
+        "a reset link, sent only to the address itself",
+    ),
+    (
+        "/api/account_link",
+        "what a link from an e-mail is for, to whoever holds its secret",
+    ),
+    (
+        "/api/reset_password",
+        "a new password, for whoever holds the secret link",
+    ),
+    (
+        "/api/confirm_email",
+        "confirms an address, for whoever holds the secret link",
+    ),
+    (
+        "/api/password_strength",
+        "rates a password typed by the caller",
+    ),
     ("/api/sign_up", "creates an account"),
     ("/api/sign_in", "signs in"),
     ("/api/sign_out", "signs out"),

@@ -27,6 +27,17 @@ pub struct Member {
     pub locked_until: Option<i64>,
 }
 
+/// A member a change was made to: who, and their role (before the change, for a removal).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ChangedMember {
+    pub user_id: i64,
+    pub name: String,
+    pub role: Role,
+}
+
+/// How long a removed member can be brought back with "Undo", in seconds.
+pub const UNDO_REMOVAL_SECS: i64 = 120;
+
 /// An invitation that has not been accepted yet.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct PendingInvitation {

@@ -150,6 +150,19 @@ pub fn is_slug(raw: &str) -> bool {
     slug("slug", raw).is_ok_and(|s| s == raw)
 }
 
+/// The sign-in page, asked to come back to `next` (a path with its query) afterwards.
+pub fn sign_in_path(next: &str) -> String {
+    use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+    // What `encodeURIComponent` leaves alone stays readable: `/o/acme-hiring` →
+    // `%2Fo%2Facme-hiring`.
+    const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'.')
+        .remove(b'_')
+        .remove(b'~');
+    format!("/signin?next={}", utf8_percent_encode(next, COMPONENT))
+}
+
 /// A place to go back to after signing in, taken from the request (`next`): accepted only as a
 /// path on this site. Parsed as an RFC 3986 `path-absolute` with an optional query, from a strict
 /// set of characters: no scheme, no host (`//`), no backslash, no whitespace or control

@@ -1,6 +1,9 @@
 //! Sign-up and sign-in.
 
-use super::api::{SignIn, SignUp};
+use super::{
+    api::{SignIn, SignUp},
+    strength::StrengthMeter,
+};
 use crate::{
     form::{Field, Form, FormError, Submit},
     session::Session,
@@ -21,16 +24,22 @@ fn check_sign_in(input: &SignIn) -> Vec<FieldError> {
 #[component]
 pub fn SignUpPage() -> impl IntoView {
     let action = ServerAction::<SignUp>::new();
-    Session::get().watch(action.version());
+    Session::get().watch(action);
+    let (name, email, password) = (
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+        RwSignal::new(String::new()),
+    );
     view! {
         <Title text="Create account"/>
         <section class="panel narrow">
             <h1>"Create your account"</h1>
             <Form action id="signup" validate=check_sign_up class="form">
-                <Field name="name" label="Your name" autocomplete="name" required=true/>
-                <Field name="email" label="E-mail" kind="email" autocomplete="email" required=true/>
+                <Field name="name" label="Your name" autocomplete="name" required=true bind=name/>
+                <Field name="email" label="E-mail" kind="email" autocomplete="email" required=true bind=email/>
                 <Field name="password" label="Password" kind="password" autocomplete="new-password" required=true
-                    hint="At least 12 characters. A few unrelated words work well."/>
+                    bind=password hint="At least 12 characters. A few unrelated words work well."/>
+                <StrengthMeter password email name/>
                 <FormError/>
                 <Submit label="Create account" pending="Creating your account…"/>
             </Form>
@@ -42,7 +51,7 @@ pub fn SignUpPage() -> impl IntoView {
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let action = ServerAction::<SignIn>::new();
-    Session::get().watch(action.version());
+    Session::get().watch(action);
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
     view! {
@@ -56,6 +65,7 @@ pub fn SignInPage() -> impl IntoView {
                 <FormError/>
                 <Submit label="Sign in" pending="Signing in…"/>
             </Form>
+            <p><a href="/forgot-password">"Forgot your password?"</a></p>
             <p>"New here? "<a href="/signup">"Create an account"</a></p>
         </section>
     }

@@ -1,10 +1,10 @@
 //! The organisation's outgoing e-mail, readable when no mail server is configured.
 
 use super::api::get_outbox;
+use crate::time::LocalTime;
 use crate::{session::Session, widgets::ErrorPanel};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use shared::time::format_utc;
 
 #[component]
 pub fn OutboxPage() -> impl IntoView {
@@ -32,15 +32,15 @@ pub fn OutboxPage() -> impl IntoView {
                         let empty = outbox.messages.is_empty();
                         let items = outbox.messages.into_iter().map(|m| {
                             let status = match (m.sent_at, m.last_error) {
-                                (Some(at), _) => format!("sent {}", format_utc(at)),
-                                (None, Some(err)) => format!("not sent yet: {err}"),
-                                (None, None) => "not sent".to_owned(),
+                                (Some(at), _) => view! { "sent "<LocalTime at/> }.into_any(),
+                                (None, Some(err)) => format!("not sent yet: {err}").into_any(),
+                                (None, None) => "not sent".into_any(),
                             };
                             view! {
                                 <article class="panel mail" data-recipient=m.recipient.clone()>
                                     <header>
                                         <strong>{m.subject.clone()}</strong>
-                                        <span>" to "{m.recipient.clone()}" · "{format_utc(m.created_at)}" · "{status}</span>
+                                        <span>" to "{m.recipient.clone()}" · "<LocalTime at=m.created_at/>" · "{status}</span>
                                     </header>
                                     <MailBody body=m.body/>
                                 </article>

@@ -2,7 +2,7 @@
 
 use crate::error::ApiError;
 use leptos::prelude::*;
-use shared::orgs::{InvitationPreview, Membership, PendingInvitation, Team};
+use shared::orgs::{ChangedMember, InvitationPreview, Membership, PendingInvitation, Team};
 
 #[cfg(feature = "ssr")]
 use {
@@ -37,18 +37,23 @@ pub async fn get_team(slug: String) -> Result<Team, ApiError> {
     respond(orgs.team(&caller, GetTeam { slug }).await)
 }
 
+/// Invites `email`. An address with an open invitation is invited again only with `replace`
+/// (the old link stops working); without it the answer asks (an error on `replace`).
 #[server(endpoint = "invite")]
 pub async fn invite(
     slug: String,
     email: String,
     role: String,
+    replace: Option<bool>,
 ) -> Result<PendingInvitation, ApiError> {
     let (invitations, caller) = seam::member::<dyn InvitationsSeam>(&slug).await?;
-    respond(
-        invitations
-            .invite(&caller, Invite { slug, email, role })
-            .await,
-    )
+    let input = Invite {
+        slug,
+        email,
+        role,
+        replace,
+    };
+    respond(invitations.invite(&caller, input).await)
 }
 
 #[server(endpoint = "revoke_invitation")]
@@ -62,7 +67,11 @@ pub async fn revoke_invitation(slug: String, invitation_id: i64) -> Result<(), A
 }
 
 #[server(endpoint = "change_role")]
-pub async fn change_role(slug: String, user_id: i64, role: String) -> Result<(), ApiError> {
+pub async fn change_role(
+    slug: String,
+    user_id: i64,
+    role: String,
+) -> Result<ChangedMember, ApiError> {
     let (orgs, caller) = seam::member::<dyn OrgsSeam>(&slug).await?;
     let input = ChangeRole {
         slug,
@@ -72,13 +81,22 @@ pub async fn change_role(slug: String, user_id: i64, role: String) -> Result<(),
     respond(orgs.change_role(&caller, input).await)
 }
 
+/// Removes a member; for [`shared::orgs::UNDO_REMOVAL_SECS`] it can be undone.
 #[server(endpoint = "remove_member")]
-pub async fn remove_member(slug: String, user_id: i64) -> Result<(), ApiError> {
+pub async fn remove_member(slug: String, user_id: i64) -> Result<ChangedMember, ApiError> {
     let (orgs, caller) = seam::member::<dyn OrgsSeam>(&slug).await?;
     respond(
         orgs.remove_member(&caller, RemoveMember { slug, user_id })
             .await,
     )
+}
+
+/// Brings back a member removed moments ago, with their role and joining date.
+#[server(endpoint = "undo_remove_member")]
+pub async fn undo_remove_member(slug: String, user_id: i64) -> Result<ChangedMember, ApiError> {
+    let (orgs, caller) = seam::member::<dyn OrgsSeam>(&slug).await?;
+    let input = UndoRemoveMember { slug, user_id };
+    respond(orgs.undo_remove_member(&caller, input).await)
 }
 
 #[server(endpoint = "leave_organisation")]

@@ -2,6 +2,7 @@
 
 use super::api::{get_invitation, AcceptInvitation};
 use crate::{
+    accounts::StrengthMeter,
     form::{Field, Form, FormError, Submit},
     session::Session,
     widgets::ErrorPanel,
@@ -17,7 +18,7 @@ pub fn InvitePage() -> impl IntoView {
     let token = move || params.read().get("token").unwrap_or_default();
     let preview = Resource::new(token, get_invitation);
     let accept = ServerAction::<AcceptInvitation>::new();
-    session.watch(accept.version());
+    session.watch(accept);
     view! {
         <Title text="Invitation"/>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
@@ -41,20 +42,24 @@ pub fn InvitePage() -> impl IntoView {
                         ". Sign out, then open this link again and sign in with the invited address."</p>
                     }.into_any(),
                     (None, true) => view! {
-                        <p>"Sign in as "<strong>{preview.email.clone()}</strong>" to accept."</p>
-                        <a class="button button-primary" href=format!("/signin?next=/invite/{}", token())>"Sign in to accept"</a>
+                        <p>"You have a Talentloom account with "<strong>{preview.email.clone()}</strong>". Sign in with it to accept."</p>
+                        <a class="button button-primary" href=shared::validation::sign_in_path(&format!("/invite/{}", token()))>"Sign in to accept"</a>
                     }.into_any(),
-                    (None, false) => view! {
+                    (None, false) => {
+                        let (name, password, email) = (RwSignal::new(String::new()), RwSignal::new(String::new()), RwSignal::new(preview.email.clone()));
+                        view! {
                         <p>"Create your account for "<strong>{preview.email.clone()}</strong>" to accept."</p>
                         <Form action=accept id="accept" validate=check_new_account class="form">
                             <input type="hidden" name="token" value=token()/>
-                            <Field name="name" label="Your name" autocomplete="name" required=true/>
+                            <Field name="name" label="Your name" autocomplete="name" required=true bind=name/>
                             <Field name="password" label="Choose a password" kind="password" autocomplete="new-password" required=true
-                                hint="At least 12 characters. A few unrelated words work well."/>
+                                bind=password hint="At least 12 characters. A few unrelated words work well."/>
+                            <StrengthMeter password email name/>
                             <FormError/>
                             <Submit label="Create account and join" pending="Creating your account…"/>
                         </Form>
-                    }.into_any(),
+                    }.into_any()
+                    }
                 };
                 view! {
                     <section class="panel narrow">

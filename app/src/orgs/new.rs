@@ -16,7 +16,7 @@ fn check(input: &CreateOrganisation) -> Vec<FieldError> {
 #[component]
 pub fn NewOrganisationPage() -> impl IntoView {
     let action = ServerAction::<CreateOrganisation>::new();
-    Session::get().watch(action.version());
+    Session::get().watch(action);
     let slug = RwSignal::new(String::new());
     // The address follows the name until someone edits it.
     let slug_edited = RwSignal::new(false);

@@ -2,14 +2,16 @@
 
 use super::api::{
     AcceptInvitation, ChangeRole, CreateOrganisation, GetInvitation, GetTeam, Invite,
-    LeaveOrganisation, RemoveMember, RevokeInvitation, SwitchOrganisation,
+    LeaveOrganisation, RemoveMember, RevokeInvitation, SwitchOrganisation, UndoRemoveMember,
 };
 use super::settings::{GetOrganisationSettings, UpdateOrganisation};
 use crate::{
     error::ApiError,
     seam::{Caller, OrgCaller, Visitor},
 };
-use shared::orgs::{InvitationPreview, Membership, OrganisationSettings, PendingInvitation, Team};
+use shared::orgs::{
+    ChangedMember, InvitationPreview, Membership, OrganisationSettings, PendingInvitation, Team,
+};
 
 /// Implemented by `server`: organisations and their members. Methods inside an organisation
 /// take its [`OrgCaller`].
@@ -38,8 +40,23 @@ pub trait OrgsSeam: Send + Sync + 'static {
         caller: &OrgCaller,
         input: UpdateOrganisation,
     ) -> Result<OrganisationSettings, ApiError>;
-    async fn change_role(&self, caller: &OrgCaller, input: ChangeRole) -> Result<(), ApiError>;
-    async fn remove_member(&self, caller: &OrgCaller, input: RemoveMember) -> Result<(), ApiError>;
+    async fn change_role(
+        &self,
+        caller: &OrgCaller,
+        input: ChangeRole,
+    ) -> Result<ChangedMember, ApiError>;
+    async fn remove_member(
+        &self,
+        caller: &OrgCaller,
+        input: RemoveMember,
+    ) -> Result<ChangedMember, ApiError>;
+    /// Brings back a member removed less than [`shared::orgs::UNDO_REMOVAL_SECS`] ago, for a
+    /// caller who could have removed them.
+    async fn undo_remove_member(
+        &self,
+        caller: &OrgCaller,
+        input: UndoRemoveMember,
+    ) -> Result<ChangedMember, ApiError>;
     async fn leave_organisation(
         &self,
         caller: &OrgCaller,

@@ -4,7 +4,7 @@
 use crate::{
     error::ApiError,
     form::{Field, Form, FormError, Submit},
-    session::Session,
+    session::{successes, Session},
     toast::{use_toasts, ToastKind},
     widgets::ErrorPanel,
 };
@@ -46,7 +46,7 @@ pub async fn update_organisation(
 pub fn SettingsPage() -> impl IntoView {
     let slug = crate::session::use_slug();
     let save = ServerAction::<UpdateOrganisation>::new();
-    Session::get().watch(save.version());
+    Session::get().watch(save);
     let toasts = use_toasts();
     Effect::new(move |_| {
         if let Some(Ok(saved)) = save.value().get() {
@@ -56,8 +56,9 @@ pub fn SettingsPage() -> impl IntoView {
             );
         }
     });
+    let saved = successes(save);
     let settings = Resource::new(
-        move || (slug.get(), save.version().get()),
+        move || (slug.get(), saved.get()),
         |(slug, _)| get_organisation_settings(slug),
     );
     view! {

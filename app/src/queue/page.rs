@@ -2,13 +2,10 @@
 //! administrator can see what is waiting and what failed and why.
 
 use super::api::background_jobs;
-use crate::{session::Session, widgets::ErrorPanel};
+use crate::{session::Session, time::LocalTime, widgets::ErrorPanel};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use shared::{
-    queue::{BackgroundJob, JobStatus},
-    time::format_utc,
-};
+use shared::queue::{BackgroundJob, JobStatus};
 
 #[component]
 pub fn BackgroundJobsPage() -> impl IntoView {
@@ -50,13 +47,13 @@ pub fn BackgroundJobsPage() -> impl IntoView {
 fn JobRow(job: BackgroundJob) -> impl IntoView {
     let status = match (job.status, job.finished_at) {
         (JobStatus::Queued, _) if job.attempts > 0 => {
-            format!("Retrying at {}", format_utc(job.run_at))
+            view! { "Retrying "<LocalTime at=job.run_at/> }.into_any()
         }
-        (JobStatus::Queued, _) => format!("Waiting until {}", format_utc(job.run_at)),
+        (JobStatus::Queued, _) => view! { "Due "<LocalTime at=job.run_at/> }.into_any(),
         (JobStatus::Done | JobStatus::Failed, Some(at)) => {
-            format!("{} {}", job.status.label(), format_utc(at))
+            view! { {job.status.label()}" "<LocalTime at/> }.into_any()
         }
-        (status, _) => status.label().to_owned(),
+        (status, _) => status.label().into_any(),
     };
     let kind = job.kind.clone();
     view! {
@@ -64,7 +61,7 @@ fn JobRow(job: BackgroundJob) -> impl IntoView {
             <td>{job.kind}</td>
             <td>{status}</td>
             <td>{format!("{} of {}", job.attempts, job.max_attempts)}</td>
-            <td>{format_utc(job.created_at)}</td>
+            <td><LocalTime at=job.created_at/></td>
             <td>{job.last_error.unwrap_or_default()}</td>
         </tr>
     }

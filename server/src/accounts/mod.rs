@@ -2,8 +2,10 @@
 //! hashing off the async runtime with a concurrency cap, lockout per account and client address,
 //! rate limits per client address, and equal work for unknown addresses.
 
+pub mod gate;
 mod lockout;
 pub mod passwords;
+pub mod self_service;
 
 use crate::platform::{
     client::ClientAddresses,
@@ -71,6 +73,7 @@ struct UserRow {
     email: String,
     name: String,
     active_slug: Option<String>,
+    email_verified_at: Option<i64>,
 }
 
 impl Accounts {
@@ -162,7 +165,7 @@ impl Accounts {
     pub async fn load_me(&self, user_id: i64) -> Result<Option<Me>, ApiError> {
         let pool = &self.db.pool;
         let Some(user) = sqlx::query_as::<_, UserRow>(
-            "SELECT u.email, u.name, o.slug AS active_slug FROM users u \
+            "SELECT u.email, u.name, o.slug AS active_slug, u.email_verified_at FROM users u \
              LEFT JOIN organisations o ON o.id = u.active_org_id WHERE u.id = $1",
         )
         .bind(user_id)
@@ -191,6 +194,7 @@ impl Accounts {
                 .active_slug
                 .filter(|slug| memberships.iter().any(|m| &m.slug == slug)),
             memberships,
+            email_verified: user.email_verified_at.is_some(),
         }))
     }
 
@@ -226,6 +230,12 @@ impl Accounts {
         }
         self.sessions.inc();
         Ok(())
+    }
+
+    /// Lifts a sign-in lock of `email` from this client address (the person proved who they
+    /// are another way: a reset link).
+    pub async fn clear_lockout(&self, email: &str, parts: &Parts) -> Result<(), ApiError> {
+        self.lockout.succeeded(email, &self.client_key(parts)).await
     }
 
     /// Forgets rate-limit state and old sign-in counts (housekeeping).

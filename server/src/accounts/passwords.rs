@@ -99,10 +99,30 @@ impl Passwords {
     }
 }
 
+/// The person's own words, which zxcvbn counts as easy to guess: the address, its part before
+/// the `@`, the name and each word of it ("adalovelace1815" is Ada Lovelace's).
+fn own_words<'a>(email: &'a str, name: &'a str) -> Vec<&'a str> {
+    let mut words = vec![email, name];
+    words.extend(email.split('@').next());
+    words.extend(name.split_whitespace());
+    words.retain(|w| !w.is_empty());
+    words
+}
+
+fn zxcvbn_estimate(password: &str, email: &str, name: &str) -> zxcvbn::Entropy {
+    zxcvbn::zxcvbn(password, &own_words(email, name))
+}
+
+/// zxcvbn's score of `password` (0 to 4), with the person's address and name counted as
+/// easy to guess.
+pub fn estimate(password: &str, email: &str, name: &str) -> u8 {
+    zxcvbn_estimate(password, email, name).score() as u8
+}
+
 /// Refuses short passwords and ones that are easy to guess (common passwords, names, patterns).
 pub fn check_new_password(password: &str, email: &str, name: &str) -> Result<(), FieldError> {
     validation::password_length("password", password)?;
-    let estimate = zxcvbn::zxcvbn(password, &[email, name]);
+    let estimate = zxcvbn_estimate(password, email, name);
     if (estimate.score() as u8) < 3 {
         let warning = estimate
             .feedback()

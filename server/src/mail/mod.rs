@@ -79,6 +79,21 @@ struct OutboxRow {
     grants_role: Option<String>,
 }
 
+impl OutboxRow {
+    /// The message, with `body` as it may be shown.
+    fn into_message(self, body: String) -> OutboxMessage {
+        OutboxMessage {
+            id: self.id,
+            recipient: self.recipient,
+            subject: self.subject,
+            body,
+            created_at: self.created_at,
+            sent_at: self.sent_at,
+            last_error: self.last_error,
+        }
+    }
+}
+
 /// Invitation links in a mail body (the part after `/invite/` is the secret).
 static INVITATION_LINK: LazyLock<regex::Regex> =
     LazyLock::new(|| regex::Regex::new(r"/invite/[A-Za-z0-9_-]+").expect("valid regex"));
@@ -196,7 +211,7 @@ impl Mail {
         .or_internal("loading outbox")?;
         Ok(rows
             .into_iter()
-            .map(|row| {
+            .map(|mut row| {
                 let hidden = row
                     .grants_role
                     .as_deref()
@@ -204,17 +219,29 @@ impl Mail {
                     .filter(|role| !viewer.may_grant(*role));
                 let body = match hidden {
                     Some(role) => hide_links(&row.body, role),
-                    None => row.body,
+                    None => std::mem::take(&mut row.body),
                 };
-                OutboxMessage {
-                    id: row.id,
-                    recipient: row.recipient,
-                    subject: row.subject,
-                    body,
-                    created_at: row.created_at,
-                    sent_at: row.sent_at,
-                    last_error: row.last_error,
-                }
+                row.into_message(body)
+            })
+            .collect())
+    }
+
+    /// The newest 20 messages to `recipient`, newest first, with every link: for the operator
+    /// (`server outbox --to`) and tests, never for a page.
+    pub async fn sent_to(&self, recipient: &str) -> Result<Vec<OutboxMessage>, ApiError> {
+        let rows: Vec<OutboxRow> = sqlx::query_as(
+            "SELECT id, recipient, subject, body, created_at, sent_at, last_error, grants_role \
+             FROM outbox WHERE recipient = $1 ORDER BY id DESC LIMIT 20",
+        )
+        .bind(recipient)
+        .fetch_all(&self.db.pool)
+        .await
+        .or_internal("loading mail")?;
+        Ok(rows
+            .into_iter()
+            .map(|mut row| {
+                let body = std::mem::take(&mut row.body);
+                row.into_message(body)
             })
             .collect())
     }

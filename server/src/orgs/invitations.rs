@@ -4,7 +4,11 @@
 use super::{members::parse_role, Orgs};
 use crate::{
     mail::OutgoingMail,
-    platform::{db::now, error::OrInternal},
+    platform::{
+        db::now,
+        error::OrInternal,
+        tokens::{new_token, token_hash},
+    },
 };
 use app::{
     error::ApiError,
@@ -14,8 +18,6 @@ use app::{
     },
     seam::{OrgCaller, Visitor},
 };
-use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
-use sha2::{Digest, Sha256};
 use shared::{
     orgs::{InvitationPreview, PendingInvitation},
     time::format_date,
@@ -27,10 +29,6 @@ use shared::{
 /// Names in an invitation e-mail are cut to this many characters: the e-mail is ours, and the
 /// names in it are someone else's words.
 const MAX_NAME_IN_MAIL: usize = 60;
-
-fn token_hash(token: &str) -> String {
-    URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()))
-}
 
 fn in_mail(name: &str) -> String {
     if name.chars().count() <= MAX_NAME_IN_MAIL {
@@ -152,11 +150,34 @@ impl InvitationsSeam for Orgs {
                 format!("{email} is already a member of {}.", caller.org_name()),
             ));
         }
+        if input.replace != Some(true) {
+            let open: Option<(String, String)> = sqlx::query_as(
+                "SELECT i.role, u.name FROM invitations i JOIN users u ON u.id = i.invited_by \
+                 WHERE i.org_id = $1 AND i.email = $2 AND i.accepted_at IS NULL \
+                 AND i.revoked_at IS NULL AND i.expires_at > $3",
+            )
+            .bind(org_id)
+            .bind(&email)
+            .bind(now())
+            .fetch_optional(pool)
+            .await
+            .or_internal("checking open invitations")?;
+            if let Some((old_role, inviter)) = open {
+                let old_role = parse_role(&old_role).map_or(old_role, |r| r.label().to_owned());
+                return Err(ApiError::field(
+                    "replace",
+                    format!(
+                        "{email} already has an open invitation from {inviter}, as {old_role}. \
+                         Replace it with a new one as {}? The link in the first e-mail will \
+                         stop working.",
+                        role.label()
+                    ),
+                ));
+            }
+        }
         // Our e-mail carries the organisation's and the inviter's names: cap how many go out.
         self.invitations.check(&org_id)?;
-        let mut raw = [0u8; 32];
-        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut raw);
-        let token = URL_SAFE_NO_PAD.encode(raw);
+        let token = new_token();
         let now = now();
         let expires_at = now + self.invitation_days * 86_400;
         let inviter: String = sqlx::query_scalar("SELECT name FROM users WHERE id = $1")
@@ -355,6 +376,15 @@ impl InvitationsSeam for Orgs {
             ));
         }
         Self::set_active_organisation(&mut tx, user_id, open.org_id).await?;
+        // The link came to the invited address, which is the account's: it is confirmed.
+        sqlx::query(
+            "UPDATE users SET email_verified_at = $1 WHERE id = $2 AND email_verified_at IS NULL",
+        )
+        .bind(now())
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await
+        .or_internal("confirming address")?;
         tx.commit().await.or_internal("committing acceptance")?;
         if new_account.is_some() {
             self.accounts.start_session(parts, user_id).await?;

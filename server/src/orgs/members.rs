@@ -10,7 +10,7 @@ use app::{
     orgs::{
         api::{
             ChangeRole, CreateOrganisation, GetTeam, LeaveOrganisation, RemoveMember,
-            SwitchOrganisation,
+            SwitchOrganisation, UndoRemoveMember,
         },
         seam::OrgsSeam,
         settings::{GetOrganisationSettings, UpdateOrganisation},
@@ -18,7 +18,7 @@ use app::{
     seam::{Caller, OrgCaller},
 };
 use shared::{
-    orgs::{Member, Membership, OrganisationSettings, Team},
+    orgs::{ChangedMember, Member, Membership, OrganisationSettings, Team, UNDO_REMOVAL_SECS},
     validation,
     ws::NotificationKind,
     Permission, Role,
@@ -90,6 +90,24 @@ impl Orgs {
                 .or_internal("loading member")?
                 .ok_or(ApiError::NotFound)?;
         role.parse().or_internal("stored role is unknown")
+    }
+
+    /// The member's name and when they joined, scoped to the caller's organisation.
+    async fn member_details(
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        org_id: i64,
+        user_id: i64,
+    ) -> Result<(String, i64), ApiError> {
+        sqlx::query_as(
+            "SELECT u.name, m.created_at FROM memberships m JOIN users u ON u.id = m.user_id \
+             WHERE m.org_id = $1 AND m.user_id = $2",
+        )
+        .bind(org_id)
+        .bind(user_id)
+        .fetch_optional(&mut **tx)
+        .await
+        .or_internal("loading member")?
+        .ok_or(ApiError::NotFound)
     }
 
     async fn delete_membership(
@@ -270,7 +288,11 @@ impl OrgsSeam for Orgs {
         Ok(row.into())
     }
 
-    async fn change_role(&self, caller: &OrgCaller, input: ChangeRole) -> Result<(), ApiError> {
+    async fn change_role(
+        &self,
+        caller: &OrgCaller,
+        input: ChangeRole,
+    ) -> Result<ChangedMember, ApiError> {
         caller.require(Permission::ManageMembers)?;
         let role = parse_role(&input.role)?;
         let org_id = caller.org_id();
@@ -296,6 +318,7 @@ impl OrgsSeam for Orgs {
             .execute(&mut *tx)
             .await
             .or_internal("changing role")?;
+        let (name, _) = Self::member_details(&mut tx, org_id, input.user_id).await?;
         tx.commit().await.or_internal("committing role change")?;
         self.notify(
             input.user_id,
@@ -308,10 +331,18 @@ impl OrgsSeam for Orgs {
                 role.label()
             ),
         );
-        Ok(())
+        Ok(ChangedMember {
+            user_id: input.user_id,
+            name,
+            role,
+        })
     }
 
-    async fn remove_member(&self, caller: &OrgCaller, input: RemoveMember) -> Result<(), ApiError> {
+    async fn remove_member(
+        &self,
+        caller: &OrgCaller,
+        input: RemoveMember,
+    ) -> Result<ChangedMember, ApiError> {
         caller.require(Permission::ManageMembers)?;
         let org_id = caller.org_id();
         if input.user_id == caller.user_id() {
@@ -330,7 +361,28 @@ impl OrgsSeam for Orgs {
         if current == Role::Owner && Self::owner_count(&mut tx, org_id).await? <= 1 {
             return Err(ApiError::field("user_id", LAST_OWNER));
         }
+        let (name, joined_at) = Self::member_details(&mut tx, org_id, input.user_id).await?;
         Self::delete_membership(&mut tx, org_id, input.user_id).await?;
+        // Kept for "Undo": one row per person, the latest removal.
+        sqlx::query("DELETE FROM member_removals WHERE org_id = $1 AND user_id = $2")
+            .bind(org_id)
+            .bind(input.user_id)
+            .execute(&mut *tx)
+            .await
+            .or_internal("replacing removal record")?;
+        sqlx::query(
+            "INSERT INTO member_removals (org_id, user_id, role, joined_at, removed_by, removed_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(org_id)
+        .bind(input.user_id)
+        .bind(current.as_str())
+        .bind(joined_at)
+        .bind(caller.user_id())
+        .bind(now())
+        .execute(&mut *tx)
+        .await
+        .or_internal("recording removal")?;
         tx.commit().await.or_internal("committing removal")?;
         // Delivered without the membership check: the person is no longer a member.
         self.notify(
@@ -340,7 +392,84 @@ impl OrgsSeam for Orgs {
             NotificationKind::RemovedFromOrganisation,
             format!("You were removed from {}.", caller.org_name()),
         );
-        Ok(())
+        Ok(ChangedMember {
+            user_id: input.user_id,
+            name,
+            role: current,
+        })
+    }
+
+    async fn undo_remove_member(
+        &self,
+        caller: &OrgCaller,
+        input: UndoRemoveMember,
+    ) -> Result<ChangedMember, ApiError> {
+        caller.require(Permission::ManageMembers)?;
+        let org_id = caller.org_id();
+        let gone = || {
+            ApiError::field(
+                "user_id",
+                "This removal can no longer be undone. Invite them again instead.",
+            )
+        };
+        let mut tx = self.begin().await?;
+        self.lock_organisation(&mut tx, org_id).await?;
+        let removal: Option<(String, i64)> = sqlx::query_as(
+            "SELECT role, joined_at FROM member_removals \
+             WHERE org_id = $1 AND user_id = $2 AND removed_at >= $3",
+        )
+        .bind(org_id)
+        .bind(input.user_id)
+        .bind(now() - UNDO_REMOVAL_SECS)
+        .fetch_optional(&mut *tx)
+        .await
+        .or_internal("loading removal")?;
+        let (role, joined_at) = removal.ok_or_else(gone)?;
+        let role: Role = role.parse().or_internal("stored role is unknown")?;
+        // Read under the lock: only someone who could remove them now may bring them back.
+        let mine = Self::member_role(&mut tx, org_id, caller.user_id()).await?;
+        if !mine.can(Permission::ManageMembers) || !mine.may_grant(role) {
+            return Err(ApiError::Forbidden);
+        }
+        sqlx::query("DELETE FROM member_removals WHERE org_id = $1 AND user_id = $2")
+            .bind(org_id)
+            .bind(input.user_id)
+            .execute(&mut *tx)
+            .await
+            .or_internal("closing removal")?;
+        let added = sqlx::query(
+            "INSERT INTO memberships (org_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(org_id)
+        .bind(input.user_id)
+        .bind(role.as_str())
+        .bind(joined_at)
+        .execute(&mut *tx)
+        .await;
+        match added {
+            Ok(_) => {}
+            // They joined again meanwhile (a new invitation): nothing to bring back.
+            Err(err) if unique_violation(&err) == Some(Unique::Membership) => return Err(gone()),
+            Err(err) => return Err(internal("restoring member", err)),
+        }
+        let (name, _) = Self::member_details(&mut tx, org_id, input.user_id).await?;
+        tx.commit().await.or_internal("committing undo")?;
+        self.notify(
+            input.user_id,
+            Some(org_id),
+            caller.slug(),
+            NotificationKind::RoleChanged,
+            format!(
+                "You are a member of {} again, as {}.",
+                caller.org_name(),
+                role.label()
+            ),
+        );
+        Ok(ChangedMember {
+            user_id: input.user_id,
+            name,
+            role,
+        })
     }
 
     async fn leave_organisation(

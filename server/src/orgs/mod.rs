@@ -163,20 +163,30 @@ impl Identity for Orgs {
         user_id: i64,
         slug: &str,
     ) -> Result<Option<ResolvedMembership>, ApiError> {
-        let row: Option<MembershipRow> = sqlx::query_as(
-            "SELECT o.id, o.slug, o.name, m.role FROM organisations o \
-             JOIN memberships m ON m.org_id = o.id WHERE o.slug = $1 AND m.user_id = $2",
+        let row: Option<(i64, String, String, String, Option<i64>)> = sqlx::query_as(
+            "SELECT o.id, o.slug, o.name, m.role, u.active_org_id FROM organisations o \
+             JOIN memberships m ON m.org_id = o.id JOIN users u ON u.id = m.user_id \
+             WHERE o.slug = $1 AND m.user_id = $2",
         )
         .bind(slug)
         .bind(user_id)
         .fetch_optional(&self.db.pool)
         .await
         .or_internal("resolving membership")?;
-        Ok(row.map(|row| ResolvedMembership {
-            org_id: row.id,
-            slug: row.slug,
-            name: row.name,
-            role: row.role,
+        let Some((org_id, slug, name, role, active)) = row else {
+            return Ok(None);
+        };
+        // The organisation used last is where the person starts next time. Written only when
+        // it changes, so working in one organisation costs no writes.
+        if active != Some(org_id) {
+            let mut conn = self.db.pool.acquire().await.or_internal("connecting")?;
+            Self::set_active_organisation(&mut conn, user_id, org_id).await?;
+        }
+        Ok(Some(ResolvedMembership {
+            org_id,
+            slug,
+            name,
+            role: role.parse().or_internal("reading role")?,
         }))
     }
 }

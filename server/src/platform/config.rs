@@ -52,6 +52,14 @@ pub enum Command {
         /// occupationSkillRelations.csv).
         dir: PathBuf,
     },
+    /// Print the newest mails to ADDRESS from the outbox (JSON Lines, newest first), links
+    /// included: for an operator without SMTP who must hand someone their reset or confirmation
+    /// link. Uses DATABASE_URL, else DATA_DIR's SQLite file.
+    Outbox {
+        /// The recipient's address.
+        #[arg(long)]
+        to: String,
+    },
     /// Internal: reads one uploaded document from stdin and writes its text as JSON to stdout,
     /// under the limits the server sets. The server runs it as a child process so that a hostile
     /// file can only take this process down.

@@ -11,3 +11,4 @@ pub mod limits;
 pub mod metrics;
 pub mod origin;
 pub mod sessions;
+pub mod tokens;

@@ -1,0 +1,104 @@
+//! Dates as the viewer reads them: in their own time zone, relative when recent ("2 hours
+//! ago", "in 6 days"), the exact local time on hover and for screen readers.
+//!
+//! The server does not know the viewer's time zone, so a page is rendered with the exact UTC
+//! time first; once the wasm runs, the text changes to the viewer's. Hydration sees the same
+//! text on both sides.
+
+use leptos::prelude::*;
+use shared::time::format_utc;
+
+/// A point in time (unix seconds), shown for the viewer.
+#[component]
+pub fn LocalTime(at: i64) -> impl IntoView {
+    let text = RwSignal::new(format_utc(at));
+    let exact = RwSignal::new(format_utc(at));
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| {
+        let (relative, full) = browser::describe(at);
+        text.set(relative);
+        exact.set(full);
+    });
+    view! {
+        <time datetime=iso(at) title=exact aria-label=exact>{text}</time>
+    }
+}
+
+/// `2023-11-14T22:13:20Z`.
+fn iso(at: i64) -> String {
+    let t = shared::time::CivilTime::from_unix(at);
+    let seconds = at.rem_euclid(60);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{seconds:02}Z",
+        t.year, t.month, t.day, t.hour, t.minute
+    )
+}
+
+/// How far `delta` seconds (positive: in the past) is, in words.
+pub fn relative(delta: i64) -> Option<String> {
+    let (past, secs) = (delta >= 0, delta.unsigned_abs());
+    let (n, unit) = match secs {
+        0..=44 => return Some(if past { "just now" } else { "in a moment" }.to_owned()),
+        45..=3_599 => ((secs + 30) / 60, "minute"),
+        3_600..=86_399 => ((secs + 1_800) / 3_600, "hour"),
+        86_400..=604_799 => ((secs + 43_200) / 86_400, "day"),
+        _ => return None,
+    };
+    let n = n.max(1);
+    let plural = if n == 1 { "" } else { "s" };
+    Some(if past {
+        format!("{n} {unit}{plural} ago")
+    } else {
+        format!("in {n} {unit}{plural}")
+    })
+}
+
+#[cfg(feature = "hydrate")]
+mod browser {
+    use wasm_bindgen::JsValue;
+
+    /// (what to show, the exact local time) for `at`, in the browser's time zone and language.
+    pub fn describe(at: i64) -> (String, String) {
+        let date = js_sys::Date::new(&JsValue::from_f64(at as f64 * 1000.0));
+        // The browser's own language.
+        let locale = web_sys::window()
+            .and_then(|w| w.navigator().language())
+            .unwrap_or_else(|| "en".to_owned());
+        let full = String::from(date.to_locale_string(&locale, &options(true)));
+        let now = (js_sys::Date::now() / 1000.0) as i64;
+        let shown = super::relative(now - at)
+            .unwrap_or_else(|| String::from(date.to_locale_date_string(&locale, &options(false))));
+        (shown, full)
+    }
+
+    fn options(with_time: bool) -> JsValue {
+        let options = js_sys::Object::new();
+        let set = |key: &str, value: &str| {
+            let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+        };
+        set("year", "numeric");
+        set("month", "short");
+        set("day", "numeric");
+        if with_time {
+            set("hour", "2-digit");
+            set("minute", "2-digit");
+            set("timeZoneName", "short");
+        }
+        options.into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recent_times_are_relative() {
+        assert_eq!(relative(10).as_deref(), Some("just now"));
+        assert_eq!(relative(60).as_deref(), Some("1 minute ago"));
+        assert_eq!(relative(2 * 3600).as_deref(), Some("2 hours ago"));
+        assert_eq!(relative(-6 * 86_400).as_deref(), Some("in 6 days"));
+        assert_eq!(relative(30 * 86_400), None);
+        assert_eq!(iso(1_700_000_000), "2023-11-14T22:13:20Z");
+    }
+}
