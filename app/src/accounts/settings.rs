@@ -55,7 +55,7 @@ pub fn AccountPage() -> impl IntoView {
     );
     view! {
         <Title text="Your account"/>
-        <section class="page-head">
+        <section class="page-head narrow-page">
             <h1>"Your account"</h1>
         </section>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>

@@ -267,7 +267,7 @@ fn ReplaceInvitation() -> impl IntoView {
     state.register("replace");
     let question = move || state.error_for("replace");
     view! {
-        <div class="form-error" role="alert" hidden=move || question().is_none()>
+        <div class="form-error form-question" role="alert" hidden=move || question().is_none()>
             <p>{question}</p>
             <button type="submit" name="replace" value="true" class="button">"Replace the invitation"</button>
         </div>

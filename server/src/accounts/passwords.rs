@@ -127,7 +127,17 @@ pub fn check_new_password(password: &str, email: &str, name: &str) -> Result<(),
         let warning = estimate
             .feedback()
             .and_then(|f| f.warning())
-            .map(|w| format!(" ({})", w.to_string().trim_end_matches('.')))
+            .map(|w| {
+                let w = w.to_string();
+                let w = w.trim_end_matches('.');
+                // Inside the sentence: "too easy to guess (this is a very common password)".
+                let mut chars = w.chars();
+                let first = chars
+                    .next()
+                    .map(|c| c.to_lowercase().to_string())
+                    .unwrap_or_default();
+                format!(" ({first}{})", chars.as_str())
+            })
             .unwrap_or_default();
         return Err(FieldError::new(
             "password",
