@@ -17,5 +17,6 @@ if ! wasm-opt --version 2>/dev/null | grep -q "version 116"; then
 fi
 
 # --precompress: brotli and gzip copies of the assets, which the server sends as they are.
-cargo leptos build --release --precompress
+# --split: each page's code is a wasm chunk of its own, loaded with the page (app/src/pages.rs).
+cargo leptos build --release --split --precompress
 printf '\nBuilt target/release/server and target/site; see README.md, "Deploying".\n'

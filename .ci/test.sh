@@ -25,13 +25,14 @@ cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
 step "unit and integration tests (SQLite and PostgreSQL)"
 RUSTFLAGS="--cfg erase_components" cargo test -p shared -p app -p server
 
-step "building the site (cargo leptos build, sharing the tests' build)"
-cargo leptos build
+step "building the site (cargo leptos build --split, sharing the tests' build)"
+cargo leptos build --split
 
-# What `cargo leptos build --release` (make release) compiles for the browser, with the same
-# flags (`always-erase-components`); wasm-opt is left out.
+# What `cargo leptos build --release --split` (make release) compiles for the browser, with the
+# same flags (`always-erase-components`, and the relocations the splitter reads); the split,
+# wasm-bindgen and wasm-opt steps are left out.
 step "compiling the release wasm"
-RUSTFLAGS="--cfg erase_components" \
+RUSTFLAGS="--cfg erase_components -Clink-args=--emit-relocs" \
   cargo build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release
 
 step "browser tests"

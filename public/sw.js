@@ -2,7 +2,7 @@
 // when the server cannot be reached sends the browser to the offline page, which returns to the
 // page asked for as soon as the server answers again. Pages and server functions always go to
 // the network first, so nobody sees stale data while online.
-const VERSION = "talentloom-v2";
+const VERSION = "talentloom-v3";
 const OFFLINE = "/offline";
 const SHELL = [OFFLINE, "/manifest.webmanifest", "/icons/icon.svg", "/icons/icon-192.png"];
 
@@ -14,11 +14,14 @@ self.addEventListener("install", (event) => {
     (async () => {
       const cache = await caches.open(VERSION);
       await cache.addAll(SHELL.map(anonymous));
-      // The offline page needs its stylesheet, script and wasm too (names with content hashes).
+      // The offline page needs its stylesheet, script and wasm too (names with content hashes),
+      // and so does every page the app can go to without the network: each page's code is a
+      // wasm chunk that the scripts name (`"./name.wasm"`), fetched here once for all.
       const page = await cache.match(OFFLINE);
       const html = page ? await page.text() : "";
-      const assets = [...new Set(html.match(/\/pkg\/[A-Za-z0-9_.-]+/g) || [])];
+      const assets = html.match(/\/pkg\/[A-Za-z0-9_.-]+/g) || [];
       await cache.addAll(assets.map(anonymous));
+      await precache(cache, assets);
       await self.skipWaiting();
     })()
   );
@@ -31,6 +34,44 @@ self.addEventListener("activate", (event) => {
       .then(() => self.clients.claim())
   );
 });
+
+/** The files under /pkg/ these scripts load (`import … from "./name.js"`,
+ *  `new URL("./name.wasm", import.meta.url)`), and what those load in turn. */
+async function referenced(assets) {
+  const found = new Set();
+  const scripts = assets.filter((path) => path.endsWith(".js"));
+  while (scripts.length > 0) {
+    const response = await fetch(anonymous(scripts.pop()));
+    if (!response.ok) continue;
+    const loads = /(?:\bfrom\s*|\bimport\s*\(\s*|new URL\(\s*)["']\.\/([A-Za-z0-9_.-]+\.(?:js|wasm))["']/g;
+    for (const [, name] of (await response.text()).matchAll(loads)) {
+      const path = `/pkg/${name}`;
+      if (found.has(path) || assets.includes(path)) continue;
+      found.add(path);
+      if (path.endsWith(".js")) scripts.push(path);
+    }
+  }
+  return [...found];
+}
+
+/** Keeps what these scripts load; a file that cannot be fetched is left out, not an error. */
+async function precache(cache, scripts) {
+  for (const path of await referenced(scripts)) {
+    if (await cache.match(path)) continue;
+    const response = await fetch(anonymous(path)).catch(() => null);
+    if (response?.ok) await store(cache, path, response);
+  }
+}
+
+/** Keeps a hashed file, in place of the older builds' files of the same stem. */
+async function store(cache, path, response) {
+  const older = (await cache.keys()).filter((k) => {
+    const other = new URL(k.url).pathname;
+    return other.startsWith("/pkg/") && other !== path && stem(other) === stem(path);
+  });
+  await Promise.all(older.map((k) => cache.delete(k)));
+  await cache.put(path, response);
+}
 
 // `/pkg/talentloom.<hash>.wasm` → `talentloom.wasm`: what stays the same from one build to the next.
 const stem = (path) => {
@@ -82,12 +123,9 @@ self.addEventListener("fetch", (event) => {
         if (cached) return cached;
         const response = await fetch(request);
         if (response.ok) {
-          const older = (await cache.keys()).filter((k) => {
-            const path = new URL(k.url).pathname;
-            return path.startsWith("/pkg/") && path !== url.pathname && stem(path) === stem(url.pathname);
-          });
-          await Promise.all(older.map((k) => cache.delete(k)));
-          await cache.put(request, response.clone());
+          await store(cache, url.pathname, response.clone());
+          // A new build's script: keep its pages' chunks too, for going to them offline.
+          if (url.pathname.endsWith(".js")) event.waitUntil(precache(cache, [url.pathname]));
         }
         return response;
       })

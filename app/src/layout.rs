@@ -23,8 +23,9 @@ fn current_slug() -> Memo<Option<String>> {
     })
 }
 
+/// `routing`: a new page is on its way (its code or data still loading).
 #[component]
-pub fn Frame(children: Children) -> impl IntoView {
+pub fn Frame(routing: ReadSignal<bool>, children: Children) -> impl IntoView {
     let session = Session::get();
     let slug = current_slug();
     let location = use_location();
@@ -34,6 +35,7 @@ pub fn Frame(children: Children) -> impl IntoView {
     menus::close_on_escape_outside_click_and_navigation(location.pathname);
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
+        <div class="route-progress" aria-hidden="true" hidden=move || !routing.get()></div>
         <header class="topbar">
             <a class="brand" href="/">
                 <img src="/icons/icon.svg" alt="" width="28" height="28"/>
@@ -62,7 +64,7 @@ pub fn Frame(children: Children) -> impl IntoView {
                 }
             })}
         </Transition>
-        <main id="main" tabindex="-1">{children()}</main>
+        <main id="main" tabindex="-1" aria-busy=move || routing.get().then_some("true")>{children()}</main>
         <footer class="footer">
             <span>"Talentloom: your candidates' data never leaves this server."</span>
         </footer>
@@ -107,6 +109,11 @@ fn SignedInBar(me: Me, slug: Memo<Option<String>>) -> impl IntoView {
         me.try_with_value(|m| wanted.and_then(|s| m.membership(&s).cloned()))
             .flatten()
     };
+    let org_label = move || {
+        current()
+            .map(|m| m.name)
+            .unwrap_or_else(|| "Organisations".to_owned())
+    };
     let location = use_location();
     // The organisation's pages the person may open: (path, label).
     let pages = move || {
@@ -150,9 +157,8 @@ fn SignedInBar(me: Me, slug: Memo<Option<String>>) -> impl IntoView {
     };
     view! {
         <details class="menu org-switcher">
-            <summary aria-label="Switch organisation">
-                {move || current().map(|m| m.name).unwrap_or_else(|| "Organisations".to_owned())}
-            </summary>
+            // The accessible name starts with the visible text, so "click <name>" works by voice.
+            <summary aria-label=move || format!("{}: switch organisation", org_label())>{org_label}</summary>
             <div class="menu-body" role="menu">
                 {move || me.try_with_value(|m| m.memberships.clone()).unwrap_or_default().into_iter().map(|m| {
                     let active = current().is_some_and(|c| c.slug == m.slug);
@@ -171,7 +177,7 @@ fn SignedInBar(me: Me, slug: Memo<Option<String>>) -> impl IntoView {
         </details>
         {nav}
         <details class="menu user-menu">
-            <summary aria-label="Account menu">{me.with_value(|m| m.name.clone())}</summary>
+            <summary aria-label=me.with_value(|m| format!("{}: account menu", m.name))>{me.with_value(|m| m.name.clone())}</summary>
             <div class="menu-body" role="menu">
                 <p class="menu-note">{me.with_value(|m| m.email.clone())}</p>
                 <a class="menu-item" role="menuitem" href="/account">"Account settings"</a>

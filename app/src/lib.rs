@@ -4,7 +4,8 @@
 //! One folder per feature (`accounts`, `orgs`, `mail`, `matching`, `queue`), each with its pages,
 //! its server functions (`api.rs`) and, under `ssr`, the seam trait the server implements
 //! (`seam.rs`). See ARCHITECTURE.md.
-#![forbid(unsafe_code)]
+// Deny, not forbid: `pages` allows what `#[lazy_route]` expands to (see there).
+#![deny(unsafe_code)]
 
 pub mod accounts;
 mod confirm;
@@ -15,6 +16,7 @@ mod layout;
 pub mod mail;
 pub mod matching;
 pub mod orgs;
+mod pages;
 pub mod queue;
 mod realtime;
 #[cfg(feature = "ssr")]
@@ -28,7 +30,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path,
+    path, Lazy,
 };
 
 pub use session::Session;
@@ -82,6 +84,9 @@ pub fn App() -> impl IntoView {
     toast::provide_toasts();
     let session = Session::provide();
     realtime::connect(session);
+    // True from a click on a link until the new page's code and data are in (the address changes
+    // first; the page shown until then is the one left).
+    let (routing, set_routing) = signal(false);
 
     view! {
         <Title formatter=|text: String| if text.is_empty() { "Talentloom".to_owned() } else { format!("{text} · Talentloom") }/>
@@ -91,24 +96,24 @@ pub fn App() -> impl IntoView {
         <Link rel="manifest" href="/manifest.webmanifest"/>
         <Link rel="icon" href="/icons/icon.svg"/>
         <Link rel="apple-touch-icon" href="/icons/icon-192.png"/>
-        <Router>
-            <layout::Frame>
+        <Router set_is_routing=set_routing>
+            <layout::Frame routing>
                 <Routes fallback=home::NotFound>
                     <Route path=path!("/") view=home::Home/>
-                    <Route path=path!("/signup") view=accounts::SignUpPage/>
-                    <Route path=path!("/signin") view=accounts::SignInPage/>
-                    <Route path=path!("/forgot-password") view=accounts::ForgotPasswordPage/>
-                    <Route path=path!("/account") view=accounts::AccountPage/>
-                    <Route path=path!("/account/reset/:token") view=accounts::ResetPasswordPage/>
-                    <Route path=path!("/account/confirm/:token") view=accounts::ConfirmEmailPage/>
-                    <Route path=path!("/orgs/new") view=orgs::NewOrganisationPage/>
-                    <Route path=path!("/o/:slug") view=orgs::DashboardPage/>
-                    <Route path=path!("/o/:slug/team") view=orgs::TeamPage/>
-                    <Route path=path!("/o/:slug/settings") view=orgs::SettingsPage/>
-                    <Route path=path!("/o/:slug/outbox") view=mail::OutboxPage/>
-                    <Route path=path!("/o/:slug/admin/jobs") view=queue::BackgroundJobsPage/>
-                    <Route path=path!("/o/:slug/match") view=matching::MatchPage/>
-                    <Route path=path!("/invite/:token") view=orgs::InvitePage/>
+                    <Route path=path!("/signup") view={Lazy::<pages::SignUp>::new()}/>
+                    <Route path=path!("/signin") view={Lazy::<pages::SignIn>::new()}/>
+                    <Route path=path!("/forgot-password") view={Lazy::<pages::ForgotPassword>::new()}/>
+                    <Route path=path!("/account") view={Lazy::<pages::Account>::new()}/>
+                    <Route path=path!("/account/reset/:token") view={Lazy::<pages::ResetPassword>::new()}/>
+                    <Route path=path!("/account/confirm/:token") view={Lazy::<pages::ConfirmEmail>::new()}/>
+                    <Route path=path!("/orgs/new") view={Lazy::<pages::NewOrganisation>::new()}/>
+                    <Route path=path!("/o/:slug") view={Lazy::<pages::Dashboard>::new()}/>
+                    <Route path=path!("/o/:slug/team") view={Lazy::<pages::Team>::new()}/>
+                    <Route path=path!("/o/:slug/settings") view={Lazy::<pages::OrgSettings>::new()}/>
+                    <Route path=path!("/o/:slug/outbox") view={Lazy::<pages::Outbox>::new()}/>
+                    <Route path=path!("/o/:slug/admin/jobs") view={Lazy::<pages::BackgroundJobs>::new()}/>
+                    <Route path=path!("/o/:slug/match") view={Lazy::<pages::Match>::new()}/>
+                    <Route path=path!("/invite/:token") view={Lazy::<pages::Invite>::new()}/>
                     <Route path=path!("/offline") view=home::Offline/>
                 </Routes>
             </layout::Frame>

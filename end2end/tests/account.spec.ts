@@ -181,6 +181,7 @@ test("a forgotten password: the link from the e-mail sets a new one and signs ou
   await hydrated(page);
   await page.getByRole("link", { name: "Forgot your password?" }).click();
   await expect(page).toHaveURL(/\/forgot-password$/);
+  await hydrated(page);
   await page.getByLabel("E-mail").fill(email);
   await page.getByRole("button", { name: "Send the link" }).click();
   await expect(page.getByText("If an account uses this address, a link to choose a new password is on its way.")).toBeVisible();
@@ -223,6 +224,7 @@ test("account settings: the name, a new address waiting for its link, the addres
   await openAccountMenu(page);
   await page.getByRole("menuitem", { name: "Account settings" }).click();
   await expect(page).toHaveURL(/\/account$/);
+  await hydrated(page);
   await page.getByLabel("Your name").fill("Samira Settings");
   await page.getByRole("button", { name: "Save name" }).click();
   await expect(page.getByRole("status")).toContainText("Your name is now Samira Settings.");

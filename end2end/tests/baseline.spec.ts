@@ -11,10 +11,12 @@ async function newOrganisation(page: Page, run: string): Promise<string> {
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(page).toHaveURL(/\/orgs\/new$/);
+  await hydrated(page);
   await page.getByLabel("Name").fill(`Base ${run}`);
   await expect(page.getByLabel("Address")).toHaveValue(slug);
   await page.getByRole("button", { name: "Create organisation" }).click();
   await expect(page).toHaveURL(new RegExp(`/o/${slug}$`));
+  await hydrated(page);
   return slug;
 }
 
@@ -49,6 +51,48 @@ test("offline: the offline page, not a broken copy of the page asked for, and ba
   // Back where it was asked for, by itself, signed in.
   await expect(page).toHaveURL(new RegExp(`/o/${slug}/team$`), { timeout: 20_000 });
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(`Team of Base ${run}`);
+  expect(errors.filter((e) => !networkNoise(e))).toEqual([]);
+  await context.close();
+});
+
+test("each page's code comes with the page, and pages open from inside the app while offline", async ({ browser }, info) => {
+  const run = `${Date.now()}${info.project.name === "phone" ? "p" : "d"}s`;
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  const wasm: string[] = [];
+  page.on("request", (r) => {
+    if (r.url().endsWith(".wasm")) wasm.push(new URL(r.url()).pathname);
+  });
+  const slug = await newOrganisation(page, run);
+  // The main module and the chunks of the pages seen so far (the visitor pages' for sign-up, the
+  // member pages' for the new organisation and its dashboard), not one bundle for the whole app.
+  const main = wasm.filter((path) => /^\/pkg\/talentloom\.[^.]+\.wasm$/.test(path));
+  expect(main).toHaveLength(1);
+  expect(new Set(wasm.filter((path) => !main.includes(path))).size).toBeGreaterThanOrEqual(2);
+  // The HTML asks for the shown page's chunk with the main module, not after it.
+  await page.reload();
+  await hydrated(page);
+  const preloaded = await page.evaluate(() =>
+    [...document.querySelectorAll("link[rel=preload], link[rel=modulepreload]")].map((l) => l.getAttribute("href") ?? ""),
+  );
+  expect(preloaded.filter((href) => href.endsWith(".wasm")).length).toBeGreaterThanOrEqual(2);
+
+  // The service worker keeps every chunk: a page whose code was never loaded opens offline.
+  await page.evaluate(async () => {
+    await navigator.serviceWorker.ready;
+  });
+  await page.reload();
+  await hydrated(page);
+  const seen = new Set(wasm);
+  await context.setOffline(true);
+  if (info.project.name === "phone") await page.locator(".phone-menu summary").click();
+  await page.getByRole("link", { name: "Match", exact: true }).click();
+  await expect(page).toHaveURL(new RegExp(`/o/${slug}/match$`));
+  await hydrated(page);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Match a CV to a job");
+  expect(wasm.filter((path) => !seen.has(path)).length).toBeGreaterThan(0);
+  await context.setOffline(false);
   expect(errors.filter((e) => !networkNoise(e))).toEqual([]);
   await context.close();
 });

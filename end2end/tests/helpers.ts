@@ -14,9 +14,12 @@ export function watchErrors(page: Page): string[] {
   return errors;
 }
 
-/** Waits until the wasm has hydrated the page. */
+/** Waits until the wasm has hydrated the page and no new page is still loading (after a click
+ *  on a link the address changes at once, and the page left stays until the new one's code and
+ *  data are in). */
 export async function hydrated(page: Page) {
   await page.waitForSelector("body[data-hydrated=true]");
+  await page.waitForSelector("main#main:not([aria-busy])");
 }
 
 /** The newest mail to `address` whose body links to `path`, and that link (read with the
@@ -42,6 +45,7 @@ export async function signUp(page: Page, name: string, email: string) {
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(page).toHaveURL(/\/orgs\/new$/);
+  await hydrated(page);
 }
 
 /** Creates an organisation from "create an organisation"; the page ends on its dashboard. */
@@ -51,5 +55,6 @@ export async function createOrganisation(page: Page, name: string, expectedSlug:
   await expect(page.getByLabel("Address")).toHaveValue(expectedSlug);
   await page.getByRole("button", { name: "Create organisation" }).click();
   await expect(page).toHaveURL(new RegExp(`/o/${expectedSlug}$`));
+  await hydrated(page);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(name);
 }

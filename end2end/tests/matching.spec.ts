@@ -13,11 +13,13 @@ async function newOrganisation(page: Page, person: string, email: string, orgNam
   await page.getByLabel("Password").fill(PASSWORD);
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(page).toHaveURL(/\/orgs\/new$/);
+  await hydrated(page);
   await page.getByLabel("Name").fill(orgName);
   // Typing the name fills in the address: the page is hydrated.
   await expect(page.getByLabel("Address")).toHaveValue(slug);
   await page.getByRole("button", { name: "Create organisation" }).click();
   await expect(page).toHaveURL(new RegExp(`/o/${slug}$`));
+  await hydrated(page);
 }
 
 test("upload a PDF CV, paste a job, see highlighted skills and the explained score", async ({ page }, info) => {
