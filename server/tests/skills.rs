@@ -181,3 +181,48 @@ fn onet_technologies_import_when_present() {
         .collect();
     assert!(labels.contains(&"Atlassian JIRA".to_owned()), "{labels:?}");
 }
+
+/// A job ad's structure decides what its skills are to the job: requirements are musts,
+/// "nice to have" and "a plus" are not, benefits and the company's description ask for nothing.
+#[test]
+fn a_job_ads_sections_decide_must_nice_and_nothing() {
+    use shared::matching::{JobSpec, Requirement};
+    use talentloom_server::matching::score::required_skills;
+
+    let matcher = SkillMatcher::new(Arc::new(Catalog::builtin()));
+    let text = "\
+Senior Rust Engineer, Hamburg
+
+## What you'll do
+Build our routing services and their APIs.
+
+## Requirements
+- Rust in production, 5+ years
+- PostgreSQL
+- Kubernetes is a plus
+
+## Nice to have
+- Terraform
+
+## What we offer
+- A learning budget and Python courses
+";
+    let spec = JobSpec {
+        text: text.to_owned(),
+        ..JobSpec::default()
+    };
+    let required = required_skills(&matcher, &spec, &matcher.extract(text, None));
+    let of = |label: &str| {
+        required
+            .iter()
+            .find(|r| r.label == label)
+            .map(|r| r.required)
+    };
+    // Named in the title: the job is about it.
+    assert_eq!(of("Rust"), Some(Requirement::Must));
+    assert_eq!(of("PostgreSQL"), Some(Requirement::Must));
+    assert_eq!(of("Kubernetes"), Some(Requirement::Nice));
+    assert_eq!(of("Terraform"), Some(Requirement::Nice));
+    assert_eq!(of("Budgeting"), None, "from the benefits: {required:?}");
+    assert_eq!(of("Python"), None, "from the benefits: {required:?}");
+}

@@ -109,7 +109,8 @@ impl Seniority {
     }
 }
 
-/// What a job asks for. Without `skills` the skills named in `text` count as must-haves.
+/// What a job asks for. Without `skills` the skills named in `text` count, each as a must-have
+/// or a nice-to-have by the part of the ad that names it (the server's `matching::job_ad`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct JobSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -6,6 +6,7 @@ pub mod catalog;
 pub mod embedding;
 pub mod esco;
 pub mod index;
+pub mod job_ad;
 pub mod model;
 pub mod occupations;
 pub mod rank;

@@ -69,10 +69,12 @@ impl RankPlan {
         };
         let job_skills = skills_of(0, &job.text, None);
         let matcher = &finder.matcher;
+        let (spec, years_asked) = score::read_job(&job);
         let job = AnalysedJob {
             required: score::required_skills(matcher, &job, &job_skills),
             vector: vectors.first().cloned().unwrap_or_default(),
-            spec: job,
+            years_asked,
+            spec,
         };
         let mut ranked: Vec<Ranked> = candidates
             .into_iter()

@@ -10,6 +10,7 @@
 
 use super::{
     cosine,
+    job_ad::JobAd,
     skills::{clause_around, line_around, SkillMatcher},
 };
 use regex::Regex;
@@ -45,6 +46,8 @@ pub struct AnalysedJob {
     pub spec: JobSpec,
     pub required: Vec<RequiredSkill>,
     pub vector: Vec<f32>,
+    /// The years of experience the ad asks for ("5+ years").
+    pub years_asked: Option<u32>,
 }
 
 /// A candidate, ready to score: skills found in the CV and the vectors of its pieces.
@@ -56,20 +59,37 @@ pub struct AnalysedCandidate {
     pub years: Option<f64>,
 }
 
-/// The skills a job requires: its own list with labels mapped onto the catalog, or else every
-/// skill found in its text (`found`), as must-haves.
+/// The skills a job requires: its own list with labels mapped onto the catalog, or else the
+/// skills found in its text (`found`), each a must-have or a nice-to-have by where and how the ad
+/// names it (`job_ad`), and left out when named only in the benefits, the company's description,
+/// how to apply or legal text.
 pub fn required_skills(
     matcher: &SkillMatcher,
     spec: &JobSpec,
     found: &[ExtractedSkill],
 ) -> Vec<RequiredSkill> {
     if spec.skills.is_empty() {
+        let ad = JobAd::read(&spec.text);
         return found
             .iter()
-            .map(|s| RequiredSkill {
-                label: s.label.clone(),
-                required: Requirement::Must,
-                level: None,
+            .filter_map(|s| {
+                let asked = s
+                    .spans
+                    .iter()
+                    .filter_map(|&[start, _]| ad.requirement_at(start));
+                // Asked for anywhere counts over wanted anywhere.
+                let required = asked.reduce(|a, b| {
+                    if a == Requirement::Must || b == Requirement::Must {
+                        Requirement::Must
+                    } else {
+                        Requirement::Nice
+                    }
+                })?;
+                Some(RequiredSkill {
+                    label: s.label.clone(),
+                    required,
+                    level: None,
+                })
             })
             .collect();
     }
@@ -80,6 +100,19 @@ pub fn required_skills(
             ..skill.clone()
         })
         .collect()
+}
+
+/// The job with what its form left empty (seniority, remote policy, place) read from its text,
+/// and the years of experience the text asks for.
+pub fn read_job(job: &JobSpec) -> (JobSpec, Option<u32>) {
+    let ad = JobAd::read(&job.text);
+    let spec = JobSpec {
+        seniority: job.seniority.or_else(|| ad.seniority()),
+        remote: job.remote.or_else(|| ad.remote_policy()),
+        location: job.location.clone().or_else(|| ad.location()),
+        ..job.clone()
+    };
+    (spec, ad.years_asked())
 }
 
 /// The catalog's label for a name ("Postgres" → "PostgreSQL"), or the name as given.
@@ -322,7 +355,7 @@ pub fn explain(
             "Little beyond skill names ({prose} other words): closeness in meaning counts for less"
         ));
     }
-    let fit = fit(&job.spec, candidate, &mut notes);
+    let fit = fit(job, candidate, &mut notes);
     let must_factor = if musts > 0 {
         1.0 - 0.4 * f64::from(musts_missing) / f64::from(musts)
     } else {
@@ -354,8 +387,47 @@ fn round3(x: f64) -> f64 {
 }
 
 /// Seniority and place: the mean of what can be compared, 0.5 when nothing can.
-fn fit(job: &JobSpec, candidate: &AnalysedCandidate, notes: &mut Vec<String>) -> f64 {
+/// The job's place when the top of the CV (its name, address and links) names it.
+fn place_in_contact_block(cv: &str, place: &str) -> Option<String> {
+    let place = place.trim();
+    let city = place.split(',').next()?.trim();
+    if city.len() < 2 {
+        return None;
+    }
+    let top: String = cv
+        .lines()
+        .take(6)
+        .collect::<Vec<_>>()
+        .join("\n")
+        .to_lowercase();
+    let city_lower = city.to_lowercase();
+    let named = top.match_indices(&city_lower).any(|(i, m)| {
+        let before = top[..i].chars().next_back();
+        let after = top[i + m.len()..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    });
+    named.then(|| city.to_owned())
+}
+
+fn fit(analysed: &AnalysedJob, candidate: &AnalysedCandidate, notes: &mut Vec<String>) -> f64 {
+    let job = &analysed.spec;
     let mut parts = Vec::new();
+    if let (Some(asked), Some(years)) = (analysed.years_asked, candidate.years) {
+        let asked_f = f64::from(asked);
+        let part = if years >= asked_f {
+            1.0
+        } else if years >= asked_f - 1.0 {
+            0.7
+        } else if years >= asked_f / 2.0 {
+            0.3
+        } else {
+            0.0
+        };
+        notes.push(format!(
+            "Experience: {years:.0} years, the job asks for {asked}"
+        ));
+        parts.push(part);
+    }
     if let (Some(level), Some(years)) = (job.seniority, candidate.years) {
         let (low, high) = level.years();
         let part = if years >= low && years < high {
@@ -377,7 +449,12 @@ fn fit(job: &JobSpec, candidate: &AnalysedCandidate, notes: &mut Vec<String>) ->
         parts.push(part);
     }
     let profile = &candidate.profile;
-    match (job.remote, &job.location, &profile.location) {
+    // Without a stated home, the CV's contact block may name the job's place.
+    let home = profile
+        .location
+        .clone()
+        .or_else(|| place_in_contact_block(&profile.text, job.location.as_deref()?));
+    match (job.remote, &job.location, &home) {
         (Some(RemotePolicy::Remote), _, _) => {
             notes.push("Remote role: location does not matter".to_owned());
             parts.push(1.0);
@@ -401,8 +478,68 @@ fn fit(job: &JobSpec, candidate: &AnalysedCandidate, notes: &mut Vec<String>) ->
         _ => {}
     }
     if parts.is_empty() {
-        notes.push("No seniority or location to compare".to_owned());
+        notes.push(
+            "Neither text states a seniority, years of experience or a place to compare: fit is \
+             neutral (50)"
+                .to_owned(),
+        );
         return 0.5;
     }
     parts.iter().sum::<f64>() / parts.len() as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fit_of(job_text: &str, cv: &str, years: Option<f64>) -> (f64, Vec<String>) {
+        let (spec, years_asked) = read_job(&JobSpec {
+            text: job_text.to_owned(),
+            ..JobSpec::default()
+        });
+        let job = AnalysedJob {
+            spec,
+            required: Vec::new(),
+            vector: Vec::new(),
+            years_asked,
+        };
+        let candidate = AnalysedCandidate {
+            profile: CandidateProfile {
+                text: cv.to_owned(),
+                ..CandidateProfile::default()
+            },
+            skills: Vec::new(),
+            chunk_vectors: Vec::new(),
+            years,
+        };
+        let mut notes = Vec::new();
+        (fit(&job, &candidate, &mut notes), notes)
+    }
+
+    const JOB: &str = "Senior Rust Engineer, Hamburg\n\nRequirements\n- 5+ years of Rust\n";
+
+    #[test]
+    fn fit_comes_from_the_texts_seniority_years_and_place() {
+        let cv = "Ada Example\nHamburg, Germany · ada@example.com\n\nExperience\n...";
+        let (fit, notes) = fit_of(JOB, cv, Some(7.0));
+        assert!((fit - 1.0).abs() < 1e-9, "{fit} {notes:?}");
+        assert!(
+            notes.iter().any(|n| n.contains("the job asks for 5")),
+            "{notes:?}"
+        );
+        assert!(
+            notes.iter().any(|n| n.contains("lives in Hamburg")),
+            "{notes:?}"
+        );
+        // Two years, elsewhere: a clear misfit.
+        let (fit, _) = fit_of(JOB, "Bo Example\nLisbon, Portugal\n", Some(2.0));
+        assert!(fit < 0.25, "{fit}");
+    }
+
+    #[test]
+    fn fit_is_neutral_and_says_so_when_the_texts_give_nothing() {
+        let (fit, notes) = fit_of("We need someone who knows Excel.", "Cy Example\n", None);
+        assert!((fit - 0.5).abs() < 1e-9);
+        assert!(notes[0].starts_with("Neither text states"), "{notes:?}");
+    }
 }
