@@ -41,7 +41,9 @@ async function referenced(assets) {
   const found = new Set();
   const scripts = assets.filter((path) => path.endsWith(".js"));
   while (scripts.length > 0) {
-    const response = await fetch(anonymous(scripts.pop()));
+    // Scripts are usually cached by now (just installed or just fetched): read them from there.
+    const script = scripts.pop();
+    const response = (await caches.match(script)) ?? (await fetch(anonymous(script)));
     if (!response.ok) continue;
     const loads = /(?:\bfrom\s*|\bimport\s*\(\s*|new URL\(\s*)["']\.\/([A-Za-z0-9_.-]+\.(?:js|wasm))["']/g;
     for (const [, name] of (await response.text()).matchAll(loads)) {

@@ -187,7 +187,7 @@ fn onet_technologies_import_when_present() {
 #[test]
 fn a_job_ads_sections_decide_must_nice_and_nothing() {
     use shared::matching::{JobSpec, Requirement};
-    use talentloom_server::matching::score::required_skills;
+    use talentloom_server::matching::{job_ad::JobAd, score::required_skills};
 
     let matcher = SkillMatcher::new(Arc::new(Catalog::builtin()));
     let text = "\
@@ -211,7 +211,12 @@ Build our routing services and their APIs.
         text: text.to_owned(),
         ..JobSpec::default()
     };
-    let required = required_skills(&matcher, &spec, &matcher.extract(text, None));
+    let required = required_skills(
+        &matcher,
+        &spec,
+        &JobAd::read(text),
+        &matcher.extract(text, None),
+    );
     let of = |label: &str| {
         required
             .iter()

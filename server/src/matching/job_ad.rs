@@ -651,7 +651,7 @@ fn heading(line: &str) -> Option<Section> {
 
 /// Lower case, Markdown marks and punctuation around words dropped, spaces collapsed: "**What
 /// you'll bring:**" → "what you'll bring".
-fn fold(text: &str) -> String {
+pub(crate) fn fold(text: &str) -> String {
     let lowered = text.to_lowercase().replace(['’', '‘'], "'");
     lowered
         .split(|c: char| c.is_whitespace())
@@ -664,7 +664,7 @@ fn fold(text: &str) -> String {
 }
 
 /// Whether `folded` holds one of `phrases` as whole words.
-fn contains_phrase(folded: &str, phrases: &[&str]) -> bool {
+pub(crate) fn contains_phrase(folded: &str, phrases: &[&str]) -> bool {
     let padded = format!(" {folded} ");
     phrases.iter().any(|p| padded.contains(&format!(" {p} ")))
 }

@@ -2,6 +2,7 @@
 //! phrases skills may hide in, then the explained score for each candidate, best first.
 
 use super::{
+    job_ad::JobAd,
     score::{self, AnalysedCandidate, AnalysedJob, Weights},
     semantic::{Phrase, SkillFinder},
 };
@@ -69,9 +70,10 @@ impl RankPlan {
         };
         let job_skills = skills_of(0, &job.text, None);
         let matcher = &finder.matcher;
-        let (spec, years_asked) = score::read_job(&job);
+        let ad = JobAd::read(&job.text);
+        let (spec, years_asked) = score::read_job(&job, &ad);
         let job = AnalysedJob {
-            required: score::required_skills(matcher, &job, &job_skills),
+            required: score::required_skills(matcher, &job, &ad, &job_skills),
             vector: vectors.first().cloned().unwrap_or_default(),
             years_asked,
             spec,

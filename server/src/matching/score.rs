@@ -10,7 +10,7 @@
 
 use super::{
     cosine,
-    job_ad::JobAd,
+    job_ad::{self, JobAd},
     skills::{clause_around, line_around, SkillMatcher},
 };
 use regex::Regex;
@@ -66,10 +66,10 @@ pub struct AnalysedCandidate {
 pub fn required_skills(
     matcher: &SkillMatcher,
     spec: &JobSpec,
+    ad: &JobAd,
     found: &[ExtractedSkill],
 ) -> Vec<RequiredSkill> {
     if spec.skills.is_empty() {
-        let ad = JobAd::read(&spec.text);
         return found
             .iter()
             .filter_map(|s| {
@@ -102,10 +102,9 @@ pub fn required_skills(
         .collect()
 }
 
-/// The job with what its form left empty (seniority, remote policy, place) read from its text,
-/// and the years of experience the text asks for.
-pub fn read_job(job: &JobSpec) -> (JobSpec, Option<u32>) {
-    let ad = JobAd::read(&job.text);
+/// The job with what its form left empty (seniority, remote policy, place) read from its text
+/// (`ad`), and the years of experience the text asks for.
+pub fn read_job(job: &JobSpec, ad: &JobAd) -> (JobSpec, Option<u32>) {
     let spec = JobSpec {
         seniority: job.seniority.or_else(|| ad.seniority()),
         remote: job.remote.or_else(|| ad.remote_policy()),
@@ -386,29 +385,18 @@ fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
-/// Seniority and place: the mean of what can be compared, 0.5 when nothing can.
 /// The job's place when the top of the CV (its name, address and links) names it.
 fn place_in_contact_block(cv: &str, place: &str) -> Option<String> {
-    let place = place.trim();
     let city = place.split(',').next()?.trim();
-    if city.len() < 2 {
+    let wanted = job_ad::fold(city);
+    if wanted.len() < 2 {
         return None;
     }
-    let top: String = cv
-        .lines()
-        .take(6)
-        .collect::<Vec<_>>()
-        .join("\n")
-        .to_lowercase();
-    let city_lower = city.to_lowercase();
-    let named = top.match_indices(&city_lower).any(|(i, m)| {
-        let before = top[..i].chars().next_back();
-        let after = top[i + m.len()..].chars().next();
-        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
-    });
-    named.then(|| city.to_owned())
+    let top = job_ad::fold(&cv.lines().take(6).collect::<Vec<_>>().join("\n"));
+    job_ad::contains_phrase(&top, &[wanted.as_str()]).then(|| city.to_owned())
 }
 
+/// Seniority, years and place: the mean of what can be compared, 0.5 when nothing can.
 fn fit(analysed: &AnalysedJob, candidate: &AnalysedCandidate, notes: &mut Vec<String>) -> f64 {
     let job = &analysed.spec;
     let mut parts = Vec::new();
@@ -493,10 +481,13 @@ mod tests {
     use super::*;
 
     fn fit_of(job_text: &str, cv: &str, years: Option<f64>) -> (f64, Vec<String>) {
-        let (spec, years_asked) = read_job(&JobSpec {
-            text: job_text.to_owned(),
-            ..JobSpec::default()
-        });
+        let (spec, years_asked) = read_job(
+            &JobSpec {
+                text: job_text.to_owned(),
+                ..JobSpec::default()
+            },
+            &JobAd::read(job_text),
+        );
         let job = AnalysedJob {
             spec,
             required: Vec::new(),
