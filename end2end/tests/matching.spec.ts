@@ -1,5 +1,6 @@
 import { test, expect, Page } from "@playwright/test";
 import * as path from "path";
+import * as fs from "fs";
 import { PASSWORD, hydrated, watchErrors } from "./helpers";
 
 const FIXTURES = path.join(__dirname, "..", "..", "server", "tests", "fixtures", "documents");
@@ -55,9 +56,9 @@ test("upload a PDF CV, paste a job, see highlighted skills and the explained sco
   await expect(cv.locator("mark[data-skill='Rust']").first()).toHaveText("Rust");
   await expect(cv.locator("mark[data-skill='PostgreSQL']").first()).toHaveText("PostgreSQL");
   await expect(cv.locator("mark[data-skill='Kubernetes']")).toHaveText("Kubernetes");
-  // The explanation names what matched with evidence, and what is missing.
-  await expect(page.locator("li.matched[data-skill='Rust'] q").first()).toContainText("Rust");
-  await expect(page.locator("li.missing[data-skill='Figma']")).toBeVisible();
+  // The checklist names what matched with the sentence that proves it, and what is missing.
+  await expect(page.locator("li.requirement[data-state=met][data-skill='Rust'] blockquote mark").first()).toHaveText("Rust");
+  await expect(page.locator("li.requirement[data-state=missing][data-skill='Figma']")).toBeVisible();
   // ESCO occupations for the title (the e2e server has a small taxonomy in ESCO's format
   // imported), with ESCO's attribution.
   const occupations = page.getByRole("region", { name: "Suggested occupations" });
@@ -93,8 +94,8 @@ test("a skill the job describes in its own words is found by meaning and matched
   await expect(evidence).toHaveText("retouching pictures", { timeout: 30_000 });
   await expect(evidence).toHaveAttribute("title", "Photo editing (by meaning)");
   // The CV names it, so it counts as matched, not missing.
-  await expect(page.locator("li.matched[data-skill='Photo editing']")).toBeVisible();
-  await expect(page.locator("li.missing[data-skill='Photo editing']")).toHaveCount(0);
+  await expect(page.locator("li.requirement[data-state=met][data-skill='Photo editing']")).toBeVisible();
+  await expect(page.locator("li.requirement[data-state=missing][data-skill='Photo editing']")).toHaveCount(0);
   expect(errors).toEqual([]);
 });
 
@@ -106,4 +107,75 @@ test("a scanned PDF says no text was found", async ({ page }, info) => {
   await page.getByLabel("Upload a CV").setInputFiles(path.join(FIXTURES, "scan.pdf"));
   await expect(page.locator("[data-upload=error]")).toContainText("No text found");
   await expect(page.getByLabel("CV", { exact: true })).toHaveValue("");
+});
+
+/** The job ad and the CVs (in the recruiter's order) of a labelled pair in
+ *  server/tests/fixtures/match-pairs: the TOML's multi-line strings, job first. */
+function pair(profession: string): { job: string; cvs: string[] } {
+  const file = path.join(__dirname, "..", "..", "server", "tests", "fixtures", "match-pairs", `${profession}.toml`);
+  const texts = [...fs.readFileSync(file, "utf8").matchAll(/'''\n([\s\S]*?)'''/g)].map((m) => m[1]);
+  return { job: texts[0], cvs: texts.slice(1) };
+}
+
+test("the explanation reads in ten seconds: band, checklist, highlighted proof, chips that jump", async ({ page }, info) => {
+  const phone = info.project.name === "phone";
+  const run = `${Date.now()}${phone ? "p" : "d"}x`;
+  const errors = watchErrors(page);
+  await newOrganisation(page, "Ed Explained", `ed-${run}@example.com`, `Explain ${run}`, `explain-${run}`);
+  await page.goto(`/o/explain-${run}/match`);
+  await hydrated(page);
+  const { job, cvs } = pair("software");
+  await page.getByLabel("CV", { exact: true }).fill(cvs[0]);
+  await page.getByLabel("Job description").fill(job);
+  await page.getByRole("button", { name: "Analyse" }).click();
+
+  // The verdict comes into view with the focus: score, band, what it means, one sentence.
+  const verdict = page.getByRole("heading", { name: /Strong match/ });
+  await expect(verdict).toBeFocused({ timeout: 30_000 });
+  await expect(page.locator(".verdict .score-value")).toBeInViewport();
+  await expect(page.locator(".verdict[data-band=strong]")).toBeVisible();
+  await expect(page.locator(".summary")).toHaveText(/^Shows all 7 must-haves; \d+ of \d+ nice-to-haves; \d+ years in dated roles\.$/);
+  // What each part means is written out, not hidden in a tooltip.
+  await expect(page.locator(".score-part-meaning").first()).toBeVisible();
+  await expect(page.getByText("Similarity")).toHaveCount(0);
+
+  // Must-haves first; alternatives are one line; the proof is the sentence, highlighted.
+  const items = page.locator("ul.checklist > li");
+  await expect(items.first().locator(".tag")).toHaveText("must-have");
+  const cloud = page.locator("li.requirement", { hasText: "Amazon Web Services or Google Cloud Platform" });
+  await expect(cloud).toHaveCount(1);
+  await expect(cloud).toHaveAttribute("data-state", "met");
+  const rust = page.locator("li.requirement[data-skill='Rust']");
+  await expect(rust.locator("blockquote")).toHaveText("Built the invoicing service in Rust (Tokio, Axum) that bills 12,000 shipments a day.");
+  // A sentence is quoted once, with every requirement it proves highlighted; the others point
+  // back to it.
+  await expect(rust.locator("blockquote mark")).toHaveText(["invoicing", "Rust", "Tokio", "Axum"]);
+  await expect(page.locator("li.requirement[data-skill='Tokio'] .quote-again")).toHaveText("In the sentence quoted under Rust");
+  const quotes = await page.locator("ul.checklist blockquote").allTextContents();
+  expect(new Set(quotes).size).toBe(quotes.length);
+  // Nothing from the address, the employer's name or the profile link is a skill: Croatian is
+  // found once, where the CV lists languages, not in "Zagreb, Croatia".
+  const cvChips = page.locator(".match-texts article").first().locator(".chip");
+  for (const wrong of ["Cargo", "GitHub", "Remote work"]) {
+    await expect(cvChips.getByRole("link", { name: wrong, exact: true })).toHaveCount(0);
+  }
+  await expect(page.locator("#cv-highlighted mark[data-skill='Croatian']")).toHaveText(["Croatian"]);
+  await expect(page.locator("#cv-highlighted mark", { hasText: /Zagreb|github|Cargo Route/ })).toHaveCount(0);
+  // On the job's side, skills the ad only names in passing are marked as not asked for.
+  const jobChips = page.locator(".match-texts article").nth(1).locator(".chip");
+  await expect(jobChips.filter({ has: page.getByRole("link", { name: "Terraform", exact: true }) })).toHaveAttribute("data-asked", "true");
+  // A chip jumps to the skill's first highlight in the text.
+  await cvChips.getByRole("link", { name: "Kubernetes", exact: true }).click();
+  await expect(page).toHaveURL(/#cv-kubernetes$/);
+  await expect(page.locator("#cv-kubernetes")).toBeInViewport();
+  // No operator instructions on this screen.
+  await expect(page.getByText("import-esco")).toHaveCount(0);
+
+  await page.locator("#verdict").scrollIntoViewIfNeeded();
+  await page.screenshot({ path: info.outputPath(`explanation-${info.project.name}.png`) });
+  await page.locator(".match-result").screenshot({ path: info.outputPath(`explanation-result-${info.project.name}.png`) });
+  // The explanation stays short.
+  const height = (await page.locator(".match-result").boundingBox())?.height ?? 0;
+  expect(height).toBeLessThan(phone ? 3200 : 1700);
+  expect(errors).toEqual([]);
 });

@@ -15,6 +15,8 @@ use talentloom_server::{
         embedding::embed_sorted,
         esco,
         occupations::{cached_vectors, Occupations, OCCUPATION_CACHE},
+        quality,
+        score::DEFAULT_WEIGHTS,
         semantic::{SkillFinder, SkillVectors, SKILL_CACHE},
         skills::SkillMatcher,
         SentenceEncoder,
@@ -55,6 +57,7 @@ fn main() -> ExitCode {
         Command::Embed => embed(&cli.config),
         Command::Skills { catalog } => skills(&cli.config, &catalog),
         Command::Rank => rank(&cli.config),
+        Command::Quality { pairs, write } => quality(&cli.config, &pairs, write.as_deref()),
         Command::Occupations { esco } => occupations(&cli.config, &esco),
         Command::ExtractText { format, memory_mib } => {
             talentloom_server::documents::sandbox::run_child(&format, memory_mib)
@@ -153,6 +156,39 @@ fn rank(config: &Config) -> Result<(), AnyError> {
     )?;
     Ok(())
 }
+
+fn quality(
+    config: &Config,
+    pairs: &std::path::Path,
+    write: Option<&std::path::Path>,
+) -> Result<(), AnyError> {
+    let professions = quality::load(pairs)?;
+    let before = quality::load_before(pairs)?;
+    let encoder = SentenceEncoder::load(&config.model_dir)?;
+    let finder = builtin_finder(config, &encoder)?;
+    let report = quality::evaluate(
+        &finder,
+        &professions,
+        DEFAULT_WEIGHTS,
+        time::OffsetDateTime::now_utc().year(),
+        |texts| embed_sorted(&encoder, texts, config.embed_batch.max(1)),
+    )?;
+    println!("{}", serde_json::to_string(&report)?);
+    if let Some(path) = write {
+        std::fs::write(path, report.markdown(QUALITY_HEADER, before.as_ref()))?;
+        eprintln!("wrote {}", path.display());
+    }
+    Ok(())
+}
+
+const QUALITY_HEADER: &str = "# Matching quality\n\nWritten by `.ci/quality.sh` (`server quality \
+--write docs/QUALITY.md`) from the labelled CV and job pairs in `server/tests/fixtures/match-pairs`: \
+six professions, one job ad each and four CVs a recruiter ranked best first and gave a band, with \
+the skills a careful reader finds in each text. The model is all-MiniLM-L6-v2 with the built-in \
+skill catalog. `tests/quality.rs` asserts the agreement on every test run.\n\nThe catalog was \
+extended where these pairs showed gaps (issue 11 asked for that) and the bands' thresholds were \
+set on them, so these numbers describe the engine on texts it was shaped with; they are not a \
+held-out measure.\n";
 
 fn occupations(config: &Config, esco: &std::path::Path) -> Result<(), AnyError> {
     let encoder = SentenceEncoder::load(&config.model_dir)?;

@@ -196,9 +196,16 @@ async fn a_member_analyses_a_cv_against_a_job(db: Db) {
         .await;
     assert_eq!(answer.status, StatusCode::OK, "{:?}", answer.body);
     let body = &answer.body;
+    // Work on PostgreSQL is work in SQL too, with the same evidence.
     assert_eq!(
         labels(&body["cv_skills"]),
-        ["Backend development", "Rust", "PostgreSQL", "Kubernetes"]
+        [
+            "Backend development",
+            "Rust",
+            "PostgreSQL",
+            "SQL",
+            "Kubernetes"
+        ]
     );
     let rust = &body["cv_skills"][1];
     assert_eq!(rust["years"], 6);
@@ -211,6 +218,16 @@ async fn a_member_analyses_a_cv_against_a_job(db: Db) {
     assert_eq!(missing, ["Terraform"]);
     let score = body["explanation"]["score"].as_u64().expect("score");
     assert!((50..100).contains(&score), "score {score}");
+    // The band and the sentence a recruiter reads first.
+    let band = body["explanation"]["band"].as_str().expect("band");
+    assert_eq!(
+        serde_json::to_value(shared::matching::Band::of(score as u8)).expect("band"),
+        band
+    );
+    assert_eq!(
+        body["explanation"]["summary"],
+        "Shows 4 of 5 must-haves (missing: Terraform); 7 years in dated roles."
+    );
 
     let empty = c
         .call(

@@ -186,6 +186,13 @@ async fn described_skills_are_found_with_their_phrase_as_evidence() {
                 vec!["spreadsheet modelling course"],
                 Some(2026)
             ),
+            // Advanced Excel is Excel: the same phrase shows both.
+            (
+                "Microsoft Excel",
+                true,
+                vec!["spreadsheet modelling course"],
+                Some(2026)
+            ),
         ]
     );
     for skill in found.iter().filter(|s| s.inferred) {

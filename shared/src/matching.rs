@@ -72,6 +72,34 @@ pub struct RequiredSkill {
     pub required: Requirement,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub level: Option<SkillLevel>,
+    /// Other skills any of which satisfies the requirement instead ("AWS or GCP", "an ERP such
+    /// as SAP or Sage").
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alternatives: Vec<String>,
+}
+
+impl RequiredSkill {
+    /// The requirement as a reader says it: "AWS or Google Cloud Platform".
+    pub fn describe(&self) -> String {
+        describe_options(&self.label, &self.alternatives)
+    }
+}
+
+/// "A", "A or B", "A, B or C".
+pub fn describe_options(label: &str, alternatives: &[String]) -> String {
+    match alternatives.split_last() {
+        None => label.to_owned(),
+        Some((last, rest)) => {
+            let mut out = label.to_owned();
+            for option in rest {
+                out.push_str(", ");
+                out.push_str(option);
+            }
+            out.push_str(" or ");
+            out.push_str(last);
+            out
+        }
+    }
 }
 
 /// Where the work happens.
@@ -147,14 +175,21 @@ pub struct CandidateProfile {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Evidence {
     pub span: Span,
-    /// The sentence or line around the span.
+    /// The sentence around the span (a list item or line when it has no full stop).
     pub snippet: String,
+    /// Where the skill's words are in `snippet` (byte range), to highlight them.
+    #[serde(default)]
+    pub mark: Span,
 }
 
 /// A required skill the candidate has, and how well it counts.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MatchedSkill {
+    /// The skill the CV shows (for a requirement with alternatives, the option it shows).
     pub label: String,
+    /// The requirement's other options, when it has some.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alternatives: Vec<String>,
     pub required: Requirement,
     /// 0–1: full when shown in use at the asked level; less when only listed, only claimed
     /// outside the CV, or below the asked level.
@@ -169,7 +204,66 @@ pub struct MatchedSkill {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MissingSkill {
     pub label: String,
+    /// Other options that would have satisfied the requirement.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alternatives: Vec<String>,
     pub required: Requirement,
+}
+
+/// What a score means, in words. Thresholds: [`Band::of`]; calibrated on the labelled CV and job
+/// pairs of `server/tests/fixtures/match-pairs` (docs/QUALITY.md).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Band {
+    Weak,
+    Partial,
+    Good,
+    Strong,
+}
+
+impl Band {
+    /// The lowest score of each band above weak: partial, good, strong. Partial and good start
+    /// halfway between the recruiter's bands on the labelled pairs (docs/QUALITY.md); strong
+    /// starts where a candidate who shows every must-have in use lands.
+    pub const FROM: [u8; 3] = [25, 43, 80];
+
+    pub fn of(score: u8) -> Self {
+        match score {
+            s if s >= Self::FROM[2] => Self::Strong,
+            s if s >= Self::FROM[1] => Self::Good,
+            s if s >= Self::FROM[0] => Self::Partial,
+            _ => Self::Weak,
+        }
+    }
+
+    /// The band's name in data attributes and JSON: "strong", "good", "partial", "weak".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Strong => "strong",
+            Self::Good => "good",
+            Self::Partial => "partial",
+            Self::Weak => "weak",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Strong => "Strong match",
+            Self::Good => "Good match",
+            Self::Partial => "Partial match",
+            Self::Weak => "Weak match",
+        }
+    }
+
+    /// What a recruiter can take from the band.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Self::Strong => "meets the must-haves with evidence; worth a call",
+            Self::Good => "meets most must-haves; check the gaps",
+            Self::Partial => "related experience, several must-haves missing",
+            Self::Weak => "little of what the job asks for",
+        }
+    }
 }
 
 /// The parts a match score is made of, each 0–1.
@@ -187,6 +281,9 @@ pub struct ScoreParts {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MatchExplanation {
     pub score: u8,
+    pub band: Band,
+    /// One sentence a recruiter reads first: must-haves met, the main gap, fit.
+    pub summary: String,
     pub parts: ScoreParts,
     /// Raw cosine similarity between the job text and the closest part of the CV.
     pub similarity: f64,

@@ -21,6 +21,12 @@ pub fn MatchPage() -> impl IntoView {
     let cv = RwSignal::new(String::new());
     let job = RwSignal::new(String::new());
     let upload_status = RwSignal::new(None::<Result<String, String>>);
+    // A new result brings its verdict into view and takes the keyboard focus there.
+    Effect::new(move |_| {
+        if matches!(action.value().get(), Some(Ok(_))) {
+            request_animation_frame(show_verdict);
+        }
+    });
 
     view! {
         <Title text="Match a CV"/>
@@ -51,6 +57,20 @@ pub fn MatchPage() -> impl IntoView {
         // Erased: the result's view type is too deep for the type checker of a build that does
         // not erase component types (both of ours do; this keeps the page buildable without).
         {move || action.value().get().and_then(Result::ok).map(|analysis| view! { <Results analysis/> }.into_any())}
+    }
+}
+
+fn show_verdict() {
+    #[cfg(feature = "hydrate")]
+    {
+        use wasm_bindgen::JsCast;
+        if let Some(heading) = document()
+            .get_element_by_id("verdict")
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            heading.scroll_into_view();
+            let _ = heading.focus();
+        }
     }
 }
 
@@ -149,79 +169,228 @@ fn upload(
 fn Results(analysis: MatchAnalysis) -> impl IntoView {
     let explanation = analysis.explanation;
     let parts = explanation.parts;
-    let bar = |label: &'static str, value: f64, help: &'static str| {
+    let band = explanation.band;
+    let band_key = band.as_str();
+    // Skills the job asks for (every option of every requirement), to tell the job's other
+    // skills apart.
+    let asked: Vec<String> = explanation
+        .matched
+        .iter()
+        .flat_map(|m| std::iter::once(&m.label).chain(&m.alternatives))
+        .chain(
+            explanation
+                .missing
+                .iter()
+                .flat_map(|m| std::iter::once(&m.label).chain(&m.alternatives)),
+        )
+        .cloned()
+        .collect();
+    let part = |label: &'static str, value: f64, meaning: &'static str| {
         let percent = (value * 100.0).round();
+        let level = match percent {
+            p if p >= 70.0 => "high",
+            p if p >= 40.0 => "mid",
+            _ => "low",
+        };
         view! {
-            <div class="score-part" title=help>
-                <span>{label}</span>
-                <meter min="0" max="100" value=percent></meter>
+            <div class="score-part" data-level=level>
+                <span class="score-part-name">{label}</span>
+                <meter min="0" max="100" low="40" high="70" optimum="100" value=percent></meter>
                 <span class="score-part-value">{format!("{percent:.0}")}</span>
+                <span class="score-part-meaning">{meaning}</span>
             </div>
         }
     };
-    let matched = explanation
-        .matched
-        .into_iter()
-        .map(|m| {
-            let kind = requirement(m.required);
-            let evidence = m
-                .evidence
-                .into_iter()
-                .take(2)
-                .map(|e| view! { <q>{e.snippet}</q> })
-                .collect_view();
-            let label = m.label.clone();
-            view! {
-                <li class="matched" data-skill=label>
-                    <strong>{m.label}</strong>" "<span class="tag">{kind}</span>
-                    {m.note.map(|n| view! { <span class="note">" · "{n}</span> })}
-                    <div class="evidence">{evidence}</div>
-                </li>
-            }
-        })
-        .collect_view();
-    let missing = explanation.missing.into_iter().map(|m| {
-        let label = m.label.clone();
-        view! { <li class="missing" data-skill=label>{m.label}" "<span class="tag">{requirement(m.required)}</span></li> }
-    }).collect_view();
     let notes = explanation
         .notes
         .into_iter()
         .map(|n| view! { <li>{n}</li> })
         .collect_view();
     view! {
-        <section class="panel match-result" aria-live="polite">
-            <div class="score">
-                <div class="score-value" data-score=explanation.score>{explanation.score}</div>
-                <div class="score-caption">"match score out of 100"</div>
-            </div>
+        <section class="panel match-result" aria-live="polite" aria-labelledby="verdict">
+            <header class="verdict" data-band=band_key>
+                <div class="score-value" data-score=explanation.score aria-hidden="true">{explanation.score}</div>
+                <div class="verdict-text">
+                    <h2 id="verdict" class="band" data-band=band_key tabindex="-1">
+                        {band.label()}
+                        <span class="sr-only">{format!(", {} out of 100", explanation.score)}</span>
+                    </h2>
+                    <p class="band-meaning">{band.meaning()}</p>
+                    <p class="summary" data-summary="">{explanation.summary}</p>
+                </div>
+            </header>
             <div class="score-parts">
-                {bar("Meaning", parts.semantic, "How close the CV is in meaning to the job description")}
-                {bar("Skills", parts.coverage, "Share of the job's skills the CV proves (must-haves count double)")}
-                {bar("Fit", parts.fit, "Seniority and location")}
-                <p class="hint">{format!("Similarity {:.2}", explanation.similarity)}</p>
+                {part("Skills", parts.coverage, "the job's skills the CV proves; must-haves count double")}
+                {part("Meaning", parts.semantic, "how close the CV's experience reads to the job")}
+                {part("Fit", parts.fit, "seniority, years and place")}
             </div>
-            <div class="match-lists">
-                <div><h2>"Matched"</h2><ul class="skill-list">{matched}</ul></div>
-                <div><h2>"Missing"</h2><ul class="skill-list">{missing}</ul></div>
-                <div><h2>"Notes"</h2><ul>{notes}</ul></div>
-            </div>
+            <h2 class="checklist-heading">"What the job asks for"</h2>
+            <Checklist matched=explanation.matched missing=explanation.missing/>
+            <details class="fit-notes">
+                <summary>"How fit was judged"</summary>
+                <ul>{notes}</ul>
+            </details>
         </section>
         <Occupations suggestions=analysis.occupations.clone()/>
         <section class="match-texts">
             <article class="panel">
                 <h2>"Skills in the CV"</h2>
-                <SkillChips skills=analysis.cv_skills.clone()/>
-                <Highlighted text=analysis.cv_text skills=analysis.cv_skills id="cv-highlighted"/>
+                <SkillChips skills=analysis.cv_skills.clone() target="cv" asked=None/>
+                <Highlighted text=analysis.cv_text skills=analysis.cv_skills id="cv"/>
             </article>
             <article class="panel">
                 <h2>"Skills in the job description"</h2>
-                <SkillChips skills=analysis.job_skills.clone()/>
-                <Highlighted text=analysis.job_text skills=analysis.job_skills id="job-highlighted"/>
+                <SkillChips skills=analysis.job_skills.clone() target="job" asked=Some(asked)/>
+                <Highlighted text=analysis.job_text skills=analysis.job_skills id="job"/>
             </article>
         </section>
     }
     .into_any()
+}
+
+/// One line of the checklist: a requirement, how far the CV meets it, and its proof.
+struct Line {
+    name: String,
+    required: Requirement,
+    state: &'static str,
+    shown_as: Option<String>,
+    note: Option<String>,
+    quote: Option<shared::matching::Evidence>,
+    skill: String,
+}
+
+/// The requirements, must-haves first: met (with the sentence that proves it, its words
+/// highlighted), partly met (only listed, claimed, or below the level asked) or missing. A
+/// sentence is quoted once; a later requirement it also proves points back to it.
+#[component]
+fn Checklist(
+    matched: Vec<shared::matching::MatchedSkill>,
+    missing: Vec<shared::matching::MissingSkill>,
+) -> impl IntoView {
+    let mut lines: Vec<Line> = matched
+        .into_iter()
+        .map(|m| {
+            let options: Vec<String> = std::iter::once(m.label.clone())
+                .chain(m.alternatives.iter().cloned())
+                .collect();
+            Line {
+                name: shared::matching::describe_options(&options[0], &options[1..]),
+                required: m.required,
+                state: if m.credit >= 0.999 { "met" } else { "partly" },
+                shown_as: (!m.alternatives.is_empty()).then(|| m.label.clone()),
+                note: m.note,
+                quote: m.evidence.into_iter().next(),
+                skill: m.label,
+            }
+        })
+        .chain(missing.into_iter().map(|m| Line {
+            name: shared::matching::describe_options(&m.label, &m.alternatives),
+            required: m.required,
+            state: "missing",
+            shown_as: None,
+            note: None,
+            quote: None,
+            skill: m.label,
+        }))
+        .collect();
+    let rank = |l: &Line| {
+        let kind = usize::from(l.required != Requirement::Must);
+        let state = match l.state {
+            "met" => 0,
+            "partly" => 1,
+            _ => 2,
+        };
+        (kind, state)
+    };
+    lines.sort_by_key(rank);
+    // Each sentence is quoted once, under the first requirement it proves, with the words of
+    // every requirement it proves highlighted; later ones point to it.
+    let mut quotes: Vec<(String, Vec<[usize; 2]>, String)> = Vec::new();
+    let mut quote_of: Vec<Option<(usize, bool)>> = Vec::with_capacity(lines.len());
+    for line in &lines {
+        quote_of.push(line.quote.as_ref().map(|e| {
+            match quotes
+                .iter()
+                .position(|(snippet, ..)| *snippet == e.snippet)
+            {
+                Some(n) => {
+                    quotes[n].1.push(e.mark);
+                    (n, false)
+                }
+                None => {
+                    quotes.push((e.snippet.clone(), vec![e.mark], line.name.clone()));
+                    (quotes.len() - 1, true)
+                }
+            }
+        }));
+    }
+    let items = lines
+        .into_iter()
+        .zip(quote_of)
+        .map(|(line, quote)| {
+            let (icon, said) = match line.state {
+                "met" => ("✓", "Met"),
+                "partly" => ("◐", "Partly met"),
+                _ => ("✗", "Missing"),
+            };
+            let quote = quote.map(|(n, first)| {
+                let (snippet, marks, under) = quotes[n].clone();
+                if first {
+                    view! { <Quote text=snippet marks id=format!("quote-{n}")/> }.into_any()
+                } else {
+                    view! {
+                        <p class="quote-again">"In the sentence quoted under "<a href=format!("#quote-{n}")>{under}</a></p>
+                    }
+                    .into_any()
+                }
+            });
+            let skill = line.skill.clone();
+            view! {
+                <li class="requirement" data-state=line.state data-skill=skill>
+                    <span class="requirement-state" data-state=line.state aria-hidden="true">{icon}</span>
+                    <div class="requirement-body">
+                        <p class="requirement-line">
+                            <span class="sr-only">{format!("{said}: ")}</span>
+                            <strong>{line.name}</strong>
+                            " "<span class="tag" data-kind=requirement_key(line.required)>{requirement(line.required)}</span>
+                            {line.shown_as.map(|s| view! { <span class="note">" · shown: "{s}</span> })}
+                            {line.note.map(|n| view! { <span class="note">" · "{n}</span> })}
+                        </p>
+                        {quote}
+                    </div>
+                </li>
+            }
+        })
+        .collect_view();
+    view! { <ul class="checklist">{items}</ul> }
+}
+
+/// A sentence of the CV with the words of the skills it proves highlighted.
+#[component]
+fn Quote(text: String, mut marks: Vec<[usize; 2]>, id: String) -> impl IntoView {
+    marks.retain(|&[a, b]| {
+        a < b && b <= text.len() && text.is_char_boundary(a) && text.is_char_boundary(b)
+    });
+    marks.sort_unstable();
+    let mut pieces = Vec::new();
+    let mut at = 0;
+    for [a, b] in marks {
+        if a < at {
+            continue;
+        }
+        pieces.push(view! { {text[at..a].to_owned()} }.into_any());
+        pieces.push(view! { <mark>{text[a..b].to_owned()}</mark> }.into_any());
+        at = b;
+    }
+    pieces.push(view! { {text[at..].to_owned()} }.into_any());
+    view! { <blockquote class="quote" id=id>{pieces}</blockquote> }
+}
+
+fn requirement_key(r: Requirement) -> &'static str {
+    match r {
+        Requirement::Must => "must",
+        Requirement::Nice => "nice",
+    }
 }
 
 /// ESCO occupations for the job's title, with ESCO's attribution; or why there are none.
@@ -229,8 +398,7 @@ fn Results(analysis: MatchAnalysis) -> impl IntoView {
 fn Occupations(suggestions: OccupationSuggestions) -> impl IntoView {
     let body = match suggestions {
         OccupationSuggestions::NotImported => view! {
-            <p class="hint">"No occupation taxonomy is imported on this server, so no occupations are suggested. "
-            "An administrator can import ESCO with "<code>"server import-esco DIR"</code>"."</p>
+            <p class="hint">"This server has no occupation list yet, so no occupations are suggested."</p>
         }.into_any(),
         OccupationSuggestions::Preparing => view! {
             <p class="hint">"The imported occupations are still being prepared; try again in a minute."</p>
@@ -299,17 +467,46 @@ fn requirement(r: Requirement) -> &'static str {
     }
 }
 
+/// The skills of one text; each chip jumps to the skill's first highlight in the text. With
+/// `asked` (the job's side), skills the job does not ask for say so.
 #[component]
-fn SkillChips(skills: Vec<ExtractedSkill>) -> impl IntoView {
+fn SkillChips(
+    skills: Vec<ExtractedSkill>,
+    target: &'static str,
+    asked: Option<Vec<String>>,
+) -> impl IntoView {
     let chips = skills.into_iter().map(|s| {
-        let mut details = vec![format!("{:.0}% sure", s.confidence * 100.0)];
-        if s.inferred { details.push("by meaning, not by name".to_owned()); }
+        let mut details = Vec::new();
+        if s.inferred { details.push("by meaning".to_owned()); }
         if let Some(level) = s.level { details.push(level.label().to_owned()); }
         if let Some(years) = s.years { details.push(format!("{years} years")); }
         if let Some(year) = s.last_used { details.push(format!("used {year}")); }
-        view! { <li class="chip" data-inferred=s.inferred.then_some("true") title=details.join(" · ")>{s.label}<small>{details.join(" · ")}</small></li> }
+        let not_asked = asked.as_ref().is_some_and(|a| !a.contains(&s.label));
+        if not_asked { details.push("not asked for".to_owned()); }
+        let href = format!("#{}", mark_id(target, &s.label));
+        view! {
+            <li class="chip" data-inferred=s.inferred.then_some("true") data-asked=(!not_asked).then_some("true")>
+                <a href=href>{s.label}</a>
+                {(!details.is_empty()).then(|| view! { <small>{details.join(" · ")}</small> })}
+            </li>
+        }
     }).collect_view();
     view! { <ul class="chips">{chips}</ul> }
+}
+
+/// The id of a skill's first highlight in one of the texts.
+fn mark_id(text: &str, label: &str) -> String {
+    let slug: String = label
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("{text}-{slug}")
 }
 
 /// The text with every skill mention marked.
@@ -329,6 +526,7 @@ fn Highlighted(text: String, skills: Vec<ExtractedSkill>, id: &'static str) -> i
     marks.sort();
     let mut pieces = Vec::new();
     let mut at = 0;
+    let mut first: Vec<String> = Vec::new();
     for (start, end, label, inferred) in marks {
         if start < at {
             continue;
@@ -341,11 +539,15 @@ fn Highlighted(text: String, skills: Vec<ExtractedSkill>, id: &'static str) -> i
         } else {
             ("skill", label.clone())
         };
-        pieces.push(view! { <mark class=class data-skill=label title=title>{text[start..end].to_owned()}</mark> }.into_any());
+        let anchor = (!first.contains(&label)).then(|| {
+            first.push(label.clone());
+            mark_id(id, &label)
+        });
+        pieces.push(view! { <mark class=class id=anchor data-skill=label title=title>{text[start..end].to_owned()}</mark> }.into_any());
         at = end;
     }
     if at < text.len() {
         pieces.push(view! { {text[at..].to_owned()} }.into_any());
     }
-    view! { <pre class="highlighted" id=id>{pieces}</pre> }
+    view! { <pre class="highlighted" id=format!("{id}-highlighted")>{pieces}</pre> }
 }

@@ -46,6 +46,10 @@ const HEADINGS: &[(Section, &[&str])] = &[
             "preferred skills",
             "preferred",
             "it would be great if",
+            "it would be an advantage",
+            "it would be an advantage to have",
+            "would be an advantage",
+            "advantageous",
             "would be a plus",
             "pluses",
             "extra credit",
@@ -80,6 +84,9 @@ const HEADINGS: &[(Section, &[&str])] = &[
             "what you'll need",
             "what you will need",
             "who you are",
+            "we are looking for someone who has",
+            "we are looking for someone with",
+            "we are looking for",
             "about you",
             "your profile",
             "your skills",
@@ -329,6 +336,11 @@ pub struct JobAd<'a> {
 }
 
 impl<'a> JobAd<'a> {
+    /// The ad's text.
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+
     pub fn read(text: &'a str) -> Self {
         let mut sections: Vec<(Range<usize>, Section)> = Vec::new();
         let mut current = (0, Section::Opening);
@@ -633,7 +645,7 @@ fn heading(line: &str) -> Option<Section> {
     let words = folded.split(' ').count();
     // Without a colon or Markdown marks a heading is a short line that is not a sentence.
     let marked = rest.is_some() || trimmed.starts_with('#') || trimmed.starts_with("**");
-    if !marked && (words > 6 || trimmed.ends_with('.')) {
+    if !marked && (words > 8 || trimmed.ends_with('.')) {
         return None;
     }
     HEADINGS.iter().find_map(|(section, names)| {
@@ -647,6 +659,153 @@ fn heading(line: &str) -> Option<Section> {
             })
             .then_some(*section)
     })
+}
+
+/// How two skill mentions on one line are joined.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Join {
+    /// "X or Y", "X/Y", "X, or Y", "X or another Y".
+    Or,
+    /// "X, Y".
+    Comma,
+    /// "X and Y".
+    And,
+    /// "X such as Y", "X (Y", "X, e.g. Y": the mentions after it are examples of X.
+    Examples,
+    Other,
+}
+
+const OR_WORDS: &[&str] = &[
+    "or",
+    "or another",
+    "or other",
+    "or a",
+    "or an",
+    "or any other",
+    "oder",
+    "ou",
+    "o",
+];
+const AND_WORDS: &[&str] = &["and", "und", "et", "y", "&", "as well as"];
+/// Phrases that introduce examples: "such as", "e.g.".
+const EXAMPLE_WORDS: &[&str] = &[
+    "such as",
+    "e.g",
+    "e.g.",
+    "eg",
+    "e. g.",
+    "for example",
+    "for instance",
+    "like",
+    "including",
+    "z.b",
+    "z.b.",
+    "z. b.",
+    "wie",
+    "wie z.b.",
+    "comme",
+    "par exemple",
+    "como",
+    "por ejemplo",
+    "tales como",
+];
+
+/// Whether `folded` ends with a phrase that introduces examples, with at most `extra` words
+/// before it ("system such as").
+fn introduces_examples(folded: &str, extra: usize) -> bool {
+    EXAMPLE_WORDS.iter().any(|intro| {
+        folded.strip_suffix(intro).is_some_and(|rest| {
+            rest.is_empty() || rest.ends_with(' ') && rest.split_whitespace().count() <= extra
+        })
+    })
+}
+
+fn join_of(gap: &str) -> Join {
+    if gap.contains('\n') || gap.len() > 60 {
+        return Join::Other;
+    }
+    let raw = gap.trim();
+    let folded = fold(gap);
+    if introduces_examples(&folded, 2) {
+        return Join::Examples;
+    }
+    // A bracket closing between two names ends the options before it ("UK GAAP (FRS 102), and
+    // the budget").
+    if raw.contains(')') {
+        return Join::Other;
+    }
+    if raw == "/" || OR_WORDS.contains(&folded.as_str()) {
+        Join::Or
+    } else if raw == "," {
+        Join::Comma
+    } else if AND_WORDS.contains(&folded.as_str()) {
+        Join::And
+    } else if raw.ends_with('(') && folded.is_empty() {
+        Join::Examples
+    } else {
+        Join::Other
+    }
+}
+
+/// Which skill mentions of a job ad (`spans`, in text order) are options of one requirement, as
+/// pairs of indices into `spans`: "AWS or GCP", "AWS/GCP", "ACA, ACCA or CIMA" (a comma list
+/// counts when it ends in "or"), a skill and its examples ("an ERP such as SAP or Sage",
+/// "Advanced Excel (Power Query, pivot tables)"), and examples without a skill before them ("a
+/// cloud platform such as AWS, GCP and Azure").
+pub fn option_links(text: &str, spans: &[[usize; 2]]) -> Vec<(usize, usize)> {
+    let n = spans.len();
+    let joins: Vec<Join> = spans
+        .windows(2)
+        .map(|w| {
+            if w[1][0] < w[0][1] {
+                Join::Other
+            } else {
+                join_of(&text[w[0][1]..w[1][0]])
+            }
+        })
+        .collect();
+    // Examples with no skill before them: the text since the line's start ends in "such as".
+    let starts_examples = |i: usize| {
+        let line_start = text[..spans[i][0]].rfind('\n').map_or(0, |p| p + 1);
+        let from = if i > 0 && spans[i - 1][1] > line_start {
+            spans[i - 1][1]
+        } else {
+            line_start
+        };
+        from <= spans[i][0] && introduces_examples(&fold(&text[from..spans[i][0]]), usize::MAX)
+    };
+    let mut links = Vec::new();
+    let mut i = 0;
+    while i + 1 < n {
+        let after_head = joins[i] == Join::Examples;
+        if after_head || starts_examples(i) && (i == 0 || joins[i - 1] != Join::Examples) {
+            // Link every example of the run to its head (the skill before "such as", or the
+            // first example).
+            let mut j = i + 1;
+            links.push((i, j));
+            while j + 1 < n && matches!(joins[j], Join::Comma | Join::Or | Join::And) {
+                j += 1;
+                links.push((i, j));
+            }
+            i = j;
+            continue;
+        }
+        if matches!(joins[i], Join::Or | Join::Comma) {
+            let mut j = i;
+            let mut has_or = false;
+            while j + 1 < n && matches!(joins[j], Join::Or | Join::Comma) {
+                has_or |= joins[j] == Join::Or;
+                j += 1;
+            }
+            if has_or {
+                links.extend((i + 1..=j).map(|k| (i, k)));
+            }
+            i = j.max(i + 1);
+            continue;
+        }
+        i += 1;
+    }
+    links
 }
 
 /// Lower case, Markdown marks and punctuation around words dropped, spaces collapsed: "**What
@@ -672,6 +831,69 @@ pub(crate) fn contains_phrase(folded: &str, phrases: &[&str]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn options(text: &str, names: &[&str]) -> Vec<(usize, usize)> {
+        let mut spans: Vec<[usize; 2]> = names
+            .iter()
+            .map(|n| {
+                let at = text.find(n).expect("the name is in the text");
+                [at, at + n.len()]
+            })
+            .collect();
+        spans.sort_unstable();
+        option_links(text, &spans)
+    }
+
+    #[test]
+    fn alternatives_are_one_requirement() {
+        assert_eq!(options("- AWS or GCP", &["AWS", "GCP"]), [(0, 1)]);
+        assert_eq!(options("- AWS/GCP", &["AWS", "GCP"]), [(0, 1)]);
+        assert_eq!(
+            options("- ACA, ACCA or CIMA qualified", &["ACA", "ACCA", "CIMA"]).len(),
+            2
+        );
+        assert_eq!(
+            options(
+                "- Experience with an ERP such as SAP or Sage.",
+                &["ERP", "SAP", "Sage"]
+            ),
+            [(0, 1), (0, 2)]
+        );
+        assert_eq!(
+            options(
+                "- Advanced Excel (Power Query, pivot tables).",
+                &["Advanced Excel", "Power Query", "pivot tables"]
+            ),
+            [(0, 1), (0, 2)]
+        );
+        assert_eq!(
+            options(
+                "- A cloud platform such as AWS, GCP and Azure.",
+                &["AWS", "GCP", "Azure"]
+            ),
+            [(0, 1), (0, 2)]
+        );
+        assert_eq!(
+            options(
+                "- Kafka or another message broker.",
+                &["Kafka", "message broker"]
+            ),
+            [(0, 1)]
+        );
+        // Lists and "and" are several requirements; so are options on different lines.
+        assert!(options(
+            "- Kubernetes, Docker and Terraform",
+            &["Kubernetes", "Docker", "Terraform"]
+        )
+        .is_empty());
+        assert!(options("- Dutch and English", &["Dutch", "English"]).is_empty());
+        assert!(options("- Rust\n- or Go", &["Rust", "Go"]).is_empty());
+        assert!(options(
+            "- Rust, with experience of running it in production or Go",
+            &["Rust", "Go"]
+        )
+        .is_empty());
+    }
 
     fn requirement_of(ad: &str, word: &str) -> Option<Requirement> {
         let at = ad.find(word).expect("the word is in the ad");

@@ -6,7 +6,9 @@ use super::{
     score::{self, AnalysedCandidate, AnalysedJob, Weights},
     semantic::{Phrase, SkillFinder},
 };
-use shared::matching::{CandidateProfile, ExtractedSkill, JobSpec, MatchExplanation};
+use shared::matching::{
+    CandidateProfile, ExtractedSkill, JobSpec, MatchExplanation, RequiredSkill,
+};
 use std::ops::Range;
 
 /// The texts to embed for a ranking, and where each part's vectors are among them.
@@ -104,7 +106,11 @@ impl RankPlan {
                 .cmp(&a.explanation.score)
                 .then(a.index.cmp(&b.index))
         });
-        Ranking { job_skills, ranked }
+        Ranking {
+            job_skills,
+            required: job.required,
+            ranked,
+        }
     }
 }
 
@@ -112,6 +118,8 @@ impl RankPlan {
 pub struct Ranking {
     /// The skills found in the job text.
     pub job_skills: Vec<ExtractedSkill>,
+    /// What the job asks for (its own list, or read from its text).
+    pub required: Vec<RequiredSkill>,
     /// The candidates, best first.
     pub ranked: Vec<Ranked>,
 }

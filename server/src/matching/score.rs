@@ -11,14 +11,13 @@
 use super::{
     cosine,
     job_ad::{self, JobAd},
-    skills::{clause_around, line_around, SkillMatcher},
+    layout,
+    skills::{clause_around, line_around, SkillMatcher, LEVEL},
 };
-use regex::Regex;
 use shared::matching::{
-    CandidateProfile, Evidence, ExtractedSkill, JobSpec, MatchExplanation, MatchedSkill,
-    MissingSkill, RemotePolicy, RequiredSkill, Requirement, ScoreParts,
+    describe_options, Band, CandidateProfile, Evidence, ExtractedSkill, JobSpec, MatchExplanation,
+    MatchedSkill, MissingSkill, RemotePolicy, RequiredSkill, Requirement, ScoreParts,
 };
-use std::sync::LazyLock;
 
 /// How the three parts weigh. The learned re-ranker may replace the defaults.
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -69,37 +68,113 @@ pub fn required_skills(
     ad: &JobAd,
     found: &[ExtractedSkill],
 ) -> Vec<RequiredSkill> {
-    if spec.skills.is_empty() {
-        return found
+    if !spec.skills.is_empty() {
+        return spec
+            .skills
             .iter()
-            .filter_map(|s| {
-                let asked = s
-                    .spans
+            .map(|skill| RequiredSkill {
+                label: canonical(matcher, &skill.label),
+                alternatives: skill
+                    .alternatives
                     .iter()
-                    .filter_map(|&[start, _]| ad.requirement_at(start));
-                // Asked for anywhere counts over wanted anywhere.
-                let required = asked.reduce(|a, b| {
-                    if a == Requirement::Must || b == Requirement::Must {
-                        Requirement::Must
-                    } else {
-                        Requirement::Nice
-                    }
-                })?;
-                Some(RequiredSkill {
-                    label: s.label.clone(),
-                    required,
-                    level: None,
-                })
+                    .map(|a| canonical(matcher, a))
+                    .collect(),
+                ..skill.clone()
             })
             .collect();
     }
-    spec.skills
+    // Options of one requirement ("AWS or GCP") join one group; a group is asked for when any
+    // of its mentions is, and a must-have when any is one.
+    let mut mentions: Vec<(usize, [usize; 2])> = found
         .iter()
-        .map(|skill| RequiredSkill {
-            label: canonical(matcher, &skill.label),
-            ..skill.clone()
+        .enumerate()
+        .flat_map(|(i, s)| s.spans.iter().map(move |&span| (i, span)))
+        .collect();
+    mentions.sort_by_key(|&(_, span)| span);
+    let spans: Vec<[usize; 2]> = mentions.iter().map(|&(_, span)| span).collect();
+    let mut group: Vec<usize> = (0..found.len()).collect();
+    fn root(group: &mut [usize], mut i: usize) -> usize {
+        while group[i] != i {
+            group[i] = group[group[i]];
+            i = group[i];
+        }
+        i
+    }
+    let links = job_ad::option_links(ad.text(), &spans);
+    let linked: std::collections::HashSet<usize> =
+        links.iter().flat_map(|&(a, b)| [a, b]).collect();
+    let strength = |r: Option<Requirement>| match r {
+        Some(Requirement::Must) => 2,
+        Some(Requirement::Nice) => 1,
+        None => 0,
+    };
+    // The strongest requirement with which a skill is asked for on its own, not as an option.
+    let alone: Vec<u8> = (0..found.len())
+        .map(|skill| {
+            mentions
+                .iter()
+                .enumerate()
+                .filter(|(m, (s, _))| *s == skill && !linked.contains(m))
+                .map(|(_, (_, [start, _]))| strength(ad.requirement_at(*start)))
+                .max()
+                .unwrap_or(0)
         })
-        .collect()
+        .collect();
+    for (a, b) in links {
+        // "Mathematics" asked for on its own stays a requirement of its own, even where a nice
+        // to have offers it as an option ("a STEM club or maths olympiad coaching").
+        let here = strength(ad.requirement_at(mentions[a].1[0]))
+            .max(strength(ad.requirement_at(mentions[b].1[0])));
+        if here > 0 && (alone[mentions[a].0] >= here || alone[mentions[b].0] >= here) {
+            continue;
+        }
+        let (ra, rb) = (
+            root(&mut group, mentions[a].0),
+            root(&mut group, mentions[b].0),
+        );
+        // The earlier mention leads the group.
+        let (lead, other) = if ra <= rb { (ra, rb) } else { (rb, ra) };
+        group[other] = lead;
+    }
+    let asked: Vec<Option<Requirement>> = found
+        .iter()
+        .map(|s| {
+            s.spans
+                .iter()
+                .filter_map(|&[start, _]| ad.requirement_at(start))
+                .reduce(stronger)
+        })
+        .collect();
+    let mut out: Vec<(usize, RequiredSkill)> = Vec::new();
+    for (i, skill) in found.iter().enumerate() {
+        let lead = root(&mut group, i);
+        let Some(required) = asked[i] else { continue };
+        match out.iter_mut().find(|(g, _)| *g == lead) {
+            Some((_, requirement)) => {
+                requirement.required = stronger(requirement.required, required);
+                requirement.alternatives.push(skill.label.clone());
+            }
+            None => out.push((
+                lead,
+                RequiredSkill {
+                    label: skill.label.clone(),
+                    required,
+                    level: None,
+                    alternatives: Vec::new(),
+                },
+            )),
+        }
+    }
+    out.into_iter().map(|(_, r)| r).collect()
+}
+
+/// Asked for anywhere counts over wanted anywhere.
+fn stronger(a: Requirement, b: Requirement) -> Requirement {
+    if a == Requirement::Must || b == Requirement::Must {
+        Requirement::Must
+    } else {
+        Requirement::Nice
+    }
 }
 
 /// The job with what its form left empty (seniority, remote policy, place) read from its text
@@ -115,7 +190,7 @@ pub fn read_job(job: &JobSpec, ad: &JobAd) -> (JobSpec, Option<u32>) {
 }
 
 /// The catalog's label for a name ("Postgres" → "PostgreSQL"), or the name as given.
-fn canonical(matcher: &SkillMatcher, name: &str) -> String {
+pub(crate) fn canonical(matcher: &SkillMatcher, name: &str) -> String {
     let found = matcher.extract(&format!("skills: {name}"), None);
     match found.as_slice() {
         [one] => one.label.clone(),
@@ -155,14 +230,9 @@ pub fn cv_chunks(text: &str) -> Vec<&str> {
     chunks
 }
 
-static DATE_RANGE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(19[5-9]\d|20\d\d)\s*(?:–|—|-|to|until)\s*(19[5-9]\d|20\d\d|present|current|now|today)\b")
-        .expect("valid regex")
-});
-
 /// Years covered by the dated roles of a CV (overlaps counted once).
 pub fn years_in_roles(text: &str, current_year: i32) -> Option<f64> {
-    let mut ranges: Vec<(i32, i32)> = DATE_RANGE
+    let mut ranges: Vec<(i32, i32)> = layout::DATE_RANGE
         .captures_iter(text)
         .filter_map(|c| {
             let from = c.get(1)?.as_str().parse::<i32>().ok()?;
@@ -205,34 +275,148 @@ fn plain_words(text: &str, from: usize, to: usize, spans: &[[usize; 2]]) -> usiz
 }
 
 /// Whether a mention only lists the skill ("Skills: Go, Rust", "Rust Rust PostgreSQL") rather
-/// than shows it in use: its clause has almost no words besides skill names.
+/// than shows it in use: its clause has almost no words besides skill names, and it is not part
+/// of a dated experience entry (where "Tools: Power BI, SAP" says what the work used).
 fn only_listed(text: &str, [start, end]: [usize; 2], spans: &[[usize; 2]]) -> bool {
     let (from, to) = clause_around(text, start, end);
-    plain_words(text, from, to, spans) <= 1
+    if plain_words(text, from, to, spans) > 1 || layout::in_experience_entry(text, start) {
+        return false;
+    }
+    // A stated level ("English (C1)", "Excel (advanced)") says how well, and a certificate or
+    // licence is its own proof.
+    let (bracket_from, bracket_to) = bracketed_clause(text, from, to);
+    let stated_level = LEVEL.find_iter(&text[bracket_from..bracket_to]).any(|m| {
+        let (s, e) = (bracket_from + m.start(), bracket_from + m.end());
+        !spans.iter().any(|&[a, b]| a < e && s < b)
+    });
+    !(stated_level || layout::in_credentials(text, start))
+}
+
+/// The clause widened to the brackets that follow it: "English (C1)" as a whole.
+fn bracketed_clause(text: &str, from: usize, to: usize) -> (usize, usize) {
+    let rest = &text[to..];
+    match rest.strip_prefix(' ').unwrap_or(rest).strip_prefix('(') {
+        Some(inner) => {
+            let close = inner
+                .find(')')
+                .map_or(to, |i| text.len() - inner.len() + i + 1);
+            (from, close.min(text.len()))
+        }
+        None => (from, to),
+    }
 }
 
 /// Below this many words that are not skill names, a CV's closeness in meaning counts for
 /// less: a list of keywords is close to a job text without saying anything about experience.
 const PROSE_WORDS: usize = 25;
 
-/// One piece of evidence per line that names the skill (a line naming it twice counts once).
+/// One piece of evidence per sentence that names the skill (a sentence naming it twice counts
+/// once), with the name marked.
 fn evidence(text: &str, spans: &[[usize; 2]]) -> Vec<Evidence> {
     let mut out: Vec<Evidence> = Vec::new();
     for &span in spans {
-        let snippet = snippet(text, span[0]);
+        let (from, to) = sentence_around(text, span[0]);
+        let snippet = &text[from..to];
         if !out.iter().any(|e| e.snippet == snippet) {
-            out.push(Evidence { span, snippet });
+            out.push(Evidence {
+                span,
+                snippet: snippet.to_owned(),
+                mark: [span[0] - from, span[1].min(to) - from],
+            });
         }
     }
     out
 }
 
-fn snippet(text: &str, at: usize) -> String {
-    let (from, to) = line_around(text, at);
-    text[from..to]
-        .trim()
-        .trim_start_matches(['-', '•', '*', ' '])
-        .to_owned()
+/// The sentence holding `at`: within its line (a list item or a line of a CV is the longest a
+/// quote gets), from the full stop before it to the one after it, without list marks.
+fn sentence_around(text: &str, at: usize) -> (usize, usize) {
+    let (line_start, line_end) = line_around(text, at);
+    // A full stop followed by a space ends a sentence ("Node.js" and "2.4 M" do not).
+    let ends_at = |i: usize| text[i..].starts_with(". ") || text[i..].starts_with("; ");
+    let mut from = (line_start..at)
+        .rev()
+        .find(|&i| text.is_char_boundary(i) && ends_at(i))
+        .map_or(line_start, |i| i + 2);
+    // A sentence keeps its full stop; a clause cut at a semicolon ends without it.
+    let to = (at..line_end)
+        .find(|&i| text.is_char_boundary(i) && ends_at(i))
+        .map_or(line_end, |i| i + usize::from(text[i..].starts_with('.')));
+    from = at
+        - text[from..at]
+            .trim_start_matches(['-', '•', '*', ' ', '\t'])
+            .len();
+    (from, to.max(from))
+}
+
+/// What the CV shows of one skill (`option`) asked for by `required`: full credit when shown in
+/// use, less when only listed, only claimed outside the CV or below the asked level.
+fn credit_for(
+    option: &str,
+    required: &RequiredSkill,
+    candidate: &AnalysedCandidate,
+    claimed: &[String],
+    spans: &[[usize; 2]],
+    prose_factor: f64,
+) -> Option<MatchedSkill> {
+    let text = &candidate.profile.text;
+    let Some(skill) = candidate
+        .skills
+        .iter()
+        .find(|s| s.label.eq_ignore_ascii_case(option))
+    else {
+        return claimed
+            .contains(&option.to_lowercase())
+            .then(|| MatchedSkill {
+                label: option.to_owned(),
+                alternatives: Vec::new(),
+                required: required.required,
+                credit: 0.5,
+                note: Some("claimed, not shown in the CV".to_owned()),
+                evidence: Vec::new(),
+            });
+    };
+    let in_use = skill
+        .spans
+        .iter()
+        .any(|&span| !only_listed(text, span, spans));
+    let (mut credit, mut note) = if in_use {
+        (1.0, None)
+    } else {
+        // A skills section counts for more in a CV that describes work as well.
+        (
+            0.4 + 0.3 * prose_factor,
+            Some("only listed, not shown in use".to_owned()),
+        )
+    };
+    if let (Some(asked), Some(stated)) = (required.level, skill.level) {
+        if stated < asked {
+            credit *= 0.7;
+            note = Some(format!(
+                "{} stated; {} asked",
+                stated.label(),
+                asked.label()
+            ));
+        }
+    }
+    // The best proof first: a mention in a dated experience entry, then one shown in use
+    // elsewhere (a summary), then a list.
+    let mut ordered = skill.spans.clone();
+    ordered.sort_by_key(|&span| {
+        (
+            only_listed(text, span, spans),
+            !layout::in_experience_entry(text, span[0]),
+            span[0],
+        )
+    });
+    Some(MatchedSkill {
+        label: skill.label.clone(),
+        alternatives: Vec::new(),
+        required: required.required,
+        credit: round3(credit),
+        note,
+        evidence: evidence(text, &ordered),
+    })
 }
 
 /// Scores one candidate against one job and says why.
@@ -278,52 +462,24 @@ pub fn explain(
         if required.required == Requirement::Must {
             musts += 1;
         }
-        let shown = candidate
-            .skills
-            .iter()
-            .find(|s| s.label.eq_ignore_ascii_case(&required.label));
-        let result = match shown {
-            Some(skill) => {
-                let in_use = skill
-                    .spans
-                    .iter()
-                    .any(|&span| !only_listed(text, span, &spans));
-                let (mut credit, mut note) = if in_use {
-                    (1.0, None)
-                } else {
-                    // A skills section counts for more in a CV that describes work as well.
-                    (
-                        0.4 + 0.3 * prose_factor,
-                        Some("only listed, not shown in use".to_owned()),
-                    )
-                };
-                if let (Some(asked), Some(stated)) = (required.level, skill.level) {
-                    if stated < asked {
-                        credit *= 0.7;
-                        note = Some(format!(
-                            "{} stated; {} asked",
-                            stated.label(),
-                            asked.label()
-                        ));
-                    }
-                }
+        // Any option of the requirement satisfies it; the best-proven one counts.
+        let options = std::iter::once(&required.label).chain(&required.alternatives);
+        let result = options
+            .filter_map(|option| {
+                let found =
+                    credit_for(option, required, candidate, &claimed, &spans, prose_factor)?;
+                let others = std::iter::once(&required.label)
+                    .chain(&required.alternatives)
+                    .filter(|o| *o != option)
+                    .cloned()
+                    .collect();
                 Some(MatchedSkill {
-                    label: required.label.clone(),
-                    required: required.required,
-                    credit: round3(credit),
-                    note,
-                    evidence: evidence(text, &skill.spans),
+                    alternatives: others,
+                    ..found
                 })
-            }
-            None if claimed.contains(&required.label.to_lowercase()) => Some(MatchedSkill {
-                label: required.label.clone(),
-                required: required.required,
-                credit: 0.5,
-                note: Some("claimed, not shown in the CV".to_owned()),
-                evidence: Vec::new(),
-            }),
-            None => None,
-        };
+            })
+            // The first option wins a tie: it is the one the ad named first.
+            .reduce(|best, m| if m.credit > best.credit { m } else { best });
         match result {
             Some(m) => {
                 earned += weight * m.credit;
@@ -335,6 +491,7 @@ pub fn explain(
                 }
                 missing.push(MissingSkill {
                     label: required.label.clone(),
+                    alternatives: required.alternatives.clone(),
                     required: required.required,
                 });
             }
@@ -369,6 +526,8 @@ pub fn explain(
     let score = (100.0 * total * must_factor).round().clamp(0.0, 100.0) as u8;
     MatchExplanation {
         score,
+        band: Band::of(score),
+        summary: summarise(&matched, &missing, candidate.years),
         parts: ScoreParts {
             semantic: round3(semantic),
             coverage: round3(coverage),
@@ -379,6 +538,53 @@ pub fn explain(
         missing,
         notes,
     }
+}
+
+/// The sentence on top of an explanation: must-haves shown (and which are missing, when few),
+/// nice-to-haves, and the years of experience.
+fn summarise(matched: &[MatchedSkill], missing: &[MissingSkill], years: Option<f64>) -> String {
+    let count = |kind: Requirement| {
+        (
+            matched.iter().filter(|m| m.required == kind).count(),
+            missing.iter().filter(|m| m.required == kind).count(),
+        )
+    };
+    let (musts_met, musts_missing) = count(Requirement::Must);
+    let (nice_met, nice_missing) = count(Requirement::Nice);
+    let mut parts = Vec::new();
+    if musts_met + musts_missing > 0 {
+        let total = musts_met + musts_missing;
+        let gaps: Vec<String> = missing
+            .iter()
+            .filter(|m| m.required == Requirement::Must)
+            .map(|m| describe_options(&m.label, &m.alternatives))
+            .collect();
+        parts.push(match gaps.len() {
+            0 => format!("Shows all {total} must-haves"),
+            1..=3 => format!(
+                "Shows {musts_met} of {total} must-haves (missing: {})",
+                gaps.join("; ")
+            ),
+            n => format!("Shows {musts_met} of {total} must-haves ({n} missing)"),
+        });
+    }
+    if nice_met + nice_missing > 0 {
+        parts.push(format!(
+            "{nice_met} of {} nice-to-haves",
+            nice_met + nice_missing
+        ));
+    }
+    if parts.is_empty() {
+        parts.push(
+            "The job names no skills to check; the score comes from meaning and fit".to_owned(),
+        );
+    }
+    if let Some(years) = years {
+        parts.push(format!("{years:.0} years in dated roles"));
+    }
+    let mut sentence = parts.join("; ");
+    sentence.push('.');
+    sentence
 }
 
 fn round3(x: f64) -> f64 {
@@ -505,6 +711,25 @@ mod tests {
         };
         let mut notes = Vec::new();
         (fit(&job, &candidate, &mut notes), notes)
+    }
+
+    #[test]
+    fn evidence_is_the_sentence_with_the_name_marked() {
+        let cv = "Summary\nI build things. Designed the PostgreSQL schema and moved queries; cut p99 latency.\n- Tools: Node.js, Rust";
+        let at = cv.find("PostgreSQL").expect("name");
+        let found = evidence(cv, &[[at, at + 10]]);
+        assert_eq!(
+            found[0].snippet,
+            "Designed the PostgreSQL schema and moved queries"
+        );
+        let [a, b] = found[0].mark;
+        assert_eq!(&found[0].snippet[a..b], "PostgreSQL");
+        // A list item is its own sentence; "Node.js" does not end one.
+        let at = cv.find("Rust").expect("name");
+        assert_eq!(
+            evidence(cv, &[[at, at + 4]])[0].snippet,
+            "Tools: Node.js, Rust"
+        );
     }
 
     const JOB: &str = "Senior Rust Engineer, Hamburg\n\nRequirements\n- 5+ years of Rust\n";

@@ -23,7 +23,7 @@ use std::{
 };
 
 /// Similarity from which a phrase names a skill (see the module documentation).
-pub const THRESHOLD: f32 = 0.74;
+pub const THRESHOLD: f32 = 0.75;
 /// The precision the threshold is calibrated for.
 pub const TARGET_PRECISION: f64 = 0.9;
 /// Phrases longer than this are sentences, not names of skills.

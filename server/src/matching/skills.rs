@@ -7,6 +7,7 @@
 //! word such as "programming" or "skills" close by.
 
 use super::catalog::Catalog;
+use super::layout::Layout;
 use super::semantic::{self, Phrase, SemanticHit};
 use regex::Regex;
 use shared::matching::{ExtractedSkill, SkillLevel, Span};
@@ -129,6 +130,40 @@ const CUES: &[&str] = &[
     "erp",
 ];
 const CUE_WINDOW: usize = 5;
+/// How and when someone works: never a skill on its own.
+const WORK_ARRANGEMENTS: &[&str] = &[
+    "remote",
+    "remotely",
+    "hybrid",
+    "on-site",
+    "onsite",
+    "full time",
+    "full-time",
+    "part time",
+    "part-time",
+    "freelance",
+    "permanent",
+    "temporary",
+    "contract",
+    "shifts",
+    "rotating shifts",
+];
+/// How much closer than [`semantic::THRESHOLD`] a one-word phrase must be to name a skill.
+const SINGLE_WORD_MARGIN: f32 = 0.06;
+/// Skills that show another: Power Query models are advanced Excel, and so is Excel at an
+/// advanced level; advanced Excel is Excel; work on PostgreSQL or MySQL is work in SQL. (From, the level it must be
+/// stated at, the skill it shows.)
+const IMPLIES: &[(&str, Option<SkillLevel>, &str)] = &[
+    ("Power Query", None, "Advanced Excel"),
+    ("PostgreSQL", None, "SQL"),
+    ("MySQL", None, "SQL"),
+    (
+        "Microsoft Excel",
+        Some(SkillLevel::Advanced),
+        "Advanced Excel",
+    ),
+    ("Advanced Excel", None, "Microsoft Excel"),
+];
 const CONTEXT_BYTES: usize = 200;
 
 /// A catalog prepared for matching.
@@ -205,27 +240,59 @@ impl SkillMatcher {
     }
 
     /// The name matches that count: ambiguous names only with context.
-    fn accepted(&self, text: &str) -> Vec<Hit> {
+    fn accepted(&self, text: &str, layout: &Layout) -> Vec<Hit> {
         let tokens = tokenize(text);
         let hits = self.find(&tokens);
-        let keep: Vec<bool> = hits
+        let placed: Vec<bool> = hits
             .iter()
-            .map(|hit| !hit.ambiguous || self.has_context(hit, &hits, &tokens, text))
+            .map(|hit| !layout.excludes(text, [hit.start, hit.end]))
             .collect();
+        let mut keep: Vec<bool> = hits
+            .iter()
+            .zip(&placed)
+            .map(|(hit, &placed)| {
+                placed && (!hit.ambiguous || self.has_context(hit, &hits, &tokens, text))
+            })
+            .collect();
+        // A skill the text names clearly once ("Skills: Rust, Kafka, Docker") is the same skill
+        // where it appears alone ("Introduced Kafka for billing events").
+        for i in 0..hits.len() {
+            if !keep[i] && placed[i] {
+                keep[i] = hits
+                    .iter()
+                    .zip(&keep)
+                    .any(|(other, &kept)| kept && other.skill == hits[i].skill);
+            }
+        }
         hits.into_iter()
             .zip(keep)
             .filter_map(|(hit, keep)| keep.then_some(hit))
             .collect()
     }
 
-    /// The phrases of `text` that no catalog name explains, for [`Self::extract_with`].
+    /// The phrases of `text` that no catalog name explains, for [`Self::extract_with`]: not in
+    /// a link, a contact line or an organisation's name, and not only capitalised words (names
+    /// of people, places and employers, not descriptions of work).
     pub fn phrases(&self, text: &str) -> Vec<Phrase> {
+        let layout = Layout::read(text);
         let covered: Vec<[usize; 2]> = self
-            .accepted(text)
+            .accepted(text, &layout)
             .iter()
             .map(|h| [h.start, h.end])
             .collect();
-        semantic::candidate_phrases(text, &covered)
+        let mut phrases = semantic::candidate_phrases(text, &covered);
+        phrases.retain(|p| {
+            let words = &text[p.start..p.end];
+            let level_word = LEVEL.find(words).is_some_and(|m| m.as_str() == words);
+            let arrangement = WORK_ARRANGEMENTS.contains(&words.to_lowercase().as_str());
+            !level_word
+                && !arrangement
+                && !layout.excludes(text, [p.start, p.end])
+                && words
+                    .split(|c: char| !c.is_alphanumeric())
+                    .any(|w| w.starts_with(char::is_lowercase))
+        });
+        phrases
     }
 
     /// [`Self::extract`], plus the skills that phrases of the text name in other words
@@ -237,8 +304,17 @@ impl SkillMatcher {
         cv_year: Option<i32>,
         semantic: &[SemanticHit],
     ) -> Vec<ExtractedSkill> {
-        let mut hits = self.accepted(text);
-        hits.extend(semantic.iter().map(|s| Hit {
+        let mut hits = self.accepted(text, &Layout::read(text));
+        // One word says less than a phrase ("remote", "design"): it must be closer.
+        // A word that is part of the skill's own name is a partial name, not a meaning: "design"
+        // is not UX design, "assess" not student assessment, "budget" not budgeting.
+        let semantic = semantic.iter().filter(|s| {
+            let phrase = &text[s.start..s.end];
+            phrase.contains(char::is_whitespace)
+                || (s.similarity >= semantic::THRESHOLD + SINGLE_WORD_MARGIN
+                    && !self.shares_a_stem(s.skill, phrase))
+        });
+        hits.extend(semantic.map(|s| Hit {
             skill: s.skill,
             start: s.start,
             end: s.end,
@@ -251,6 +327,13 @@ impl SkillMatcher {
         for hit in &hits {
             by_skill.entry(hit.skill).or_default().push(hit);
         }
+        // A level word inside any skill's name ("Basic life support", "Advanced Excel") says
+        // nothing about the person.
+        let name_spans: Vec<Span> = hits
+            .iter()
+            .filter(|h| h.similarity.is_none())
+            .map(|h| [h.start, h.end])
+            .collect();
         let mut found: Vec<ExtractedSkill> = by_skill
             .into_iter()
             .map(|(skill, mut hits)| {
@@ -282,13 +365,64 @@ impl SkillMatcher {
                     last_used: None,
                 };
                 if let Some(year) = cv_year {
-                    describe_experience(&mut extracted, text, year);
+                    describe_experience(&mut extracted, text, year, &name_spans);
                 }
                 extracted
             })
             .collect();
+        // What a CV shows is evidence of more; what a job ad names is only what it asks for.
+        if cv_year.is_some() {
+            self.add_implied(&mut found);
+        }
         found.sort_by_key(|s| s.spans[0][0]);
         found
+    }
+
+    /// Whether `word` and a word of one of the skill's names start alike (four letters or more).
+    fn shares_a_stem(&self, skill: usize, word: &str) -> bool {
+        let word = word.to_lowercase();
+        self.catalog.skills[skill].names.iter().any(|name| {
+            name.text.split(|c: char| !c.is_alphanumeric()).any(|part| {
+                let part = part.to_lowercase();
+                let common = part
+                    .chars()
+                    .zip(word.chars())
+                    .take_while(|(a, b)| a == b)
+                    .count();
+                common >= 4
+                    || (common >= 2 && common == part.chars().count().min(word.chars().count()))
+            })
+        })
+    }
+
+    /// Skills that show another one (see [`IMPLIES`]), with the same evidence.
+    fn add_implied(&self, found: &mut Vec<ExtractedSkill>) {
+        for &(from, at_least, to) in IMPLIES {
+            let Some(source) = found
+                .iter()
+                .find(|s| s.label == from && at_least.is_none_or(|l| s.level >= Some(l)))
+                .cloned()
+            else {
+                continue;
+            };
+            // Named too: the source's mentions are more evidence for it.
+            if let Some(target) = found.iter_mut().find(|s| s.label == to) {
+                target.spans.extend(source.spans);
+                target.spans.sort_unstable();
+                target.spans.dedup();
+                continue;
+            }
+            let Some(entry) = self.catalog.skills.iter().find(|s| s.label == to) else {
+                continue;
+            };
+            let implied = ExtractedSkill {
+                label: entry.label.clone(),
+                uri: entry.uri.clone(),
+                category: entry.category.clone(),
+                ..source
+            };
+            found.push(implied);
+        }
     }
 
     fn find(&self, tokens: &[Token<'_>]) -> Vec<Hit> {
@@ -385,9 +519,9 @@ pub(crate) fn clause_around(text: &str, start: usize, end: usize) -> (usize, usi
 static YEARS: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)\b(\d{1,2})\s*\+?\s*(?:years?|yrs?)\b").expect("valid regex")
 });
-static LEVEL: LazyLock<Regex> = LazyLock::new(|| {
+pub(crate) static LEVEL: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(expert|native|mother tongue|C2|advanced|proficient|fluent|C1|intermediate|working knowledge|B2|B1|basic|beginner|elementary|familiar|A2|A1)\b",
+        r"(?i)\b(expert|native|mother tongue|C2|advanced|proficient|fluent|C1|led|intermediate|working knowledge|conversational|B2|B1|basic|beginner|elementary|familiar|A2|A1)\b",
     )
     .expect("valid regex")
 });
@@ -402,14 +536,16 @@ const ROLE_LINES: usize = 4;
 fn level_of(word: &str) -> SkillLevel {
     match word.to_lowercase().as_str() {
         "expert" | "native" | "mother tongue" | "c2" => SkillLevel::Expert,
-        "advanced" | "proficient" | "fluent" | "c1" => SkillLevel::Advanced,
-        "intermediate" | "working knowledge" | "b2" | "b1" => SkillLevel::Intermediate,
+        "advanced" | "proficient" | "fluent" | "c1" | "led" => SkillLevel::Advanced,
+        "intermediate" | "working knowledge" | "conversational" | "b2" | "b1" => {
+            SkillLevel::Intermediate
+        }
         _ => SkillLevel::Basic,
     }
 }
 
 /// Fills in level, years and last use from the lines that mention the skill.
-fn describe_experience(skill: &mut ExtractedSkill, text: &str, current_year: i32) {
+fn describe_experience(skill: &mut ExtractedSkill, text: &str, current_year: i32, names: &[Span]) {
     for &[start, end] in &skill.spans {
         let (line_start, line_end) = line_around(text, start);
         // Years and level count only in the mention's own clause: "6 years of Rust" says
@@ -424,7 +560,10 @@ fn describe_experience(skill: &mut ExtractedSkill, text: &str, current_year: i32
         let at = start - clause_start;
         let closest = LEVEL
             .find_iter(clause)
-            .filter(|m| m.end() <= at || m.start() >= end - clause_start)
+            .filter(|m| {
+                let (s, e) = (clause_start + m.start(), clause_start + m.end());
+                !(s < end && start < e || names.iter().any(|&[ns, ne]| ns < e && s < ne))
+            })
             .min_by_key(|m| m.start().abs_diff(at));
         if let Some(m) = closest {
             let level = level_of(m.as_str());

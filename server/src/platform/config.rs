@@ -36,6 +36,16 @@ pub enum Command {
     /// "candidates":[{"id","text","skills"?,"location"?,"years_experience"?}]}` → `{"ranked":[{"id",
     /// "score","parts","similarity","matched","missing","notes"}]}`, best first.
     Rank,
+    /// Measure matching quality on labelled CV and job pairs (TOML files in PAIRS): prints the
+    /// report as JSON; with --write, also as Markdown to that file (docs/QUALITY.md).
+    Quality {
+        /// Directory of the labelled pairs.
+        #[arg(long, default_value = "server/tests/fixtures/match-pairs")]
+        pairs: PathBuf,
+        /// Where to write the Markdown report.
+        #[arg(long)]
+        write: Option<PathBuf>,
+    },
     /// Job titles to ESCO occupations: `{"id","text"}` → `{"id","occupations":[{"uri","label",
     /// "score"}]}` (the 10 closest). Label vectors are cached in CACHE_DIR.
     Occupations {
