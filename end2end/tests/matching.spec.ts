@@ -179,3 +179,16 @@ test("the explanation reads in ten seconds: band, checklist, highlighted proof, 
   expect(height).toBeLessThan(phone ? 3200 : 1700);
   expect(errors).toEqual([]);
 });
+
+test("administrators see whether occupations can be suggested, on an admin page", async ({ page }, info) => {
+  const run = `${Date.now()}${info.project.name === "phone" ? "p" : "d"}t`;
+  const errors = watchErrors(page);
+  await newOrganisation(page, "Ada Admin", `ada-${run}@example.com`, `Taxonomy ${run}`, `taxonomy-${run}`);
+  await page.goto(`/o/taxonomy-${run}/admin/jobs`);
+  await hydrated(page);
+  const panel = page.getByRole("region", { name: "Occupation suggestions" });
+  // The browser tests' server has a small taxonomy in ESCO's format imported.
+  await expect(panel.locator("[data-taxonomy=ready]")).toHaveText(/^On: the matching screen suggests occupations from the ESCO taxonomy \(\d+ occupations\)\.$/);
+  await page.screenshot({ path: info.outputPath(`taxonomy-${info.project.name}.png`), fullPage: true });
+  expect(errors).toEqual([]);
+});

@@ -57,7 +57,11 @@ fn main() -> ExitCode {
         Command::Embed => embed(&cli.config),
         Command::Skills { catalog } => skills(&cli.config, &catalog),
         Command::Rank => rank(&cli.config),
-        Command::Quality { pairs, write } => quality(&cli.config, &pairs, write.as_deref()),
+        Command::Quality {
+            pairs,
+            write,
+            spans,
+        } => quality(&cli.config, &pairs, write.as_deref(), spans.as_deref()),
         Command::Occupations { esco } => occupations(&cli.config, &esco),
         Command::ExtractText { format, memory_mib } => {
             talentloom_server::documents::sandbox::run_child(&format, memory_mib)
@@ -161,6 +165,7 @@ fn quality(
     config: &Config,
     pairs: &std::path::Path,
     write: Option<&std::path::Path>,
+    spans: Option<&std::path::Path>,
 ) -> Result<(), AnyError> {
     let professions = quality::load(pairs)?;
     let before = quality::load_before(pairs)?;
@@ -173,9 +178,37 @@ fn quality(
         time::OffsetDateTime::now_utc().year(),
         |texts| embed_sorted(&encoder, texts, config.embed_batch.max(1)),
     )?;
-    println!("{}", serde_json::to_string(&report)?);
+    let batch = config.embed_batch.max(1);
+    let span_report = match spans {
+        Some(path) => {
+            let file = std::fs::read_to_string(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let sentences = quality::read_conll(&file);
+            Ok(quality::evaluate_spans(
+                &finder,
+                &sentences,
+                "`raw_data/testset.txt`".to_owned(),
+                |texts| embed_sorted(&encoder, texts, batch),
+            )?)
+        }
+        None => Err(
+            "the test split of `acp19tag/skill-extraction-dataset` is not on this \
+                     machine; `.ci/quality.sh` uses it when the repository has been fetched \
+                     (the search tool's `fetch github:acp19tag/skill-extraction-dataset`), or pass \
+                     `--spans raw_data/testset.txt`.",
+        ),
+    };
+    println!(
+        "{}",
+        serde_json::json!({ "pairs": &report, "spans": span_report.as_ref().ok() })
+    );
     if let Some(path) = write {
-        std::fs::write(path, report.markdown(QUALITY_HEADER, before.as_ref()))?;
+        let markdown = report.markdown(
+            QUALITY_HEADER,
+            before.as_ref(),
+            span_report.as_ref().map_err(|e| *e),
+        );
+        std::fs::write(path, markdown)?;
         eprintln!("wrote {}", path.display());
     }
     Ok(())

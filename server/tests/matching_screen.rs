@@ -276,6 +276,26 @@ async fn occupations_are_suggested_once_esco_is_imported(db: Db) {
     srv.wait_for_occupations().await;
     let occupations = analyse().await;
     assert_eq!(occupations, "NotImported");
+    // The screen says nothing about importing; administrators see what to do on an admin page.
+    let status = || async {
+        let answer = c.call("occupation_taxonomy", &[("slug", "acme")]).await;
+        assert_eq!(answer.status, StatusCode::OK, "{:?}", answer.body);
+        answer.body
+    };
+    assert_eq!(status().await, "NotImported");
+    let member = c
+        .invite_and_join(
+            &srv,
+            "acme",
+            "eve@example.com",
+            "recruiter",
+            "Eve Recruiter",
+        )
+        .await;
+    let refused = member
+        .call("occupation_taxonomy", &[("slug", "acme")])
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{:?}", refused.body);
 
     // After an import the server prepares it (at start-up; here called directly) and suggests.
     let state = srv.state();
@@ -292,6 +312,7 @@ async fn occupations_are_suggested_once_esco_is_imported(db: Db) {
         )
         .await;
     let occupations = analyse().await;
+    assert!(status().await["Ready"]["occupations"].as_u64() > Some(0));
     let ready = &occupations["Ready"];
     assert_eq!(ready["title"], "Sr. Backend Dev (Rust) (m/w/d)");
     assert_eq!(ready["occupations"][0]["label"], "software developer");

@@ -326,6 +326,15 @@ pub struct OccupationSkill {
     pub essential: bool,
 }
 
+/// Whether this server can suggest occupations, for administrators (what to do about it is an
+/// operator's task, never shown on the matching screen).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum TaxonomyStatus {
+    NotImported,
+    Preparing,
+    Ready { occupations: usize },
+}
+
 /// Occupations suggested for a job title, or why there are none.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum OccupationSuggestions {

@@ -2,7 +2,7 @@
 
 use crate::error::ApiError;
 use leptos::prelude::*;
-use shared::matching::MatchAnalysis;
+use shared::matching::{MatchAnalysis, TaxonomyStatus};
 
 #[cfg(feature = "ssr")]
 use {
@@ -24,4 +24,15 @@ pub async fn analyse_match(
         job_text,
     };
     respond(matching.analyse_match(&caller, input).await)
+}
+
+/// Whether this server has an occupation taxonomy to suggest from (owners and admins).
+#[server(endpoint = "occupation_taxonomy")]
+pub async fn occupation_taxonomy(slug: String) -> Result<TaxonomyStatus, ApiError> {
+    let (matching, caller) = seam::member::<dyn MatchingSeam>(&slug).await?;
+    respond(
+        matching
+            .occupation_taxonomy(&caller, OccupationTaxonomy { slug })
+            .await,
+    )
 }

@@ -1,8 +1,8 @@
 //! What the matching server functions ask of the server.
 
-use super::api::AnalyseMatch;
+use super::api::{AnalyseMatch, OccupationTaxonomy};
 use crate::{error::ApiError, seam::OrgCaller};
-use shared::matching::MatchAnalysis;
+use shared::matching::{MatchAnalysis, TaxonomyStatus};
 
 /// Implemented by `server` (the embedding model and the skill catalog).
 #[async_trait::async_trait]
@@ -14,4 +14,12 @@ pub trait MatchingSeam: Send + Sync + 'static {
         caller: &OrgCaller,
         input: AnalyseMatch,
     ) -> Result<MatchAnalysis, ApiError>;
+
+    /// Whether occupations can be suggested (administrators: it tells them what the operator
+    /// must do).
+    async fn occupation_taxonomy(
+        &self,
+        caller: &OrgCaller,
+        input: OccupationTaxonomy,
+    ) -> Result<TaxonomyStatus, ApiError>;
 }

@@ -2,10 +2,14 @@
 //! administrator can see what is waiting and what failed and why.
 
 use super::api::background_jobs;
+use crate::matching::api::occupation_taxonomy;
 use crate::{session::Session, time::LocalTime, widgets::ErrorPanel};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use shared::queue::{BackgroundJob, JobStatus};
+use shared::{
+    matching::TaxonomyStatus,
+    queue::{BackgroundJob, JobStatus},
+};
 
 #[component]
 pub fn BackgroundJobsPage() -> impl IntoView {
@@ -40,6 +44,36 @@ pub fn BackgroundJobsPage() -> impl IntoView {
                 }
             })}
         </Transition>
+        <Taxonomy/>
+    }
+}
+
+/// Whether the matching screen can suggest occupations, and what the operator does if not.
+#[component]
+fn Taxonomy() -> impl IntoView {
+    let slug = crate::session::use_slug();
+    let status = Resource::new(move || slug.get(), occupation_taxonomy);
+    view! {
+        <section class="panel taxonomy" aria-labelledby="taxonomy-heading">
+            <h2 id="taxonomy-heading">"Occupation suggestions"</h2>
+            <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match status.await {
+                        Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                        Ok(TaxonomyStatus::Ready { occupations }) => view! {
+                            <p data-taxonomy="ready">{format!("On: the matching screen suggests occupations from the ESCO taxonomy ({occupations} occupations).")}</p>
+                        }.into_any(),
+                        Ok(TaxonomyStatus::Preparing) => view! {
+                            <p data-taxonomy="preparing">"Starting: the server is preparing the imported taxonomy; suggestions appear in a few minutes."</p>
+                        }.into_any(),
+                        Ok(TaxonomyStatus::NotImported) => view! {
+                            <p data-taxonomy="missing">"Off: no occupation taxonomy is imported on this server, so the matching screen suggests no occupations. "
+                            "Whoever runs the server can import ESCO's CSV export with "<code>"server import-esco DIR"</code>" and restart it (see the README)."</p>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
     }
 }
 

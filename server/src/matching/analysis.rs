@@ -10,11 +10,18 @@ use super::{
 use crate::platform::{error::internal, limits::PerKey};
 use app::{
     error::ApiError,
-    matching::{api::AnalyseMatch, seam::MatchingSeam},
+    matching::{
+        api::{AnalyseMatch, OccupationTaxonomy},
+        seam::MatchingSeam,
+    },
     seam::OrgCaller,
 };
-use shared::matching::{
-    job_title, CandidateProfile, JobSpec, MatchAnalysis, OccupationSuggestions, SuggestedOccupation,
+use shared::{
+    matching::{
+        job_title, CandidateProfile, JobSpec, MatchAnalysis, OccupationSuggestions,
+        SuggestedOccupation, TaxonomyStatus,
+    },
+    permissions::Permission,
 };
 
 /// Occupations shown for a job title.
@@ -139,5 +146,22 @@ impl MatchingSeam for Matching {
         .await
         .map_err(|e| internal("scoring a match analysis", e))?
         .ok_or(ApiError::Internal)
+    }
+
+    /// Administrators only (it is about operating the server).
+    #[tracing::instrument(skip_all, fields(org_id = caller.org_id()), err)]
+    async fn occupation_taxonomy(
+        &self,
+        caller: &OrgCaller,
+        _input: OccupationTaxonomy,
+    ) -> Result<TaxonomyStatus, ApiError> {
+        caller.require(Permission::ViewBackgroundJobs)?;
+        Ok(match self.occupations.get() {
+            Prepared::NotImported => TaxonomyStatus::NotImported,
+            Prepared::Preparing => TaxonomyStatus::Preparing,
+            Prepared::Ready(occupations) => TaxonomyStatus::Ready {
+                occupations: occupations.labels().len(),
+            },
+        })
     }
 }

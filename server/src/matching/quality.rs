@@ -10,7 +10,7 @@ use super::{
     semantic::SkillFinder,
 };
 use serde::{Deserialize, Serialize};
-use shared::matching::{Band, CandidateProfile, JobSpec, Requirement};
+use shared::matching::{Band, CandidateProfile, ExtractedSkill, JobSpec, Requirement};
 use std::{collections::BTreeSet, path::Path};
 
 /// One profession's fixture: a job ad and CVs, best first as a recruiter ranked them.
@@ -409,6 +409,41 @@ pub fn evaluate<E>(
     Ok(report)
 }
 
+/// The section on the public annotated set, or why it was skipped.
+fn spans_markdown(spans: Result<&SpanReport, &str>) -> String {
+    let mut md = String::from("\n## Skill spans on a public annotated set\n\n");
+    match spans {
+        Err(why) => md.push_str(&format!("Skipped: {why}\n")),
+        Ok(report) => {
+            md.push_str(&format!(
+                "The test split of the job-posting skill dataset of Green, Maynard and Lin (LREC \
+                 2022; GitHub `acp19tag/skill-extraction-dataset`, CC BY 4.0), read from {}: {} \
+                 sentences, {} skill spans marked by annotators. Nothing was tuned on it. Strict: \
+                 the same words; overlapping: any word shared (precision counts found spans \
+                 that touch a gold one, recall gold spans touched; a clause is long and may touch \
+                 several). Annotators mark the phrase that names the work (\"influence cross \
+                 functional teams and suppliers\"); the engine names skills, so its exact \
+                 boundaries rarely agree.\n\n| Spans the engine gives | \
+                 Found | Strict P | Strict R | Strict F1 | Overlap P | Overlap R | Overlap F1 \
+                 |\n|---|---:|---:|---:|---:|---:|---:|---:|\n",
+                report.source, report.sentences, report.mentions.gold
+            ));
+            for (name, s) in [
+                ("each skill's words", &report.mentions),
+                ("each mention's clause, lead-ins dropped", &report.clauses),
+            ] {
+                let (sp, sr, sf) = s.strict();
+                let (op, or, of) = s.overlap();
+                md.push_str(&format!(
+                    "| {name} | {} | {sp:.2} | {sr:.2} | {sf:.2} | {op:.2} | {or:.2} | {of:.2} |\n",
+                    s.found
+                ));
+            }
+        }
+    }
+    md
+}
+
 /// A quote fit for a Markdown table cell.
 fn cell(text: &str) -> String {
     let text = text.trim_start_matches(['-', ' ']);
@@ -501,8 +536,14 @@ impl Report {
     }
 
     /// The report as the Markdown of docs/QUALITY.md.
-    pub fn markdown(&self, header: &str, before: Option<&Before>) -> String {
+    pub fn markdown(
+        &self,
+        header: &str,
+        before: Option<&Before>,
+        spans: Result<&SpanReport, &str>,
+    ) -> String {
         let mut md = String::from(header);
+        md.push_str(&spans_markdown(spans));
         if let Some(before) = before {
             md.push_str(&self.before_and_after(before));
         }
@@ -618,5 +659,210 @@ impl Report {
             ));
         }
         md
+    }
+}
+
+/// A sentence of an annotated set: its text (the tokens joined by spaces) and the byte spans of
+/// its gold skill annotations.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AnnotatedSentence {
+    pub text: String,
+    pub gold: Vec<[usize; 2]>,
+}
+
+/// Reads a CoNLL file (`token TAG` per line, a blank line between sentences) keeping the spans
+/// tagged `B-Skill` / `I-Skill`.
+pub fn read_conll(file: &str) -> Vec<AnnotatedSentence> {
+    let mut sentences = Vec::new();
+    let mut text = String::new();
+    let mut gold: Vec<[usize; 2]> = Vec::new();
+    let mut open: Option<[usize; 2]> = None;
+    let mut finish =
+        |text: &mut String, gold: &mut Vec<[usize; 2]>, open: &mut Option<[usize; 2]>| {
+            gold.extend(open.take());
+            if !text.is_empty() {
+                sentences.push(AnnotatedSentence {
+                    text: std::mem::take(text),
+                    gold: std::mem::take(gold),
+                });
+            }
+        };
+    for line in file.lines() {
+        let mut parts = line.split_whitespace();
+        let (Some(token), Some(tag)) = (parts.next(), parts.next()) else {
+            finish(&mut text, &mut gold, &mut open);
+            continue;
+        };
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        let span = [text.len(), text.len() + token.len()];
+        text.push_str(token);
+        match tag {
+            "B-Skill" => {
+                gold.extend(open.take());
+                open = Some(span);
+            }
+            "I-Skill" => match &mut open {
+                Some(current) => current[1] = span[1],
+                None => open = Some(span),
+            },
+            _ => gold.extend(open.take()),
+        }
+    }
+    finish(&mut text, &mut gold, &mut open);
+    sentences
+}
+
+/// Span precision and recall, strict (the same bytes) and overlapping (any shared byte: a
+/// found span that touches a gold one is right, a gold span touched by a found one is recalled).
+#[derive(Clone, Copy, Debug, Default, Serialize, PartialEq)]
+pub struct SpanScores {
+    pub found: usize,
+    pub gold: usize,
+    pub strict_matches: usize,
+    pub overlap_right: usize,
+    pub overlap_recalled: usize,
+}
+
+impl SpanScores {
+    pub fn strict(&self) -> (f64, f64, f64) {
+        prf(
+            ratio(self.strict_matches, self.found),
+            ratio(self.strict_matches, self.gold),
+        )
+    }
+    pub fn overlap(&self) -> (f64, f64, f64) {
+        prf(
+            ratio(self.overlap_right, self.found),
+            ratio(self.overlap_recalled, self.gold),
+        )
+    }
+}
+
+fn prf(p: f64, r: f64) -> (f64, f64, f64) {
+    let f = if p + r == 0.0 {
+        0.0
+    } else {
+        2.0 * p * r / (p + r)
+    };
+    (p, r, f)
+}
+
+/// The spans measured on a public annotated set.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct SpanReport {
+    /// Where the set came from, for the report.
+    pub source: String,
+    pub sentences: usize,
+    pub mentions: SpanScores,
+    pub clauses: SpanScores,
+}
+
+/// Runs the engine over every sentence of an annotated set (one embedding round for all their
+/// phrases) and scores both kinds of predicted spans.
+pub fn evaluate_spans<E>(
+    finder: &SkillFinder,
+    sentences: &[AnnotatedSentence],
+    source: String,
+    mut embed: impl FnMut(&[&str]) -> Result<Vec<Vec<f32>>, E>,
+) -> Result<SpanReport, E> {
+    let phrases: Vec<Vec<super::semantic::Phrase>> =
+        sentences.iter().map(|s| finder.phrases(&s.text)).collect();
+    let texts: Vec<&str> = sentences
+        .iter()
+        .zip(&phrases)
+        .flat_map(|(s, ps)| ps.iter().map(|p| &s.text[p.start..p.end]))
+        .collect();
+    let vectors = embed(&texts)?;
+    let mut at = 0;
+    let (mut mentions, mut clauses) = (Vec::new(), Vec::new());
+    for (sentence, phrases) in sentences.iter().zip(&phrases) {
+        let skills = finder.extract(
+            &sentence.text,
+            None,
+            phrases,
+            &vectors[at..at + phrases.len()],
+        );
+        at += phrases.len();
+        mentions.push(predicted_spans(&sentence.text, &skills, false));
+        clauses.push(predicted_spans(&sentence.text, &skills, true));
+    }
+    Ok(SpanReport {
+        source,
+        sentences: sentences.len(),
+        mentions: span_scores(sentences, &mentions),
+        clauses: span_scores(sentences, &clauses),
+    })
+}
+
+/// Compares found spans with the gold ones, sentence by sentence.
+pub fn span_scores(sentences: &[AnnotatedSentence], found: &[Vec<[usize; 2]>]) -> SpanScores {
+    let overlaps = |a: &[usize; 2], b: &[usize; 2]| a[0] < b[1] && b[0] < a[1];
+    let mut scores = SpanScores::default();
+    for (sentence, found) in sentences.iter().zip(found) {
+        scores.found += found.len();
+        scores.gold += sentence.gold.len();
+        scores.strict_matches += sentence.gold.iter().filter(|g| found.contains(g)).count();
+        scores.overlap_right += found
+            .iter()
+            .filter(|f| sentence.gold.iter().any(|g| overlaps(f, g)))
+            .count();
+        scores.overlap_recalled += sentence
+            .gold
+            .iter()
+            .filter(|g| found.iter().any(|f| overlaps(f, g)))
+            .count();
+    }
+    scores
+}
+
+/// The spans to compare with an annotated set: every mention of every skill found (`Mentions`),
+/// or each mention widened to its clause without lead-ins ("ability to …"), the way annotators
+/// mark a skill as the phrase that names the work (`Clauses`).
+pub fn predicted_spans(text: &str, skills: &[ExtractedSkill], clauses: bool) -> Vec<[usize; 2]> {
+    let mut spans: Vec<[usize; 2]> = skills
+        .iter()
+        .flat_map(|s| s.spans.iter().copied())
+        .map(|[start, end]| {
+            if clauses {
+                let (from, to) = super::skills::clause_around(text, start, end);
+                let (from, to) = super::semantic::without_lead_ins(text, from, to);
+                if from < to {
+                    [from, to]
+                } else {
+                    [start, end]
+                }
+            } else {
+                [start, end]
+            }
+        })
+        .collect();
+    spans.sort_unstable();
+    spans.dedup();
+    spans
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn conll_spans_are_read_and_scored() {
+        let file = "Proven O\nability O\nto O\ninfluence B-Skill\nteams I-Skill\n. O\n\n\nUse B-Skill\nExcel I-Skill\nwell O\n";
+        let sentences = read_conll(file);
+        assert_eq!(sentences.len(), 2);
+        assert_eq!(sentences[0].text, "Proven ability to influence teams .");
+        let [a, b] = sentences[0].gold[0];
+        assert_eq!(&sentences[0].text[a..b], "influence teams");
+        let [a, b] = sentences[1].gold[0];
+        assert_eq!(&sentences[1].text[a..b], "Use Excel");
+        // One exact span, one overlapping, one wrong.
+        let scores = span_scores(&sentences, &[vec![[18, 33], [0, 6]], vec![[4, 9]]]);
+        assert_eq!(
+            (scores.found, scores.gold, scores.strict_matches),
+            (3, 2, 1)
+        );
+        assert_eq!((scores.overlap_right, scores.overlap_recalled), (2, 2));
     }
 }

@@ -251,6 +251,36 @@ fn clauses(text: &str) -> Vec<Range<usize>> {
     clauses
 }
 
+/// The words of `text[range]` (byte ranges and lower-cased), and which of them remain once
+/// the lead-ins before a skill ("proven ability to", "strong experience with") and the words
+/// trailing it ("… experience") are dropped.
+fn core_words(text: &str, range: Range<usize>) -> (Vec<Range<usize>>, Vec<String>, Range<usize>) {
+    let words = words_in(text, range);
+    let lower: Vec<String> = words
+        .iter()
+        .map(|w| text[w.clone()].to_lowercase())
+        .collect();
+    let mut first = 0;
+    let mut last = words.len();
+    while first < last && LEAD_INS.contains(&lower[first].as_str()) {
+        first += 1;
+    }
+    while last > first && TRAILERS.contains(&lower[last - 1].as_str()) {
+        last -= 1;
+    }
+    (words, lower, first..last)
+}
+
+/// `text[start..end]` without lead-ins and trailers (see [`core_words`]), as byte offsets; an
+/// empty range at `start` when nothing is left.
+pub(crate) fn without_lead_ins(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let (words, _, core) = core_words(text, start..end);
+    if core.is_empty() {
+        return (start, start);
+    }
+    (words[core.start].start, words[core.end - 1].end)
+}
+
 /// A phrase of a text that may name a skill.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Phrase {
@@ -265,19 +295,8 @@ pub struct Phrase {
 pub fn candidate_phrases(text: &str, covered: &[[usize; 2]]) -> Vec<Phrase> {
     let mut phrases = Vec::new();
     for clause in clauses(text) {
-        let words = words_in(text, clause);
-        let lower: Vec<String> = words
-            .iter()
-            .map(|w| text[w.clone()].to_lowercase())
-            .collect();
-        let mut first = 0;
-        let mut last = words.len();
-        while first < last && LEAD_INS.contains(&lower[first].as_str()) {
-            first += 1;
-        }
-        while last > first && TRAILERS.contains(&lower[last - 1].as_str()) {
-            last -= 1;
-        }
+        let (words, lower, core) = core_words(text, clause);
+        let (first, last) = (core.start, core.end);
         if first == last || last - first > MAX_PHRASE_WORDS {
             continue;
         }

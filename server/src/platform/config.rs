@@ -45,6 +45,10 @@ pub enum Command {
         /// Where to write the Markdown report.
         #[arg(long)]
         write: Option<PathBuf>,
+        /// A CoNLL file of annotated skill spans (the test split of acp19tag's
+        /// skill-extraction-dataset, raw_data/testset.txt); without it that part is skipped.
+        #[arg(long)]
+        spans: Option<PathBuf>,
     },
     /// Job titles to ESCO occupations: `{"id","text"}` → `{"id","occupations":[{"uri","label",
     /// "score"}]}` (the 10 closest). Label vectors are cached in CACHE_DIR.
