@@ -403,3 +403,37 @@ pub fn check_analysis(cv_text: &str, job_text: &str) -> Vec<crate::validation::F
         .chain(check("job_text", "job description", job_text))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bands_start_at_their_thresholds() {
+        let [partial, good, strong] = Band::FROM;
+        assert_eq!(Band::of(0), Band::Weak);
+        assert_eq!(Band::of(partial - 1), Band::Weak);
+        assert_eq!(Band::of(partial), Band::Partial);
+        assert_eq!(Band::of(good - 1), Band::Partial);
+        assert_eq!(Band::of(good), Band::Good);
+        assert_eq!(Band::of(strong - 1), Band::Good);
+        assert_eq!(Band::of(strong), Band::Strong);
+        assert_eq!(Band::of(100), Band::Strong);
+        assert_eq!(
+            serde_json::to_value(Band::Strong).ok(),
+            Some(serde_json::json!(Band::Strong.as_str()))
+        );
+    }
+
+    #[test]
+    fn options_read_as_one_requirement() {
+        let cloud = RequiredSkill {
+            label: "AWS".to_owned(),
+            required: Requirement::Must,
+            level: None,
+            alternatives: vec!["GCP".to_owned(), "Azure".to_owned()],
+        };
+        assert_eq!(cloud.describe(), "AWS, GCP or Azure");
+        assert_eq!(describe_options("Rust", &[]), "Rust");
+    }
+}

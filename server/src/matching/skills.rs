@@ -618,6 +618,82 @@ mod tests {
         tokenize(text).into_iter().map(|t| t.text).collect()
     }
 
+    fn found(text: &str) -> Vec<ExtractedSkill> {
+        SkillMatcher::new(Arc::new(Catalog::builtin())).extract(text, Some(2026))
+    }
+
+    fn level_of_skill(text: &str, label: &str) -> Option<SkillLevel> {
+        found(text)
+            .into_iter()
+            .find(|s| s.label == label)
+            .unwrap_or_else(|| panic!("{label} not found in {text:?}"))
+            .level
+    }
+
+    #[test]
+    fn a_level_comes_from_the_person_never_from_the_skills_name() {
+        // "Basic", "Advanced" belong to the names here.
+        assert_eq!(
+            level_of_skill(
+                "Certifications: Basic Life Support (BLS), 2023",
+                "Basic life support"
+            ),
+            None
+        );
+        assert_eq!(
+            level_of_skill(
+                "Certifications: Advanced Life Support (ALS), 2024",
+                "Advanced life support"
+            ),
+            None
+        );
+        // What the text says about the person counts.
+        assert_eq!(
+            level_of_skill("Languages: Polish (conversational)", "Polish"),
+            Some(SkillLevel::Intermediate)
+        );
+        assert_eq!(
+            level_of_skill("Languages: German (B2)", "German"),
+            Some(SkillLevel::Intermediate)
+        );
+        assert_eq!(
+            level_of_skill("Led the move to Kubernetes.", "Kubernetes"),
+            Some(SkillLevel::Advanced)
+        );
+        assert_eq!(
+            level_of_skill("8 years of Rust programming", "Rust"),
+            Some(SkillLevel::Expert)
+        );
+    }
+
+    #[test]
+    fn phrases_that_are_not_descriptions_of_work_are_not_compared() {
+        let matcher = SkillMatcher::new(Arc::new(Catalog::builtin()));
+        let text = "Zagreb, Croatia\n\nBackend Engineer, Acme, Zagreb (remote), 2021 – present\n- keeping the books tidy\n- fluent\n";
+        let phrases: Vec<&str> = matcher
+            .phrases(text)
+            .iter()
+            .map(|p| &text[p.start..p.end])
+            .collect();
+        assert!(phrases.contains(&"keeping the books tidy"), "{phrases:?}");
+        for not_work in ["Zagreb", "Croatia", "remote", "fluent", "Acme"] {
+            assert!(!phrases.contains(&not_work), "{not_work}: {phrases:?}");
+        }
+    }
+
+    #[test]
+    fn a_cv_shows_what_its_skills_imply() {
+        let skills = found("Acme, Analyst, 2020 – present\n- Power Query models for the board\n- Reports on PostgreSQL");
+        let labels: Vec<&str> = skills.iter().map(|s| s.label.as_str()).collect();
+        for implied in ["Advanced Excel", "Microsoft Excel", "SQL"] {
+            assert!(labels.contains(&implied), "{implied}: {labels:?}");
+        }
+        // A job ad asks only for what it names.
+        let job =
+            SkillMatcher::new(Arc::new(Catalog::builtin())).extract("Must have: PostgreSQL", None);
+        assert!(!job.iter().any(|s| s.label == "SQL"));
+    }
+
     #[test]
     fn tokens_keep_technical_names_whole() {
         assert_eq!(
