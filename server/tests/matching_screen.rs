@@ -226,7 +226,7 @@ async fn a_member_analyses_a_cv_against_a_job(db: Db) {
     );
     assert_eq!(
         body["explanation"]["summary"],
-        "Shows 4 of 5 must-haves (missing: Terraform); 7 years in dated roles."
+        "Shows 4 of 5 must-haves (missing: Terraform); 7 years of experience by the CV's dates."
     );
 
     let empty = c

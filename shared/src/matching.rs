@@ -190,6 +190,9 @@ pub struct MatchedSkill {
     /// The requirement's other options, when it has some.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub alternatives: Vec<String>,
+    /// The requirement as the ad puts it, options in the ad's order ("AWS or GCP").
+    #[serde(default)]
+    pub asked: String,
     pub required: Requirement,
     /// 0–1: full when shown in use at the asked level; less when only listed, only claimed
     /// outside the CV, or below the asked level.

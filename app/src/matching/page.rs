@@ -216,12 +216,12 @@ fn Results(analysis: MatchAnalysis) -> impl IntoView {
                         <span class="sr-only">{format!(", {} out of 100", explanation.score)}</span>
                     </h2>
                     <p class="band-meaning">{band.meaning()}</p>
-                    <p class="summary" data-summary="">{explanation.summary}</p>
                 </div>
+                <p class="summary" data-summary="">{explanation.summary}</p>
             </header>
             <div class="score-parts">
                 {part("Skills", parts.coverage, "the job's skills the CV proves; must-haves count double")}
-                {part("Meaning", parts.semantic, "how close the CV's experience reads to the job")}
+                {part("Relevance", parts.semantic, "how close the CV's experience reads to the job")}
                 {part("Fit", parts.fit, "seniority, years and place")}
             </div>
             <h2 class="checklist-heading">"What the job asks for"</h2>
@@ -274,7 +274,11 @@ fn Checklist(
                 .chain(m.alternatives.iter().cloned())
                 .collect();
             Line {
-                name: shared::matching::describe_options(&options[0], &options[1..]),
+                name: if m.asked.is_empty() {
+                    shared::matching::describe_options(&options[0], &options[1..])
+                } else {
+                    m.asked.clone()
+                },
                 required: m.required,
                 state: if m.credit >= 0.999 { "met" } else { "partly" },
                 shown_as: (!m.alternatives.is_empty()).then(|| m.label.clone()),
@@ -486,7 +490,9 @@ fn SkillChips(
         let href = format!("#{}", mark_id(target, &s.label));
         view! {
             <li class="chip" data-inferred=s.inferred.then_some("true") data-asked=(!not_asked).then_some("true")>
-                <a href=href>{s.label}</a>
+                // A plain fragment link (not the router's): the browser scrolls to the mark and
+                // it matches :target.
+                <a href=href rel="external">{s.label}</a>
                 {(!details.is_empty()).then(|| view! { <small>{details.join(" · ")}</small> })}
             </li>
         }
@@ -529,6 +535,13 @@ fn Highlighted(text: String, skills: Vec<ExtractedSkill>, id: &'static str) -> i
     let mut first: Vec<String> = Vec::new();
     for (start, end, label, inferred) in marks {
         if start < at {
+            // Inside a mark already placed ("PostgreSQL" also shows SQL): its chip still needs a
+            // place to jump to.
+            if !first.contains(&label) {
+                let anchor = mark_id(id, &label);
+                first.push(label);
+                pieces.push(view! { <span class="mark-anchor" id=anchor></span> }.into_any());
+            }
             continue;
         }
         if start > at {

@@ -278,6 +278,10 @@ fn plain_words(text: &str, from: usize, to: usize, spans: &[[usize; 2]]) -> usiz
 /// than shows it in use: its clause has almost no words besides skill names, and it is not part
 /// of a dated experience entry (where "Tools: Power BI, SAP" says what the work used).
 fn only_listed(text: &str, [start, end]: [usize; 2], spans: &[[usize; 2]]) -> bool {
+    // The lines at the top (name, headline, contact) claim a skill; they do not show it.
+    if in_header(text, start) {
+        return true;
+    }
     let (from, to) = clause_around(text, start, end);
     if plain_words(text, from, to, spans) > 1 || layout::in_experience_entry(text, start) {
         return false;
@@ -290,6 +294,41 @@ fn only_listed(text: &str, [start, end]: [usize; 2], spans: &[[usize; 2]]) -> bo
         !spans.iter().any(|&[a, b]| a < e && s < b)
     });
     !(stated_level || layout::in_credentials(text, start))
+}
+
+/// Whether `at` is in the header of a CV: the lines before its first blank line, at most four
+/// (only the first line when the text has no blank line).
+fn in_header(text: &str, at: usize) -> bool {
+    let body = text.trim_start();
+    let offset = text.len() - body.len();
+    let first_line = body.find('\n').unwrap_or(body.len());
+    let block = body.find("\n\n").unwrap_or(first_line);
+    let four_lines = body
+        .match_indices('\n')
+        .nth(3)
+        .map_or(body.len(), |(i, _)| i);
+    at < offset + block.min(four_lines)
+}
+
+/// Words that say a qualification is not complete yet.
+static IN_PROGRESS: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+    regex::Regex::new(
+        r"(?i)\b(part[- ]qualified|studying|in progress|ongoing|expected|finishing|pursuing|working towards|currently enrolled)\b",
+    )
+    .expect("valid regex")
+});
+
+/// Whether the mention's clause says it is not complete yet ("CIMA (part-qualified, finishing
+/// 2027)").
+fn in_progress(text: &str, [start, end]: [usize; 2]) -> bool {
+    let (line_start, line_end) = line_around(text, start);
+    let after = &text[end..line_end];
+    // Its own brackets, or the rest of its line.
+    let scope = match after.trim_start().strip_prefix('(') {
+        Some(inner) => inner.split(')').next().unwrap_or(""),
+        None => &text[line_start..line_end],
+    };
+    IN_PROGRESS.is_match(scope)
 }
 
 /// The clause widened to the brackets that follow it: "English (C1)" as a whole.
@@ -370,6 +409,7 @@ fn credit_for(
             .then(|| MatchedSkill {
                 label: option.to_owned(),
                 alternatives: Vec::new(),
+                asked: String::new(),
                 required: required.required,
                 credit: 0.5,
                 note: Some("claimed, not shown in the CV".to_owned()),
@@ -389,6 +429,10 @@ fn credit_for(
             Some("only listed, not shown in use".to_owned()),
         )
     };
+    if skill.spans.iter().all(|&span| in_progress(text, span)) {
+        credit = credit.min(0.5);
+        note = Some("not complete yet".to_owned());
+    }
     if let (Some(asked), Some(stated)) = (required.level, skill.level) {
         if stated < asked {
             credit *= 0.7;
@@ -412,6 +456,7 @@ fn credit_for(
     Some(MatchedSkill {
         label: skill.label.clone(),
         alternatives: Vec::new(),
+        asked: String::new(),
         required: required.required,
         credit: round3(credit),
         note,
@@ -475,6 +520,7 @@ pub fn explain(
                     .collect();
                 Some(MatchedSkill {
                     alternatives: others,
+                    asked: required.describe(),
                     ..found
                 })
             })
@@ -580,7 +626,7 @@ fn summarise(matched: &[MatchedSkill], missing: &[MissingSkill], years: Option<f
         );
     }
     if let Some(years) = years {
-        parts.push(format!("{years:.0} years in dated roles"));
+        parts.push(format!("{years:.0} years of experience by the CV's dates"));
     }
     let mut sentence = parts.join("; ");
     sentence.push('.');
@@ -673,8 +719,8 @@ fn fit(analysed: &AnalysedJob, candidate: &AnalysedCandidate, notes: &mut Vec<St
     }
     if parts.is_empty() {
         notes.push(
-            "Neither text states a seniority, years of experience or a place to compare: fit is \
-             neutral (50)"
+            "The texts give no seniority, years asked or shared place to compare: fit is neutral \
+             (50)"
                 .to_owned(),
         );
         return 0.5;
@@ -756,6 +802,9 @@ mod tests {
     fn fit_is_neutral_and_says_so_when_the_texts_give_nothing() {
         let (fit, notes) = fit_of("We need someone who knows Excel.", "Cy Example\n", None);
         assert!((fit - 0.5).abs() < 1e-9);
-        assert!(notes[0].starts_with("Neither text states"), "{notes:?}");
+        assert!(
+            notes[0].starts_with("The texts give no seniority"),
+            "{notes:?}"
+        );
     }
 }

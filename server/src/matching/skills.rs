@@ -482,6 +482,11 @@ impl SkillMatcher {
         if hits.iter().any(|o| near(o) && !o.ambiguous) {
             return true;
         }
+        // A version or edition right after the name: "Sage 200", "Go 1.22".
+        let after = text[hit.end..].trim_start_matches(' ');
+        if after.len() < text.len() - hit.end && after.starts_with(|c: char| c.is_ascii_digit()) {
+            return true;
+        }
         let from = hit.first_token.saturating_sub(CUE_WINDOW);
         let to = (hit.first_token + CUE_WINDOW + 1).min(tokens.len());
         tokens[from..to]
@@ -568,6 +573,10 @@ fn describe_experience(skill: &mut ExtractedSkill, text: &str, current_year: i32
         if let Some(m) = closest {
             let level = level_of(m.as_str());
             skill.level = Some(skill.level.map_or(level, |l| l.max(level)));
+        }
+        // A degree or certificate dates when it was earned, not when the skill was last used.
+        if super::layout::in_credentials(text, start) {
+            continue;
         }
         // The dates of the role: this line, or the closest line above that has a year.
         let mut here = (line_start, line_end);
