@@ -160,25 +160,22 @@ pub(crate) static DATE_RANGE: LazyLock<Regex> = LazyLock::new(|| {
 /// Lines above a mention searched for the dated line that opens its entry.
 const ENTRY_LINES: usize = 12;
 
+/// The line holding `at` and the lines above it in the same block (up to a blank line), nearest
+/// first, at most [`ENTRY_LINES`].
+fn lines_above(text: &str, at: usize) -> impl Iterator<Item = &str> {
+    let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+    text[..end]
+        .rsplit('\n')
+        .take(ENTRY_LINES)
+        .take_while(|line| !line.trim().is_empty())
+}
+
 /// Whether the mention at `at` belongs to a dated experience entry: a line above it in the same
 /// block (no blank line or heading between) holds a date range.
 pub fn in_experience_entry(text: &str, at: usize) -> bool {
-    let mut line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
-    for _ in 0..ENTRY_LINES {
-        let line_start = text[..line_end].rfind('\n').map_or(0, |i| i + 1);
-        let line = &text[line_start..line_end];
-        if line.trim().is_empty() || is_heading(line) {
-            return false;
-        }
-        if DATE_RANGE.is_match(line) {
-            return true;
-        }
-        if line_start == 0 {
-            return false;
-        }
-        line_end = line_start - 1;
-    }
-    false
+    lines_above(text, at)
+        .take_while(|line| !is_heading(line))
+        .any(|line| DATE_RANGE.is_match(line))
 }
 
 /// Headings and line labels of a CV's certificates and licences.
@@ -206,22 +203,10 @@ pub fn in_credentials(text: &str, at: usize) -> bool {
             .to_lowercase();
         CREDENTIALS.contains(&bare.as_str())
     };
-    let mut line_end = text[at..].find('\n').map_or(text.len(), |i| at + i);
-    for _ in 0..ENTRY_LINES {
-        let line_start = text[..line_end].rfind('\n').map_or(0, |i| i + 1);
-        let line = &text[line_start..line_end];
-        if line.trim().is_empty() {
-            return false;
-        }
-        if label(line) {
-            return true;
-        }
-        if is_heading(line) || line_start == 0 {
-            return false;
-        }
-        line_end = line_start - 1;
-    }
-    false
+    // The nearest label or heading decides ("Education" is both).
+    lines_above(text, at)
+        .find(|line| label(line) || is_heading(line))
+        .is_some_and(label)
 }
 
 /// Headings that open a part of a CV other than an experience entry.

@@ -446,7 +446,7 @@ fn credit_for(
     // The best proof first: a mention in a dated experience entry, then one shown in use
     // elsewhere (a summary), then a list.
     let mut ordered = skill.spans.clone();
-    ordered.sort_by_key(|&span| {
+    ordered.sort_by_cached_key(|&span| {
         (
             only_listed(text, span, spans),
             !layout::in_experience_entry(text, span[0]),

@@ -483,8 +483,10 @@ impl SkillMatcher {
             return true;
         }
         // A version or edition right after the name: "Sage 200", "Go 1.22".
-        let after = text[hit.end..].trim_start_matches(' ');
-        if after.len() < text.len() - hit.end && after.starts_with(|c: char| c.is_ascii_digit()) {
+        if text[hit.end..]
+            .strip_prefix(' ')
+            .is_some_and(|after| after.trim_start().starts_with(|c: char| c.is_ascii_digit()))
+        {
             return true;
         }
         let from = hit.first_token.saturating_sub(CUE_WINDOW);
