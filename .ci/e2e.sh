@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts the built server on a free port with a fresh database, runs Playwright against it, and
-# stops it. Runs once on SQLite and once on PostgreSQL (skipped with a notice if PostgreSQL does
-# not answer, unless TALENTLOOM_REQUIRE_POSTGRES=1).
+# stops it. Runs on SQLite and on PostgreSQL side by side (PostgreSQL skipped with a notice if it
+# does not answer, unless TALENTLOOM_REQUIRE_POSTGRES=1); each run's output is printed when both
+# have finished.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -28,8 +29,10 @@ wait_for() {
   exit 1
 }
 
+# run_against LABEL DATABASE_URL READY_MARK: READY_MARK is created once the server is ready (its
+# skill names embedded and cached), so a second server can start and read them from the cache.
 run_against() {
-  local label=$1 database_url=$2
+  local label=$1 database_url=$2 ready_mark=$3
   local data_dir port log pid status
   data_dir=$(mktemp -d)
   port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
@@ -50,10 +53,11 @@ run_against() {
   # The server embeds the catalog's skill names in the background (once: CACHE_DIR keeps them);
   # the tests expect skills found by meaning, so wait for it.
   wait_for "the skill names to be embedded" 900 grep -q "skills by similarity ready" "$log"
+  touch "$ready_mark"
   status=0
   # The tests read mail sent to people (reset and confirmation links) with `server outbox`.
   (cd end2end && BASE_URL="http://127.0.0.1:$port" TALENTLOOM_SERVER="$PWD/../${CARGO_TARGET_DIR:-target}/debug/server" \
-    DATA_DIR="$data_dir" DATABASE_URL="$database_url" npx playwright test) || status=$?
+    DATA_DIR="$data_dir" DATABASE_URL="$database_url" npx playwright test --output "test-results/$label") || status=$?
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   if [ "$status" != 0 ]; then
@@ -63,16 +67,35 @@ run_against() {
   rm -rf "$data_dir"
 }
 
-run_against sqlite ""
+runs=$(mktemp -d)
+# The first server embeds the skill names (both cores for a few minutes); the second starts once
+# they are cached.
+run_against sqlite "" "$runs/sqlite.ready" >"$runs/sqlite.out" 2>&1 &
+sqlite_run=$!
+postgres_run=""
 
 if psql "$PG_ADMIN_URL" -qAtc 'SELECT 1' >/dev/null 2>&1; then
   db="tl_e2e_$$_$RANDOM"
   psql "$PG_ADMIN_URL" -qc "CREATE DATABASE $db" >/dev/null
   trap 'psql "$PG_ADMIN_URL" -qc "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null 2>&1 || true' EXIT
-  run_against postgres "${PG_ADMIN_URL%/*}/$db"
+  while [ ! -e "$runs/sqlite.ready" ] && kill -0 "$sqlite_run" 2>/dev/null; do sleep 1; done
+  run_against postgres "${PG_ADMIN_URL%/*}/$db" "$runs/postgres.ready" >"$runs/postgres.out" 2>&1 &
+  postgres_run=$!
 elif [ "${TALENTLOOM_REQUIRE_POSTGRES:-}" = 1 ]; then
   echo "PostgreSQL is required (TALENTLOOM_REQUIRE_POSTGRES=1) but $PG_ADMIN_URL does not answer." >&2
+  wait "$sqlite_run" || true
+  cat "$runs/sqlite.out"
   exit 1
 else
   echo "NOTICE: PostgreSQL at $PG_ADMIN_URL does not answer; the PostgreSQL browser tests are SKIPPED."
 fi
+
+failed=0
+wait "$sqlite_run" || failed=1
+cat "$runs/sqlite.out"
+if [ -n "$postgres_run" ]; then
+  wait "$postgres_run" || failed=1
+  cat "$runs/postgres.out"
+fi
+rm -rf "$runs"
+exit "$failed"

@@ -160,6 +160,8 @@ fn requirements_are_read_as_the_ad_means_them() {
         "{software:?}"
     );
     assert!(has(&software, "nice", "Terraform"), "{software:?}");
+    // Named only in "What you will do": the work, not a requirement.
+    assert!(has(&software, "duty", "Tokio"), "{software:?}");
     // The learning budget and the company's design culture are not asked for.
     assert!(
         !software

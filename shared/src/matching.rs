@@ -62,6 +62,38 @@ pub enum Requirement {
     #[default]
     Must,
     Nice,
+    /// Named only in the duties of an ad that lists its requirements: it describes the work
+    /// rather than asks for the skill, so it counts for half a nice-to-have.
+    Duty,
+}
+
+impl Requirement {
+    /// Stable name, used in markup and CSS.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Must => "must",
+            Self::Nice => "nice",
+            Self::Duty => "duty",
+        }
+    }
+
+    /// What a person reads.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Must => "must-have",
+            Self::Nice => "nice to have",
+            Self::Duty => "in the duties",
+        }
+    }
+
+    /// How much the job asks for it: must over nice over duty.
+    pub fn strength(self) -> u8 {
+        match self {
+            Self::Must => 3,
+            Self::Nice => 2,
+            Self::Duty => 1,
+        }
+    }
 }
 
 /// A skill a job asks for.
@@ -228,7 +260,7 @@ impl Band {
     /// The lowest score of each band above weak: partial, good, strong. Partial and good start
     /// halfway between the recruiter's bands on the labelled pairs (docs/QUALITY.md); strong
     /// starts where a candidate who shows every must-have in use lands.
-    pub const FROM: [u8; 3] = [25, 43, 80];
+    pub const FROM: [u8; 3] = [18, 43, 80];
 
     pub fn of(score: u8) -> Self {
         match score {

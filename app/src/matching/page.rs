@@ -298,7 +298,8 @@ fn Checklist(
         }))
         .collect();
     let rank = |l: &Line| {
-        let kind = usize::from(l.required != Requirement::Must);
+        // Must-haves first, then nice-to-haves, then what the duties name.
+        let kind = std::cmp::Reverse(l.required.strength());
         let state = match l.state {
             "met" => 0,
             "partly" => 1,
@@ -356,7 +357,7 @@ fn Checklist(
                         <p class="requirement-line">
                             <span class="sr-only">{format!("{said}: ")}</span>
                             <strong>{line.name}</strong>
-                            " "<span class="tag" data-kind=requirement_key(line.required)>{requirement(line.required)}</span>
+                            " "<span class="tag" data-kind=line.required.as_str()>{line.required.label()}</span>
                             {line.shown_as.map(|s| view! { <span class="note">" · shown: "{s}</span> })}
                             {line.note.map(|n| view! { <span class="note">" · "{n}</span> })}
                         </p>
@@ -388,13 +389,6 @@ fn Quote(text: String, mut marks: Vec<[usize; 2]>, id: String) -> impl IntoView 
     }
     pieces.push(view! { {text[at..].to_owned()} }.into_any());
     view! { <blockquote class="quote" id=id>{pieces}</blockquote> }
-}
-
-fn requirement_key(r: Requirement) -> &'static str {
-    match r {
-        Requirement::Must => "must",
-        Requirement::Nice => "nice",
-    }
 }
 
 /// ESCO occupations for the job's title, with ESCO's attribution; or why there are none.
@@ -461,13 +455,6 @@ fn OccupationSkills(skills: Vec<OccupationSkill>) -> impl IntoView {
             {list(essential, "Essential")}
             {list(optional, "Optional")}
         </details>
-    }
-}
-
-fn requirement(r: Requirement) -> &'static str {
-    match r {
-        Requirement::Must => "must-have",
-        Requirement::Nice => "nice to have",
     }
 }
 

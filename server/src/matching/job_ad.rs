@@ -396,7 +396,7 @@ impl<'a> JobAd<'a> {
             // describes it rather than asks for it; an ad without one asks with every line.
             Section::Opening | Section::Responsibilities => {
                 Some(if self.has_requirement_sections() {
-                    Requirement::Nice
+                    Requirement::Duty
                 } else {
                     Requirement::Must
                 })
@@ -949,9 +949,9 @@ How to apply: send your CV in English.
     }
 
     #[test]
-    fn the_work_described_is_wanted_when_the_ad_lists_its_requirements() {
-        assert_eq!(requirement_of(AD, "Kubernetes"), Some(Requirement::Nice));
-        assert_eq!(requirement_of(AD, "Cargo Route"), Some(Requirement::Nice));
+    fn the_work_described_is_a_duty_when_the_ad_lists_its_requirements() {
+        assert_eq!(requirement_of(AD, "Kubernetes"), Some(Requirement::Duty));
+        assert_eq!(requirement_of(AD, "Cargo Route"), Some(Requirement::Duty));
     }
 
     #[test]
@@ -974,7 +974,7 @@ How to apply: send your CV in English.
     #[test]
     fn headings_in_german_french_and_spanish() {
         let ad = "Deine Aufgaben\nBuchhaltung mit SAP\n\nDein Profil\nHGB-Kenntnisse\n\nWir bieten\nJobrad\n";
-        assert_eq!(requirement_of(ad, "SAP"), Some(Requirement::Nice));
+        assert_eq!(requirement_of(ad, "SAP"), Some(Requirement::Duty));
         assert_eq!(requirement_of(ad, "HGB"), Some(Requirement::Must));
         assert_eq!(requirement_of(ad, "Jobrad"), None);
         let ad = "Profil recherché :\nExcel avancé\nAtouts :\nSage\n";
@@ -993,7 +993,7 @@ How to apply: send your CV in English.
         assert_eq!(requirement_of(ad, "SQL"), Some(Requirement::Must));
         let ad = "Backend Engineer\nBenefits of working here include Rust every day.\nRequirements\nRust\n";
         // A long line is not a heading, so the opening text stays a description of the work.
-        assert_eq!(requirement_of(ad, "every day"), Some(Requirement::Nice));
+        assert_eq!(requirement_of(ad, "every day"), Some(Requirement::Duty));
     }
 
     #[test]

@@ -20,7 +20,7 @@ static PHONE: LazyLock<Regex> = LazyLock::new(|| {
 });
 /// A postal code next to a place: "10000 Zagreb", "LS3 1AB", "SW1A 2AA", "20095 Hamburg".
 static POSTCODE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b(?:\d{4,5}\s+\p{Lu}|\p{Lu}{1,2}\d[\p{Lu}\d]?\s\d\p{Lu}{2})\b")
+    Regex::new(r"\b(?:\d{4,5}\s+\p{Lu}|\p{Lu}{1,2}\d[\p{Lu}\d]?\s\d\p{Lu}{2}\b)")
         .expect("valid regex")
 });
 
@@ -72,22 +72,7 @@ impl Layout {
     pub fn read(text: &str) -> Self {
         let mut blocked: Vec<[usize; 2]> =
             LINK.find_iter(text).map(|m| [m.start(), m.end()]).collect();
-        let mut offset = 0;
-        for line in text.split_inclusive('\n').take(CONTACT_LINES) {
-            let (start, end) = (offset, offset + line.trim_end().len());
-            offset += line.len();
-            let trimmed = line.trim();
-            if trimmed.is_empty() {
-                if start > 0 {
-                    break;
-                }
-                continue;
-            }
-            let contact = LINK.is_match(line) || PHONE.is_match(line) || POSTCODE.is_match(line);
-            if contact {
-                blocked.push([start, end]);
-            }
-        }
+        blocked.extend(contact_lines(text).map(|(start, line)| [start, start + line.len()]));
         blocked.sort_unstable();
         Self { blocked }
     }
@@ -98,6 +83,87 @@ impl Layout {
         self.blocked.iter().any(|&[s, e]| s < end && start < e)
             || in_company_name(text, end)
             || is_employer(text, [start, end])
+    }
+}
+
+/// The contact lines at the top of a CV with their start: the lines before the first blank line
+/// that hold an e-mail address, a phone number, a link or a postal code.
+fn contact_lines(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut offset = 0;
+    text.split_inclusive('\n')
+        .take(CONTACT_LINES)
+        .map(move |line| {
+            let start = offset;
+            offset += line.len();
+            (start, line.trim_end())
+        })
+        .skip_while(|(_, line)| line.trim().is_empty())
+        .take_while(|(_, line)| !line.trim().is_empty())
+        .filter(|(_, line)| LINK.is_match(line) || PHONE.is_match(line) || POSTCODE.is_match(line))
+}
+
+/// Where the person lives, when the contact lines say it: the place after (or, in the UK,
+/// before) a postal code ("Ilica 42, 10000 Zagreb, Croatia", "Leeds LS3 1AB"), a part labelled
+/// "Based in" or "Location:", or a part of the form "Place, Region" ("Stockport, Greater
+/// Manchester"). A bare word is not read as a place: it may be a job title.
+pub fn home(text: &str) -> Option<String> {
+    let parts = contact_lines(text).flat_map(|(_, line)| {
+        line.split(['·', '|', '•', ';', '\t'])
+            .map(str::trim)
+            .filter(|p| !p.is_empty() && !LINK.is_match(p) && !PHONE.is_match(p))
+    });
+    let place_words = |s: &str| {
+        let s = s.trim().trim_end_matches('.');
+        let words: Vec<&str> = s.split_whitespace().collect();
+        (!words.is_empty()
+            && words.len() <= 3
+            && words.iter().all(|w| {
+                w.starts_with(char::is_uppercase)
+                    && w.chars()
+                        .all(|c| c.is_alphabetic() || matches!(c, '-' | '\'' | '.'))
+            }))
+        .then(|| s.to_owned())
+    };
+    for part in parts {
+        let folded = part.to_lowercase();
+        for label in ["based in ", "location:", "lives in ", "address:"] {
+            if let Some(rest) = folded.strip_prefix(label) {
+                let rest = &part[part.len() - rest.len()..];
+                if let Some(place) = rest.split(',').find_map(|p| place_words(strip_postcode(p))) {
+                    return Some(place);
+                }
+            }
+        }
+        if let Some(code) = POSTCODE.find(part) {
+            // "10000 Zagreb": the place follows the code; "Leeds LS3 1AB": it comes before.
+            let segment_of = |at: usize| {
+                let from = part[..at].rfind(',').map_or(0, |i| i + 1);
+                let to = part[at..].find(',').map_or(part.len(), |i| at + i);
+                &part[from..to]
+            };
+            if let Some(place) = place_words(strip_postcode(segment_of(code.start()))) {
+                return Some(place);
+            }
+            continue;
+        }
+        let mut pieces = part.split(',');
+        if let (Some(place), Some(region), None) = (pieces.next(), pieces.next(), pieces.next()) {
+            if let (Some(place), Some(_)) = (place_words(place), place_words(region)) {
+                return Some(place);
+            }
+        }
+    }
+    None
+}
+
+/// A part of an address without its postal code ("10000 Zagreb" → "Zagreb").
+fn strip_postcode(part: &str) -> &str {
+    let part = part.trim();
+    match POSTCODE.find(part) {
+        // "10000 Zagreb": the place follows the digits.
+        Some(m) if m.start() == 0 => part.trim_start_matches(|c: char| c.is_ascii_digit()).trim(),
+        Some(m) => part[..m.start()].trim(),
+        None => part,
     }
 }
 
@@ -269,6 +335,24 @@ mod tests {
         // A phone number further down is no contact block.
         let later = "Summary\nNurse.\n\nCalled 999 twice; BLS.\nCall 07700 900123\n";
         assert!(!excluded(later, "BLS"));
+    }
+
+    #[test]
+    fn home_comes_from_the_address_in_the_contact_lines() {
+        assert_eq!(home(CV).as_deref(), Some("Zagreb"));
+        let uk = "Jo Bloggs\n12 Park Row, Leeds LS3 1AB · 07700 900123\n\nSummary\nNurse.\n";
+        assert_eq!(home(uk).as_deref(), Some("Leeds"));
+        let region =
+            "Imran Shah ACCA\nStockport, Greater Manchester · 07700 900456 · imran@example.co.uk\n";
+        assert_eq!(home(region).as_deref(), Some("Stockport"));
+        let labelled = "Lena Vogel\nBased in Munich · lena@example.de\n";
+        assert_eq!(home(labelled).as_deref(), Some("Munich"));
+        // A job title beside the phone number is not a place, nor is anything below the top.
+        assert_eq!(home("Sam Lee\nStaff Nurse · 07700 900123\n"), None);
+        assert_eq!(
+            home("Sam Lee\nsam@example.com\n\nExperience\nNurse, Leeds, Yorkshire\n"),
+            None
+        );
     }
 
     #[test]

@@ -28,6 +28,9 @@ pub struct LabelledJob {
     pub text: String,
     pub must: Vec<String>,
     pub nice: Vec<String>,
+    /// Skills the duties name, in an ad that lists its requirements apart.
+    #[serde(default)]
+    pub duty: Vec<String>,
 }
 
 /// A CV with the band the recruiter gave it and the skills it shows (catalog labels).
@@ -267,6 +270,7 @@ pub fn evaluate<E>(
             .iter()
             .map(|r| (r, Requirement::Must))
             .chain(profession.job.nice.iter().map(|r| (r, Requirement::Nice)))
+            .chain(profession.job.duty.iter().map(|r| (r, Requirement::Duty)))
             .map(|(r, kind)| (r.split('|').map(|o| canon(o.trim())).collect(), kind))
             .collect();
         let found: Vec<(BTreeSet<String>, Requirement)> = ranking
@@ -353,7 +357,7 @@ pub fn evaluate<E>(
                     && explanation
                         .matched
                         .iter()
-                        .all(|m| m.required == Requirement::Nice || m.credit >= 0.999),
+                        .all(|m| m.required != Requirement::Must || m.credit >= 0.999),
             });
         }
         let mut pairs = 0;
@@ -587,7 +591,7 @@ impl Report {
             }
         }
         md.push_str("\n## Skills found in the CVs, and requirements read from the job ads\n\n");
-        md.push_str("| Profession | CV skills precision | CV skills recall | F1 | Requirements precision | Requirements recall | Must/nice right |\n|---|---:|---:|---:|---:|---:|---:|\n");
+        md.push_str("| Profession | CV skills precision | CV skills recall | F1 | Requirements precision | Requirements recall | Kind right (must / nice / duty) |\n|---|---:|---:|---:|---:|---:|---:|\n");
         for p in &self.professions {
             md.push_str(&format!(
                 "| {} | {} | {} | {:.2} | {} | {} | {} of {} |\n",
@@ -620,11 +624,16 @@ impl Report {
                     .join("; ")
             };
             md.push_str(&format!(
-                "**{}**: must-have: {}. Nice to have: {}.\n\n",
+                "**{}**: must-have: {}. Nice to have: {}.",
                 p.profession,
                 list(Requirement::Must),
                 list(Requirement::Nice)
             ));
+            let duties = list(Requirement::Duty);
+            if !duties.is_empty() {
+                md.push_str(&format!(" Named in the duties: {duties}."));
+            }
+            md.push_str("\n\n");
         }
         md.push_str("## Skills found that the labels do not have\n\n");
         for p in &self.professions {

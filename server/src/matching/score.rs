@@ -103,11 +103,7 @@ pub fn required_skills(
     let links = job_ad::option_links(ad.text(), &spans);
     let linked: std::collections::HashSet<usize> =
         links.iter().flat_map(|&(a, b)| [a, b]).collect();
-    let strength = |r: Option<Requirement>| match r {
-        Some(Requirement::Must) => 2,
-        Some(Requirement::Nice) => 1,
-        None => 0,
-    };
+    let strength = |r: Option<Requirement>| r.map_or(0, Requirement::strength);
     // The strongest requirement with which a skill is asked for on its own, not as an option.
     let alone: Vec<u8> = (0..found.len())
         .map(|skill| {
@@ -168,12 +164,12 @@ pub fn required_skills(
     out.into_iter().map(|(_, r)| r).collect()
 }
 
-/// Asked for anywhere counts over wanted anywhere.
+/// Asked for anywhere counts over wanted anywhere, and wanted over named in the duties.
 fn stronger(a: Requirement, b: Requirement) -> Requirement {
-    if a == Requirement::Must || b == Requirement::Must {
-        Requirement::Must
+    if a.strength() >= b.strength() {
+        a
     } else {
-        Requirement::Nice
+        b
     }
 }
 
@@ -502,6 +498,7 @@ pub fn explain(
         let weight = match required.required {
             Requirement::Must => 2.0,
             Requirement::Nice => 1.0,
+            Requirement::Duty => 0.5,
         };
         possible += weight;
         if required.required == Requirement::Must {
@@ -557,7 +554,17 @@ pub fn explain(
             "Little beyond skill names ({prose} other words): closeness in meaning counts for less"
         ));
     }
-    let fit = fit(job, candidate, &mut notes);
+    // Years and seniority count as far as the CV's work is like this job's: by the share of
+    // must-haves it shows, or by how close it reads, whichever is more (a journalist's nine
+    // years are not nine years of warehouse operations).
+    let relevance = if musts > 0 {
+        f64::from(musts - musts_missing) / f64::from(musts)
+    } else {
+        1.0
+    }
+    .max(semantic)
+    .clamp(0.0, 1.0);
+    let fit = fit(job, candidate, relevance, &mut notes);
     let must_factor = if musts > 0 {
         1.0 - 0.4 * f64::from(musts_missing) / f64::from(musts)
     } else {
@@ -587,7 +594,7 @@ pub fn explain(
 }
 
 /// The sentence on top of an explanation: must-haves shown (and which are missing, when few),
-/// nice-to-haves, and the years of experience.
+/// nice-to-haves, skills the duties name, and the years of experience.
 fn summarise(matched: &[MatchedSkill], missing: &[MissingSkill], years: Option<f64>) -> String {
     let count = |kind: Requirement| {
         (
@@ -620,6 +627,13 @@ fn summarise(matched: &[MatchedSkill], missing: &[MissingSkill], years: Option<f
             nice_met + nice_missing
         ));
     }
+    let (duties_met, duties_missing) = count(Requirement::Duty);
+    if duties_met + duties_missing > 0 {
+        parts.push(format!(
+            "{duties_met} of {} skills the duties name",
+            duties_met + duties_missing
+        ));
+    }
     if parts.is_empty() {
         parts.push(
             "The job names no skills to check; the score comes from meaning and fit".to_owned(),
@@ -649,7 +663,23 @@ fn place_in_contact_block(cv: &str, place: &str) -> Option<String> {
 }
 
 /// Seniority, years and place: the mean of what can be compared, 0.5 when nothing can.
-fn fit(analysed: &AnalysedJob, candidate: &AnalysedCandidate, notes: &mut Vec<String>) -> f64 {
+fn fit(
+    analysed: &AnalysedJob,
+    candidate: &AnalysedCandidate,
+    relevance: f64,
+    notes: &mut Vec<String>,
+) -> f64 {
+    // How much of the CV's experience is like the job's, said when it is not all.
+    let like_this = |note: String| {
+        if relevance < 0.995 {
+            format!(
+                "{note}, counted at {:.0}% (as far as the CV's work is like this job's)",
+                relevance * 100.0
+            )
+        } else {
+            note
+        }
+    };
     let job = &analysed.spec;
     let mut parts = Vec::new();
     if let (Some(asked), Some(years)) = (analysed.years_asked, candidate.years) {
@@ -663,10 +693,10 @@ fn fit(analysed: &AnalysedJob, candidate: &AnalysedCandidate, notes: &mut Vec<St
         } else {
             0.0
         };
-        notes.push(format!(
+        notes.push(like_this(format!(
             "Experience: {years:.0} years, the job asks for {asked}"
-        ));
-        parts.push(part);
+        )));
+        parts.push(part * relevance);
     }
     if let (Some(level), Some(years)) = (job.seniority, candidate.years) {
         let (low, high) = level.years();
@@ -679,21 +709,23 @@ fn fit(analysed: &AnalysedJob, candidate: &AnalysedCandidate, notes: &mut Vec<St
         } else {
             0.0
         };
-        notes.push(format!(
+        notes.push(like_this(format!(
             "Seniority: {} role, {years:.0} years of experience",
             serde_json::to_value(level)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
                 .unwrap_or_default()
-        ));
-        parts.push(part);
+        )));
+        parts.push(part * relevance);
     }
     let profile = &candidate.profile;
-    // Without a stated home, the CV's contact block may name the job's place.
+    // Without a stated home, the CV's contact block may name the job's place, or another one.
+    let read_home = profile.location.is_none();
     let home = profile
         .location
         .clone()
-        .or_else(|| place_in_contact_block(&profile.text, job.location.as_deref()?));
+        .or_else(|| place_in_contact_block(&profile.text, job.location.as_deref()?))
+        .or_else(|| layout::home(&profile.text));
     match (job.remote, &job.location, &home) {
         (Some(RemotePolicy::Remote), _, _) => {
             notes.push("Remote role: location does not matter".to_owned());
@@ -710,6 +742,12 @@ fn fit(analysed: &AnalysedJob, candidate: &AnalysedCandidate, notes: &mut Vec<St
                     "Location: {home}, hybrid job in {place}; open to remote"
                 ));
                 parts.push(0.4);
+            } else if read_home {
+                // Read from the CV's address: a neighbouring town is another name too.
+                notes.push(format!(
+                    "Location: the CV's address is in {home}, the job in {place}"
+                ));
+                parts.push(0.3);
             } else {
                 notes.push(format!("Location: {home}, job in {place}"));
                 parts.push(0.1);
@@ -718,12 +756,13 @@ fn fit(analysed: &AnalysedJob, candidate: &AnalysedCandidate, notes: &mut Vec<St
         _ => {}
     }
     if parts.is_empty() {
-        notes.push(
+        // Neutral only for a CV like the job; an empty or unrelated one gains nothing by it.
+        notes.push(like_this(
             "The texts give no seniority, years asked or shared place to compare: fit is neutral \
              (50)"
                 .to_owned(),
-        );
-        return 0.5;
+        ));
+        return 0.5 * relevance;
     }
     parts.iter().sum::<f64>() / parts.len() as f64
 }
@@ -756,7 +795,7 @@ mod tests {
             years,
         };
         let mut notes = Vec::new();
-        (fit(&job, &candidate, &mut notes), notes)
+        (fit(&job, &candidate, 1.0, &mut notes), notes)
     }
 
     #[test]
@@ -796,6 +835,49 @@ mod tests {
         // Two years, elsewhere: a clear misfit.
         let (fit, _) = fit_of(JOB, "Bo Example\nLisbon, Portugal\n", Some(2.0));
         assert!(fit < 0.25, "{fit}");
+        // The same years with an address in another city: the place counts against.
+        let cv = "Ada Example\nLisbon, Portugal · ada@example.com\n\nExperience\n...";
+        let (fit, notes) = fit_of(JOB, cv, Some(7.0));
+        assert!(fit < 0.8, "{fit} {notes:?}");
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.contains("address is in Lisbon, the job in Hamburg")),
+            "{notes:?}"
+        );
+    }
+
+    #[test]
+    fn years_count_as_far_as_the_work_is_like_the_job() {
+        let (spec, years_asked) = read_job(
+            &JobSpec {
+                text: JOB.to_owned(),
+                ..JobSpec::default()
+            },
+            &JobAd::read(JOB),
+        );
+        let job = AnalysedJob {
+            spec,
+            required: Vec::new(),
+            vector: Vec::new(),
+            years_asked,
+        };
+        let candidate = AnalysedCandidate {
+            profile: CandidateProfile {
+                text: "Xena Smit\nJournalist\n".to_owned(),
+                ..CandidateProfile::default()
+            },
+            skills: Vec::new(),
+            chunk_vectors: Vec::new(),
+            years: Some(9.0),
+        };
+        let mut notes = Vec::new();
+        let fit = fit(&job, &candidate, 0.25, &mut notes);
+        assert!((fit - 0.25).abs() < 1e-9, "{fit} {notes:?}");
+        assert!(
+            notes[0].ends_with("counted at 25% (as far as the CV's work is like this job's)"),
+            "{notes:?}"
+        );
     }
 
     #[test]
