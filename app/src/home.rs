@@ -2,7 +2,7 @@
 
 use crate::{session::Session, widgets::ErrorPanel};
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_meta::{Meta, Title};
 use leptos_router::components::Redirect;
 
 /// `/`: the landing page, or straight into the organisation the person last used.
@@ -11,6 +11,8 @@ pub fn Home() -> impl IntoView {
     let session = Session::get();
     view! {
         <Title text=""/>
+        // Each public page describes itself (the careers pages their jobs).
+        <Meta name="description" content="Talentloom: hire and grow people, with private AI."/>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match session.me.await {

@@ -120,10 +120,11 @@ fn SignedInBar(me: Me, slug: Memo<Option<String>>) -> impl IntoView {
         current()
             .map(|m| {
                 let base = format!("/o/{}", m.slug);
-                let mut pages = vec![
-                    (base.clone(), "Dashboard"),
-                    (format!("{base}/match"), "Match"),
-                ];
+                let mut pages = vec![(base.clone(), "Dashboard")];
+                if m.role.can(Permission::ViewJobs) {
+                    pages.push((format!("{base}/jobs"), "Jobs"));
+                }
+                pages.push((format!("{base}/match"), "Match"));
                 if m.role.can(Permission::ViewOrganisation) {
                     pages.push((format!("{base}/team"), "Team"));
                 }

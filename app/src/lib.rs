@@ -8,10 +8,12 @@
 #![deny(unsafe_code)]
 
 pub mod accounts;
+pub mod careers;
 mod confirm;
 pub mod error;
 pub mod form;
 mod home;
+pub mod jobs;
 mod layout;
 pub mod mail;
 pub mod matching;
@@ -30,7 +32,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path, Lazy,
+    path, Lazy, SsrMode,
 };
 
 pub use session::Session;
@@ -92,7 +94,6 @@ pub fn App() -> impl IntoView {
         <Title formatter=|text: String| if text.is_empty() { "Talentloom".to_owned() } else { format!("{text} · Talentloom") }/>
         <Meta name="color-scheme" content="light dark"/>
         <Meta name="theme-color" content="#3b5bdb"/>
-        <Meta name="description" content="Talentloom: hire and grow people, with private AI."/>
         <Link rel="manifest" href="/manifest.webmanifest"/>
         <Link rel="icon" href="/icons/icon.svg"/>
         <Link rel="apple-touch-icon" href="/icons/icon-192.png"/>
@@ -113,7 +114,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/o/:slug/outbox") view={Lazy::<pages::Outbox>::new()}/>
                     <Route path=path!("/o/:slug/admin/jobs") view={Lazy::<pages::BackgroundJobs>::new()}/>
                     <Route path=path!("/o/:slug/match") view={Lazy::<pages::Match>::new()}/>
+                    <Route path=path!("/o/:slug/jobs") view={Lazy::<pages::Jobs>::new()}/>
+                    <Route path=path!("/o/:slug/jobs/new") view={Lazy::<pages::NewJob>::new()}/>
+                    <Route path=path!("/o/:slug/jobs/:job") view={Lazy::<pages::Job>::new()}/>
+                    <Route path=path!("/o/:slug/jobs/:job/edit") view={Lazy::<pages::EditJob>::new()}/>
                     <Route path=path!("/invite/:token") view={Lazy::<pages::Invite>::new()}/>
+                    // Whole pages in one response: they must work without JavaScript.
+                    <Route path=path!("/careers/:org") view={Lazy::<pages::Careers>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/careers/:org/:job") view={Lazy::<pages::CareersJob>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/offline") view=home::Offline/>
                 </Routes>
             </layout::Frame>

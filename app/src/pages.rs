@@ -17,7 +17,7 @@
 use leptos::{lazy, prelude::*};
 use leptos_router::LazyRoute;
 
-use crate::{accounts, mail, matching, orgs, queue};
+use crate::{accounts, careers, jobs, mail, matching, orgs, queue};
 
 /// Declares a group: its pages' route types (`Lazy::<Route>::new()` in the router) and the one
 /// lazily loaded function that renders any of them.
@@ -66,6 +66,8 @@ page_group! {
         ResetPassword => accounts::ResetPasswordPage,
         ConfirmEmail => accounts::ConfirmEmailPage,
         Invite => orgs::InvitePage,
+        Careers => careers::CareersPage,
+        CareersJob => careers::CareersJobPage,
     }
 }
 
@@ -79,6 +81,10 @@ page_group! {
         OrgSettings => orgs::SettingsPage,
         Outbox => mail::OutboxPage,
         BackgroundJobs => queue::BackgroundJobsPage,
+        Jobs => jobs::JobsPage,
+        NewJob => jobs::NewJobPage,
+        Job => jobs::JobPage,
+        EditJob => jobs::EditJobPage,
     }
 }
 

@@ -24,3 +24,32 @@ pub fn ErrorPanel(error: ApiError) -> impl IntoView {
     }
     .into_any()
 }
+
+/// A labelled choice of a filter form: `any` first (the empty value, no filter), then
+/// `options` as (value, text), `chosen` selected.
+#[component]
+pub fn FilterSelect(
+    id: &'static str,
+    name: &'static str,
+    label: &'static str,
+    any: &'static str,
+    options: Vec<(String, String)>,
+    chosen: String,
+) -> impl IntoView {
+    let options = options
+        .into_iter()
+        .map(|(value, text)| {
+            let selected = value == chosen;
+            view! { <option value=value selected=selected>{text}</option> }
+        })
+        .collect_view();
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <select id=id name=name>
+                <option value="">{any}</option>
+                {options}
+            </select>
+        </div>
+    }
+}

@@ -134,7 +134,7 @@ test("the explanation reads in ten seconds: band, checklist, highlighted proof, 
   await expect(verdict).toBeFocused({ timeout: 30_000 });
   await expect(page.locator(".verdict .score-value")).toBeInViewport();
   await expect(page.locator(".verdict[data-band=strong]")).toBeVisible();
-  await expect(page.locator(".summary")).toHaveText(/^Shows all 7 must-haves; \d+ of \d+ nice-to-haves; \d+ years of experience by the CV's dates\.$/);
+  await expect(page.locator(".summary")).toHaveText(/^Shows all 7 must-haves; \d+ of \d+ nice-to-haves; \d+ of \d+ skills the duties name; \d+ years of experience by the CV's dates\.$/);
   // What each part means is written out, not hidden in a tooltip.
   await expect(page.locator(".score-part-meaning").first()).toBeVisible();
   await expect(page.getByText("Similarity")).toHaveCount(0);

@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod batch;
 pub mod documents;
+pub mod jobs;
 pub mod mail;
 pub mod matching;
 pub mod orgs;

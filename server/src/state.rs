@@ -5,6 +5,7 @@
 use crate::{
     accounts::{self_service::SelfService, AccountSettings, AccountSetupError, Accounts},
     documents::{sandbox::ExtractorSettings, Extractor, Uploads},
+    jobs::Jobs,
     mail::{Mail, MailSetupError},
     matching::{analysis::Matching, occupations::OccupationService, store::DocumentStore, Engine},
     orgs::{OrgSettings, Orgs},
@@ -22,6 +23,8 @@ use crate::{
 };
 use app::{
     accounts::seam::{AccountsSeam, SelfServiceSeam},
+    careers::seam::CareersSeam,
+    jobs::seam::JobsSeam,
     mail::seam::MailSeam,
     matching::seam::MatchingSeam,
     orgs::seam::{InvitationsSeam, OrgsSeam},
@@ -87,6 +90,8 @@ pub struct AppState {
     pub matching: Matching,
     /// Searchable documents: persisted embeddings and the per-organisation hybrid index.
     pub documents: Arc<DocumentStore>,
+    /// Jobs: writing them, their status and their place in the search store.
+    pub jobs: Jobs,
     /// ESCO occupations for suggestions, once the imported taxonomy is prepared.
     pub occupations: OccupationService,
     /// Prometheus metrics.
@@ -175,6 +180,13 @@ impl AppState {
             .await
             .map_err(StartError::SearchIndex)?;
         let occupations = OccupationService::default();
+        let jobs = Jobs::new(
+            db.clone(),
+            queue.clone(),
+            documents.clone(),
+            engine.clone(),
+            occupations.clone(),
+        );
         Ok(Self {
             realtime: Realtime {
                 hub,
@@ -202,6 +214,7 @@ impl AppState {
             queue,
             engine,
             documents,
+            jobs,
             occupations,
             metrics,
             origins,
@@ -217,6 +230,7 @@ impl AppState {
                 crate::matching::store::EMBED_DOCUMENTS,
                 self.documents.backfill(),
             )
+            .with(crate::jobs::INDEX_JOB, self.jobs.indexer())
     }
 
     /// The seams server functions call, ready to be put into each request's Leptos context.
@@ -231,6 +245,8 @@ impl AppState {
             mail: Arc::new(self.mail.clone()),
             matching: Arc::new(self.matching.clone()),
             queue: Arc::new(self.queue.clone()),
+            jobs: Arc::new(self.jobs.clone()),
+            careers: Arc::new(self.jobs.clone()),
         }
     }
 }
@@ -246,6 +262,8 @@ pub struct Seams {
     mail: Arc<dyn MailSeam>,
     matching: Arc<dyn MatchingSeam>,
     queue: Arc<dyn QueueSeam>,
+    jobs: Arc<dyn JobsSeam>,
+    careers: Arc<dyn CareersSeam>,
 }
 
 impl Seams {
@@ -259,5 +277,7 @@ impl Seams {
         provide_context(self.mail.clone());
         provide_context(self.matching.clone());
         provide_context(self.queue.clone());
+        provide_context(self.jobs.clone());
+        provide_context(self.careers.clone());
     }
 }

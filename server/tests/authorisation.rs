@@ -12,7 +12,7 @@ use common::{Db, TestServer};
 use reqwest::StatusCode;
 
 /// Server functions that are not inside an organisation, and why.
-const OUTSIDE_ANY_ORGANISATION: [(&str, &str); 17] = [
+const OUTSIDE_ANY_ORGANISATION: [(&str, &str); 19] = [
     ("/api/me", "who is signed in"),
     ("/api/account", "the caller's own account settings"),
     ("/api/update_name", "the caller's own name"),
@@ -63,6 +63,11 @@ const OUTSIDE_ANY_ORGANISATION: [(&str, &str); 17] = [
         "/api/accept_invitation",
         "accepts an invitation, as its address only",
     ),
+    (
+        "/api/careers",
+        "an organisation's published jobs, public by design",
+    ),
+    ("/api/careers_job", "one published job, public by design"),
 ];
 
 /// Calls a server function with `form`; when it says a field is missing (a field added since
@@ -115,9 +120,41 @@ async fn every_server_function_answers_not_found_across_organisations(db: Db) {
         .expect("id")
         .to_string();
     let y_invite_id = y_invite.body["id"].as_i64().expect("id").to_string();
+    let y_job = y_owner
+        .call(
+            "save_job",
+            &[
+                ("slug", "org-y"),
+                ("job", ""),
+                ("title", "Nurse"),
+                ("department", ""),
+                ("location", "Leeds"),
+                ("remote", "onsite"),
+                ("employment", "full_time"),
+                ("salary_min", ""),
+                ("salary_max", ""),
+                ("salary_currency", "GBP"),
+                ("description", "Triage."),
+            ],
+        )
+        .await;
+    let y_job = y_job.body["slug"].as_str().expect("a job").to_owned();
+    let jobs_of_y = || async {
+        let page = [
+            ("slug", "org-y"),
+            ("query", ""),
+            ("status", ""),
+            ("department", ""),
+            ("location", ""),
+            ("sort", ""),
+            ("page", "1"),
+        ];
+        y_owner.call("jobs", &page).await.body
+    };
     let y_before = (
         y_owner.call("team", &[("slug", "org-y")]).await.body,
         y_owner.call("outbox", &[("slug", "org-y")]).await.body,
+        jobs_of_y().await,
     );
 
     // X: an owner of another organisation, asking about Y with every argument any server
@@ -134,6 +171,12 @@ async fn every_server_function_answers_not_found_across_organisations(db: Db) {
         ("name", "Renamed"),
         ("cv_text", "Rust engineer"),
         ("job_text", "Rust engineer wanted"),
+        ("job", y_job.as_str()),
+        ("to", "closed"),
+        ("title", "Taken over"),
+        ("remote", "remote"),
+        ("employment", "full_time"),
+        ("page", "1"),
     ]
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
     .into();
@@ -180,6 +223,7 @@ async fn every_server_function_answers_not_found_across_organisations(db: Db) {
     let y_after = (
         y_owner.call("team", &[("slug", "org-y")]).await.body,
         y_owner.call("outbox", &[("slug", "org-y")]).await.body,
+        jobs_of_y().await,
     );
     assert_eq!(y_before, y_after, "nothing in Y changed");
     srv.stop().await;

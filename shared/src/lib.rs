@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod accounts;
+pub mod jobs;
 pub mod mail;
 pub mod matching;
 pub mod orgs;

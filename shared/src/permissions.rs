@@ -33,6 +33,10 @@ pub enum Permission {
     ViewOutbox,
     /// See the organisation's background jobs (mail delivery, indexing) and their failures.
     ViewBackgroundJobs,
+    /// See jobs (a hiring manager only those whose hiring team they are on).
+    ViewJobs,
+    /// Write jobs, publish, close and archive them.
+    ManageJobs,
 }
 
 impl Role {
@@ -55,7 +59,8 @@ impl Role {
             ManageOrganisation | ManageMembers | ViewOutbox | ViewBackgroundJobs => {
                 matches!(self, Owner | Admin)
             }
-            InviteMembers => matches!(self, Owner | Admin | Recruiter),
+            InviteMembers | ManageJobs => matches!(self, Owner | Admin | Recruiter),
+            ViewJobs => matches!(self, Owner | Admin | Recruiter | HiringManager),
         }
     }
 

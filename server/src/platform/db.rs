@@ -114,9 +114,10 @@ pub enum Unique {
     Membership,
     SessionId,
     InvitationToken,
+    JobSlug,
 }
 
-const UNIQUE_CONSTRAINTS: [(Unique, &str, &str); 5] = [
+const UNIQUE_CONSTRAINTS: [(Unique, &str, &str); 6] = [
     (Unique::UserEmail, "users_email_key", "users.email"),
     (
         Unique::OrganisationSlug,
@@ -133,6 +134,11 @@ const UNIQUE_CONSTRAINTS: [(Unique, &str, &str); 5] = [
         Unique::InvitationToken,
         "invitations_token_hash_key",
         "invitations.token_hash",
+    ),
+    (
+        Unique::JobSlug,
+        "jobs_org_slug_key",
+        "jobs.org_id, jobs.slug",
     ),
 ];
 

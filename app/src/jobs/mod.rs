@@ -1,0 +1,13 @@
+//! Jobs: the list, the form that writes one, and a job's page with its status.
+
+pub mod api;
+mod edit;
+mod list;
+mod page;
+#[cfg(feature = "ssr")]
+pub mod seam;
+mod skills;
+
+pub use edit::{EditJobPage, NewJobPage};
+pub use list::JobsPage;
+pub use page::JobPage;
