@@ -65,6 +65,14 @@ test("a recruiter writes a job, publishes it to the careers page, closes it, and
   await expect(page.locator(".skill-list[data-kind=must]")).toContainText("Triage · level 4 (advanced)");
   await expect(page.locator(".skill-list[data-kind=nice]")).toContainText("Cannulation");
 
+  // The hiring team: chosen among the organisation's members.
+  await page.getByRole("button", { name: "Edit team" }).click();
+  await page.getByLabel("Member").selectOption({ label: "Rita Recruiter (Owner)" });
+  await page.getByLabel("Role on this job").selectOption("recruiter");
+  await page.getByRole("button", { name: "Add to the team" }).click();
+  await page.getByRole("button", { name: "Save team" }).click();
+  await expect(page.locator(".team-list li")).toHaveText(["Rita Recruiter · Recruiter"]);
+
   await page.getByRole("button", { name: "Publish" }).click();
   await expect(page.locator("h1 .tag")).toHaveText("Published");
   await expect(page.locator(".history li").first()).toContainText("Published by Rita Recruiter");

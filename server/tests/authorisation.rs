@@ -173,6 +173,8 @@ async fn every_server_function_answers_not_found_across_organisations(db: Db) {
         ("job_text", "Rust engineer wanted"),
         ("job", y_job.as_str()),
         ("to", "closed"),
+        ("team", "[]"),
+        ("skills", "[]"),
         ("title", "Taken over"),
         ("remote", "remote"),
         ("employment", "full_time"),

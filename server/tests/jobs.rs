@@ -325,6 +325,12 @@ async fn the_job_list_searches_filters_orders_and_pages(db: Db) {
     assert_eq!(titles(&wildcard.body), Vec::<String>::new());
     let bad = list(&owner, &[("sort", "salary")]).await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let long = "nurse ".repeat(40);
+    let too_long = list(&owner, &[("query", long.as_str())]).await;
+    assert_eq!(
+        too_long.field_error("query").as_deref(),
+        Some("Search with at most 200 characters.")
+    );
 
     // Pages of twenty, newest change first.
     for n in 1..=20 {
@@ -341,6 +347,107 @@ async fn the_job_list_searches_filters_orders_and_pages(db: Db) {
     assert_eq!(everything.body["total"], 23);
     let second = list(&owner, &[("page", "2")]).await;
     assert_eq!(titles(&second.body).len(), 3);
+    srv.stop().await;
+}
+
+async fn a_hiring_manager_sees_the_jobs_whose_team_they_are_on(db: Db) {
+    let Some(srv) = TestServer::start(db).await else {
+        return;
+    };
+    let owner = srv.client();
+    owner.sign_up("Olive Owner", "owner@example.com").await;
+    owner.create_org("Acme", "acme").await;
+    for (title, department) in [("Nurse", "Emergency"), ("Porter", "Facilities")] {
+        owner
+            .call("save_job", &job_form("", title, department, "Leeds"))
+            .await;
+    }
+    let hal = owner
+        .invite_and_join(
+            &srv,
+            "acme",
+            "hal@example.com",
+            "hiring_manager",
+            "Hal Manager",
+        )
+        .await;
+    let ivy = owner
+        .invite_and_join(
+            &srv,
+            "acme",
+            "ivy@example.com",
+            "hiring_manager",
+            "Ivy Manager",
+        )
+        .await;
+    let hal_id = hal.me().await["user_id"].as_i64().expect("id");
+    let owner_id = owner.me().await["user_id"].as_i64().expect("id");
+    let team = serde_json::json!([
+        { "user_id": owner_id, "role": "recruiter" },
+        { "user_id": hal_id, "role": "hiring_manager" },
+    ])
+    .to_string();
+    let nurse = [("slug", "acme"), ("job", "nurse")];
+    let saved = owner
+        .call(
+            "save_job_team",
+            &[nurse[0], nurse[1], ("team", team.as_str())],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{:?}", saved.body);
+    assert_eq!(saved.body["team"][0]["name"], "Olive Owner");
+    assert_eq!(saved.body["team"][1]["role"], "hiring_manager");
+
+    // Hal sees the nurse job (and only its department in the filters), reads it, changes nothing.
+    let page = list(&hal, &[]).await;
+    assert_eq!(titles(&page.body), ["Nurse"]);
+    assert_eq!(page.body["departments"], serde_json::json!(["Emergency"]));
+    assert_eq!(page.body["can_manage"], false);
+    let job = hal.call("job", &nurse).await;
+    assert_eq!(job.status, StatusCode::OK, "{:?}", job.body);
+    assert_eq!(job.body["can_manage"], false);
+    let porter = hal
+        .call("job", &[("slug", "acme"), ("job", "porter")])
+        .await;
+    assert_eq!(porter.status, StatusCode::NOT_FOUND, "not on that team");
+    let write = hal
+        .call("save_job_team", &[nurse[0], nurse[1], ("team", "[]")])
+        .await;
+    assert_eq!(write.status, StatusCode::FORBIDDEN);
+    // Ivy is on no team.
+    assert_eq!(titles(&list(&ivy, &[]).await.body), Vec::<String>::new());
+
+    // Someone from elsewhere, a role that does not exist, the same person twice: refused, and
+    // the team stays as it was.
+    let stranger = srv.client();
+    stranger.sign_up("Sam Stranger", "sam@example.com").await;
+    let stranger_id = stranger.me().await["user_id"].as_i64().expect("id");
+    for (bad, message) in [
+        (
+            serde_json::json!([{ "user_id": stranger_id, "role": "interviewer" }]).to_string(),
+            "Someone chosen is not a member of this organisation (any more); reload the page and choose again.",
+        ),
+        (
+            serde_json::json!([{ "user_id": hal_id, "role": "boss" }]).to_string(),
+            "Choose recruiter, hiring manager or interviewer for each member.",
+        ),
+        (
+            serde_json::json!([
+                { "user_id": hal_id, "role": "interviewer" },
+                { "user_id": hal_id, "role": "hiring_manager" },
+            ])
+            .to_string(),
+            "A person is on the team twice; keep one role for them.",
+        ),
+    ] {
+        let refused = owner
+            .call("save_job_team", &[nurse[0], nurse[1], ("team", bad.as_str())])
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+        assert_eq!(refused.field_error("team").as_deref(), Some(message));
+    }
+    let job = owner.call("job", &nurse).await;
+    assert_eq!(job.body["team"].as_array().map(Vec::len), Some(2));
     srv.stop().await;
 }
 
@@ -364,7 +471,7 @@ async fn roles_see_and_change_jobs_as_the_matrix_says(db: Db) {
             "Hal Manager",
         )
         .await;
-    // Until jobs have hiring teams, a hiring manager is on none: an empty list, no job.
+    // A hiring manager on no job's team: an empty list, no job.
     let page = list(&manager, &[]).await;
     assert_eq!(page.status, StatusCode::OK, "{:?}", page.body);
     assert_eq!(page.body["total"], 0);
@@ -719,6 +826,7 @@ async fn a_job_s_skills_are_suggested_from_its_text_and_saved_in_order(db: Db) {
 }
 
 on_both_databases!(
+    a_hiring_manager_sees_the_jobs_whose_team_they_are_on,
     a_job_s_skills_are_suggested_from_its_text_and_saved_in_order,
     a_job_is_written_and_moves_through_its_life,
     a_bad_job_form_says_what_to_fix_and_stores_nothing,

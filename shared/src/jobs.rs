@@ -203,6 +203,56 @@ pub struct SkillSuggestions {
     pub attribution: String,
 }
 
+/// What a member does on a job's hiring team.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TeamRole {
+    Recruiter,
+    HiringManager,
+    Interviewer,
+}
+
+impl TeamRole {
+    pub const ALL: [TeamRole; 3] = [
+        TeamRole::Recruiter,
+        TeamRole::HiringManager,
+        TeamRole::Interviewer,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Recruiter => "recruiter",
+            Self::HiringManager => "hiring_manager",
+            Self::Interviewer => "interviewer",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == raw)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Recruiter => "Recruiter",
+            Self::HiringManager => "Hiring manager",
+            Self::Interviewer => "Interviewer",
+        }
+    }
+}
+
+/// A member of a job's hiring team.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TeamMember {
+    pub user_id: i64,
+    /// The member's name (read, never written through this type).
+    #[serde(default)]
+    pub name: String,
+    pub role: TeamRole,
+}
+
+/// Members a hiring team may have at most.
+pub const MAX_TEAM: usize = 50;
+
 /// A status change: to what, by whom, when.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StatusChange {
@@ -263,6 +313,8 @@ pub struct Job {
     /// The description rendered by the server: Markdown to HTML with everything unsafe removed.
     pub description_html: String,
     pub skills: Vec<JobSkill>,
+    /// Its hiring team, recruiters first.
+    pub team: Vec<TeamMember>,
     pub status: JobStatus,
     /// Every status the job has had, oldest first (the first is its creation as a draft).
     pub history: Vec<StatusChange>,
@@ -532,6 +584,13 @@ pub fn check_skills(skills: &[JobSkill]) -> Result<(), FieldError> {
                 "Each skill needs a name of 1 to {MAX_SHORT_FIELD_CHARS} characters."
             ));
         }
+        let hidden = |text: &str| text.chars().any(validation::is_hidden_char);
+        if hidden(name) || skill.alternatives.iter().any(|a| hidden(a)) {
+            return problem(format!(
+                "“{}” contains invisible or control characters; type it again.",
+                name.chars().filter(|c| !c.is_control()).collect::<String>()
+            ));
+        }
         if !seen.insert(name.to_lowercase()) {
             return problem(format!("“{name}” is listed twice; keep one."));
         }
@@ -681,6 +740,11 @@ mod tests {
         assert!(check_skills(&[skill("Rust", None), skill("rust ", None)]).is_err());
         assert!(check_skills(&[skill("Rust", Some(6))]).is_err());
         assert!(check_skills(&[skill(" ", None)]).is_err());
+        // Alternatives are stored one per line: a line break inside one would make more.
+        let mut cloud = skill("AWS", None);
+        cloud.alternatives = vec!["GCP\nAzure".to_owned()];
+        assert!(check_skills(&[cloud]).is_err());
+        assert!(check_skills(&[skill("Rust\u{202e}", None)]).is_err());
     }
 
     #[test]

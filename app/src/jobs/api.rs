@@ -115,3 +115,14 @@ pub async fn save_job_skills(slug: String, job: String, skills: String) -> Resul
             .await,
     )
 }
+
+/// Replaces a job's hiring team; `team` is a JSON array of `{"user_id", "role"}` (role:
+/// recruiter, hiring_manager or interviewer), each a member of the organisation.
+#[server(endpoint = "save_job_team")]
+pub async fn save_job_team(slug: String, job: String, team: String) -> Result<Job, ApiError> {
+    let (jobs, caller) = seam::member::<dyn JobsSeam>(&slug).await?;
+    respond(
+        jobs.save_job_team(&caller, SaveJobTeam { slug, job, team })
+            .await,
+    )
+}

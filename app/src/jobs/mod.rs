@@ -2,11 +2,13 @@
 
 pub mod api;
 mod edit;
+mod editable;
 mod list;
 mod page;
 #[cfg(feature = "ssr")]
 pub mod seam;
 mod skills;
+mod team;
 
 pub use edit::{EditJobPage, NewJobPage};
 pub use list::JobsPage;

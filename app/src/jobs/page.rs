@@ -5,6 +5,7 @@
 use super::{
     api::{get_job, ChangeJobStatus},
     skills::JobSkills,
+    team::HiringTeam,
 };
 use crate::{
     confirm::ConfirmButton,
@@ -40,7 +41,7 @@ pub fn JobPage() -> impl IntoView {
         }
     });
     let changed = successes(change);
-    // Bumped when the skills are saved, so the page shows them as stored.
+    // Bumped when the skills or the team are saved, so the page shows them as stored.
     let skills_saved = RwSignal::new(0u32);
     let job = Resource::new(
         move || {
@@ -148,10 +149,14 @@ fn JobView(
                 <JobSkills job=job.clone() slug=slug.clone()
                     saved=Callback::new(move |_| skills_saved.update(|n| *n += 1))/>
             </div>
+            <div class="job-side">
+            <HiringTeam job=job.clone() slug=slug.clone()
+                saved=Callback::new(move |_| skills_saved.update(|n| *n += 1))/>
             <section class="panel job-history" aria-labelledby="history-heading">
                 <h2 id="history-heading">"Status"</h2>
                 <ol class="history">{history}</ol>
             </section>
+            </div>
         </div>
     }
 }

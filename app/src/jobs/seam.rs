@@ -1,6 +1,8 @@
 //! What the job server functions ask of the server.
 
-use super::api::{ChangeJobStatus, GetJob, JobSkillSuggestions, Jobs, SaveJob, SaveJobSkills};
+use super::api::{
+    ChangeJobStatus, GetJob, JobSkillSuggestions, Jobs, SaveJob, SaveJobSkills, SaveJobTeam,
+};
 use crate::{error::ApiError, seam::OrgCaller};
 use shared::jobs::{Job, JobPage, SkillSuggestions};
 
@@ -25,4 +27,5 @@ pub trait JobsSeam: Send + Sync + 'static {
         caller: &OrgCaller,
         input: SaveJobSkills,
     ) -> Result<Job, ApiError>;
+    async fn save_job_team(&self, caller: &OrgCaller, input: SaveJobTeam) -> Result<Job, ApiError>;
 }

@@ -2,8 +2,10 @@
 //! level when it has one), and for those who manage jobs an editor with the engine's
 //! suggestions from the job's text and from the closest ESCO occupation.
 
-use super::api::{job_skill_suggestions, save_job_skills};
-use crate::toast::{use_toasts, ToastKind};
+use super::{
+    api::{job_skill_suggestions, save_job_skills},
+    editable::{EditablePanel, EditorActions},
+};
 use leptos::prelude::*;
 use shared::{
     jobs::{level_label, Job, JobSkill, SkillSuggestions},
@@ -13,32 +15,15 @@ use shared::{
 /// The job's skills, and the editor when `job.can_manage`; `saved` runs with the job as saved.
 #[component]
 pub fn JobSkills(job: Job, slug: String, saved: Callback<Job>) -> impl IntoView {
-    let editing = RwSignal::new(false);
     let listed = job.skills.clone();
-    let editor = job.can_manage.then(|| {
-        let skills = job.skills.clone();
-        let (slug, job_slug) = (slug.clone(), job.slug.clone());
-        view! {
-            <Show when=move || editing.get()
-                fallback=move || view! {
-                    <button type="button" class="button button-small" on:click=move |_| editing.set(true)>"Edit skills"</button>
-                }>
-                <SkillEditor skills=skills.clone() slug=slug.clone() job=job_slug.clone()
-                    done=Callback::new(move |job: Option<Job>| {
-                        editing.set(false);
-                        if let Some(job) = job {
-                            saved.run(job);
-                        }
-                    })/>
-            </Show>
-        }
+    let (skills, job_slug) = (job.skills.clone(), job.slug.clone());
+    let editor = Callback::new(move |done: Callback<Option<Job>>| {
+        view! { <SkillEditor skills=skills.clone() slug=slug.clone() job=job_slug.clone() done/> }
+            .into_any()
     });
     view! {
-        <section class="panel job-skills" aria-labelledby="skills-heading">
-            <h2 id="skills-heading">"Skills"</h2>
-            <Show when=move || !editing.get()>{skill_list(&listed)}</Show>
-            {editor}
-        </section>
+        <EditablePanel id="job-skills" heading="Skills" button="Edit skills" can_edit=job.can_manage
+            shown=ViewFn::from(move || skill_list(&listed)) editor saved/>
     }
 }
 
@@ -90,7 +75,6 @@ fn SkillEditor(
 ) -> impl IntoView {
     let rows = RwSignal::new(skills);
     let new_skill = RwSignal::new(String::new());
-    let toasts = use_toasts();
     let suggest = {
         let (slug, job) = (slug.clone(), job.clone());
         Action::new(move |_: &()| job_skill_suggestions(slug.clone(), job.clone()))
@@ -99,15 +83,6 @@ fn SkillEditor(
         let (slug, job) = (slug.clone(), job.clone());
         let skills = serde_json::to_string(skills).unwrap_or_default();
         save_job_skills(slug, job, skills)
-    });
-    Effect::new(move |_| {
-        if let Some(Ok(job)) = save.value().get() {
-            toasts.push(
-                ToastKind::Success,
-                format!("Saved the skills of “{}”.", job.title),
-            );
-            done.run(Some(job));
-        }
     });
     let add = move |label: String, required: Requirement, alternatives: Vec<String>| {
         let label = label.trim().to_owned();
@@ -128,14 +103,6 @@ fn SkillEditor(
     let add_typed = move || {
         add(new_skill.get_untracked(), Requirement::Must, Vec::new());
         new_skill.set(String::new());
-    };
-    let error = move || match save.value().get() {
-        Some(Err(e)) => Some(
-            e.field_errors()
-                .first()
-                .map_or_else(|| e.to_string(), |f| f.message.clone()),
-        ),
-        _ => None,
     };
     let table = move || {
         rows.with(|list| {
@@ -166,14 +133,7 @@ fn SkillEditor(
                     Err(e) => view! { <p class="field-error" role="alert">{e.to_string()}</p> }.into_any(),
                 })}
             </div>
-            <p class="field-error" role="alert" hidden=move || error().is_none()>{error}</p>
-            <div class="form-actions">
-                <button type="button" class="button button-primary" disabled=move || save.pending().get()
-                    on:click=move |_| { save.dispatch(rows.get_untracked()); }>
-                    {move || if save.pending().get() { "Saving…" } else { "Save skills" }}
-                </button>
-                <button type="button" class="button" on:click=move |_| done.run(None)>"Cancel"</button>
-            </div>
+            <EditorActions rows save label="Save skills" what="the skills" done/>
         </div>
     }
 }

@@ -17,6 +17,7 @@ use crate::{
     platform::{
         db::{now, unique_violation, Db, Unique},
         error::OrInternal,
+        limits::{PerKey, RateLimit},
     },
     queue::{ClaimedJob, JobError, JobHandler, JobQueue, NewJob},
 };
@@ -29,6 +30,7 @@ use app::{
     jobs::{
         api::{
             ChangeJobStatus, GetJob, JobSkillSuggestions, Jobs as ListJobs, SaveJob, SaveJobSkills,
+            SaveJobTeam,
         },
         seam::JobsSeam,
     },
@@ -38,13 +40,19 @@ use shared::{
     jobs::{
         self as rules, Careers, CareersJob, EmploymentType, Job, JobPage, JobSkill, JobSort,
         JobStatus, JobSummary, PublicJob, PublicJobSummary, Salary, SkillSuggestions, StatusChange,
-        JOBS_PER_PAGE,
+        TeamMember, TeamRole, JOBS_PER_PAGE, MAX_TEAM,
     },
     matching::{RemotePolicy, Requirement},
     validation::FieldError,
     Permission,
 };
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
+
+/// Jobs an organisation may write (create or save) per hour: far above what people type, a bound
+/// on what a script can queue for indexing.
+const JOB_WRITES_PER_HOUR: u32 = 600;
+/// Longest search text and filter value of the job list, in characters.
+const MAX_FILTER_CHARS: usize = 200;
 
 /// The job kind that puts a job into the search store.
 pub const INDEX_JOB: &str = "index_job";
@@ -60,6 +68,10 @@ pub struct Jobs {
     /// Suggests a job's skills from its text.
     engine: Engine,
     occupations: OccupationService,
+    /// One suggestion at a time per person, so nobody fills the model's queue alone.
+    suggesting: PerKey<i64>,
+    /// Job writes per organisation.
+    writes: Arc<RateLimit<i64>>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -95,6 +107,14 @@ struct SummaryRow {
     employment: String,
     status: String,
     updated_at: i64,
+}
+
+/// Which jobs a caller sees.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Scope {
+    All,
+    /// Those whose hiring team this user is on.
+    Team(i64),
 }
 
 /// A stored value that is not one of ours: the row was written by something else.
@@ -139,6 +159,8 @@ pub fn render_description(markdown: &str) -> String {
     let mut html = String::new();
     pulldown_cmark::html::push_html(&mut html, events);
     ammonia::Builder::default()
+        // Images would load from anywhere the writer chose; a job ad has none.
+        .rm_tags(["img"])
         .url_schemes(["http", "https", "mailto"].into())
         .link_rel(Some("noopener noreferrer nofollow"))
         .clean(&html)
@@ -229,6 +251,11 @@ impl Jobs {
             documents,
             engine,
             occupations,
+            suggesting: PerKey::new(1),
+            writes: Arc::new(
+                RateLimit::new(JOB_WRITES_PER_HOUR, Duration::from_secs(3600))
+                    .expect("a non-zero limit"),
+            ),
         }
     }
 
@@ -237,11 +264,27 @@ impl Jobs {
         Indexer(self.clone())
     }
 
-    /// Until jobs have hiring teams, only those who manage jobs see them: a hiring manager's
-    /// list is empty, and a job's address answers "not found".
-    fn sees_all(caller: &OrgCaller) -> Result<bool, ApiError> {
+    /// Which jobs the caller sees: all of them (those who manage jobs), or those whose hiring
+    /// team they are on (hiring managers); others may not see jobs at all.
+    fn scope(caller: &OrgCaller) -> Result<Scope, ApiError> {
         caller.require(Permission::ViewJobs)?;
-        Ok(caller.role().can(Permission::ManageJobs))
+        Ok(if caller.role().can(Permission::ManageJobs) {
+            Scope::All
+        } else {
+            Scope::Team(caller.user_id())
+        })
+    }
+
+    /// Whether `user_id` is on the team of job `job_id`.
+    async fn on_team(&self, job_id: i64, user_id: i64) -> Result<bool, ApiError> {
+        let found: Option<(i64,)> =
+            sqlx::query_as("SELECT job_id FROM job_team WHERE job_id = $1 AND user_id = $2")
+                .bind(job_id)
+                .bind(user_id)
+                .fetch_optional(&self.db.pool)
+                .await
+                .or_internal("reading a hiring team")?;
+        Ok(found.is_some())
     }
 
     async fn row(&self, org_id: i64, slug: &str) -> Result<JobRow, ApiError> {
@@ -265,6 +308,25 @@ impl Jobs {
         .fetch_all(&self.db.pool)
         .await
         .or_internal("reading a job's skills")?;
+        let team: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT t.user_id, u.name, t.role FROM job_team t JOIN users u ON u.id = t.user_id \
+             WHERE t.job_id = $1 ORDER BY CASE t.role WHEN 'recruiter' THEN 0 \
+             WHEN 'hiring_manager' THEN 1 ELSE 2 END, u.name, u.id",
+        )
+        .bind(row.id)
+        .fetch_all(&self.db.pool)
+        .await
+        .or_internal("reading a hiring team")?;
+        let team = team
+            .into_iter()
+            .map(|(user_id, name, role)| {
+                Ok(TeamMember {
+                    user_id,
+                    name,
+                    role: TeamRole::parse(&role).ok_or_else(|| corrupt("team role", &role))?,
+                })
+            })
+            .collect::<Result<_, ApiError>>()?;
         let history: Vec<(String, String, i64)> = sqlx::query_as(
             "SELECT status, by_name, at FROM job_status_changes WHERE job_id = $1 ORDER BY id",
         )
@@ -319,10 +381,25 @@ impl Jobs {
             location: row.location,
             description: row.description,
             skills,
+            team,
             history,
             updated_at: row.updated_at,
             can_manage,
         })
+    }
+
+    /// Marks the job at `slug` changed now, in `tx`, and gives its id.
+    async fn touch(tx: &mut sqlx::AnyConnection, org_id: i64, slug: &str) -> Result<i64, ApiError> {
+        let id: Option<(i64,)> = sqlx::query_as(
+            "UPDATE jobs SET updated_at = $1 WHERE org_id = $2 AND slug = $3 RETURNING id",
+        )
+        .bind(now())
+        .bind(org_id)
+        .bind(slug)
+        .fetch_optional(tx)
+        .await
+        .or_internal("saving a job")?;
+        id.map(|(id,)| id).ok_or(ApiError::NotFound)
     }
 
     /// Records a status change by the caller, in `tx`.
@@ -468,19 +545,21 @@ impl Jobs {
 #[async_trait::async_trait]
 impl JobsSeam for Jobs {
     async fn jobs(&self, caller: &OrgCaller, input: ListJobs) -> Result<JobPage, ApiError> {
-        let can_manage = Self::sees_all(caller)?;
+        let scope = Self::scope(caller)?;
+        let can_manage = scope == Scope::All;
         let per_page = JOBS_PER_PAGE;
         let page = input.page.clamp(1, 10_000);
-        if !can_manage {
-            return Ok(JobPage {
-                jobs: Vec::new(),
-                total: 0,
-                page,
-                per_page,
-                departments: Vec::new(),
-                locations: Vec::new(),
-                can_manage,
-            });
+        for (field, value) in [
+            ("query", &input.query),
+            ("department", &input.department),
+            ("location", &input.location),
+        ] {
+            if value.chars().count() > MAX_FILTER_CHARS {
+                return Err(ApiError::field(
+                    field,
+                    format!("Search with at most {MAX_FILTER_CHARS} characters."),
+                ));
+            }
         }
         let status = match input.status.trim() {
             "" => None,
@@ -494,8 +573,15 @@ impl JobsSeam for Jobs {
             raw => JobSort::parse(raw)
                 .ok_or_else(|| FieldError::new("sort", "Choose an order from the list."))?,
         };
-        // The filters, each with the next parameter number.
-        let mut filter = String::from(" WHERE org_id = $1");
+        // The filters, each with the next parameter number. A hiring manager's jobs are those
+        // of their teams; so are the departments and places the filters offer.
+        let visible = match scope {
+            Scope::All => String::new(),
+            Scope::Team(user_id) => {
+                format!(" AND id IN (SELECT job_id FROM job_team WHERE user_id = {user_id})")
+            }
+        };
+        let mut filter = format!(" WHERE org_id = $1{visible}");
         let mut values: Vec<String> = Vec::new();
         let mut add = |clause: &str, value: String| {
             values.push(value);
@@ -549,10 +635,11 @@ impl JobsSeam for Jobs {
         let distinct = |column: &'static str| {
             let pool = self.db.pool.clone();
             let org_id = caller.org_id();
+            let visible = visible.clone();
             async move {
                 sqlx::query_as::<_, (String,)>(&format!(
-                    "SELECT DISTINCT {column} FROM jobs WHERE org_id = $1 AND {column} <> '' \
-                     ORDER BY {column}"
+                    "SELECT DISTINCT {column} FROM jobs WHERE org_id = $1{visible} \
+                     AND {column} <> '' ORDER BY {column}"
                 ))
                 .bind(org_id)
                 .fetch_all(&pool)
@@ -581,16 +668,20 @@ impl JobsSeam for Jobs {
     }
 
     async fn job(&self, caller: &OrgCaller, input: GetJob) -> Result<Job, ApiError> {
-        if !Self::sees_all(caller)? {
-            return Err(ApiError::NotFound);
-        }
+        let scope = Self::scope(caller)?;
         let row = self.row(caller.org_id(), &input.job).await?;
-        self.full(row, true).await
+        if let Scope::Team(user_id) = scope {
+            if !self.on_team(row.id, user_id).await? {
+                return Err(ApiError::NotFound);
+            }
+        }
+        self.full(row, scope == Scope::All).await
     }
 
     async fn save_job(&self, caller: &OrgCaller, input: SaveJob) -> Result<Job, ApiError> {
         caller.require(Permission::ManageJobs)?;
         let checked = check(&input)?;
+        self.writes.check(&caller.org_id())?;
         let slug = match input.job.trim() {
             "" => self.create(caller, &checked).await?,
             slug => {
@@ -608,6 +699,12 @@ impl JobsSeam for Jobs {
         input: JobSkillSuggestions,
     ) -> Result<SkillSuggestions, ApiError> {
         caller.require(Permission::ManageJobs)?;
+        let _in_flight =
+            self.suggesting
+                .try_start(caller.user_id())
+                .ok_or(ApiError::RateLimited {
+                    retry_after_secs: 5,
+                })?;
         let row = self.row(caller.org_id(), &input.job).await?;
         // The title is the ad's first line: what it names is required.
         let text = format!("{}\n\n{}", row.title, row.description);
@@ -637,6 +734,10 @@ impl JobsSeam for Jobs {
             .await
             .map_err(|e| match e {
                 EmbedError::Busy => ApiError::Busy,
+                EmbedError::TooMany { .. } => ApiError::field(
+                    "description",
+                    "The description is too long to read for suggestions; shorten it.",
+                ),
                 other => crate::platform::error::internal("embedding a job's text", other),
             })?;
         let occupation = match &prepared {
@@ -717,16 +818,8 @@ impl JobsSeam for Jobs {
             .begin()
             .await
             .or_internal("starting a transaction")?;
-        let id: Option<(i64,)> = sqlx::query_as(
-            "UPDATE jobs SET updated_at = $1 WHERE org_id = $2 AND slug = $3 RETURNING id",
-        )
-        .bind(now())
-        .bind(caller.org_id())
-        .bind(&input.job)
-        .fetch_optional(&mut *tx)
-        .await
-        .or_internal("saving a job's skills")?;
-        let (id,) = id.ok_or(ApiError::NotFound)?;
+        let id = Self::touch(&mut tx, caller.org_id(), &input.job).await?;
+        self.writes.check(&caller.org_id())?;
         sqlx::query("DELETE FROM job_skills WHERE job_id = $1")
             .bind(id)
             .execute(&mut *tx)
@@ -748,6 +841,79 @@ impl JobsSeam for Jobs {
             .or_internal("saving a job's skills")?;
         }
         tx.commit().await.or_internal("saving a job's skills")?;
+        let row = self.row(caller.org_id(), &input.job).await?;
+        self.full(row, true).await
+    }
+
+    async fn save_job_team(&self, caller: &OrgCaller, input: SaveJobTeam) -> Result<Job, ApiError> {
+        caller.require(Permission::ManageJobs)?;
+        let unreadable = || {
+            ApiError::field(
+                "team",
+                "The hiring team could not be read; reload the page and try again.",
+            )
+        };
+        let team: Vec<serde_json::Value> =
+            serde_json::from_str(&input.team).map_err(|_| unreadable())?;
+        if team.len() > MAX_TEAM {
+            return Err(ApiError::field(
+                "team",
+                format!("A hiring team has {MAX_TEAM} members at most."),
+            ));
+        }
+        let mut chosen: Vec<(i64, TeamRole)> = Vec::with_capacity(team.len());
+        for entry in &team {
+            let user_id = entry["user_id"].as_i64().ok_or_else(unreadable)?;
+            let role = entry["role"]
+                .as_str()
+                .and_then(TeamRole::parse)
+                .ok_or_else(|| {
+                    ApiError::field(
+                        "team",
+                        "Choose recruiter, hiring manager or interviewer for each member.",
+                    )
+                })?;
+            if chosen.iter().any(|(u, _)| *u == user_id) {
+                return Err(ApiError::field(
+                    "team",
+                    "A person is on the team twice; keep one role for them.",
+                ));
+            }
+            chosen.push((user_id, role));
+        }
+        let mut tx = self
+            .db
+            .begin()
+            .await
+            .or_internal("starting a transaction")?;
+        let id = Self::touch(&mut tx, caller.org_id(), &input.job).await?;
+        sqlx::query("DELETE FROM job_team WHERE job_id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .or_internal("saving a hiring team")?;
+        for (user_id, role) in &chosen {
+            // Only members of this organisation: anyone else is refused and nothing is saved.
+            let added = sqlx::query(
+                "INSERT INTO job_team (job_id, user_id, role) \
+                 SELECT $1, user_id, $2 FROM memberships WHERE org_id = $3 AND user_id = $4",
+            )
+            .bind(id)
+            .bind(role.as_str())
+            .bind(caller.org_id())
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await
+            .or_internal("saving a hiring team")?;
+            if added.rows_affected() != 1 {
+                return Err(ApiError::field(
+                    "team",
+                    "Someone chosen is not a member of this organisation (any more); reload the \
+                     page and choose again.",
+                ));
+            }
+        }
+        tx.commit().await.or_internal("saving a hiring team")?;
         let row = self.row(caller.org_id(), &input.job).await?;
         self.full(row, true).await
     }
@@ -913,6 +1079,9 @@ fn job_posting(org_name: &str, website: &str, job: &PublicJob) -> String {
 impl Jobs {
     /// A public organisation by its address: id, name, website.
     async fn public_org(&self, slug: &str) -> Result<(i64, String, String), ApiError> {
+        if !shared::validation::is_slug(slug) {
+            return Err(ApiError::NotFound);
+        }
         sqlx::query_as("SELECT id, name, website FROM organisations WHERE slug = $1")
             .bind(slug)
             .fetch_optional(&self.db.pool)
@@ -995,15 +1164,17 @@ impl CareersSeam for Jobs {
         .await
         .or_internal("reading a published job")?;
         let summary = row.ok_or(ApiError::NotFound)?.into_summary()?;
+        // Published still: a job closed between the two reads is not shown.
         let details: (String, Option<i64>, Option<i64>, String, i64) = sqlx::query_as(
             "SELECT description, salary_min, salary_max, salary_currency, salary_public \
-             FROM jobs WHERE org_id = $1 AND slug = $2",
+             FROM jobs WHERE org_id = $1 AND slug = $2 AND status = 'published'",
         )
         .bind(org_id)
         .bind(&summary.slug)
-        .fetch_one(&self.db.pool)
+        .fetch_optional(&self.db.pool)
         .await
-        .or_internal("reading a published job")?;
+        .or_internal("reading a published job")?
+        .ok_or(ApiError::NotFound)?;
         let (description, min, max, currency, public) = details;
         let salary = (public != 0 && (min.is_some() || max.is_some())).then_some(Salary {
             min,
