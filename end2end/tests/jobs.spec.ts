@@ -78,6 +78,16 @@ test("a recruiter writes a job, publishes it to the careers page, closes it, and
   await expect(page.locator(".history li").first()).toContainText("Published by Rita Recruiter");
   await page.screenshot({ path: info.outputPath("job-page.png"), fullPage: true });
 
+  // What the organisation says about itself, from its settings, heads its careers page.
+  await page.goto(`/o/${slug}/settings`);
+  await hydrated(page);
+  await page.getByLabel("About the organisation (careers page)").fill("We run the emergency department of St. Mary's.\n\nLeeds, since 1890.");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.locator(".toast")).toContainText(["Saved the settings"]);
+  await page.screenshot({ path: info.outputPath("settings.png"), fullPage: true });
+  await page.goto(`/o/${slug}/jobs/emergency-department-nurse`);
+  await hydrated(page);
+
   // Published: on the careers page, for anyone, even without JavaScript (a fresh browser).
   const visitor = await browser.newContext({
     javaScriptEnabled: false,
@@ -87,6 +97,8 @@ test("a recruiter writes a job, publishes it to the careers page, closes it, and
   await careers.goto(`/careers/${slug}`);
   await expect(careers.getByRole("heading", { level: 1 })).toHaveText(`Jobs at Jobs ${run}`);
   await expect(careers.locator(".career-item")).toHaveCount(1);
+  await expect(careers.locator(".careers-about p")).toHaveText(["We run the emergency department of St. Mary's.", "Leeds, since 1890."]);
+  await careers.screenshot({ path: info.outputPath("careers.png"), fullPage: true });
   await careers.getByLabel("Work").selectOption("remote");
   await careers.getByRole("button", { name: "Show jobs" }).click();
   await expect(careers).toHaveURL(/[?&]remote=remote/);

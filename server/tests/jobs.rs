@@ -596,6 +596,16 @@ async fn the_careers_page_shows_published_jobs_only_to_anyone(db: Db) {
             .call("save_job", &job_form("", title, department, location))
             .await;
     }
+    let about = [
+        ("slug", "acme"),
+        ("name", "Acme Care"),
+        ("website", ""),
+        ("description", "We run three care homes in Yorkshire."),
+    ];
+    assert_eq!(
+        owner.call("update_organisation", &about).await.status,
+        StatusCode::OK
+    );
     publish(&owner, "staff-nurse").await;
     publish(&owner, "financial-controller").await;
     publish(&owner, "charge-nurse").await;
@@ -626,6 +636,10 @@ async fn the_careers_page_shows_published_jobs_only_to_anyone(db: Db) {
     let all = careers(&[]).await;
     assert_eq!(all.status, StatusCode::OK, "{:?}", all.body);
     assert_eq!(all.body["org_name"], "Acme Care");
+    assert_eq!(
+        all.body["description"],
+        "We run three care homes in Yorkshire."
+    );
     let mut shown = titles(&all.body);
     shown.sort();
     assert_eq!(

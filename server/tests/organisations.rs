@@ -26,11 +26,13 @@ async fn owners_and_admins_edit_the_settings(db: Db) {
                 ("slug", "acme"),
                 ("name", "  Acme Talent  "),
                 ("website", "acme.example/careers"),
+                ("description", " We make tents.\r\n\r\nIn Leeds. "),
             ],
         )
         .await;
     assert_eq!(saved.status, StatusCode::OK, "{:?}", saved.body);
     assert_eq!(saved.body["name"], "Acme Talent");
+    assert_eq!(saved.body["description"], "We make tents.\n\nIn Leeds.");
     assert_eq!(saved.body["website"], "https://acme.example/careers");
     assert_eq!(owner.me().await["memberships"][0]["name"], "Acme Talent");
 
@@ -59,11 +61,28 @@ async fn owners_and_admins_edit_the_settings(db: Db) {
         bad_site.field_error("website").as_deref(),
         Some("Enter a web address such as https://acme.example, or leave it empty.")
     );
+    let long = "x".repeat(shared::orgs::MAX_DESCRIPTION_CHARS + 1);
+    let bad_description = owner
+        .call(
+            "update_organisation",
+            &[
+                ("slug", "acme"),
+                ("name", "Acme"),
+                ("website", ""),
+                ("description", long.as_str()),
+            ],
+        )
+        .await;
+    assert_eq!(
+        bad_description.field_error("description").as_deref(),
+        Some("Shorten the description to 600 characters (it has 601).")
+    );
     let unchanged = owner
         .call("organisation_settings", &[("slug", "acme")])
         .await;
     assert_eq!(unchanged.body["name"], "Acme Talent", "nothing was saved");
     assert_eq!(unchanged.body["website"], "https://acme.example/careers");
+    assert_eq!(unchanged.body["description"], "We make tents.\n\nIn Leeds.");
 
     // A recruiter may not.
     let recruiter = owner

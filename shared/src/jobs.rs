@@ -420,6 +420,8 @@ pub struct Careers {
     pub org_slug: String,
     /// The organisation's website, or empty.
     pub website: String,
+    /// What the organisation says about itself, or empty.
+    pub description: String,
     pub jobs: Vec<PublicJobSummary>,
     pub departments: Vec<String>,
     pub locations: Vec<String>,

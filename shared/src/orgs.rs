@@ -73,6 +73,37 @@ pub struct OrganisationSettings {
     pub name: String,
     /// Its website, `https://…`, or empty.
     pub website: String,
+    /// A few sentences for its careers page, or empty.
+    #[serde(default)]
+    pub description: String,
+}
+
+/// The longest description of an organisation, in characters.
+pub const MAX_DESCRIPTION_CHARS: usize = 600;
+
+/// An organisation's description: plain text (line breaks kept), at most
+/// [`MAX_DESCRIPTION_CHARS`] characters, nothing invisible.
+pub fn description(field: &str, raw: &str) -> Result<String, FieldError> {
+    let value = raw.replace("\r\n", "\n").trim().to_owned();
+    if value
+        .chars()
+        .any(|c| c != '\n' && validation::is_hidden_char(c))
+    {
+        return Err(FieldError::new(
+            field,
+            "The description contains invisible or control characters; type it again.",
+        ));
+    }
+    let chars = value.chars().count();
+    if chars > MAX_DESCRIPTION_CHARS {
+        return Err(FieldError::new(
+            field,
+            format!(
+                "Shorten the description to {MAX_DESCRIPTION_CHARS} characters (it has {chars})."
+            ),
+        ));
+    }
+    Ok(value)
 }
 
 /// An organisation's website: empty, or a web address of at most 200 characters; one typed
@@ -112,16 +143,29 @@ pub fn check_new_organisation(name: &str, slug: &str) -> Vec<FieldError> {
 }
 
 /// The checks of the organisation settings form.
-pub fn check_settings(name: &str, site: &str) -> Vec<FieldError> {
+pub fn check_settings(name: &str, site: &str, about: &str) -> Vec<FieldError> {
     validation::problems([
         validation::organisation_name("name", name).map(drop),
         website("website", site).map(drop),
+        description("description", about).map(drop),
     ])
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn descriptions_are_short_plain_text() {
+        assert_eq!(
+            description("description", " We make tents.\r\nIn Leeds. ")
+                .ok()
+                .as_deref(),
+            Some("We make tents.\nIn Leeds.")
+        );
+        assert!(description("description", "a\u{202e}b").is_err());
+        assert!(description("description", &"x".repeat(MAX_DESCRIPTION_CHARS + 1)).is_err());
+    }
 
     #[test]
     fn websites_are_web_addresses_or_empty() {

@@ -80,11 +80,33 @@ fn CareersList(careers: Careers) -> impl IntoView {
         (chosen("department"), chosen("location"), chosen("remote"));
     let filtered = !(department.is_empty() && location.is_empty() && remote.is_empty());
     let title = format!("Jobs at {}", careers.org_name);
-    let description = match careers.jobs.len() {
+    let count = match careers.jobs.len() {
         0 => format!("{} has no open jobs right now.", careers.org_name),
         1 => format!("1 open job at {}.", careers.org_name),
         n => format!("{n} open jobs at {}.", careers.org_name),
     };
+    // Previews and search results show what the organisation says about itself, when it does.
+    let description = if careers.description.is_empty() {
+        count.clone()
+    } else {
+        let mut text: String = careers
+            .description
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        if text.chars().count() > 200 {
+            text = text.chars().take(199).collect::<String>() + "…";
+        }
+        text
+    };
+    let about = (!careers.description.is_empty()).then(|| {
+        let paragraphs = careers
+            .description
+            .split("\n\n")
+            .map(|p| view! { <p class="about">{p.trim().to_owned()}</p> })
+            .collect_view();
+        view! { <div class="careers-about">{paragraphs}</div> }
+    });
     let same = |values: &[String]| values.iter().map(|v| (v.clone(), v.clone())).collect();
     let remotes = [
         RemotePolicy::Onsite,
@@ -132,7 +154,8 @@ fn CareersList(careers: Careers) -> impl IntoView {
         <Meta property="og:type" content="website"/>
         <section class="page-head careers-head">
             <h1>{title}</h1>
-            <p class="hint">{description}</p>
+            {about}
+            <p class="hint">{count}</p>
             {website}
         </section>
         <GetForm method="GET" action=base.clone() noscroll=true attr:class="filters careers-filters" attr:role="search" attr:aria-label="Filter jobs">

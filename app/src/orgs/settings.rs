@@ -3,7 +3,7 @@
 
 use crate::{
     error::ApiError,
-    form::{Field, Form, FormError, Submit},
+    form::{Field, Form, FormError, Submit, TextArea},
     session::{successes, Session},
     toast::{use_toasts, ToastKind},
     widgets::ErrorPanel,
@@ -32,12 +32,16 @@ pub async fn update_organisation(
     slug: String,
     name: String,
     website: String,
+    /// Absent in a form from before this field existed.
+    #[server(default)]
+    description: String,
 ) -> Result<OrganisationSettings, ApiError> {
     let (orgs, caller) = seam::member::<dyn OrgsSeam>(&slug).await?;
     let input = UpdateOrganisation {
         slug,
         name,
         website,
+        description,
     };
     respond(orgs.update_organisation(&caller, input).await)
 }
@@ -83,6 +87,8 @@ fn SettingsForm(
     save: ServerAction<UpdateOrganisation>,
 ) -> impl IntoView {
     let address = format!("/o/{}", settings.slug);
+    let careers = format!("/careers/{}", settings.slug);
+    let about = RwSignal::new(settings.description.clone());
     view! {
         <section class="panel narrow">
             <Form action=save id="settings" validate=check class="form">
@@ -90,14 +96,16 @@ fn SettingsForm(
                 <Field name="name" label="Name" required=true value=settings.name/>
                 <Field name="website" label="Website" kind="url" inputmode="url" value=settings.website
                     hint="Optional, for example https://acme.example."/>
+                <TextArea name="description" label="About the organisation (careers page)" bind=about rows=4
+                    placeholder="Optional: a few sentences candidates read above your open jobs."/>
                 <FormError/>
                 <Submit label="Save" pending="Saving…"/>
             </Form>
-            <p class="hint">"The address "{address}" stays the same."</p>
+            <p class="hint">"The address "{address}" stays the same. Your careers page: "<a href=careers.clone()>{careers.clone()}</a></p>
         </section>
     }
 }
 
 fn check(input: &UpdateOrganisation) -> Vec<FieldError> {
-    shared::orgs::check_settings(&input.name, &input.website)
+    shared::orgs::check_settings(&input.name, &input.website, &input.description)
 }

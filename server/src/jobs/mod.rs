@@ -1077,12 +1077,12 @@ fn job_posting(org_name: &str, website: &str, job: &PublicJob) -> String {
 }
 
 impl Jobs {
-    /// A public organisation by its address: id, name, website.
-    async fn public_org(&self, slug: &str) -> Result<(i64, String, String), ApiError> {
+    /// A public organisation by its address: id, name, website, description.
+    async fn public_org(&self, slug: &str) -> Result<(i64, String, String, String), ApiError> {
         if !shared::validation::is_slug(slug) {
             return Err(ApiError::NotFound);
         }
-        sqlx::query_as("SELECT id, name, website FROM organisations WHERE slug = $1")
+        sqlx::query_as("SELECT id, name, website, description FROM organisations WHERE slug = $1")
             .bind(slug)
             .fetch_optional(&self.db.pool)
             .await
@@ -1094,7 +1094,7 @@ impl Jobs {
 #[async_trait::async_trait]
 impl CareersSeam for Jobs {
     async fn careers(&self, _visitor: &Visitor, input: GetCareers) -> Result<Careers, ApiError> {
-        let (org_id, org_name, website) = self.public_org(input.org.trim()).await?;
+        let (org_id, org_name, website, description) = self.public_org(input.org.trim()).await?;
         let mut sql = format!(
             "SELECT {PUBLIC_COLUMNS} FROM jobs j WHERE j.org_id = $1 AND j.status = 'published'"
         );
@@ -1144,6 +1144,7 @@ impl CareersSeam for Jobs {
             org_name,
             org_slug: input.org.trim().to_owned(),
             website,
+            description,
             jobs,
         })
     }
@@ -1153,7 +1154,7 @@ impl CareersSeam for Jobs {
         _visitor: &Visitor,
         input: GetCareersJob,
     ) -> Result<CareersJob, ApiError> {
-        let (org_id, org_name, website) = self.public_org(input.org.trim()).await?;
+        let (org_id, org_name, website, _) = self.public_org(input.org.trim()).await?;
         let row: Option<PublicRow> = sqlx::query_as(&format!(
             "SELECT {PUBLIC_COLUMNS} FROM jobs j \
              WHERE j.org_id = $1 AND j.slug = $2 AND j.status = 'published'"

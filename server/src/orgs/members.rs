@@ -32,6 +32,7 @@ struct SettingsRow {
     slug: String,
     name: String,
     website: String,
+    description: String,
 }
 
 impl From<SettingsRow> for OrganisationSettings {
@@ -40,6 +41,7 @@ impl From<SettingsRow> for OrganisationSettings {
             slug: row.slug,
             name: row.name,
             website: row.website,
+            description: row.description,
         }
     }
 }
@@ -256,12 +258,13 @@ impl OrgsSeam for Orgs {
         _input: GetOrganisationSettings,
     ) -> Result<OrganisationSettings, ApiError> {
         caller.require(Permission::ManageOrganisation)?;
-        let row: SettingsRow =
-            sqlx::query_as("SELECT slug, name, website FROM organisations WHERE id = $1")
-                .bind(caller.org_id())
-                .fetch_one(&self.db.pool)
-                .await
-                .or_internal("loading organisation settings")?;
+        let row: SettingsRow = sqlx::query_as(
+            "SELECT slug, name, website, description FROM organisations WHERE id = $1",
+        )
+        .bind(caller.org_id())
+        .fetch_one(&self.db.pool)
+        .await
+        .or_internal("loading organisation settings")?;
         Ok(row.into())
     }
 
@@ -271,15 +274,21 @@ impl OrgsSeam for Orgs {
         input: UpdateOrganisation,
     ) -> Result<OrganisationSettings, ApiError> {
         caller.require(Permission::ManageOrganisation)?;
-        ApiError::check(shared::orgs::check_settings(&input.name, &input.website))?;
+        ApiError::check(shared::orgs::check_settings(
+            &input.name,
+            &input.website,
+            &input.description,
+        ))?;
         let name = validation::organisation_name("name", &input.name)?;
         let website = shared::orgs::website("website", &input.website)?;
+        let description = shared::orgs::description("description", &input.description)?;
         let row: SettingsRow = sqlx::query_as(
-            "UPDATE organisations SET name = $1, website = $2 WHERE id = $3 \
-             RETURNING slug, name, website",
+            "UPDATE organisations SET name = $1, website = $2, description = $3 WHERE id = $4 \
+             RETURNING slug, name, website, description",
         )
         .bind(&name)
         .bind(&website)
+        .bind(&description)
         .bind(caller.org_id())
         .fetch_one(&self.db.pool)
         .await
