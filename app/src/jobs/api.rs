@@ -126,3 +126,19 @@ pub async fn save_job_team(slug: String, job: String, team: String) -> Result<Jo
             .await,
     )
 }
+
+/// The checks of the job form (the browser's before sending, the server's again).
+pub fn check_save_job(input: &SaveJob) -> Vec<shared::validation::FieldError> {
+    shared::jobs::check_job(
+        &input.title,
+        &input.department,
+        &input.location,
+        &input.remote,
+        &input.employment,
+        &input.salary_min,
+        &input.salary_max,
+        &input.salary_currency,
+        &input.description,
+        &[],
+    )
+}

@@ -1,7 +1,7 @@
 //! `/o/:slug/jobs/new` and `/o/:slug/jobs/:job/edit`: the job form. A new job starts as a
 //! draft; saving goes to the job's page.
 
-use super::api::{get_job, SaveJob};
+use super::api::{check_save_job, get_job, SaveJob};
 use crate::{
     form::{Choice, Field, Form, FormError, Submit, TextArea},
     session::Session,
@@ -14,7 +14,6 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 use shared::{
     jobs::{remote_as_str, EmploymentType, Job},
     matching::RemotePolicy,
-    validation::FieldError,
 };
 
 #[component]
@@ -124,7 +123,7 @@ fn JobForm(job: Option<Job>) -> impl IntoView {
     };
     view! {
         <section class="panel job-form">
-            <Form action=save id="job" validate=check class="form">
+            <Form action=save id="job" validate=check_save_job class="form">
                 <input type="hidden" name="slug" value=move || slug.get()/>
                 <input type="hidden" name="job" value=job_slug/>
                 <Field name="title" label="Title" required=true value=title
@@ -162,19 +161,4 @@ fn JobForm(job: Option<Job>) -> impl IntoView {
             </Form>
         </section>
     }
-}
-
-fn check(input: &SaveJob) -> Vec<FieldError> {
-    shared::jobs::check_job(
-        &input.title,
-        &input.department,
-        &input.location,
-        &input.remote,
-        &input.employment,
-        &input.salary_min,
-        &input.salary_max,
-        &input.salary_currency,
-        &input.description,
-        &[],
-    )
 }

@@ -182,18 +182,7 @@ struct Checked {
 }
 
 fn check(input: &SaveJob) -> Result<Checked, ApiError> {
-    ApiError::check(rules::check_job(
-        &input.title,
-        &input.department,
-        &input.location,
-        &input.remote,
-        &input.employment,
-        &input.salary_min,
-        &input.salary_max,
-        &input.salary_currency,
-        &input.description,
-        &[],
-    ))?;
+    ApiError::check(app::jobs::api::check_save_job(input))?;
     let remote = rules::parse_remote(&input.remote)
         .map(rules::remote_as_str)
         .ok_or_else(|| FieldError::new("remote", "Choose on-site, hybrid or remote."))?;

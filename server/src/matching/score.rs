@@ -772,6 +772,16 @@ mod tests {
     use super::*;
 
     fn fit_of(job_text: &str, cv: &str, years: Option<f64>) -> (f64, Vec<String>) {
+        fit_with(job_text, cv, years, 1.0)
+    }
+
+    /// The fit of `cv` for the job, its years counted at `relevance`.
+    fn fit_with(
+        job_text: &str,
+        cv: &str,
+        years: Option<f64>,
+        relevance: f64,
+    ) -> (f64, Vec<String>) {
         let (spec, years_asked) = read_job(
             &JobSpec {
                 text: job_text.to_owned(),
@@ -795,7 +805,7 @@ mod tests {
             years,
         };
         let mut notes = Vec::new();
-        (fit(&job, &candidate, 1.0, &mut notes), notes)
+        (fit(&job, &candidate, relevance, &mut notes), notes)
     }
 
     #[test]
@@ -849,30 +859,7 @@ mod tests {
 
     #[test]
     fn years_count_as_far_as_the_work_is_like_the_job() {
-        let (spec, years_asked) = read_job(
-            &JobSpec {
-                text: JOB.to_owned(),
-                ..JobSpec::default()
-            },
-            &JobAd::read(JOB),
-        );
-        let job = AnalysedJob {
-            spec,
-            required: Vec::new(),
-            vector: Vec::new(),
-            years_asked,
-        };
-        let candidate = AnalysedCandidate {
-            profile: CandidateProfile {
-                text: "Xena Smit\nJournalist\n".to_owned(),
-                ..CandidateProfile::default()
-            },
-            skills: Vec::new(),
-            chunk_vectors: Vec::new(),
-            years: Some(9.0),
-        };
-        let mut notes = Vec::new();
-        let fit = fit(&job, &candidate, 0.25, &mut notes);
+        let (fit, notes) = fit_with(JOB, "Xena Smit\nJournalist\n", Some(9.0), 0.25);
         assert!((fit - 0.25).abs() < 1e-9, "{fit} {notes:?}");
         assert!(
             notes[0].ends_with("counted at 25% (as far as the CV's work is like this job's)"),
