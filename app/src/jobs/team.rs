@@ -118,7 +118,14 @@ fn TeamEditor(
             <div class="add-member">
                 <Suspense fallback=|| view! { <p class="loading">"Loading members…"</p> }>
                     {move || Suspend::new(async move {
-                        let choices = members.await.map(|t| t.members).unwrap_or_default();
+                        // A list that could not be loaded says why, instead of offering nobody.
+                        let choices = match members.await {
+                            Ok(team) => team.members,
+                            Err(error) => {
+                                return view! { <p class="field-error" role="alert">{error.to_string()}</p> }
+                                    .into_any();
+                            }
+                        };
                         let options = choices
                             .into_iter()
                             .map(|m| {
@@ -133,6 +140,7 @@ fn TeamEditor(
                                 {options}
                             </select>
                         }
+                        .into_any()
                     })}
                 </Suspense>
                 <label for="team-add-role">"Role on this job"</label>
