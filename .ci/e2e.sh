@@ -44,6 +44,7 @@ run_against() {
   # Every test signs up new accounts from this one address: lift the per-address sign-up limit.
   LISTEN_ADDR="127.0.0.1:$port" DATA_DIR="$data_dir" DATABASE_URL="$database_url" LEPTOS_SITE_ROOT=target/site \
     SIGN_UPS_PER_HOUR=10000 \
+    APPLICATIONS_PER_HOUR=10000 \
     CACHE_DIR="${CARGO_TARGET_DIR:-target}/e2e-vector-cache" \
     "${CARGO_TARGET_DIR:-target}/debug/server" >"$log" 2>&1 &
   pid=$!

@@ -100,6 +100,27 @@ impl FormState {
         format!("{}-{field}-error", self.id)
     }
 
+    /// `aria-describedby` for `field`: its hint (when it has one) and its error (when shown).
+    pub fn described_by(
+        &self,
+        field: &'static str,
+        has_hint: bool,
+    ) -> impl Fn() -> Option<String> + Send + Sync {
+        let state = *self;
+        let hint_id = format!("{}-{field}-hint", self.id);
+        let error_id = self.error_id(field);
+        move || {
+            let mut ids = Vec::new();
+            if has_hint {
+                ids.push(hint_id.clone());
+            }
+            if state.error_for(field).is_some() {
+                ids.push(error_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    }
+
     /// Registers a field this form shows (its errors are shown by it, not at the end).
     pub fn register(&self, field: &'static str) {
         self.fields.update_value(|f| f.push(field));
@@ -291,20 +312,7 @@ pub fn Field(
         bind.set(initial.clone());
     }
     let hint_id = format!("{}-{name}-hint", state.id);
-    let described_by = {
-        let hint_id = hint_id.clone();
-        let error_id = state.error_id(name);
-        move || {
-            let mut ids = Vec::new();
-            if hint.is_some() {
-                ids.push(hint_id.clone());
-            }
-            if state.error_for(name).is_some() {
-                ids.push(error_id.clone());
-            }
-            (!ids.is_empty()).then(|| ids.join(" "))
-        }
-    };
+    let described_by = state.described_by(name, hint.is_some());
     let on_input = move |ev: leptos::ev::Event| {
         state.clear(name);
         let typed = event_target_value(&ev);
@@ -439,5 +447,234 @@ pub fn Submit(
         <button type="submit" class=class disabled=move || busy.get()>
             {move || if busy.get() { pending.unwrap_or(label) } else { label }}
         </button>
+    }
+}
+
+/// What an [`UploadForm`] holds when it is sent: its text fields and, per file field, the chosen
+/// file's name and size (the browser's own checks run on these).
+#[derive(Clone, Debug, Default)]
+pub struct UploadInput {
+    pub fields: Vec<(String, String)>,
+    /// (field, file name, size in bytes) of each file chosen.
+    pub files: Vec<(String, String, u64)>,
+}
+
+impl UploadInput {
+    pub fn field(&self, name: &str) -> &str {
+        self.fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+}
+
+/// The error a plain (pre-wasm) post to `path` came back with (`__err`, base64url JSON).
+fn error_for_path(path: &str) -> Option<ApiError> {
+    use base64::Engine;
+    let query = leptos_router::hooks::use_query_map();
+    let query = query.read_untracked();
+    if query.get("__path").as_deref() != Some(path) {
+        return None;
+    }
+    let encoded = query.get("__err")?;
+    let json = base64::engine::general_purpose::URL_SAFE
+        .decode(&encoded)
+        .or_else(|_| {
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(encoded.trim_end_matches('='))
+        })
+        .ok()?;
+    serde_json::from_slice(&json).ok()
+}
+
+/// A form with files, posted as `multipart/form-data` to a route of the server (not a server
+/// function): the same fields, errors and browser checks as [`Form`]. Before the wasm has
+/// loaded it is a plain post, and the route sends the browser back with `__err` and `__form`
+/// as server functions do. The route answers JSON: `T`, or an `ApiError` with its status.
+#[component]
+pub fn UploadForm<T>(
+    /// Where the form is posted.
+    action: String,
+    /// Prefix of the ids of the form's fields (unique on the page).
+    id: &'static str,
+    /// The checks the browser makes before sending (the server makes them again).
+    validate: fn(&UploadInput) -> Vec<FieldError>,
+    /// Called with the route's answer when it succeeded.
+    done: Callback<T>,
+    #[prop(optional, into)] class: Option<String>,
+    children: Children,
+) -> impl IntoView
+where
+    T: serde::de::DeserializeOwned + Send + Sync + 'static,
+{
+    let server = RwSignal::new(error_for_path(&action));
+    let pending = RwSignal::new(false);
+    let state = FormState {
+        id,
+        server: server.into(),
+        local: RwSignal::new(None),
+        cleared: RwSignal::new(Vec::new()),
+        fields: StoredValue::new(Vec::new()),
+        prefill: StoredValue::new(prefill_for(&action)),
+        pending: pending.into(),
+    };
+    provide_context(state);
+    let url = action.clone();
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        if ev.default_prevented() || pending.get_untracked() {
+            ev.prevent_default();
+            return;
+        }
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            let Some(form) = ev
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlFormElement>().ok())
+            else {
+                return;
+            };
+            let Ok(data) = web_sys::FormData::new_with_form(&form) else {
+                return;
+            };
+            ev.prevent_default();
+            state.cleared.set(Vec::new());
+            let mut input = UploadInput::default();
+            for name in state.fields.get_value() {
+                let value = data.get(name);
+                if let Some(file) = value.dyn_ref::<web_sys::File>() {
+                    if !file.name().is_empty() {
+                        input
+                            .files
+                            .push((name.to_owned(), file.name(), file.size() as u64));
+                    }
+                } else if let Some(text) = value.as_string() {
+                    input.fields.push((name.to_owned(), text));
+                }
+            }
+            let problems = validate(&input);
+            if let Some(first) = problems.first() {
+                focus(&state.input_id(&first.field));
+                state.local.set(Some(problems));
+                return;
+            }
+            state.local.set(None);
+            pending.set(true);
+            let url = url.clone();
+            leptos::task::spawn_local(async move {
+                let answer = post_form::<T>(&url, &data).await;
+                pending.set(false);
+                match answer {
+                    Ok(value) => {
+                        server.set(None);
+                        done.run(value);
+                    }
+                    Err(error) => {
+                        if let Some(first) = error.field_errors().first() {
+                            focus(&state.input_id(&first.field));
+                        }
+                        server.set(Some(error));
+                    }
+                }
+            });
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = (&url, validate, done);
+    };
+    view! {
+        <form id=id method="post" action=action enctype="multipart/form-data" novalidate=""
+            class=class on:submit=on_submit aria-busy=move || pending.get().then_some("true")>
+            {children()}
+        </form>
+    }
+}
+
+/// Posts `data` to `url` and reads the JSON answer: `T`, or the `ApiError` the route sent.
+#[cfg(feature = "hydrate")]
+async fn post_form<T: serde::de::DeserializeOwned>(
+    url: &str,
+    data: &web_sys::FormData,
+) -> Result<T, ApiError> {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
+    let headers = web_sys::Headers::new().map_err(|_| ApiError::Offline)?;
+    headers
+        .set("accept", "application/json")
+        .map_err(|_| ApiError::Offline)?;
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    init.set_headers(&headers);
+    init.set_body(data);
+    init.set_credentials(web_sys::RequestCredentials::SameOrigin);
+    let response: web_sys::Response = JsFuture::from(window().fetch_with_str_and_init(url, &init))
+        .await
+        .map_err(|_| ApiError::Offline)?
+        .dyn_into()
+        .map_err(|_| ApiError::Offline)?;
+    let body = JsFuture::from(response.text().map_err(|_| ApiError::Offline)?)
+        .await
+        .map_err(|_| ApiError::Offline)?
+        .as_string()
+        .unwrap_or_default();
+    if response.ok() {
+        serde_json::from_str(&body).map_err(|e| ApiError::Transport(e.to_string()))
+    } else {
+        Err(
+            serde_json::from_str::<ApiError>(&body).unwrap_or_else(|_| match response.status() {
+                413 => ApiError::TooLarge {
+                    limit_bytes: shared::applications::MAX_CV_BYTES as u64,
+                },
+                408 => ApiError::TimedOut,
+                status => ApiError::Transport(format!("status {status}: {body}")),
+            }),
+        )
+    }
+}
+
+/// A labelled file input with its hint and its error.
+#[component]
+pub fn FileField(
+    name: &'static str,
+    label: &'static str,
+    /// The file types offered (`accept`).
+    accept: &'static str,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(optional)] required: bool,
+) -> impl IntoView {
+    let state = use_form();
+    state.register(name);
+    let hint_id = format!("{}-{name}-hint", state.id);
+    let described_by = state.described_by(name, hint.is_some());
+    view! {
+        <div class="field">
+            <label for=state.input_id(name)>{label}</label>
+            <input id=state.input_id(name) name=name type="file" accept=accept required=required
+                aria-invalid=state.invalid(name) aria-describedby=described_by
+                on:change=move |_| state.clear(name)/>
+            {hint.map(|hint| view! { <p id=hint_id class="hint">{hint}</p> })}
+            <FieldError name/>
+        </div>
+    }
+}
+
+/// A checkbox whose label is a sentence (a consent), with its error.
+#[component]
+pub fn CheckField(
+    name: &'static str,
+    label: String,
+    #[prop(optional)] required: bool,
+) -> impl IntoView {
+    let state = use_form();
+    state.register(name);
+    let checked = state.prefill(name).is_some();
+    let error_id = state.error_id(name);
+    view! {
+        <div class="field check-field">
+            <input id=state.input_id(name) name=name type="checkbox" checked=checked required=required
+                aria-invalid=state.invalid(name)
+                aria-describedby=move || state.error_for(name).map(|_| error_id.clone())
+                on:change=move |_| state.clear(name)/>
+            <label for=state.input_id(name)>{label}</label>
+            <FieldError name/>
+        </div>
     }
 }

@@ -124,6 +124,9 @@ fn SignedInBar(me: Me, slug: Memo<Option<String>>) -> impl IntoView {
                 if m.role.can(Permission::ViewJobs) {
                     pages.push((format!("{base}/jobs"), "Jobs"));
                 }
+                if m.role.can(Permission::ViewCandidates) {
+                    pages.push((format!("{base}/candidates"), "Candidates"));
+                }
                 pages.push((format!("{base}/match"), "Match"));
                 if m.role.can(Permission::ViewOrganisation) {
                     pages.push((format!("{base}/team"), "Team"));

@@ -8,6 +8,8 @@
 #![deny(unsafe_code)]
 
 pub mod accounts;
+pub mod applications;
+pub mod candidates;
 pub mod careers;
 mod confirm;
 pub mod error;
@@ -117,11 +119,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/o/:slug/jobs") view={Lazy::<pages::Jobs>::new()}/>
                     <Route path=path!("/o/:slug/jobs/new") view={Lazy::<pages::NewJob>::new()}/>
                     <Route path=path!("/o/:slug/jobs/:job") view={Lazy::<pages::Job>::new()}/>
+                    <Route path=path!("/o/:slug/candidates") view={Lazy::<pages::Candidates>::new()}/>
+                    <Route path=path!("/o/:slug/candidates/:id") view={Lazy::<pages::Candidate>::new()}/>
                     <Route path=path!("/o/:slug/jobs/:job/edit") view={Lazy::<pages::EditJob>::new()}/>
                     <Route path=path!("/invite/:token") view={Lazy::<pages::Invite>::new()}/>
                     // Whole pages in one response: they must work without JavaScript.
                     <Route path=path!("/careers/:org") view={Lazy::<pages::Careers>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/careers/:org/:job") view={Lazy::<pages::CareersJob>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/a/:token") view={Lazy::<pages::ApplicationStatus>::new()}/>
                     <Route path=path!("/offline") view=home::Offline/>
                 </Routes>
             </layout::Frame>

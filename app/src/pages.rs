@@ -17,7 +17,7 @@
 use leptos::{lazy, prelude::*};
 use leptos_router::LazyRoute;
 
-use crate::{accounts, careers, jobs, mail, matching, orgs, queue};
+use crate::{accounts, applications, candidates, careers, jobs, mail, matching, orgs, queue};
 
 /// Declares a group: its pages' route types (`Lazy::<Route>::new()` in the router) and the one
 /// lazily loaded function that renders any of them.
@@ -68,6 +68,7 @@ page_group! {
         Invite => orgs::InvitePage,
         Careers => careers::CareersPage,
         CareersJob => careers::CareersJobPage,
+        ApplicationStatus => applications::ApplicationStatusPage,
     }
 }
 
@@ -85,6 +86,8 @@ page_group! {
         NewJob => jobs::NewJobPage,
         Job => jobs::JobPage,
         EditJob => jobs::EditJobPage,
+        Candidates => candidates::CandidatesPage,
+        Candidate => candidates::CandidatePage,
     }
 }
 

@@ -53,3 +53,45 @@ pub fn FilterSelect(
         </div>
     }
 }
+
+/// `key=value` pairs of the non-empty values, each value percent-encoded.
+pub fn url_pairs(pairs: &[(&str, &String)]) -> Vec<String> {
+    pairs
+        .iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| {
+            let encoded: String = v
+                .bytes()
+                .map(|b| match b {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                        (b as char).to_string()
+                    }
+                    b' ' => "+".to_owned(),
+                    b => format!("%{b:02X}"),
+                })
+                .collect();
+            format!("{k}={encoded}")
+        })
+        .collect()
+}
+
+/// "21–40 of 57" for page `page` of `per_page` showing `count` of `total`; empty when none.
+pub fn range_text(page: u32, per_page: u32, count: usize, total: u64) -> String {
+    if total == 0 || count == 0 {
+        return String::new();
+    }
+    let first = u64::from(page.max(1) - 1) * u64::from(per_page) + 1;
+    let last = first + count as u64 - 1;
+    format!("{first}–{last} of {total}")
+}
+
+/// Links to the previous and next page of a list, when there are such pages.
+#[component]
+pub fn Pager(previous: Option<String>, next: Option<String>) -> impl IntoView {
+    view! {
+        <nav class="pager" aria-label="Pages">
+            {previous.map(|href| view! { <a rel="prev" href=href>"← Previous"</a> })}
+            {next.map(|href| view! { <a rel="next" href=href>"Next →"</a> })}
+        </nav>
+    }
+}

@@ -82,6 +82,7 @@ test("a recruiter writes a job, publishes it to the careers page, closes it, and
   await page.goto(`/o/${slug}/settings`);
   await hydrated(page);
   await page.getByLabel("About the organisation (careers page)").fill("We run the emergency department of St. Mary's.\n\nLeeds, since 1890.");
+  await page.getByLabel("Keep applicants' data for (months)").fill("24");
   await page.getByRole("button", { name: "Save" }).click();
   await expect(page.locator(".toast")).toContainText(["Saved the settings"]);
   await page.screenshot({ path: info.outputPath("settings.png"), fullPage: true });
@@ -112,6 +113,9 @@ test("a recruiter writes a job, publishes it to the careers page, closes it, and
   expect(posting["@type"]).toBe("JobPosting");
   expect(posting.title).toBe("Emergency Department Nurse");
   expect(posting.jobLocation.address.addressLocality).toBe("Leeds");
+  // The consent names the organisation and the period its Settings give.
+  await expect(careers.getByLabel(/I agree that Jobs \d+\w stores and processes/)).toBeVisible();
+  await expect(careers.locator(".check-field label")).toContainText("keeps it for 2 years after my last application");
   await careers.screenshot({ path: info.outputPath("careers-job.png"), fullPage: true });
   await visitor.close();
 

@@ -7,7 +7,9 @@
 #![forbid(unsafe_code)]
 
 pub mod accounts;
+pub mod applications;
 pub mod batch;
+pub mod candidates;
 pub mod documents;
 pub mod jobs;
 pub mod mail;
@@ -82,6 +84,12 @@ pub fn router(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(platform::forms::API_BODY_LIMIT))
         // Uploads have their own, larger limit, checked in the handler before reading.
         .route("/o/{slug}/documents/text", post(documents::text_handler))
+        .route("/o/{slug}/files/{id}", get(candidates::file_handler))
+        .route(
+            "/careers/{org}/{job}/apply",
+            post(applications::apply_handler)
+                .layer(axum::extract::DefaultBodyLimit::max(applications::MAX_APPLY_BODY)),
+        )
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
         .layer(RequestBodyTimeoutLayer::new(timeout))
         .layer(middleware::from_fn(platform::forms::api_error_bodies))
@@ -111,6 +119,8 @@ pub fn loggable_path(path: &str) -> &str {
         "/account/reset/…"
     } else if path.starts_with("/account/confirm/") {
         "/account/confirm/…"
+    } else if path.starts_with("/a/") {
+        "/a/…"
     } else {
         path
     }
@@ -268,6 +278,7 @@ async fn housekeeping(state: AppState) {
         }
         state.accounts.housekeeping().await;
         state.self_service.housekeeping();
+        state.applications.housekeeping();
         if let Err(err) = state.queue.prune().await {
             tracing::warn!(error = %err, "pruning finished jobs");
         }

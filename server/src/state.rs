@@ -4,6 +4,8 @@
 
 use crate::{
     accounts::{self_service::SelfService, AccountSettings, AccountSetupError, Accounts},
+    applications::{ApplicationSettings, Applications},
+    candidates::Candidates,
     documents::{sandbox::ExtractorSettings, Extractor, Uploads},
     jobs::Jobs,
     mail::{Mail, MailSetupError},
@@ -13,6 +15,7 @@ use crate::{
         client::ClientAddresses,
         config::Config,
         db::{Db, DbSetupError},
+        files::{FileStore, FileStoreError},
         headers::Https,
         metrics::Metrics,
         origin::AllowedOrigins,
@@ -23,6 +26,8 @@ use crate::{
 };
 use app::{
     accounts::seam::{AccountsSeam, SelfServiceSeam},
+    applications::seam::ApplicationsSeam,
+    candidates::seam::CandidatesSeam,
     careers::seam::CareersSeam,
     jobs::seam::JobsSeam,
     mail::seam::MailSeam,
@@ -52,6 +57,8 @@ pub enum StartError {
     InvitationLimit,
     #[error("cannot find this program's own path to read uploads in a child process: {0}; set EXTRACTOR")]
     Extractor(std::io::Error),
+    #[error(transparent)]
+    Files(#[from] FileStoreError),
     #[error(transparent)]
     Model(#[from] crate::matching::ModelError),
     #[error("cannot rebuild the search index from the database: {0}")]
@@ -92,6 +99,10 @@ pub struct AppState {
     pub documents: Arc<DocumentStore>,
     /// Jobs: writing them, their status and their place in the search store.
     pub jobs: Jobs,
+    /// Applications from the careers pages and the candidates' private links.
+    pub applications: Applications,
+    /// Candidates and their files, as the hiring team sees them.
+    pub candidates: Candidates,
     /// ESCO occupations for suggestions, once the imported taxonomy is prepared.
     pub occupations: OccupationService,
     /// Prometheus metrics.
@@ -164,7 +175,7 @@ impl AppState {
             accounts.clone(),
             mail.clone(),
             sessions.clone(),
-            public_url,
+            public_url.clone(),
         );
         let program = match &config.extractor {
             Some(program) => program.clone(),
@@ -179,6 +190,20 @@ impl AppState {
         let documents = DocumentStore::open(db.clone(), engine.embeddings.clone(), queue.clone())
             .await
             .map_err(StartError::SearchIndex)?;
+        let files = FileStore::open(config.file_store.as_deref(), &config.data_dir)?;
+        let candidates = Candidates::new(db.clone(), files.clone(), identity.clone());
+        let applications = Applications::new(
+            db.clone(),
+            mail.clone(),
+            files,
+            extractor.clone(),
+            clients.clone(),
+            origins.clone(),
+            ApplicationSettings {
+                applications_per_hour: config.applications_per_hour,
+                public_url: public_url.clone(),
+            },
+        );
         let occupations = OccupationService::default();
         let jobs = Jobs::new(
             db.clone(),
@@ -215,6 +240,8 @@ impl AppState {
             engine,
             documents,
             jobs,
+            applications,
+            candidates,
             occupations,
             metrics,
             origins,
@@ -247,6 +274,8 @@ impl AppState {
             queue: Arc::new(self.queue.clone()),
             jobs: Arc::new(self.jobs.clone()),
             careers: Arc::new(self.jobs.clone()),
+            applications: Arc::new(self.applications.clone()),
+            candidates: Arc::new(self.candidates.clone()),
         }
     }
 }
@@ -264,6 +293,8 @@ pub struct Seams {
     queue: Arc<dyn QueueSeam>,
     jobs: Arc<dyn JobsSeam>,
     careers: Arc<dyn CareersSeam>,
+    applications: Arc<dyn ApplicationsSeam>,
+    candidates: Arc<dyn CandidatesSeam>,
 }
 
 impl Seams {
@@ -279,5 +310,7 @@ impl Seams {
         provide_context(self.queue.clone());
         provide_context(self.jobs.clone());
         provide_context(self.careers.clone());
+        provide_context(self.applications.clone());
+        provide_context(self.candidates.clone());
     }
 }

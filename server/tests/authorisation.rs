@@ -12,7 +12,7 @@ use common::{Db, TestServer};
 use reqwest::StatusCode;
 
 /// Server functions that are not inside an organisation, and why.
-const OUTSIDE_ANY_ORGANISATION: [(&str, &str); 19] = [
+const OUTSIDE_ANY_ORGANISATION: [(&str, &str); 22] = [
     ("/api/me", "who is signed in"),
     ("/api/account", "the caller's own account settings"),
     ("/api/update_name", "the caller's own name"),
@@ -68,6 +68,18 @@ const OUTSIDE_ANY_ORGANISATION: [(&str, &str); 19] = [
         "an organisation's published jobs, public by design",
     ),
     ("/api/careers_job", "one published job, public by design"),
+    (
+        "/api/my_application",
+        "a candidate's own application, for whoever holds its secret link",
+    ),
+    (
+        "/api/withdraw_application",
+        "withdraws a candidate's own application, for whoever holds its secret link",
+    ),
+    (
+        "/api/request_data_deletion",
+        "a candidate's request to delete their data, for whoever holds its secret link",
+    ),
 ];
 
 /// Calls a server function with `form`; when it says a field is missing (a field added since
@@ -172,6 +184,7 @@ async fn every_server_function_answers_not_found_across_organisations(db: Db) {
         ("cv_text", "Rust engineer"),
         ("job_text", "Rust engineer wanted"),
         ("job", y_job.as_str()),
+        ("id", "1"),
         ("to", "closed"),
         ("team", "[]"),
         ("skills", "[]"),
@@ -210,7 +223,7 @@ async fn every_server_function_answers_not_found_across_organisations(db: Db) {
             answer.body
         );
     }
-    // The one plain route inside an organisation: the document upload.
+    // The plain routes inside an organisation: the document upload…
     let upload = x_owner
         .http
         .post(format!("{}/o/org-y/documents/text", x_owner.base))
@@ -221,6 +234,9 @@ async fn every_server_function_answers_not_found_across_organisations(db: Db) {
         .await
         .expect("an answer");
     assert_eq!(upload.status(), StatusCode::NOT_FOUND);
+    // And the file downloads.
+    let file = x_owner.get("/o/org-y/files/1").await;
+    assert_eq!(file.status(), StatusCode::NOT_FOUND);
 
     let y_after = (
         y_owner.call("team", &[("slug", "org-y")]).await.body,

@@ -601,6 +601,7 @@ async fn the_careers_page_shows_published_jobs_only_to_anyone(db: Db) {
         ("name", "Acme Care"),
         ("website", ""),
         ("description", "We run three care homes in Yorkshire."),
+        ("retention_months", "6"),
     ];
     assert_eq!(
         owner.call("update_organisation", &about).await.status,
@@ -671,6 +672,10 @@ async fn the_careers_page_shows_published_jobs_only_to_anyone(db: Db) {
     assert_eq!(
         nurse.body["job"]["salary"]["min"], 60000,
         "shown: the box was ticked"
+    );
+    assert_eq!(
+        nurse.body["retention_months"], 6,
+        "the consent names the period from Settings"
     );
     assert_eq!(
         job("acme", "charge-nurse").await.status,

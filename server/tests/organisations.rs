@@ -27,6 +27,7 @@ async fn owners_and_admins_edit_the_settings(db: Db) {
                 ("name", "  Acme Talent  "),
                 ("website", "acme.example/careers"),
                 ("description", " We make tents.\r\n\r\nIn Leeds. "),
+                ("retention_months", " 24 "),
             ],
         )
         .await;
@@ -34,18 +35,28 @@ async fn owners_and_admins_edit_the_settings(db: Db) {
     assert_eq!(saved.body["name"], "Acme Talent");
     assert_eq!(saved.body["description"], "We make tents.\n\nIn Leeds.");
     assert_eq!(saved.body["website"], "https://acme.example/careers");
+    assert_eq!(saved.body["retention_months"], 24);
     assert_eq!(owner.me().await["memberships"][0]["name"], "Acme Talent");
 
     let bad = owner
         .call(
             "update_organisation",
-            &[("slug", "acme"), ("name", "A"), ("website", "")],
+            &[
+                ("slug", "acme"),
+                ("name", "A"),
+                ("website", ""),
+                ("retention_months", "0"),
+            ],
         )
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         bad.field_error("name").as_deref(),
         Some("Use at least 2 characters.")
+    );
+    assert_eq!(
+        bad.field_error("retention_months").as_deref(),
+        Some("Enter a number of months from 1 to 60 (12 is usual).")
     );
     let bad_site = owner
         .call(
@@ -54,6 +65,7 @@ async fn owners_and_admins_edit_the_settings(db: Db) {
                 ("slug", "acme"),
                 ("name", "Acme"),
                 ("website", "not a site"),
+                ("retention_months", "12"),
             ],
         )
         .await;
@@ -70,6 +82,7 @@ async fn owners_and_admins_edit_the_settings(db: Db) {
                 ("name", "Acme"),
                 ("website", ""),
                 ("description", long.as_str()),
+                ("retention_months", "12"),
             ],
         )
         .await;
@@ -83,6 +96,7 @@ async fn owners_and_admins_edit_the_settings(db: Db) {
     assert_eq!(unchanged.body["name"], "Acme Talent", "nothing was saved");
     assert_eq!(unchanged.body["website"], "https://acme.example/careers");
     assert_eq!(unchanged.body["description"], "We make tents.\n\nIn Leeds.");
+    assert_eq!(unchanged.body["retention_months"], 24);
 
     // A recruiter may not.
     let recruiter = owner

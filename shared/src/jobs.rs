@@ -434,6 +434,8 @@ pub struct CareersJob {
     pub org_slug: String,
     pub website: String,
     pub job: PublicJob,
+    /// How long the organisation keeps an applicant's data, in months (the consent names it).
+    pub retention_months: u32,
     /// schema.org `JobPosting` as JSON, safe inside a `<script>` element (`<` escaped).
     pub json_ld: String,
 }

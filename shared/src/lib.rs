@@ -3,6 +3,8 @@
 #![forbid(unsafe_code)]
 
 pub mod accounts;
+pub mod applications;
+pub mod candidates;
 pub mod jobs;
 pub mod mail;
 pub mod matching;

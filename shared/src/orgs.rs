@@ -76,6 +76,13 @@ pub struct OrganisationSettings {
     /// A few sentences for its careers page, or empty.
     #[serde(default)]
     pub description: String,
+    /// How long applicants' data is kept after their last application, in months.
+    #[serde(default = "default_retention")]
+    pub retention_months: u32,
+}
+
+fn default_retention() -> u32 {
+    crate::applications::DEFAULT_RETENTION_MONTHS
 }
 
 /// The longest description of an organisation, in characters.
@@ -143,11 +150,12 @@ pub fn check_new_organisation(name: &str, slug: &str) -> Vec<FieldError> {
 }
 
 /// The checks of the organisation settings form.
-pub fn check_settings(name: &str, site: &str, about: &str) -> Vec<FieldError> {
+pub fn check_settings(name: &str, site: &str, about: &str, retention: &str) -> Vec<FieldError> {
     validation::problems([
         validation::organisation_name("name", name).map(drop),
         website("website", site).map(drop),
         description("description", about).map(drop),
+        crate::applications::retention_months("retention_months", retention).map(drop),
     ])
 }
 

@@ -37,6 +37,9 @@ pub enum Permission {
     ViewJobs,
     /// Write jobs, publish, close and archive them.
     ManageJobs,
+    /// See candidates and their CVs (a hiring manager only those who applied to a job whose
+    /// hiring team they are on).
+    ViewCandidates,
 }
 
 impl Role {
@@ -60,7 +63,7 @@ impl Role {
                 matches!(self, Owner | Admin)
             }
             InviteMembers | ManageJobs => matches!(self, Owner | Admin | Recruiter),
-            ViewJobs => matches!(self, Owner | Admin | Recruiter | HiringManager),
+            ViewJobs | ViewCandidates => matches!(self, Owner | Admin | Recruiter | HiringManager),
         }
     }
 

@@ -5,6 +5,7 @@
 
 use super::api::{careers, careers_job};
 use crate::{
+    applications::ApplyForm,
     time::LocalTime,
     widgets::{ErrorPanel, FilterSelect},
 };
@@ -233,6 +234,9 @@ fn CareersJobView(page: CareersJob) -> impl IntoView {
                 <p class="hint">"Posted "<LocalTime at=summary.published_at/></p>
             </header>
             <section class="panel prose job-description" inner_html=job.description_html></section>
+            <ApplyForm org_slug=page.org_slug.clone() job_slug=summary.slug.clone()
+                job_title=summary.title.clone() org_name=page.org_name.clone()
+                retention_months=page.retention_months/>
         </article>
     }
 }

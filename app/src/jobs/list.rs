@@ -5,7 +5,7 @@ use super::api::jobs;
 use crate::{
     session::Session,
     time::LocalTime,
-    widgets::{ErrorPanel, FilterSelect},
+    widgets::{range_text, url_pairs, ErrorPanel, FilterSelect, Pager},
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -49,27 +49,6 @@ impl Filters {
             && self.department.is_empty()
             && self.location.is_empty())
     }
-}
-
-/// `key=value` pairs of the non-empty values, each value percent-encoded.
-fn url_pairs(pairs: &[(&str, &String)]) -> Vec<String> {
-    pairs
-        .iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| {
-            let encoded: String = v
-                .bytes()
-                .map(|b| match b {
-                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                        (b as char).to_string()
-                    }
-                    b' ' => "+".to_owned(),
-                    b => format!("%{b:02X}"),
-                })
-                .collect();
-            format!("{k}={encoded}")
-        })
-        .collect()
 }
 
 #[component]
@@ -135,13 +114,7 @@ fn JobList(page: JobPage, filters: Filters, slug: String) -> impl IntoView {
         })
         .collect_view();
     let pages = page.total.div_ceil(u64::from(JOBS_PER_PAGE.max(1))).max(1) as u32;
-    let shown = if page.total == 0 {
-        String::new()
-    } else {
-        let first = (page.page - 1) * page.per_page + 1;
-        let last = first + page.jobs.len() as u32 - 1;
-        format!("{first}–{last} of {}", page.total)
-    };
+    let shown = range_text(page.page, page.per_page, page.jobs.len(), page.total);
     let body = if page.jobs.is_empty() {
         let message = if filters.any() {
             "No job matches these filters."
@@ -167,12 +140,8 @@ fn JobList(page: JobPage, filters: Filters, slug: String) -> impl IntoView {
         }
         .into_any()
     };
-    let previous = (page.page > 1).then(|| {
-        view! { <a rel="prev" href=filters.href(&slug, page.page - 1)>"← Previous"</a> }
-    });
-    let next = (page.page < pages).then(|| {
-        view! { <a rel="next" href=filters.href(&slug, page.page + 1)>"Next →"</a> }
-    });
+    let previous = (page.page > 1).then(|| filters.href(&slug, page.page - 1));
+    let next = (page.page < pages).then(|| filters.href(&slug, page.page + 1));
     let clear = filters
         .any()
         .then(|| view! { <a href=format!("/o/{slug}/jobs")>"Clear filters"</a> });
@@ -203,7 +172,7 @@ fn JobList(page: JobPage, filters: Filters, slug: String) -> impl IntoView {
         </GetForm>
         <p class="hint" aria-live="polite">{shown}</p>
         {body}
-        <nav class="pager" aria-label="Pages">{previous}{next}</nav>
+        <Pager previous next/>
     }
 }
 

@@ -35,6 +35,7 @@ pub async fn update_organisation(
     /// Absent in a form from before this field existed.
     #[server(default)]
     description: String,
+    #[server(default)] retention_months: String,
 ) -> Result<OrganisationSettings, ApiError> {
     let (orgs, caller) = seam::member::<dyn OrgsSeam>(&slug).await?;
     let input = UpdateOrganisation {
@@ -42,6 +43,7 @@ pub async fn update_organisation(
         name,
         website,
         description,
+        retention_months,
     };
     respond(orgs.update_organisation(&caller, input).await)
 }
@@ -98,6 +100,9 @@ fn SettingsForm(
                     hint="Optional, for example https://acme.example."/>
                 <TextArea name="description" label="About the organisation (careers page)" bind=about rows=4
                     placeholder="Optional: a few sentences candidates read above your open jobs."/>
+                <Field name="retention_months" label="Keep applicants' data for (months)" kind="number"
+                    inputmode="numeric" required=true value=settings.retention_months.to_string()
+                    hint="From 1 to 60 months after their last application. Candidates agree to this period when they apply."/>
                 <FormError/>
                 <Submit label="Save" pending="Saving…"/>
             </Form>
@@ -107,5 +112,10 @@ fn SettingsForm(
 }
 
 fn check(input: &UpdateOrganisation) -> Vec<FieldError> {
-    shared::orgs::check_settings(&input.name, &input.website, &input.description)
+    shared::orgs::check_settings(
+        &input.name,
+        &input.website,
+        &input.description,
+        &input.retention_months,
+    )
 }

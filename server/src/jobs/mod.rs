@@ -214,7 +214,7 @@ fn check(input: &SaveJob) -> Result<Checked, ApiError> {
 }
 
 /// `%`, `_` and `\` match themselves in a LIKE pattern.
-fn like_pattern(text: &str) -> String {
+pub(crate) fn like_pattern(text: &str) -> String {
     let mut out = String::from("%");
     for c in text.to_lowercase().chars() {
         if matches!(c, '%' | '_' | '\\') {
@@ -1179,7 +1179,15 @@ impl CareersSeam for Jobs {
             description_text: plain_text(&description),
         };
         let json_ld = job_posting(&org_name, &website, &job);
+        let retention_months: i64 =
+            sqlx::query_scalar("SELECT retention_months FROM organisations WHERE id = $1")
+                .bind(org_id)
+                .fetch_one(&self.db.pool)
+                .await
+                .or_internal("reading the retention period")?;
         Ok(CareersJob {
+            retention_months: u32::try_from(retention_months)
+                .unwrap_or(shared::applications::DEFAULT_RETENTION_MONTHS),
             org_name,
             org_slug: input.org.trim().to_owned(),
             website,

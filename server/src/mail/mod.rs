@@ -94,6 +94,19 @@ impl OutboxRow {
     }
 }
 
+/// Names in an e-mail are cut to this many characters: the e-mail is ours, and the names in it
+/// are someone else's words.
+const MAX_NAME_IN_MAIL: usize = 60;
+
+/// A name (a person's, an organisation's, a job's) as an e-mail of ours may quote it.
+pub fn in_mail(name: &str) -> String {
+    if name.chars().count() <= MAX_NAME_IN_MAIL {
+        return name.to_owned();
+    }
+    let cut: String = name.chars().take(MAX_NAME_IN_MAIL - 1).collect();
+    format!("{}…", cut.trim_end())
+}
+
 /// Invitation links in a mail body (the part after `/invite/` is the secret).
 static INVITATION_LINK: LazyLock<regex::Regex> =
     LazyLock::new(|| regex::Regex::new(r"/invite/[A-Za-z0-9_-]+").expect("valid regex"));
@@ -221,6 +234,7 @@ impl Mail {
                     Some(role) => hide_links(&row.body, role),
                     None => std::mem::take(&mut row.body),
                 };
+                let body = hide_candidate_links(&body);
                 row.into_message(body)
             })
             .collect())
@@ -250,6 +264,17 @@ impl Mail {
     pub fn deliverer(&self) -> DeliverMail {
         DeliverMail(self.clone())
     }
+}
+
+/// Candidates' private links (`/a/{token}`): they act for the candidate (withdraw, ask for
+/// deletion), so no member sees them, whatever their role.
+static CANDIDATE_LINK: LazyLock<regex::Regex> =
+    LazyLock::new(|| regex::Regex::new(r"/a/[A-Za-z0-9_-]{43}").expect("valid regex"));
+
+fn hide_candidate_links(body: &str) -> String {
+    CANDIDATE_LINK
+        .replace_all(body, "/a/[hidden: the candidate's private link]")
+        .into_owned()
 }
 
 /// The body with every invitation link's secret replaced by a note saying who may see it.
@@ -351,6 +376,24 @@ impl JobHandler for DeliverMail {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_names_are_cut_in_mail() {
+        assert_eq!(in_mail("Acme"), "Acme");
+        let long = "A".repeat(100);
+        let cut = in_mail(&long);
+        assert_eq!(cut.chars().count(), MAX_NAME_IN_MAIL);
+        assert!(cut.ends_with('…'));
+    }
+
+    #[test]
+    fn candidates_private_links_are_hidden_from_every_member() {
+        let token = "A".repeat(43);
+        let body = format!("Follow it at https://t.example/a/{token} until May.");
+        let shown = hide_candidate_links(&body);
+        assert!(!shown.contains(&token), "{shown}");
+        assert!(shown.contains("[hidden: the candidate's private link]"));
+    }
 
     #[test]
     fn invitation_links_are_hidden_from_those_who_may_not_grant_the_role() {

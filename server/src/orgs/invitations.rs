@@ -3,7 +3,7 @@
 
 use super::{members::parse_role, Orgs};
 use crate::{
-    mail::OutgoingMail,
+    mail::{in_mail, OutgoingMail},
     platform::{
         db::now,
         error::OrInternal,
@@ -25,18 +25,6 @@ use shared::{
     ws::NotificationKind,
     Permission, Role,
 };
-
-/// Names in an invitation e-mail are cut to this many characters: the e-mail is ours, and the
-/// names in it are someone else's words.
-const MAX_NAME_IN_MAIL: usize = 60;
-
-fn in_mail(name: &str) -> String {
-    if name.chars().count() <= MAX_NAME_IN_MAIL {
-        return name.to_owned();
-    }
-    let cut: String = name.chars().take(MAX_NAME_IN_MAIL - 1).collect();
-    format!("{}…", cut.trim_end())
-}
 
 fn dead_link() -> ApiError {
     ApiError::field(
@@ -404,19 +392,5 @@ impl InvitationsSeam for Orgs {
         );
         tracing::info!(org_id = open.org_id, user_id, "invitation accepted");
         Ok(open.slug)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn long_names_are_cut_in_mail() {
-        assert_eq!(in_mail("Acme"), "Acme");
-        let long = "A".repeat(100);
-        let cut = in_mail(&long);
-        assert_eq!(cut.chars().count(), MAX_NAME_IN_MAIL);
-        assert!(cut.ends_with('…'));
     }
 }

@@ -33,6 +33,7 @@ struct SettingsRow {
     name: String,
     website: String,
     description: String,
+    retention_months: i64,
 }
 
 impl From<SettingsRow> for OrganisationSettings {
@@ -42,6 +43,8 @@ impl From<SettingsRow> for OrganisationSettings {
             name: row.name,
             website: row.website,
             description: row.description,
+            retention_months: u32::try_from(row.retention_months)
+                .unwrap_or(shared::applications::DEFAULT_RETENTION_MONTHS),
         }
     }
 }
@@ -259,7 +262,8 @@ impl OrgsSeam for Orgs {
     ) -> Result<OrganisationSettings, ApiError> {
         caller.require(Permission::ManageOrganisation)?;
         let row: SettingsRow = sqlx::query_as(
-            "SELECT slug, name, website, description FROM organisations WHERE id = $1",
+            "SELECT slug, name, website, description, retention_months FROM organisations \
+             WHERE id = $1",
         )
         .bind(caller.org_id())
         .fetch_one(&self.db.pool)
@@ -278,17 +282,22 @@ impl OrgsSeam for Orgs {
             &input.name,
             &input.website,
             &input.description,
+            &input.retention_months,
         ))?;
         let name = validation::organisation_name("name", &input.name)?;
         let website = shared::orgs::website("website", &input.website)?;
         let description = shared::orgs::description("description", &input.description)?;
+        let retention =
+            shared::applications::retention_months("retention_months", &input.retention_months)?;
         let row: SettingsRow = sqlx::query_as(
-            "UPDATE organisations SET name = $1, website = $2, description = $3 WHERE id = $4 \
-             RETURNING slug, name, website, description",
+            "UPDATE organisations SET name = $1, website = $2, description = $3, \
+             retention_months = $4 WHERE id = $5 \
+             RETURNING slug, name, website, description, retention_months",
         )
         .bind(&name)
         .bind(&website)
         .bind(&description)
+        .bind(i64::from(retention))
         .bind(caller.org_id())
         .fetch_one(&self.db.pool)
         .await

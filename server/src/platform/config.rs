@@ -144,6 +144,7 @@ mod defaults {
     pub const EXTRACT_MEMORY_MIB: u64 = 1024;
     pub const REQUEST_TIMEOUT_SECONDS: u64 = 60;
     pub const WS_MAX_CONNECTIONS: usize = 10_000;
+    pub const APPLICATIONS_PER_HOUR: u32 = 10;
 }
 
 /// How the server runs. Every field has a documented default so `server` starts with no set-up.
@@ -279,6 +280,17 @@ pub struct Config {
     #[arg(long, env = "WS_MAX_CONNECTIONS", default_value_t = defaults::WS_MAX_CONNECTIONS)]
     pub ws_max_connections: usize,
 
+    /// Where uploaded files (CVs) are kept: `s3://bucket/prefix` for an S3-compatible bucket
+    /// (credentials, region and endpoint from the usual AWS_* variables: AWS_ACCESS_KEY_ID,
+    /// AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT, AWS_ALLOW_HTTP), so several servers share
+    /// them; a directory path otherwise. Empty: DATA_DIR/files.
+    #[arg(long, env = "FILE_STORE")]
+    pub file_store: Option<String>,
+
+    /// Applications one client address may send per hour from the careers pages.
+    #[arg(long, env = "APPLICATIONS_PER_HOUR", default_value_t = defaults::APPLICATIONS_PER_HOUR)]
+    pub applications_per_hour: u32,
+
     /// Log format.
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -331,6 +343,8 @@ impl Default for Config {
             extractor: None,
             request_timeout_seconds: REQUEST_TIMEOUT_SECONDS,
             ws_max_connections: WS_MAX_CONNECTIONS,
+            file_store: None,
+            applications_per_hour: APPLICATIONS_PER_HOUR,
             log_format: LogFormat::Text,
         }
     }

@@ -5,6 +5,7 @@ pub mod client;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod files;
 pub mod forms;
 pub mod headers;
 pub mod limits;

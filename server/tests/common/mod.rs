@@ -2,6 +2,8 @@
 //! and talks to it over HTTP like a browser would.
 #![allow(dead_code)]
 
+pub mod careers;
+
 use leptos::config::LeptosOptions;
 use reqwest::{header, Client, Response, StatusCode};
 use serde_json::Value;

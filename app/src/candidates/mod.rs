@@ -1,0 +1,11 @@
+//! Candidates: the organisation's list of the people who applied (search and pages) and each
+//! one's profile with their CV, links, cover letters and applications.
+
+pub mod api;
+mod list;
+mod profile;
+#[cfg(feature = "ssr")]
+pub mod seam;
+
+pub use list::CandidatesPage;
+pub use profile::CandidatePage;

@@ -1,0 +1,20 @@
+//! What the candidate pages ask of the server.
+
+use super::api::{Candidate as GetCandidate, Candidates as ListCandidates};
+use crate::{error::ApiError, seam::OrgCaller};
+use shared::candidates::{Candidate, CandidatePage};
+
+/// Implemented by `server` (`server/src/candidates`).
+#[async_trait::async_trait]
+pub trait CandidatesSeam: Send + Sync + 'static {
+    async fn candidates(
+        &self,
+        caller: &OrgCaller,
+        input: ListCandidates,
+    ) -> Result<CandidatePage, ApiError>;
+    async fn candidate(
+        &self,
+        caller: &OrgCaller,
+        input: GetCandidate,
+    ) -> Result<Candidate, ApiError>;
+}

@@ -1,0 +1,178 @@
+//! Candidates: the people who applied to (or were added to) an organisation, as its hiring team
+//! sees them.
+
+use serde::{Deserialize, Serialize};
+
+pub const CANDIDATES_PER_PAGE: u32 = 25;
+
+/// Where a candidate came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Source {
+    Careers,
+    Referral,
+    Manual,
+    Import,
+}
+
+impl Source {
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "careers" => Some(Self::Careers),
+            "referral" => Some(Self::Referral),
+            "manual" => Some(Self::Manual),
+            "import" => Some(Self::Import),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Careers => "Careers page",
+            Self::Referral => "Referral",
+            Self::Manual => "Added by hand",
+            Self::Import => "Import",
+        }
+    }
+}
+
+/// Where an application stands for the hiring team.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Active,
+    Rejected,
+    Withdrawn,
+    Hired,
+}
+
+impl Outcome {
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw {
+            "active" => Some(Self::Active),
+            "rejected" => Some(Self::Rejected),
+            "withdrawn" => Some(Self::Withdrawn),
+            "hired" => Some(Self::Hired),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Rejected => "rejected",
+            Self::Withdrawn => "withdrawn",
+            Self::Hired => "hired",
+        }
+    }
+}
+
+/// One application of a candidate, in a list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ApplicationBrief {
+    pub id: i64,
+    pub job_title: String,
+    pub job_slug: String,
+    /// The stage's name on the job's board.
+    pub stage: String,
+    pub outcome: Outcome,
+    pub applied_at: i64,
+}
+
+impl ApplicationBrief {
+    /// "Screen", "Withdrawn", "Rejected at Screen"…
+    pub fn describe(&self) -> String {
+        match self.outcome {
+            Outcome::Active => self.stage.clone(),
+            Outcome::Withdrawn => "Withdrawn".to_owned(),
+            Outcome::Rejected => format!("Rejected at {}", self.stage),
+            Outcome::Hired => "Hired".to_owned(),
+        }
+    }
+}
+
+/// A candidate in the list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CandidateSummary {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    pub source: Source,
+    pub created_at: i64,
+    pub applications: Vec<ApplicationBrief>,
+    /// When they asked for their data to be deleted.
+    pub deletion_requested_at: Option<i64>,
+}
+
+/// A page of the candidate list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CandidatePage {
+    pub candidates: Vec<CandidateSummary>,
+    pub total: u64,
+    pub page: u32,
+    pub pages: u32,
+}
+
+/// A stored CV.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CvFile {
+    pub id: i64,
+    pub file_name: String,
+    /// "PDF", "Word (DOCX)"…
+    pub format: String,
+    pub size_bytes: u64,
+}
+
+/// A candidate's profile.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Candidate {
+    pub summary: CandidateSummary,
+    pub phone: String,
+    pub links: Vec<String>,
+    pub cv: Option<CvFile>,
+    /// The CV's text as read from the file.
+    pub cv_text: String,
+    /// Cover letters, newest application first (empty ones left out): (job title, letter).
+    pub cover_letters: Vec<(String, String)>,
+}
+
+/// Where a stored file is downloaded (members with access to it only).
+pub fn file_path(org_slug: &str, file_id: i64) -> String {
+    format!("/o/{org_slug}/files/{file_id}")
+}
+
+/// "1.2 MB", "340 KB".
+pub fn size_label(bytes: u64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0))
+    } else {
+        format!("{} KB", bytes.div_ceil(1024).max(1))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_and_outcomes_read_as_words() {
+        assert_eq!(size_label(1340), "2 KB");
+        assert_eq!(size_label(5 * 1024 * 1024 + 200_000), "5.2 MB");
+        let mut brief = ApplicationBrief {
+            id: 1,
+            job_title: "Nurse".into(),
+            job_slug: "nurse".into(),
+            stage: "Screen".into(),
+            outcome: Outcome::Active,
+            applied_at: 0,
+        };
+        assert_eq!(brief.describe(), "Screen");
+        brief.outcome = Outcome::Rejected;
+        assert_eq!(brief.describe(), "Rejected at Screen");
+        assert_eq!(Outcome::parse("hired"), Some(Outcome::Hired));
+        assert_eq!(
+            Source::parse("careers").map(Source::label),
+            Some("Careers page")
+        );
+    }
+}
