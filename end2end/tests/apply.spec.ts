@@ -1,4 +1,5 @@
 import { test, expect, Page } from "@playwright/test";
+import fs from "node:fs";
 import path from "node:path";
 import { hydrated, linkInMail, signUp, watchErrors } from "./helpers";
 
@@ -117,6 +118,32 @@ test("a candidate applies with a PDF from the careers page and follows it by pri
   await page.locator(".cv-text summary").click();
   await expect(page.locator(".cv-text pre")).toContainText("payment API in Rust");
   await page.screenshot({ path: info.outputPath("candidate.png"), fullPage: true });
+
+  // The same person applies again from another address with the same phone: flagged, merged.
+  const again = await candidate.request.post(`/careers/${slug}/payments-engineer/apply`, {
+    headers: { Origin: new URL(page.url()).origin, Accept: "application/json" },
+    multipart: {
+      name: "Ada King", email: `ada.king-${run}@example.org`, phone: "+44 (0)20 7946 0018",
+      links: "https://ada.example.org", cover_letter: "", consent: "on", website: "",
+      cv: { name: "ada-king.pdf", mimeType: "application/pdf", buffer: fs.readFileSync(path.join(documents, "cv.pdf")) },
+    },
+  });
+  expect(again.status(), await again.text()).toBe(200);
+  await page.reload();
+  await hydrated(page);
+  const duplicate = page.locator(".duplicates li");
+  await expect(duplicate).toContainText("Ada King");
+  await expect(duplicate).toContainText("Same phone number.");
+  await page.getByRole("button", { name: "Merge Ada King into this profile" }).click();
+  const merging = page.getByRole("dialog");
+  await expect(merging).toContainText("Merge Ada King into Ada Lovelace?");
+  await merging.getByRole("button", { name: "Merge", exact: true }).click();
+  await expect(page.locator(".toast")).toContainText(["Merged into Ada Lovelace: nothing was lost."]);
+  await expect(page.locator(".duplicates")).toHaveCount(0);
+  await expect(page.locator("[data-application]")).toHaveCount(2);
+  await expect(page.getByRole("link", { name: "ada-king.pdf" })).toBeVisible();
+  await expect(page.getByText(/Ada King \(ada\.king-.*\) merged in by Rita Recruiter/)).toBeVisible();
+  await page.screenshot({ path: info.outputPath("candidate-merged.png"), fullPage: true });
 
   // A wrong link says so.
   await careers.goto("/a/" + "x".repeat(43));

@@ -191,10 +191,17 @@ impl AppState {
             .await
             .map_err(StartError::SearchIndex)?;
         let files = FileStore::open(config.file_store.as_deref(), &config.data_dir)?;
-        let candidates = Candidates::new(db.clone(), files.clone(), identity.clone());
+        let candidates = Candidates::new(
+            db.clone(),
+            files.clone(),
+            identity.clone(),
+            queue.clone(),
+            documents.clone(),
+        );
         let applications = Applications::new(
             db.clone(),
             mail.clone(),
+            queue.clone(),
             files,
             extractor.clone(),
             clients.clone(),
@@ -258,6 +265,10 @@ impl AppState {
                 self.documents.backfill(),
             )
             .with(crate::jobs::INDEX_JOB, self.jobs.indexer())
+            .with(
+                crate::candidates::INDEX_CANDIDATE,
+                self.candidates.indexer(),
+            )
     }
 
     /// The seams server functions call, ready to be put into each request's Leptos context.

@@ -185,6 +185,8 @@ async fn every_server_function_answers_not_found_across_organisations(db: Db) {
         ("job_text", "Rust engineer wanted"),
         ("job", y_job.as_str()),
         ("id", "1"),
+        ("keep", "1"),
+        ("merge", "2"),
         ("to", "closed"),
         ("team", "[]"),
         ("skills", "[]"),

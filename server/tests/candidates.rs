@@ -213,4 +213,193 @@ async fn the_hiring_team_sees_candidates_and_nobody_else_does(db: Db) {
     srv.stop().await;
 }
 
-on_both_databases!(the_hiring_team_sees_candidates_and_nobody_else_does);
+/// The search store's candidates for `query`: (id, name), waiting for the index job.
+async fn found(srv: &TestServer, org: i64, query: &str, expected: usize) -> Vec<(i64, String)> {
+    let mut hits = Vec::new();
+    for _ in 0..300 {
+        let page = srv
+            .state()
+            .documents
+            .search(org, query, Some("candidate"), 0, 10)
+            .await
+            .expect("search");
+        hits = page
+            .hits
+            .iter()
+            .map(|h| (h.key.id, h.title.clone()))
+            .collect();
+        if hits.len() == expected {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    hits
+}
+
+async fn rows(srv: &TestServer, sql: &str) -> i64 {
+    sqlx::query_scalar(sql)
+        .fetch_one(&srv.state().db.pool)
+        .await
+        .expect("count")
+}
+
+async fn duplicates_are_flagged_and_merged_without_losing_anything(db: Db) {
+    let Some(srv) = TestServer::start(db).await else {
+        return;
+    };
+    let owner = published_job(&srv).await;
+    let org: i64 = rows(&srv, "SELECT id FROM organisations WHERE slug = 'acme'").await;
+    let visitor = srv.client();
+    // The same person twice: a second address, the same phone written differently.
+    let mut first = fields("ada@example.com");
+    first[2] = ("phone", "+44 (0)20 7946 0018");
+    let mut second = fields("ada.lovelace@example.org");
+    second[0] = ("name", "Ada King");
+    second[2] = ("phone", "+44 20 7946-0018");
+    second[3] = ("links", "https://ada.example.org\nhttps://github.com/ada");
+    for f in [&first, &second] {
+        let sent = apply(&visitor, JOB, form(f, Some(pdf_cv()))).await;
+        assert_eq!(sent.status, StatusCode::OK, "{:?}", sent.body);
+    }
+    // Someone else with nothing in common.
+    let mut other = fields("alan@example.com");
+    other[0] = ("name", "Alan Turing");
+    other[2] = ("phone", "");
+    apply(&visitor, JOB, form(&other, Some(pdf_cv()))).await;
+
+    // Every candidate reaches the search store.
+    let indexed = found(&srv, org, "payment API in Rust", 3).await;
+    assert_eq!(indexed.len(), 3, "{indexed:?}");
+
+    let all = list(&owner, "acme", "").await;
+    let id_of = |name: &str| {
+        all.body["candidates"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .find(|c| c["name"] == name)
+            .and_then(|c| c["id"].as_i64())
+            .expect("listed")
+    };
+    let (ada, king, alan) = (
+        id_of("Ada Lovelace"),
+        id_of("Ada King"),
+        id_of("Alan Turing"),
+    );
+    let profile = |id: i64| {
+        let owner = &owner;
+        async move {
+            owner
+                .call("candidate", &[("slug", "acme"), ("id", &id.to_string())])
+                .await
+        }
+    };
+    let shown = profile(ada).await;
+    assert_eq!(shown.body["duplicates"][0]["id"], king);
+    assert_eq!(
+        shown.body["duplicates"][0]["reasons"],
+        serde_json::json!(["phone number"])
+    );
+    assert_eq!(shown.body["duplicates"].as_array().map(Vec::len), Some(1));
+    assert_eq!(shown.body["can_manage"], true);
+    assert_eq!(
+        profile(alan).await.body["duplicates"],
+        serde_json::json!([])
+    );
+
+    // Merging: refused across organisations, into itself, and for a hiring manager.
+    let manager = owner
+        .invite_and_join(
+            &srv,
+            "acme",
+            "hal@example.com",
+            "hiring_manager",
+            "Hal Manager",
+        )
+        .await;
+    let merge = |c: &Browser, keep: i64, gone: i64| {
+        let (c, keep, gone) = (c.clone(), keep.to_string(), gone.to_string());
+        async move {
+            c.call(
+                "merge_candidates",
+                &[("slug", "acme"), ("keep", &keep), ("merge", &gone)],
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        merge(&manager, ada, king).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        merge(&owner, ada, ada).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        merge(&owner, ada, 999_999).await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    let count = |srv: &TestServer| {
+        let pool = srv.state().db.pool.clone();
+        async move {
+            let mut counts = Vec::new();
+            for sql in [
+                "SELECT COUNT(*) FROM applications",
+                "SELECT COUNT(*) FROM application_events",
+                "SELECT COUNT(*) FROM stored_files",
+                "SELECT COUNT(*) FROM candidates",
+            ] {
+                counts.push(
+                    sqlx::query_scalar::<_, i64>(sql)
+                        .fetch_one(&pool)
+                        .await
+                        .expect("count"),
+                );
+            }
+            counts
+        }
+    };
+    let before = count(&srv).await;
+    assert_eq!(before, [3, 3, 3, 3]);
+    let merged = merge(&owner, ada, king).await;
+    assert_eq!(merged.status, StatusCode::OK, "{:?}", merged.body);
+    assert_eq!(
+        count(&srv).await,
+        [3, 3, 3, 2],
+        "only the merged profile is gone"
+    );
+    let kept = &merged.body;
+    assert_eq!(kept["summary"]["name"], "Ada Lovelace");
+    assert_eq!(
+        kept["summary"]["applications"].as_array().map(Vec::len),
+        Some(2)
+    );
+    assert_eq!(kept["files"].as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        kept["links"],
+        serde_json::json!(["https://github.com/ada", "https://ada.example.org"])
+    );
+    assert_eq!(kept["merges"][0]["merged_name"], "Ada King");
+    assert_eq!(kept["merges"][0]["by"], "Olive Owner");
+    assert_eq!(kept["duplicates"], serde_json::json!([]));
+    // Both files are still downloadable from the kept profile; the merged one is gone.
+    for file in kept["files"].as_array().expect("files") {
+        let id = file["id"].as_i64().expect("id");
+        assert_eq!(download(&owner, "acme", id).await.status(), StatusCode::OK);
+    }
+    assert_eq!(profile(king).await.status, StatusCode::NOT_FOUND);
+    // The search store follows: the merged profile leaves it.
+    let indexed = found(&srv, org, "payment API in Rust", 2).await;
+    let ids: Vec<i64> = indexed.iter().map(|(id, _)| *id).collect();
+    assert!(
+        ids.contains(&ada) && ids.contains(&alan) && !ids.contains(&king),
+        "{indexed:?}"
+    );
+    srv.stop().await;
+}
+
+on_both_databases!(
+    the_hiring_team_sees_candidates_and_nobody_else_does,
+    duplicates_are_flagged_and_merged_without_losing_anything,
+);

@@ -123,13 +123,40 @@ pub struct CvFile {
     pub size_bytes: u64,
 }
 
+/// Another profile that may be the same person, and why.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PossibleDuplicate {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+    /// "the same e-mail address", "the same phone number".
+    pub reasons: Vec<String>,
+    pub applications: usize,
+}
+
+/// A profile merged into this one.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Merge {
+    pub merged_name: String,
+    pub merged_email: String,
+    pub by: String,
+    pub at: i64,
+}
+
 /// A candidate's profile.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Candidate {
     pub summary: CandidateSummary,
     pub phone: String,
     pub links: Vec<String>,
+    /// The CV in use (the newest).
     pub cv: Option<CvFile>,
+    /// Every file of the candidate, newest first (after a merge, those of both profiles).
+    pub files: Vec<CvFile>,
+    pub duplicates: Vec<PossibleDuplicate>,
+    pub merges: Vec<Merge>,
+    /// Whether the viewer may merge profiles.
+    pub can_manage: bool,
     /// The CV's text as read from the file.
     pub cv_text: String,
     /// Cover letters, newest application first (empty ones left out): (job title, letter).

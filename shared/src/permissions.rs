@@ -40,6 +40,8 @@ pub enum Permission {
     /// See candidates and their CVs (a hiring manager only those who applied to a job whose
     /// hiring team they are on).
     ViewCandidates,
+    /// Merge candidates' profiles.
+    ManageCandidates,
 }
 
 impl Role {
@@ -62,7 +64,9 @@ impl Role {
             ManageOrganisation | ManageMembers | ViewOutbox | ViewBackgroundJobs => {
                 matches!(self, Owner | Admin)
             }
-            InviteMembers | ManageJobs => matches!(self, Owner | Admin | Recruiter),
+            InviteMembers | ManageJobs | ManageCandidates => {
+                matches!(self, Owner | Admin | Recruiter)
+            }
             ViewJobs | ViewCandidates => matches!(self, Owner | Admin | Recruiter | HiringManager),
         }
     }

@@ -25,3 +25,12 @@ pub async fn candidate(slug: String, id: i64) -> Result<Profile, ApiError> {
     let (candidates, caller) = seam::member::<dyn CandidatesSeam>(&slug).await?;
     respond(candidates.candidate(&caller, Candidate { slug, id }).await)
 }
+
+/// Merges profile `merge` into `keep`: every application, file and earlier merge of `merge`
+/// moves to `keep`, its details fill what `keep` lacks, and `merge` is gone. One transaction.
+#[server(endpoint = "merge_candidates")]
+pub async fn merge_candidates(slug: String, keep: i64, merge: i64) -> Result<Profile, ApiError> {
+    let (candidates, caller) = seam::member::<dyn CandidatesSeam>(&slug).await?;
+    let input = MergeCandidates { slug, keep, merge };
+    respond(candidates.merge_candidates(&caller, input).await)
+}

@@ -1,12 +1,18 @@
 //! `/o/:slug/candidates/:id`: one candidate: contact details, links, the CV (to download, and its
 //! text as read), cover letters and every application with where it stands.
 
-use super::api::candidate;
-use crate::{time::LocalTime, widgets::ErrorPanel};
+use super::api::{candidate, MergeCandidates};
+use crate::{
+    confirm::ConfirmButton,
+    session::{successes, Session},
+    time::LocalTime,
+    toast::{use_toasts, ToastKind},
+    widgets::ErrorPanel,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
-use shared::candidates::{file_path, size_label, Candidate};
+use shared::candidates::{file_path, size_label, Candidate, PossibleDuplicate};
 
 #[component]
 pub fn CandidatePage() -> impl IntoView {
@@ -18,9 +24,22 @@ pub fn CandidatePage() -> impl IntoView {
             .get("id")
             .and_then(|id| id.parse::<i64>().ok())
     };
+    let session = Session::get();
+    let merge = ServerAction::<MergeCandidates>::new();
+    session.watch(merge);
+    let toasts = use_toasts();
+    Effect::new(move |_| match merge.value().get() {
+        Some(Ok(kept)) => toasts.push(
+            ToastKind::Success,
+            format!("Merged into {}: nothing was lost.", kept.summary.name),
+        ),
+        Some(Err(error)) => toasts.push(ToastKind::Error, error.to_string()),
+        None => {}
+    });
+    let merged = successes(merge);
     let profile = Resource::new(
-        move || (slug.get(), id()),
-        |(slug, id)| async move {
+        move || (slug.get(), id(), merged.get()),
+        |(slug, id, _)| async move {
             match id {
                 Some(id) => candidate(slug, id).await,
                 None => Err(crate::error::ApiError::NotFound),
@@ -32,7 +51,7 @@ pub fn CandidatePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match profile.await {
                     Err(error) => view! { <Title text="Candidate"/><ErrorPanel error/> }.into_any(),
-                    Ok(candidate) => view! { <Profile candidate slug=slug.get_untracked()/> }.into_any(),
+                    Ok(candidate) => view! { <Profile candidate slug=slug.get_untracked() merge/> }.into_any(),
                 }
             })}
         </Transition>
@@ -40,7 +59,11 @@ pub fn CandidatePage() -> impl IntoView {
 }
 
 #[component]
-fn Profile(candidate: Candidate, slug: String) -> impl IntoView {
+fn Profile(
+    candidate: Candidate,
+    slug: String,
+    merge: ServerAction<MergeCandidates>,
+) -> impl IntoView {
     let summary = candidate.summary;
     let phone = (!candidate.phone.is_empty()).then(|| {
         let tel = format!("tel:{}", candidate.phone.replace(' ', ""));
@@ -99,6 +122,44 @@ fn Profile(candidate: Candidate, slug: String) -> impl IntoView {
             }
         })
         .collect_view();
+    let others = (candidate.files.len() > 1).then(|| {
+        let items = candidate
+            .files
+            .iter()
+            .skip(1)
+            .map(|f| {
+                view! {
+                    <li><a href=file_path(&slug, f.id) download=f.file_name.clone()>{f.file_name.clone()}</a>
+                    <span class="hint">{format!(" {} · {}", f.format, size_label(f.size_bytes))}</span></li>
+                }
+            })
+            .collect_view();
+        view! { <h3>"Other files"</h3><ul class="plain-list">{items}</ul> }
+    });
+    let duplicates = (!candidate.duplicates.is_empty()).then(|| {
+        let keep = summary.id;
+        let items = candidate
+            .duplicates
+            .iter()
+            .map(|d| view! { <DuplicateItem duplicate=d.clone() keep slug=slug.clone() name=summary.name.clone() merge can_manage=candidate.can_manage/> })
+            .collect_view();
+        view! {
+            <section class="panel duplicates" aria-labelledby="duplicates-heading">
+                <h2 id="duplicates-heading">"Possible duplicates"</h2>
+                <ul class="plain-list">{items}</ul>
+            </section>
+        }
+    });
+    let merges = (!candidate.merges.is_empty()).then(|| {
+        let items = candidate
+            .merges
+            .iter()
+            .map(|m| view! {
+                <li>{format!("{} ({}) merged in by {} ", m.merged_name, m.merged_email, m.by)}<LocalTime at=m.at/></li>
+            })
+            .collect_view();
+        view! { <h3>"Merged profiles"</h3><ul class="plain-list">{items}</ul> }
+    });
     let main = view! {
         <div class="candidate-main">
             <section class="panel" aria-labelledby="cv-heading">
@@ -108,6 +169,7 @@ fn Profile(candidate: Candidate, slug: String) -> impl IntoView {
                     <summary>"The CV's text, as read"</summary>
                     <pre class="pre-line">{candidate.cv_text}</pre>
                 </details>
+                {others}
             </section>
             {letters}
         </div>
@@ -115,6 +177,7 @@ fn Profile(candidate: Candidate, slug: String) -> impl IntoView {
     .into_any();
     let side = view! {
         <div class="candidate-side">
+            {duplicates}
             <section class="panel" aria-labelledby="contact-heading">
                 <h2 id="contact-heading">"Contact"</h2>
                 <dl class="facts">
@@ -126,6 +189,7 @@ fn Profile(candidate: Candidate, slug: String) -> impl IntoView {
             <section class="panel" aria-labelledby="applications-heading">
                 <h2 id="applications-heading">"Applications"</h2>
                 <ul class="plain-list">{applications}</ul>
+                {merges}
             </section>
         </div>
     }
@@ -139,5 +203,44 @@ fn Profile(candidate: Candidate, slug: String) -> impl IntoView {
         </section>
         {deletion}
         <div class="candidate-layout">{main}{side}</div>
+    }
+}
+
+/// One possible duplicate: who, why, and (for those who may) merging it into this profile.
+#[component]
+fn DuplicateItem(
+    duplicate: PossibleDuplicate,
+    keep: i64,
+    slug: String,
+    name: String,
+    merge: ServerAction<MergeCandidates>,
+    can_manage: bool,
+) -> impl IntoView {
+    let href = format!("/o/{slug}/candidates/{}", duplicate.id);
+    let reasons = duplicate.reasons.join(" and ");
+    let button = can_manage.then(|| {
+        let text = format!(
+            "{} ({}) and its {} application(s), files and history move to {name}; the other profile is removed. This cannot be undone.",
+            duplicate.name, duplicate.email, duplicate.applications
+        );
+        view! {
+            <ConfirmButton id=format!("merge-{}", duplicate.id) label="Merge into this profile" class="button button-small"
+                aria_label=format!("Merge {} into this profile", duplicate.name)
+                title=format!("Merge {} into {name}?", duplicate.name) text>
+                <ActionForm action=merge>
+                    <input type="hidden" name="slug" value=slug.clone()/>
+                    <input type="hidden" name="keep" value=keep/>
+                    <input type="hidden" name="merge" value=duplicate.id/>
+                    <button type="submit" class="button button-primary">"Merge"</button>
+                </ActionForm>
+            </ConfirmButton>
+        }
+    });
+    view! {
+        <li data-duplicate=duplicate.id>
+            <a href=href>{duplicate.name.clone()}</a>" · "<span class="hint">{duplicate.email.clone()}</span>
+            <br/><span class="hint">{format!("Same {reasons}.")}</span>
+            {button}
+        </li>
     }
 }

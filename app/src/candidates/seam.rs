@@ -1,6 +1,6 @@
 //! What the candidate pages ask of the server.
 
-use super::api::{Candidate as GetCandidate, Candidates as ListCandidates};
+use super::api::{Candidate as GetCandidate, Candidates as ListCandidates, MergeCandidates};
 use crate::{error::ApiError, seam::OrgCaller};
 use shared::candidates::{Candidate, CandidatePage};
 
@@ -16,5 +16,10 @@ pub trait CandidatesSeam: Send + Sync + 'static {
         &self,
         caller: &OrgCaller,
         input: GetCandidate,
+    ) -> Result<Candidate, ApiError>;
+    async fn merge_candidates(
+        &self,
+        caller: &OrgCaller,
+        input: MergeCandidates,
     ) -> Result<Candidate, ApiError>;
 }

@@ -581,6 +581,13 @@ impl Applications {
         .fetch_one(&mut *tx)
         .await
         .or_internal("recording a candidate")?;
+        sqlx::query("UPDATE stored_files SET candidate_id = $1 WHERE id = $2")
+            .bind(candidate_id)
+            .bind(file_id)
+            .execute(&mut *tx)
+            .await
+            .or_internal("recording a CV")?;
+        crate::candidates::queue_index(&mut tx, &self.queue, job.org_id, candidate_id).await?;
         let stage_id = first_stage(&mut tx, job.org_id, job.id).await?;
         let application_id: i64 = sqlx::query_scalar(
             "INSERT INTO applications (org_id, job_id, candidate_id, stage_id, outcome, \

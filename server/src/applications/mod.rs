@@ -19,6 +19,7 @@ use crate::{
         origin::AllowedOrigins,
         tokens::token_hash,
     },
+    queue::JobQueue,
 };
 use app::{
     applications::{
@@ -41,6 +42,7 @@ pub const MONTH_SECS: i64 = 2_629_800;
 pub struct Applications {
     db: Db,
     mail: Mail,
+    queue: JobQueue,
     files: FileStore,
     extractor: Extractor,
     clients: ClientAddresses,
@@ -108,9 +110,11 @@ fn dead_link() -> ApiError {
 }
 
 impl Applications {
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         db: Db,
         mail: Mail,
+        queue: JobQueue,
         files: FileStore,
         extractor: Extractor,
         clients: ClientAddresses,
@@ -120,6 +124,7 @@ impl Applications {
         Self {
             db,
             mail,
+            queue,
             files,
             extractor,
             clients,

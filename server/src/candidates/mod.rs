@@ -6,11 +6,21 @@
 
 use crate::{
     jobs::like_pattern,
-    platform::{error::OrInternal, files::FileStore},
+    matching::{
+        index::EntityKey,
+        store::{Document, DocumentStore, StoreError},
+        EmbedError,
+    },
+    platform::{
+        db::{now, Db},
+        error::OrInternal,
+        files::FileStore,
+    },
+    queue::{ClaimedJob, JobError, JobHandler, JobQueue, NewJob},
 };
 use app::{
     candidates::{
-        api::{Candidate as GetCandidate, Candidates as ListCandidates},
+        api::{Candidate as GetCandidate, Candidates as ListCandidates, MergeCandidates},
         seam::CandidatesSeam,
     },
     error::ApiError,
@@ -24,8 +34,8 @@ use axum::{
 };
 use shared::{
     candidates::{
-        ApplicationBrief, Candidate, CandidatePage, CandidateSummary, CvFile, Outcome, Source,
-        CANDIDATES_PER_PAGE,
+        ApplicationBrief, Candidate, CandidatePage, CandidateSummary, CvFile, Merge, Outcome,
+        PossibleDuplicate, Source, CANDIDATES_PER_PAGE,
     },
     Permission,
 };
@@ -34,12 +44,36 @@ use std::sync::Arc;
 /// Longest search text, in characters.
 const MAX_QUERY_CHARS: usize = 200;
 
+/// The job kind that puts a candidate into the search store (or takes a removed one out).
+pub const INDEX_CANDIDATE: &str = "index_candidate";
+/// The kind of a candidate's document in the search store.
+pub const DOCUMENT_KIND: &str = "candidate";
+
+/// Queues the indexing of candidate `id` inside the caller's transaction.
+pub async fn queue_index(
+    conn: &mut sqlx::AnyConnection,
+    queue: &JobQueue,
+    org_id: i64,
+    id: i64,
+) -> Result<(), ApiError> {
+    let job = NewJob::new(INDEX_CANDIDATE, serde_json::json!({ "candidate_id": id }))
+        .for_org(Some(org_id))
+        .once_queued(format!("{INDEX_CANDIDATE}:{id}"));
+    queue
+        .enqueue(conn, job)
+        .await
+        .map(drop)
+        .or_internal("queueing a candidate's indexing")
+}
+
 /// The candidates service; clones share everything.
 #[derive(Clone)]
 pub struct Candidates {
-    db: crate::platform::db::Db,
+    db: Db,
     files: FileStore,
     identity: Arc<dyn Identity>,
+    queue: JobQueue,
+    documents: Arc<DocumentStore>,
 }
 
 /// Whose candidates a caller sees.
@@ -113,12 +147,111 @@ const SUMMARY_COLUMNS: &str = "c.id, c.name, c.email, c.source, c.created_at, \
     AS deletion_requested_at";
 
 impl Candidates {
-    pub fn new(db: crate::platform::db::Db, files: FileStore, identity: Arc<dyn Identity>) -> Self {
+    pub fn new(
+        db: Db,
+        files: FileStore,
+        identity: Arc<dyn Identity>,
+        queue: JobQueue,
+        documents: Arc<DocumentStore>,
+    ) -> Self {
         Self {
             db,
             files,
             identity,
+            queue,
+            documents,
         }
+    }
+
+    /// The job handler that keeps candidates in the search store.
+    pub fn indexer(&self) -> Indexer {
+        Indexer(self.clone())
+    }
+
+    /// Other profiles of the organisation with the same e-mail address or phone number.
+    async fn duplicates(
+        &self,
+        org_id: i64,
+        id: i64,
+        email: &str,
+        phone_key: &str,
+    ) -> Result<Vec<PossibleDuplicate>, ApiError> {
+        let rows: Vec<(i64, String, String, String, i64)> = sqlx::query_as(
+            "SELECT c.id, c.name, c.email, c.phone_key, \
+             (SELECT COUNT(*) FROM applications a WHERE a.candidate_id = c.id) \
+             FROM candidates c WHERE c.org_id = $1 AND c.id <> $2 \
+             AND (c.email = $3 OR (c.phone_key = $4 AND c.phone_key <> '')) \
+             ORDER BY c.created_at DESC, c.id DESC LIMIT 20",
+        )
+        .bind(org_id)
+        .bind(id)
+        .bind(email)
+        .bind(phone_key)
+        .fetch_all(&self.db.pool)
+        .await
+        .or_internal("looking for duplicates")?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, other_email, other_phone, applications)| {
+                let mut reasons = Vec::new();
+                if other_email == email {
+                    reasons.push("e-mail address".to_owned());
+                }
+                if !phone_key.is_empty() && other_phone == phone_key {
+                    reasons.push("phone number".to_owned());
+                }
+                PossibleDuplicate {
+                    id,
+                    name,
+                    email: other_email,
+                    reasons,
+                    applications: applications.max(0) as usize,
+                }
+            })
+            .collect())
+    }
+
+    /// Every file of a candidate, newest first.
+    async fn files_of(&self, org_id: i64, id: i64) -> Result<Vec<CvFile>, ApiError> {
+        let rows: Vec<(i64, String, String, i64)> = sqlx::query_as(
+            "SELECT id, file_name, format, size_bytes FROM stored_files \
+             WHERE org_id = $1 AND candidate_id = $2 ORDER BY created_at DESC, id DESC",
+        )
+        .bind(org_id)
+        .bind(id)
+        .fetch_all(&self.db.pool)
+        .await
+        .or_internal("listing a candidate's files")?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, file_name, format, size)| CvFile {
+                id,
+                file_name,
+                format: format_label(&format).to_owned(),
+                size_bytes: size.max(0) as u64,
+            })
+            .collect())
+    }
+
+    async fn merges_of(&self, org_id: i64, id: i64) -> Result<Vec<Merge>, ApiError> {
+        let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+            "SELECT merged_name, merged_email, by_name, at FROM candidate_merges \
+             WHERE org_id = $1 AND candidate_id = $2 ORDER BY at DESC, id DESC",
+        )
+        .bind(org_id)
+        .bind(id)
+        .fetch_all(&self.db.pool)
+        .await
+        .or_internal("listing merges")?;
+        Ok(rows
+            .into_iter()
+            .map(|(merged_name, merged_email, by, at)| Merge {
+                merged_name,
+                merged_email,
+                by,
+                at,
+            })
+            .collect())
     }
 
     /// The applications of `ids` that `scope` may see, newest first.
@@ -196,7 +329,7 @@ impl Candidates {
         let scope = Scope::of(caller)?;
         let sql = format!(
             "SELECT f.object_key, f.file_name, f.format FROM stored_files f \
-             JOIN candidates c ON c.cv_file_id = f.id \
+             JOIN candidates c ON c.id = f.candidate_id \
              WHERE f.id = $1 AND f.org_id = $2 AND c.org_id = $2{}",
             scope.filter(3)
         );
@@ -313,25 +446,21 @@ impl CandidatesSeam for Candidates {
             .await
             .or_internal("reading a candidate")?
             .ok_or(ApiError::NotFound)?;
-        let details: (
+        let (phone, phone_key, links, cv_text, cv_file_id): (
             String,
             String,
             String,
-            Option<i64>,
-            Option<String>,
-            Option<String>,
+            String,
             Option<i64>,
         ) = sqlx::query_as(
-            "SELECT c.phone, c.links, c.cv_text, f.id, f.file_name, f.format, f.size_bytes \
-                 FROM candidates c LEFT JOIN stored_files f ON f.id = c.cv_file_id \
-                 WHERE c.id = $1 AND c.org_id = $2",
+            "SELECT phone, phone_key, links, cv_text, cv_file_id FROM candidates \
+                 WHERE id = $1 AND org_id = $2",
         )
         .bind(input.id)
         .bind(caller.org_id())
         .fetch_one(&self.db.pool)
         .await
         .or_internal("reading a candidate")?;
-        let (phone, links, cv_text, file_id, file_name, format, size) = details;
         let briefs = self
             .applications(caller.org_id(), &scope, &[row.id])
             .await?;
@@ -340,23 +469,218 @@ impl CandidatesSeam for Candidates {
             .filter(|b| !b.cover_letter.is_empty())
             .map(|b| (b.job_title.clone(), b.cover_letter.clone()))
             .collect();
-        let cv = match (file_id, file_name, format, size) {
-            (Some(id), Some(file_name), Some(format), Some(size)) => Some(CvFile {
-                id,
-                file_name,
-                format: format_label(&format).to_owned(),
-                size_bytes: size.max(0) as u64,
-            }),
-            _ => None,
-        };
+        let mut files = self.files_of(caller.org_id(), row.id).await?;
+        // The CV in use first, then the others newest first.
+        if let Some(pos) = files.iter().position(|f| Some(f.id) == cv_file_id) {
+            let current = files.remove(pos);
+            files.insert(0, current);
+        }
+        let cv = files.first().filter(|f| Some(f.id) == cv_file_id).cloned();
+        let duplicates = self
+            .duplicates(caller.org_id(), row.id, &row.email, &phone_key)
+            .await?;
+        let merges = self.merges_of(caller.org_id(), row.id).await?;
         Ok(Candidate {
             summary: Self::summary(row, &briefs)?,
             phone,
             links: links.lines().map(str::to_owned).collect(),
             cv,
+            files,
+            duplicates,
+            merges,
+            can_manage: caller.role().can(Permission::ManageCandidates),
             cv_text,
             cover_letters,
         })
+    }
+
+    async fn merge_candidates(
+        &self,
+        caller: &OrgCaller,
+        input: MergeCandidates,
+    ) -> Result<Candidate, ApiError> {
+        caller.require(Permission::ManageCandidates)?;
+        if input.keep == input.merge {
+            return Err(ApiError::field(
+                "merge",
+                "A profile cannot be merged into itself; choose another one.",
+            ));
+        }
+        let org_id = caller.org_id();
+        let by_name: String = sqlx::query_scalar("SELECT name FROM users WHERE id = $1")
+            .bind(caller.user_id())
+            .fetch_one(&self.db.pool)
+            .await
+            .or_internal("reading the member's name")?;
+        let mut tx = self.db.begin().await.or_internal("starting transaction")?;
+        type Row = (
+            i64,
+            String,
+            String,
+            String,
+            String,
+            String,
+            String,
+            Option<i64>,
+            String,
+        );
+        let read = |id: i64| {
+            sqlx::query_as::<_, Row>(
+                "SELECT id, name, email, phone, phone_key, links, cv_text, cv_file_id, source \
+                 FROM candidates WHERE id = $1 AND org_id = $2",
+            )
+            .bind(id)
+            .bind(org_id)
+        };
+        let keep = read(input.keep)
+            .fetch_optional(&mut *tx)
+            .await
+            .or_internal("reading a candidate")?
+            .ok_or(ApiError::NotFound)?;
+        let gone = read(input.merge)
+            .fetch_optional(&mut *tx)
+            .await
+            .or_internal("reading a candidate")?
+            .ok_or(ApiError::NotFound)?;
+        // What the kept profile lacks comes from the other: a phone, links, a CV.
+        let (phone, phone_key) = if keep.3.is_empty() {
+            (gone.3.clone(), gone.4.clone())
+        } else {
+            (keep.3.clone(), keep.4.clone())
+        };
+        let mut links: Vec<&str> = keep.5.lines().collect();
+        for link in gone.5.lines() {
+            if !links.contains(&link) {
+                links.push(link);
+            }
+        }
+        let (cv_text, cv_file_id) = if keep.7.is_none() {
+            (gone.6.clone(), gone.7)
+        } else {
+            (keep.6.clone(), keep.7)
+        };
+        let at = now();
+        for (sql, what) in [
+            (
+                "UPDATE applications SET candidate_id = $1 WHERE candidate_id = $2 AND org_id = $3",
+                "moving applications",
+            ),
+            (
+                "UPDATE stored_files SET candidate_id = $1 WHERE candidate_id = $2 AND org_id = $3",
+                "moving files",
+            ),
+            (
+                "UPDATE candidate_merges SET candidate_id = $1 WHERE candidate_id = $2 AND org_id = $3",
+                "moving earlier merges",
+            ),
+        ] {
+            sqlx::query(sql)
+                .bind(keep.0)
+                .bind(gone.0)
+                .bind(org_id)
+                .execute(&mut *tx)
+                .await
+                .or_internal(what)?;
+        }
+        sqlx::query(
+            "UPDATE candidates SET phone = $1, phone_key = $2, links = $3, cv_text = $4, \
+             cv_file_id = $5, updated_at = $6 WHERE id = $7 AND org_id = $8",
+        )
+        .bind(&phone)
+        .bind(&phone_key)
+        .bind(links.join("\n"))
+        .bind(&cv_text)
+        .bind(cv_file_id)
+        .bind(at)
+        .bind(keep.0)
+        .bind(org_id)
+        .execute(&mut *tx)
+        .await
+        .or_internal("updating the kept candidate")?;
+        sqlx::query(
+            "INSERT INTO candidate_merges (org_id, candidate_id, merged_name, merged_email, \
+             by_user, by_name, at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(org_id)
+        .bind(keep.0)
+        .bind(&gone.1)
+        .bind(&gone.2)
+        .bind(caller.user_id())
+        .bind(&by_name)
+        .bind(at)
+        .execute(&mut *tx)
+        .await
+        .or_internal("recording a merge")?;
+        sqlx::query("DELETE FROM candidates WHERE id = $1 AND org_id = $2")
+            .bind(gone.0)
+            .bind(org_id)
+            .execute(&mut *tx)
+            .await
+            .or_internal("removing the merged candidate")?;
+        queue_index(&mut tx, &self.queue, org_id, keep.0).await?;
+        queue_index(&mut tx, &self.queue, org_id, gone.0).await?;
+        tx.commit().await.or_internal("merging candidates")?;
+        self.queue.wake();
+        tracing::info!(org_id, kept = keep.0, merged = gone.0, "candidates merged");
+        self.candidate(
+            caller,
+            GetCandidate {
+                slug: input.slug,
+                id: keep.0,
+            },
+        )
+        .await
+    }
+}
+
+/// Puts a candidate's name and CV into the search store, or takes a removed one out.
+pub struct Indexer(Candidates);
+
+#[async_trait::async_trait]
+impl JobHandler for Indexer {
+    async fn run(&self, job: &ClaimedJob) -> Result<(), JobError> {
+        let candidates = &self.0;
+        let id = job
+            .payload
+            .get("candidate_id")
+            .and_then(serde_json::Value::as_i64)
+            .ok_or_else(|| JobError::Fatal("the payload has no candidate_id".into()))?;
+        let org_id = job
+            .org_id
+            .ok_or_else(|| JobError::Fatal("the job has no organisation".into()))?;
+        let row: Option<(String, String, String)> = sqlx::query_as(
+            "SELECT name, links, cv_text FROM candidates WHERE id = $1 AND org_id = $2",
+        )
+        .bind(id)
+        .bind(org_id)
+        .fetch_optional(&candidates.db.pool)
+        .await
+        .map_err(|e| JobError::Retry(format!("reading candidate {id}: {e}")))?;
+        let key = EntityKey {
+            kind: DOCUMENT_KIND.to_owned(),
+            id,
+        };
+        let Some((name, links, cv_text)) = row else {
+            // Merged away or deleted: out of the search store too.
+            return candidates
+                .documents
+                .remove(org_id, &key)
+                .await
+                .map(drop)
+                .map_err(|e| JobError::Retry(e.to_string()));
+        };
+        let body = format!("{cv_text}\n{links}");
+        let document = Document {
+            title: &name,
+            body: body.trim(),
+        };
+        match candidates.documents.put(org_id, key, document).await {
+            Ok(_) => Ok(()),
+            Err(StoreError::Embedding(EmbedError::Busy)) => {
+                Err(JobError::Busy("the embedding model is busy".into()))
+            }
+            Err(err) => Err(JobError::Retry(err.to_string())),
+        }
     }
 }
 

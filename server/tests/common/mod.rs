@@ -340,6 +340,7 @@ impl TestServer {
     }
 }
 
+#[derive(Clone)]
 pub struct Browser {
     pub http: Client,
     pub base: String,
