@@ -21,6 +21,7 @@ pub mod mail;
 pub mod matching;
 pub mod orgs;
 mod pages;
+pub mod pipeline;
 pub mod queue;
 mod realtime;
 #[cfg(feature = "ssr")]
@@ -121,6 +122,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/o/:slug/jobs/:job") view={Lazy::<pages::Job>::new()}/>
                     <Route path=path!("/o/:slug/candidates") view={Lazy::<pages::Candidates>::new()}/>
                     <Route path=path!("/o/:slug/candidates/:id") view={Lazy::<pages::Candidate>::new()}/>
+                    <Route path=path!("/o/:slug/jobs/:job/board") view={Lazy::<pages::Board>::new()}/>
                     <Route path=path!("/o/:slug/jobs/:job/edit") view={Lazy::<pages::EditJob>::new()}/>
                     <Route path=path!("/invite/:token") view={Lazy::<pages::Invite>::new()}/>
                     // Whole pages in one response: they must work without JavaScript.

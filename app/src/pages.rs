@@ -17,7 +17,9 @@
 use leptos::{lazy, prelude::*};
 use leptos_router::LazyRoute;
 
-use crate::{accounts, applications, candidates, careers, jobs, mail, matching, orgs, queue};
+use crate::{
+    accounts, applications, candidates, careers, jobs, mail, matching, orgs, pipeline, queue,
+};
 
 /// Declares a group: its pages' route types (`Lazy::<Route>::new()` in the router) and the one
 /// lazily loaded function that renders any of them.
@@ -88,6 +90,7 @@ page_group! {
         EditJob => jobs::EditJobPage,
         Candidates => candidates::CandidatesPage,
         Candidate => candidates::CandidatePage,
+        Board => pipeline::BoardPage,
     }
 }
 

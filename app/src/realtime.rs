@@ -92,6 +92,8 @@ mod browser {
                 toasts.push(ToastKind::Info, n.text);
                 session.live.update(|v| *v += 1);
             }
+            // What is on screen is read again: an open board shows the move without a reload.
+            ServerEvent::BoardChanged { .. } => session.live.update(|v| *v += 1),
             ServerEvent::Ready { .. } | ServerEvent::Pong { .. } => {}
         }
     }

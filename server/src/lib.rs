@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod mail;
 pub mod matching;
 pub mod orgs;
+pub mod pipeline;
 pub mod platform;
 pub mod queue;
 pub mod realtime;

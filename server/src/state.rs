@@ -11,6 +11,7 @@ use crate::{
     mail::{Mail, MailSetupError},
     matching::{analysis::Matching, occupations::OccupationService, store::DocumentStore, Engine},
     orgs::{OrgSettings, Orgs},
+    pipeline::Pipeline,
     platform::{
         client::ClientAddresses,
         config::Config,
@@ -33,6 +34,7 @@ use app::{
     mail::seam::MailSeam,
     matching::seam::MatchingSeam,
     orgs::seam::{InvitationsSeam, OrgsSeam},
+    pipeline::seam::PipelineSeam,
     queue::seam::QueueSeam,
     seam::Identity,
 };
@@ -103,6 +105,8 @@ pub struct AppState {
     pub applications: Applications,
     /// Candidates and their files, as the hiring team sees them.
     pub candidates: Candidates,
+    /// Jobs' boards: stages, moves, live updates.
+    pub pipeline: Pipeline,
     /// ESCO occupations for suggestions, once the imported taxonomy is prepared.
     pub occupations: OccupationService,
     /// Prometheus metrics.
@@ -198,10 +202,12 @@ impl AppState {
             queue.clone(),
             documents.clone(),
         );
+        let pipeline = Pipeline::new(db.clone(), hub.clone());
         let applications = Applications::new(
             db.clone(),
             mail.clone(),
             queue.clone(),
+            pipeline.clone(),
             files,
             extractor.clone(),
             clients.clone(),
@@ -249,6 +255,7 @@ impl AppState {
             jobs,
             applications,
             candidates,
+            pipeline,
             occupations,
             metrics,
             origins,
@@ -269,6 +276,10 @@ impl AppState {
                 crate::candidates::INDEX_CANDIDATE,
                 self.candidates.indexer(),
             )
+            .with(
+                crate::pipeline::SCORE_APPLICATION,
+                self.pipeline.scorer(self.engine.clone()),
+            )
     }
 
     /// The seams server functions call, ready to be put into each request's Leptos context.
@@ -287,6 +298,7 @@ impl AppState {
             careers: Arc::new(self.jobs.clone()),
             applications: Arc::new(self.applications.clone()),
             candidates: Arc::new(self.candidates.clone()),
+            pipeline: Arc::new(self.pipeline.clone()),
         }
     }
 }
@@ -306,6 +318,7 @@ pub struct Seams {
     careers: Arc<dyn CareersSeam>,
     applications: Arc<dyn ApplicationsSeam>,
     candidates: Arc<dyn CandidatesSeam>,
+    pipeline: Arc<dyn PipelineSeam>,
 }
 
 impl Seams {
@@ -323,5 +336,6 @@ impl Seams {
         provide_context(self.careers.clone());
         provide_context(self.applications.clone());
         provide_context(self.candidates.clone());
+        provide_context(self.pipeline.clone());
     }
 }

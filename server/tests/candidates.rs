@@ -196,15 +196,9 @@ async fn the_hiring_team_sees_candidates_and_nobody_else_does(db: Db) {
         download(&manager, "acme", file_id).await.status(),
         StatusCode::NOT_FOUND
     );
-    let hal_id = manager.me().await["user_id"].as_i64().expect("id");
-    let team = serde_json::json!([{ "user_id": hal_id, "role": "hiring_manager" }]).to_string();
-    let saved = owner
-        .call(
-            "save_job_team",
-            &[("slug", "acme"), ("job", JOB), ("team", &team)],
-        )
+    owner
+        .set_team("acme", JOB, &[(&manager, "hiring_manager")])
         .await;
-    assert_eq!(saved.status, StatusCode::OK, "{:?}", saved.body);
     assert_eq!(list(&manager, "acme", "").await.body["total"], 3);
     assert_eq!(
         download(&manager, "acme", file_id).await.status(),

@@ -3,10 +3,9 @@
 mod common;
 
 use common::{
-    cookie_pair, into_answer, invitation_token, session_cookie, ws_connect, Db, TestServer,
-    PASSWORD,
+    cookie_pair, into_answer, invitation_token, next_event, session_cookie, ws_connect, Db,
+    TestServer, PASSWORD,
 };
-use futures::StreamExt;
 use reqwest::{header, StatusCode};
 use serde_json::Value;
 use tokio_tungstenite::tungstenite;
@@ -279,23 +278,6 @@ async fn session_id_cycles_on_sign_in_and_dies_on_sign_out(db: Db) {
     assert_eq!(out.status, StatusCode::OK);
     assert_eq!(me_with_cookie(&srv, &second).await, Value::Null);
     srv.stop().await;
-}
-
-async fn next_event(
-    ws: &mut tokio_tungstenite::WebSocketStream<
-        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
-    >,
-) -> Value {
-    loop {
-        let msg = tokio::time::timeout(std::time::Duration::from_secs(10), ws.next())
-            .await
-            .expect("an event within 10 s")
-            .expect("open")
-            .expect("frame");
-        if let tungstenite::Message::Text(text) = msg {
-            return serde_json::from_str(text.as_str()).expect("json event");
-        }
-    }
 }
 
 async fn invitation_is_accepted_once_and_notifies_the_inviter(db: Db) {

@@ -10,6 +10,7 @@ pub mod mail;
 pub mod matching;
 pub mod orgs;
 pub mod permissions;
+pub mod pipeline;
 pub mod queue;
 pub mod time;
 pub mod validation;

@@ -15,6 +15,8 @@ pub enum ServerEvent {
     Notification(Notification),
     /// Answer to a client ping.
     Pong { nonce: u64 },
+    /// A card moved on (or arrived at) a job's board: open boards of that job read it again.
+    BoardChanged { org: String, job: String },
 }
 
 /// Sent by the browser.

@@ -91,7 +91,7 @@ fn JobView(
         };
         view! { <p class="salary">{s}" "<span class="hint">"("{shown}")"</span></p> }
     });
-    let actions = job.can_manage.then(|| {
+    let manage = job.can_manage.then(|| {
         let buttons = job
             .status
             .next()
@@ -100,12 +100,17 @@ fn JobView(
             .collect_view();
         let edit = format!("/o/{slug}/jobs/{}/edit", job.slug);
         view! {
-            <div class="job-actions">
-                <a class="button" href=edit>"Edit"</a>
-                {buttons}
-            </div>
+            <a class="button" href=edit>"Edit"</a>
+            {buttons}
         }
     });
+    let board = format!("/o/{slug}/jobs/{}/board", job.slug);
+    let actions = view! {
+        <div class="job-actions">
+            <a class="button button-primary" href=board>"Board"</a>
+            {manage}
+        </div>
+    };
     let description = if job.description_html.trim().is_empty() {
         view! { <p class="hint">"No description yet."</p> }.into_any()
     } else {

@@ -55,6 +55,8 @@ struct OpenJob {
     org_id: i64,
     title: String,
     org_name: String,
+    org_slug: String,
+    job_slug: String,
     retention_months: i64,
 }
 
@@ -296,7 +298,8 @@ impl Failure {
 impl Applications {
     async fn open_job(&self, org: &str, job: &str) -> Result<OpenJob, ApiError> {
         sqlx::query_as(
-            "SELECT j.id, j.org_id, j.title, o.name AS org_name, o.retention_months \
+            "SELECT j.id, j.org_id, j.title, o.name AS org_name, o.slug AS org_slug, \
+             j.slug AS job_slug, o.retention_months \
              FROM jobs j JOIN organisations o ON o.id = j.org_id \
              WHERE o.slug = $1 AND j.slug = $2 AND j.status = 'published'",
         )
@@ -524,6 +527,9 @@ impl Applications {
         }
         let application_id = written?;
         self.mail.wake();
+        self.pipeline
+            .announce(job.org_id, &job.org_slug, job.id, &job.job_slug)
+            .await;
         tracing::info!(
             org_id = job.org_id,
             job_id = job.id,
@@ -592,7 +598,8 @@ impl Applications {
         let application_id: i64 = sqlx::query_scalar(
             "INSERT INTO applications (org_id, job_id, candidate_id, stage_id, outcome, \
              cover_letter, consent_text, consented_at, token_hash, token_expires_at, created_at, \
-             updated_at) VALUES ($1, $2, $3, $4, 'active', $5, $6, $7, $8, $9, $7, $7) RETURNING id",
+             updated_at, stage_entered_at) \
+             VALUES ($1, $2, $3, $4, 'active', $5, $6, $7, $8, $9, $7, $7, $7) RETURNING id",
         )
         .bind(job.org_id)
         .bind(job.id)
@@ -606,6 +613,9 @@ impl Applications {
         .fetch_one(&mut *tx)
         .await
         .or_internal("recording an application")?;
+        crate::pipeline::queue_scoring(&mut tx, &self.queue, job.org_id, application_id)
+            .await
+            .or_internal("queueing a score")?;
         Self::event(
             &mut tx,
             job.org_id,
@@ -637,7 +647,7 @@ fn hex(bytes: &[u8]) -> String {
 
 /// The first stage of a job's board, made from the default stages the first time a job needs
 /// them (two applications at once both try; the unique position keeps one set).
-async fn first_stage(
+pub(crate) async fn first_stage(
     conn: &mut sqlx::AnyConnection,
     org_id: i64,
     job_id: i64,

@@ -5,11 +5,13 @@
 
 mod apply;
 
+pub(crate) use apply::first_stage;
 pub use apply::{apply_handler, MAX_APPLY_BODY};
 
 use crate::{
     documents::Extractor,
     mail::{in_mail, Mail, OutgoingMail},
+    pipeline::Pipeline,
     platform::{
         client::ClientAddresses,
         db::{now, Db},
@@ -43,6 +45,8 @@ pub struct Applications {
     db: Db,
     mail: Mail,
     queue: JobQueue,
+    /// New applications appear on open boards.
+    pipeline: Pipeline,
     files: FileStore,
     extractor: Extractor,
     clients: ClientAddresses,
@@ -115,6 +119,7 @@ impl Applications {
         db: Db,
         mail: Mail,
         queue: JobQueue,
+        pipeline: Pipeline,
         files: FileStore,
         extractor: Extractor,
         clients: ClientAddresses,
@@ -125,6 +130,7 @@ impl Applications {
             db,
             mail,
             queue,
+            pipeline,
             files,
             extractor,
             clients,

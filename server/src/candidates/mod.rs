@@ -507,11 +507,7 @@ impl CandidatesSeam for Candidates {
             ));
         }
         let org_id = caller.org_id();
-        let by_name: String = sqlx::query_scalar("SELECT name FROM users WHERE id = $1")
-            .bind(caller.user_id())
-            .fetch_one(&self.db.pool)
-            .await
-            .or_internal("reading the member's name")?;
+        let by_name = self.db.user_name(caller.user_id()).await?;
         let mut tx = self.db.begin().await.or_internal("starting transaction")?;
         type Row = (
             i64,

@@ -829,7 +829,12 @@ impl JobsSeam for Jobs {
             .await
             .or_internal("saving a job's skills")?;
         }
+        // Every open application is scored again against the new skills.
+        crate::pipeline::queue_job_rescoring(&mut tx, &self.queue, caller.org_id(), id)
+            .await
+            .or_internal("queueing new scores")?;
         tx.commit().await.or_internal("saving a job's skills")?;
+        self.queue.wake();
         let row = self.row(caller.org_id(), &input.job).await?;
         self.full(row, true).await
     }

@@ -168,11 +168,7 @@ impl InvitationsSeam for Orgs {
         let token = new_token();
         let now = now();
         let expires_at = now + self.invitation_days * 86_400;
-        let inviter: String = sqlx::query_scalar("SELECT name FROM users WHERE id = $1")
-            .bind(caller.user_id())
-            .fetch_one(pool)
-            .await
-            .or_internal("loading inviter")?;
+        let inviter = self.db.user_name(caller.user_id()).await?;
 
         let mut tx = self.begin().await?;
         // A new invitation replaces any open one for the same address.
@@ -378,11 +374,7 @@ impl InvitationsSeam for Orgs {
             self.accounts.start_session(parts, user_id).await?;
         }
 
-        let name: String = sqlx::query_scalar("SELECT name FROM users WHERE id = $1")
-            .bind(user_id)
-            .fetch_one(&self.db.pool)
-            .await
-            .or_internal("loading new member")?;
+        let name = self.db.user_name(user_id).await?;
         self.notify(
             open.invited_by,
             Some(open.org_id),

@@ -98,6 +98,16 @@ impl Db {
         self.pool.begin().await
     }
 
+    /// A person's name as records and e-mails show it ("moved by …").
+    pub async fn user_name(&self, user_id: i64) -> Result<String, app::error::ApiError> {
+        use crate::platform::error::OrInternal;
+        sqlx::query_scalar("SELECT name FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_one(&self.pool)
+            .await
+            .or_internal("reading a person's name")
+    }
+
     /// Whether the database answers (for `/readyz`).
     pub async fn ping(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()

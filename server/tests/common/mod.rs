@@ -466,6 +466,24 @@ impl Browser {
         member
     }
 
+    /// Makes the hiring team of job `job` in `slug` the given members (this browser is a
+    /// recruiter, admin or owner there), each a browser signed in as them, with their role.
+    pub async fn set_team(&self, slug: &str, job: &str, members: &[(&Browser, &str)]) {
+        let mut team = Vec::new();
+        for (member, role) in members {
+            let user_id = member.me().await["user_id"].as_i64().expect("id");
+            team.push(serde_json::json!({ "user_id": user_id, "role": role }));
+        }
+        let team = Value::Array(team).to_string();
+        let saved = self
+            .call(
+                "save_job_team",
+                &[("slug", slug), ("job", job), ("team", &team)],
+            )
+            .await;
+        assert_eq!(saved.status, StatusCode::OK, "{:?}", saved.body);
+    }
+
     pub async fn create_org(&self, name: &str, slug: &str) -> i64 {
         let answer = self
             .call("create_organisation", &[("name", name), ("slug", slug)])
@@ -605,5 +623,26 @@ pub fn run_server(
         success: out.status.success(),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// The next JSON event on a realtime socket (10 s at most).
+pub async fn next_event(
+    ws: &mut tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+) -> Value {
+    loop {
+        let msg = tokio::time::timeout(
+            std::time::Duration::from_secs(10),
+            futures::StreamExt::next(ws),
+        )
+        .await
+        .expect("an event within 10 s")
+        .expect("open")
+        .expect("frame");
+        if let tokio_tungstenite::tungstenite::Message::Text(text) = msg {
+            return serde_json::from_str(text.as_str()).expect("json event");
+        }
     }
 }

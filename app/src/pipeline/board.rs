@@ -1,0 +1,283 @@
+//! `/o/:slug/jobs/:job/board`: a job's applications by stage. A card moves by drag and drop, or
+//! from the keyboard with its "Move to" menu (a plain form, so it works before the wasm too).
+//! Every move reaches the other open boards of the job over the realtime socket.
+
+use super::api::{job_board, MoveApplication};
+use crate::{
+    session::Session,
+    time::LocalTime,
+    toast::{use_toasts, ToastKind},
+    widgets::ErrorPanel,
+};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+use shared::pipeline::{Board, Card, Stage};
+
+#[component]
+pub fn BoardPage() -> impl IntoView {
+    let session = Session::get();
+    let slug = crate::session::use_slug();
+    let params = use_params_map();
+    let job = Signal::derive(move || params.read().get("job").unwrap_or_default());
+    let moving = ServerAction::<MoveApplication>::new();
+    session.watch(moving);
+    let toasts = use_toasts();
+    Effect::new(move |_| {
+        if let Some(Err(error)) = moving.value().get() {
+            toasts.push(ToastKind::Error, error.to_string());
+        }
+    });
+    // The first load renders the page (on the server too); later changes (a move here, a
+    // move or a new application elsewhere, a score) update the cards in place, so a card
+    // whose menu someone is using is never replaced under them.
+    let board = Resource::new(
+        move || (slug.get(), job.get()),
+        |(slug, job)| job_board(slug, job),
+    );
+    let current = RwSignal::new(None::<Board>);
+    Effect::new(move |_| {
+        if let Some(Ok(moved)) = moving.value().get() {
+            current.set(Some(moved));
+        }
+    });
+    Effect::new(move |seen: Option<u64>| {
+        let live = session.live.get();
+        if seen.is_some_and(|seen| seen != live) {
+            let (slug, job) = (slug.get_untracked(), job.get_untracked());
+            leptos::task::spawn_local(async move {
+                if let Ok(fresh) = job_board(slug, job).await {
+                    current.set(Some(fresh));
+                }
+            });
+        }
+        live
+    });
+    view! {
+        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match board.await {
+                    Err(error) => view! { <Title text="Board"/><ErrorPanel error/> }.into_any(),
+                    Ok(first) => {
+                        current.set(Some(first.clone()));
+                        view! { <BoardView first current slug=slug.get_untracked() moving/> }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn BoardView(
+    first: Board,
+    current: RwSignal<Option<Board>>,
+    slug: String,
+    moving: ServerAction<MoveApplication>,
+) -> impl IntoView {
+    let job_href = format!("/o/{slug}/jobs/{}", first.job_slug);
+    let board = move || current.get().unwrap_or_else(|| first.clone());
+    let summary = {
+        let board = board.clone();
+        move || {
+            let b = board();
+            match (b.cards.len(), b.closed) {
+                (0, 0) => "No applications yet.".to_owned(),
+                (n, 0) => format!("{n} open application(s)."),
+                (n, closed) => {
+                    format!("{n} open application(s); {closed} rejected, withdrawn or hired.")
+                }
+            }
+        }
+    };
+    let stages = board().stages;
+    let can_move = board().can_move;
+    let job = board().job_slug;
+    let columns = stages
+        .iter()
+        .map(|stage| {
+            let (board, stage_id) = (board.clone(), stage.id);
+            let cards = Signal::derive(move || {
+                board()
+                    .cards
+                    .into_iter()
+                    .filter(|c| c.stage_id == stage_id)
+                    .collect::<Vec<Card>>()
+            });
+            view! {
+                <Column stage=stage.clone() cards stages=stages.clone() slug=slug.clone()
+                    job=job.clone() can_move moving/>
+            }
+        })
+        .collect_view();
+    let title = board().job_title;
+    view! {
+        <Title text=format!("Board · {title}")/>
+        <p class="breadcrumb"><a href=job_href>{title.clone()}</a></p>
+        <section class="page-head">
+            <h1>{format!("{title}: board")}</h1>
+            <p class="hint" aria-live="polite">{summary}</p>
+        </section>
+        <div class="board" data-board=job.clone()>{columns}</div>
+    }
+}
+
+/// The type a dragged card carries its application's id as.
+const CARD_TYPE: &str = "application/x-talentloom-card";
+
+/// Puts the card's application id on the drag.
+fn start_drag(ev: &leptos::ev::DragEvent, application: i64) {
+    #[cfg(feature = "hydrate")]
+    if let Some(data) = ev.data_transfer() {
+        let _ = data.set_data(CARD_TYPE, &application.to_string());
+        data.set_effect_allowed("move");
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = (ev, application, CARD_TYPE);
+}
+
+/// The application id a drop carries, when it is one of our cards.
+fn dragged_card(ev: &leptos::ev::DragEvent) -> Option<i64> {
+    #[cfg(feature = "hydrate")]
+    {
+        ev.data_transfer()
+            .and_then(|d| d.get_data(CARD_TYPE).ok())
+            .and_then(|id| id.parse::<i64>().ok())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        let _ = ev;
+        None
+    }
+}
+
+/// Moves `application` to `stage` when a card is dropped on a column.
+fn dispatch_move(
+    moving: ServerAction<MoveApplication>,
+    slug: &str,
+    job: &str,
+    application: i64,
+    stage: i64,
+) {
+    moving.dispatch(MoveApplication {
+        slug: slug.to_owned(),
+        job: job.to_owned(),
+        application,
+        stage,
+    });
+}
+
+#[component]
+fn Column(
+    stage: Stage,
+    cards: Signal<Vec<Card>>,
+    stages: Vec<Stage>,
+    slug: String,
+    job: String,
+    can_move: bool,
+    moving: ServerAction<MoveApplication>,
+) -> impl IntoView {
+    let heading_id = format!("stage-{}", stage.id);
+    let labelled_by = heading_id.clone();
+    let count = move || cards.with(Vec::len);
+    let target = RwSignal::new(false);
+    let (drop_slug, drop_job, stage_id) = (slug.clone(), job.clone(), stage.id);
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        ev.prevent_default();
+        target.set(false);
+        if let Some(application) = dragged_card(&ev) {
+            dispatch_move(moving, &drop_slug, &drop_job, application, stage_id);
+        }
+    };
+    let items = view! {
+        <For
+            each=move || cards.get()
+            // A card is drawn again only when what it shows changed.
+            key=|card| (card.application_id, card.stage_id, card.score, card.stage_entered_at)
+            children=move |card| {
+                view! { <CardView card stages=stages.clone() slug=slug.clone() job=job.clone() can_move moving/> }
+            }
+        />
+    };
+    view! {
+        <section class="board-column" aria-labelledby=labelled_by data-stage=stage.name.clone()
+            class:drop-target=move || target.get()
+            on:dragover=move |ev: leptos::ev::DragEvent| {
+                if can_move {
+                    ev.prevent_default();
+                    target.set(true);
+                }
+            }
+            on:dragleave=move |_| target.set(false)
+            on:drop=on_drop>
+            <h2 id=heading_id>{stage.name.clone()}<span class="count">{count}</span></h2>
+            <ul class="board-cards">{items}</ul>
+        </section>
+    }
+}
+
+#[component]
+fn CardView(
+    card: Card,
+    stages: Vec<Stage>,
+    slug: String,
+    job: String,
+    can_move: bool,
+    moving: ServerAction<MoveApplication>,
+) -> impl IntoView {
+    let id = card.application_id;
+    let select_id = format!("move-{id}");
+    let options = stages
+        .iter()
+        .map(|s| view! { <option value=s.id selected=s.id == card.stage_id>{s.name.clone()}</option> })
+        .collect_view();
+    let score = match card.score {
+        Some(score) => view! {
+            <span class="card-score" title="Match score against the job, 0–100">{score}</span>
+        }
+        .into_any(),
+        None => {
+            view! { <span class="card-score card-scoring" aria-live="polite">"scoring…"</span> }
+                .into_any()
+        }
+    };
+    let skills = (!card.matched.is_empty() || !card.missing.is_empty()).then(|| {
+        let matched = card
+            .matched
+            .iter()
+            .map(|s| view! { <li class="chip chip-matched">{s.clone()}</li> })
+            .collect_view();
+        let missing = card
+            .missing
+            .iter()
+            .map(|s| view! { <li class="chip chip-missing" title="A must-have the CV does not show">{format!("no {s}")}</li> })
+            .collect_view();
+        view! { <ul class="card-skills">{matched}{missing}</ul> }
+    });
+    let profile = format!("/o/{slug}/candidates/{}", card.candidate_id);
+    let label = format!("Move {} to", card.name);
+    let menu = can_move.then(|| {
+        view! {
+            <ActionForm action=moving attr:class="card-move">
+                <input type="hidden" name="slug" value=slug.clone()/>
+                <input type="hidden" name="job" value=job.clone()/>
+                <input type="hidden" name="application" value=id/>
+                <label for=select_id.clone() class="sr-only">{label}</label>
+                <select id=select_id name="stage">{options}</select>
+                <button type="submit" class="button button-small">"Move"</button>
+            </ActionForm>
+        }
+    });
+    view! {
+        <li class="board-card" data-card=id draggable=if can_move { "true" } else { "false" }
+            on:dragstart=move |ev: leptos::ev::DragEvent| start_drag(&ev, id)>
+            <div class="card-head">
+                <a href=profile class="card-name">{card.name}</a>
+                {score}
+            </div>
+            {skills}
+            <p class="hint">"Applied "<LocalTime at=card.applied_at/>" · in stage since "<LocalTime at=card.stage_entered_at/></p>
+            {menu}
+        </li>
+    }
+}

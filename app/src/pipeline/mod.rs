@@ -1,0 +1,9 @@
+//! A job's pipeline: the board of its applications by stage, where cards move by drag and drop
+//! or with the "Move to" menu on each card, live for everyone who has the board open.
+
+pub mod api;
+mod board;
+#[cfg(feature = "ssr")]
+pub mod seam;
+
+pub use board::BoardPage;

@@ -1,0 +1,313 @@
+//! A job's board: applications by stage, moved by the hiring team with who and when, live on
+//! every other open board of the job; interviewers look, other roles and organisations do not.
+
+mod common;
+
+use common::{
+    careers::{apply, fields, form, pdf_cv, published_job, JOB},
+    cookie_pair, next_event, session_cookie, ws_connect, Browser, Db, TestServer, PASSWORD,
+};
+use reqwest::StatusCode;
+use serde_json::Value;
+
+async fn board(c: &Browser) -> common::Answer {
+    c.call("job_board", &[("slug", "acme"), ("job", JOB)]).await
+}
+
+async fn move_to(c: &Browser, application: i64, stage: i64) -> common::Answer {
+    let (application, stage) = (application.to_string(), stage.to_string());
+    c.call(
+        "move_application",
+        &[
+            ("slug", "acme"),
+            ("job", JOB),
+            ("application", &application),
+            ("stage", &stage),
+        ],
+    )
+    .await
+}
+
+fn stage_of(board: &Value, application: i64) -> i64 {
+    board["cards"]
+        .as_array()
+        .expect("cards")
+        .iter()
+        .find(|c| c["application_id"] == application)
+        .and_then(|c| c["stage_id"].as_i64())
+        .expect("on the board")
+}
+
+async fn the_board_moves_cards_live_for_the_hiring_team(db: Db) {
+    let Some(srv) = TestServer::start(db).await else {
+        return;
+    };
+    let owner = published_job(&srv).await;
+    let empty = board(&owner).await;
+    assert_eq!(empty.status, StatusCode::OK, "{:?}", empty.body);
+    let names: Vec<&str> = empty.body["stages"]
+        .as_array()
+        .expect("stages")
+        .iter()
+        .map(|s| s["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(names, ["Applied", "Screen", "Interview", "Offer", "Hired"]);
+    let stage = |i: usize| empty.body["stages"][i]["id"].as_i64().expect("id");
+
+    // A colleague watching: the recruiter's socket.
+    let recruiter = owner
+        .invite_and_join(
+            &srv,
+            "acme",
+            "rita@example.com",
+            "recruiter",
+            "Rita Recruiter",
+        )
+        .await;
+    let signed_in = recruiter
+        .call(
+            "sign_in",
+            &[("email", "rita@example.com"), ("password", PASSWORD)],
+        )
+        .await;
+    let cookie = cookie_pair(&session_cookie(&signed_in.headers).expect("cookie"));
+    let mut ws = ws_connect(&srv, &srv.base, Some(&cookie))
+        .await
+        .expect("socket");
+    assert_eq!(next_event(&mut ws).await["type"], "ready");
+
+    // A new application appears live.
+    let visitor = srv.client();
+    let sent = apply(
+        &visitor,
+        JOB,
+        form(&fields("ada@example.com"), Some(pdf_cv())),
+    )
+    .await;
+    assert_eq!(sent.status, StatusCode::OK, "{:?}", sent.body);
+    let event = next_event(&mut ws).await;
+    assert_eq!(event["type"], "board_changed");
+    assert_eq!(
+        (event["org"].as_str(), event["job"].as_str()),
+        (Some("acme"), Some(JOB))
+    );
+    let now = board(&recruiter).await.body;
+    let card = now["cards"][0]["application_id"].as_i64().expect("a card");
+    assert_eq!(now["cards"][0]["name"], "Ada Lovelace");
+    assert_eq!(
+        now["cards"][0]["stage_entered_at"], now["cards"][0]["applied_at"],
+        "in its first stage since it arrived"
+    );
+    assert_eq!(stage_of(&now, card), stage(0));
+    assert_eq!(now["can_move"], true);
+
+    // The owner moves it to Screen: recorded, and the recruiter's board hears of it.
+    let moved = move_to(&owner, card, stage(1)).await;
+    assert_eq!(moved.status, StatusCode::OK, "{:?}", moved.body);
+    assert_eq!(stage_of(&moved.body, card), stage(1));
+    assert_eq!(next_event(&mut ws).await["type"], "board_changed");
+    assert_eq!(stage_of(&board(&recruiter).await.body, card), stage(1));
+    let (by, detail): (String, String) =
+        sqlx::query_as("SELECT by_name, detail FROM application_events WHERE kind = 'moved'")
+            .fetch_one(&srv.state().db.pool)
+            .await
+            .expect("event");
+    assert_eq!(
+        (by.as_str(), detail.as_str()),
+        ("Olive Owner", "Moved from Applied to Screen.")
+    );
+
+    // The candidate's private link shows the stage.
+    let mails = srv
+        .state()
+        .mail
+        .sent_to("ada@example.com")
+        .await
+        .expect("mail");
+    let start = mails[0].body.find("/a/").expect("link") + 3;
+    let token = &mails[0].body[start..start + 43];
+    let mine = visitor.call("my_application", &[("token", token)]).await;
+    assert_eq!(
+        mine.body["view"],
+        serde_json::json!({"state": "in_progress", "stage": "Screen"})
+    );
+
+    // A stage of another job, an unknown application: refused, nothing moves.
+    let other = owner
+        .call(
+            "save_job",
+            &[
+                ("slug", "acme"),
+                ("job", ""),
+                ("title", "Nurse"),
+                ("department", ""),
+                ("location", "Leeds"),
+                ("remote", "onsite"),
+                ("employment", "full_time"),
+                ("salary_min", ""),
+                ("salary_max", ""),
+                ("salary_currency", "GBP"),
+                ("description", ""),
+            ],
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::OK);
+    let nurse_board = owner
+        .call("job_board", &[("slug", "acme"), ("job", "nurse")])
+        .await;
+    let foreign_stage = nurse_board.body["stages"][2]["id"].as_i64().expect("stage");
+    let refused = move_to(&owner, card, foreign_stage).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{:?}",
+        refused.body
+    );
+    assert_eq!(
+        move_to(&owner, 999_999, stage(2)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(stage_of(&board(&owner).await.body, card), stage(1));
+
+    // Roles: an interviewer on the team looks but cannot move; an employee sees nothing;
+    // a hiring manager off the team finds no job.
+    let ivan = owner
+        .invite_and_join(
+            &srv,
+            "acme",
+            "ivan@example.com",
+            "interviewer",
+            "Ivan Interviewer",
+        )
+        .await;
+    let hal = owner
+        .invite_and_join(
+            &srv,
+            "acme",
+            "hal@example.com",
+            "hiring_manager",
+            "Hal Manager",
+        )
+        .await;
+    let emma = owner
+        .invite_and_join(
+            &srv,
+            "acme",
+            "emma@example.com",
+            "employee",
+            "Emma Employee",
+        )
+        .await;
+    assert_eq!(board(&hal).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(board(&emma).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        move_to(&emma, card, stage(2)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    owner
+        .set_team(
+            "acme",
+            JOB,
+            &[(&ivan, "interviewer"), (&hal, "hiring_manager")],
+        )
+        .await;
+    // Interviewers get no view of jobs at all (the matrix): the board is not theirs.
+    assert_eq!(board(&ivan).await.status, StatusCode::FORBIDDEN);
+    let hal_board = board(&hal).await;
+    assert_eq!(hal_board.status, StatusCode::OK);
+    assert_eq!(hal_board.body["can_move"], true);
+    let by_hal = move_to(&hal, card, stage(2)).await;
+    assert_eq!(by_hal.status, StatusCode::OK, "{:?}", by_hal.body);
+
+    // Another organisation: not found.
+    let stranger = srv.client();
+    stranger.sign_up("Sam Stranger", "sam@example.com").await;
+    stranger.create_org("Beta", "beta").await;
+    assert_eq!(board(&stranger).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        move_to(&stranger, card, stage(3)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(stage_of(&board(&owner).await.body, card), stage(2));
+    srv.stop().await;
+}
+
+/// The board once `done` holds for the first card (the scorer works in the background).
+async fn board_when(c: &Browser, done: impl Fn(&Value) -> bool) -> Value {
+    for _ in 0..600 {
+        let now = board(c).await.body;
+        if done(&now["cards"][0]) {
+            return now;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!(
+        "the board did not change within a minute: {:?}",
+        board(c).await.body
+    );
+}
+
+async fn applications_are_scored_in_the_background_and_again_when_the_skills_change(db: Db) {
+    let Some(srv) = TestServer::start(db).await else {
+        return;
+    };
+    let owner = published_job(&srv).await;
+    let visitor = srv.client();
+    let sent = apply(
+        &visitor,
+        JOB,
+        form(&fields("ada@example.com"), Some(pdf_cv())),
+    )
+    .await;
+    assert_eq!(sent.status, StatusCode::OK, "{:?}", sent.body);
+    // Scored by the real model, never in the request: the card says so until then.
+    let scored = board_when(&owner, |card| card["score"].is_u64()).await;
+    let card = &scored["cards"][0];
+    let score = card["score"].as_u64().expect("score");
+    assert!((1..=100).contains(&score), "{score}");
+    let matched: Vec<&str> = card["matched"]
+        .as_array()
+        .expect("matched")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(matched.contains(&"Rust"), "{matched:?}");
+    let stored: (Option<String>,) = sqlx::query_as("SELECT explanation FROM applications")
+        .fetch_one(&srv.state().db.pool)
+        .await
+        .expect("explanation");
+    let explanation: Value = serde_json::from_str(&stored.0.expect("stored")).expect("json");
+    assert_eq!(explanation["score"].as_u64(), Some(score));
+
+    // New must-haves the CV lacks: scored again, lower, the gap named on the card.
+    let skills = serde_json::json!([
+        { "label": "Rust", "required": "must" },
+        { "label": "Haskell", "required": "must" },
+        { "label": "Erlang", "required": "must" },
+    ])
+    .to_string();
+    let saved = owner
+        .call(
+            "save_job_skills",
+            &[("slug", "acme"), ("job", JOB), ("skills", &skills)],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{:?}", saved.body);
+    let rescored = board_when(&owner, |card| {
+        card["missing"]
+            .as_array()
+            .is_some_and(|m| m.iter().any(|s| s == "Haskell"))
+    })
+    .await;
+    let lower = rescored["cards"][0]["score"].as_u64().expect("score");
+    assert!(
+        lower < score,
+        "{lower} after the new must-haves, {score} before"
+    );
+    srv.stop().await;
+}
+
+on_both_databases!(
+    the_board_moves_cards_live_for_the_hiring_team,
+    applications_are_scored_in_the_background_and_again_when_the_skills_change,
+);
