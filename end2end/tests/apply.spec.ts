@@ -167,9 +167,13 @@ test("without JavaScript the form comes back with its errors and what was typed,
   await careers.getByRole("button", { name: "Send application" }).click();
   await expect(careers.locator("#apply-form-consent-error")).toContainText("Tick the box to agree");
   await expect(careers.getByLabel("Full name")).toHaveValue("Grace Hopper");
+  // The e-mail address is private: not kept in the page's address, and the field says so.
+  await expect(careers.getByLabel("E-mail")).toHaveValue("");
+  await expect(careers.locator("#apply-form-email-error")).toContainText("Type your e-mail address again");
   await expect(careers.locator("#apply-form-cv-error")).toHaveText("Choose your CV again: a form sent back with errors cannot keep its file.");
   await careers.screenshot({ path: info.outputPath("apply-no-js-error.png"), fullPage: true });
-  // The file is not sent back: it is chosen again.
+  // The file is not sent back either: it is chosen again.
+  await careers.getByLabel("E-mail").fill(`grace-${run}@example.com`);
   await careers.getByLabel("CV", { exact: true }).setInputFiles(path.join(documents, "cv.docx"));
   await careers.getByLabel(/I agree that/).check();
   await careers.getByRole("button", { name: "Send application" }).click();

@@ -62,7 +62,9 @@ test("cards move on the board by drag and drop and by keyboard, live in another 
 
   // Each card is scored in the background by the model on the server, and shows it when done.
   for (const board of [column("Applied"), otherColumn("Applied")]) {
-    await expect(board.locator(".board-card", { hasText: "Ada Lovelace" }).locator(".card-score")).toHaveText(/^\d+$/, { timeout: 60_000 });
+    for (const name of ["Ada Lovelace", "Grace Hopper"]) {
+      await expect(board.locator(".board-card", { hasText: name }).locator(".card-score")).toHaveText(/^\d+$/, { timeout: 60_000 });
+    }
   }
 
   // The keyboard: focus Ada's menu, choose Screen, press Move.

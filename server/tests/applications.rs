@@ -161,7 +161,7 @@ async fn a_candidate_applies_and_follows_it_by_private_link(db: Db) {
     )
     .await;
     assert_eq!(again.status, StatusCode::OK, "{:?}", again.body);
-    assert_eq!(stored(&srv).await, [1, 1, 1, 1, outbox_before + 2, 1]);
+    assert_eq!(stored(&srv).await, [1, 1, 1, 2, outbox_before + 2, 1]);
     let renewed = private_token(&srv, "ada@example.com").await;
     assert_ne!(renewed, token);
     assert_eq!(
@@ -169,6 +169,16 @@ async fn a_candidate_applies_and_follows_it_by_private_link(db: Db) {
         StatusCode::NOT_FOUND,
         "the old link is dead"
     );
+    // A third time the same day: answered alike, but no new link and no new mail.
+    let third = apply(
+        &candidate,
+        JOB,
+        form(&fields("ada@example.com"), Some(pdf_cv())),
+    )
+    .await;
+    assert_eq!(third.status, StatusCode::OK, "{:?}", third.body);
+    assert_eq!(stored(&srv).await, [1, 1, 1, 2, outbox_before + 2, 1]);
+    assert_eq!(status(&candidate, &renewed).await.status, StatusCode::OK);
 
     // Withdrawing, twice (a second click) is fine.
     for _ in 0..2 {
@@ -201,7 +211,10 @@ async fn a_candidate_applies_and_follows_it_by_private_link(db: Db) {
         .fetch_all(&srv.state().db.pool)
         .await
         .expect("events");
-    assert_eq!(kinds, ["applied", "withdrawn", "deletion_requested"]);
+    assert_eq!(
+        kinds,
+        ["applied", "link_resent", "withdrawn", "deletion_requested"]
+    );
 
     // Wrong, malformed and expired links: all "not found".
     for wrong in ["A".repeat(43), "short".to_owned(), format!("{renewed}x")] {
@@ -330,7 +343,7 @@ async fn a_bad_application_says_what_to_fix_and_stores_nothing(db: Db) {
         .header(header::ACCEPT, "text/html")
         .multipart(form(
             &[
-                ("name", "Ada"),
+                ("name", "Ada Byron"),
                 ("email", "ada@example.com"),
                 ("consent", "on"),
             ],
@@ -354,9 +367,14 @@ async fn a_bad_application_says_what_to_fix_and_stores_nothing(db: Db) {
     );
     let page = c.get(&location).await.text().await.expect("page");
     assert!(page.contains("Choose your CV"), "the error is on the page");
+    assert!(page.contains("value=\"Ada Byron\""), "the name is kept");
     assert!(
-        page.contains("value=\"ada@example.com\""),
-        "what was typed is kept"
+        !location.contains("ada%40example.com") && !page.contains("value=\"ada@example.com\""),
+        "the address is not put in the page's address"
+    );
+    assert!(
+        page.contains("Type your e-mail address again"),
+        "and it says so"
     );
     assert_eq!(stored(&srv).await, before);
 

@@ -390,6 +390,56 @@ async fn duplicates_are_flagged_and_merged_without_losing_anything(db: Db) {
         ids.contains(&ada) && ids.contains(&alan) && !ids.contains(&king),
         "{indexed:?}"
     );
+
+    // A hiring manager sees duplicates only among the candidates of their team's jobs.
+    let nurse = [
+        ("slug", "acme"),
+        ("job", ""),
+        ("title", "Nurse"),
+        ("department", ""),
+        ("location", "Leeds"),
+        ("remote", "onsite"),
+        ("employment", "full_time"),
+        ("salary_min", ""),
+        ("salary_max", ""),
+        ("salary_currency", "GBP"),
+        ("description", "Care for patients."),
+    ];
+    assert_eq!(owner.call("save_job", &nurse).await.status, StatusCode::OK);
+    let published = owner
+        .call(
+            "change_job_status",
+            &[("slug", "acme"), ("job", "nurse"), ("to", "published")],
+        )
+        .await;
+    assert_eq!(published.status, StatusCode::OK, "{:?}", published.body);
+    let mut clone = fields("ada@example.com");
+    clone[0] = ("name", "Ada Clone");
+    let sent = apply(&visitor, "nurse", form(&clone, Some(pdf_cv()))).await;
+    assert_eq!(sent.status, StatusCode::OK, "{:?}", sent.body);
+    owner
+        .set_team("acme", JOB, &[(&manager, "hiring_manager")])
+        .await;
+    let seen_by = |c: &Browser| {
+        let c = c.clone();
+        async move {
+            let shown = c
+                .call("candidate", &[("slug", "acme"), ("id", &ada.to_string())])
+                .await;
+            assert_eq!(shown.status, StatusCode::OK, "{:?}", shown.body);
+            shown.body["duplicates"]
+                .as_array()
+                .expect("duplicates")
+                .iter()
+                .map(|d| d["name"].as_str().unwrap_or_default().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(seen_by(&owner).await, ["Ada Clone"]);
+    assert!(
+        seen_by(&manager).await.is_empty(),
+        "not a candidate of their team"
+    );
     srv.stop().await;
 }
 

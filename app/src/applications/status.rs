@@ -21,9 +21,10 @@ pub fn ApplicationStatusPage() -> impl IntoView {
     );
     view! {
         <Title text="Your application"/>
-        // A private page: never in a search engine, and the address is never sent on.
+        // A private page: never in a search engine, and the address never leaves this site
+        // ("same-origin" rather than "no-referrer": the forms below must still name their origin).
         <Meta name="robots" content="noindex"/>
-        <Meta name="referrer" content="no-referrer"/>
+        <Meta name="referrer" content="same-origin"/>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match status.await {

@@ -172,16 +172,11 @@ fn shown_file_name(raw: &str) -> String {
     }
 }
 
-/// The fields as typed, for a plain post sent back with its errors (never the file).
+/// The fields as typed, for a plain post sent back with its errors: only those that are not
+/// private (the address ends up in the browser's history and in proxies' logs), never the file.
 fn kept_fields(fields: &ApplyFields) -> String {
     let mut kept = BTreeMap::new();
-    for (name, value) in [
-        ("name", &fields.name),
-        ("email", &fields.email),
-        ("phone", &fields.phone),
-        ("links", &fields.links),
-        ("cover_letter", &fields.cover_letter),
-    ] {
+    for (name, value) in [("name", &fields.name), ("links", &fields.links)] {
         // An address must stay short; a long letter is not worth a broken redirect.
         if !value.is_empty() && value.chars().count() <= 500 {
             kept.insert(name, value.clone());
@@ -224,13 +219,40 @@ impl Reply {
         if self.json {
             return (status, Json(error)).into_response();
         }
-        // A page sent back cannot keep the chosen file: say so on the field.
+        // A page sent back keeps neither the file nor what is private (it would be in the
+        // address): each such field that was filled in says to fill it in again.
         let error = match error {
-            ApiError::Invalid(mut problems) if !problems.iter().any(|p| p.field == "cv") => {
-                problems.push(FieldError::new(
-                    "cv",
-                    "Choose your CV again: a form sent back with errors cannot keep its file.",
-                ));
+            ApiError::Invalid(mut problems) => {
+                let typed = |field: &str| {
+                    fields.is_some_and(|f| match field {
+                        "email" => !f.email.trim().is_empty(),
+                        "phone" => !f.phone.trim().is_empty(),
+                        _ => !f.cover_letter.trim().is_empty(),
+                    })
+                };
+                for (field, message) in [
+                    (
+                        "cv",
+                        "Choose your CV again: a form sent back with errors cannot keep its file.",
+                    ),
+                    (
+                        "email",
+                        "Type your e-mail address again: it is not kept when the form comes back.",
+                    ),
+                    (
+                        "phone",
+                        "Type your phone number again: it is not kept when the form comes back.",
+                    ),
+                    (
+                        "cover_letter",
+                        "Paste your cover letter again: it is not kept when the form comes back.",
+                    ),
+                ] {
+                    let missing = field == "cv" || typed(field);
+                    if missing && !problems.iter().any(|p| p.field == field) {
+                        problems.push(FieldError::new(field, message));
+                    }
+                }
                 ApiError::Invalid(problems)
             }
             other => other,
@@ -320,8 +342,16 @@ impl Applications {
             return Err(bare(ApiError::Forbidden));
         }
         if let Some(limit) = &self.per_address {
-            limit.check(&self.clients.key(&parts)).map_err(bare)?;
+            limit
+                .check(&address_key(self.clients.of(&parts)))
+                .map_err(bare)?;
         }
+        if let Some(limit) = &self.per_org {
+            limit.check(&open.org_id).map_err(bare)?;
+        }
+        let Ok(_receiving) = self.in_flight.clone().try_acquire_owned() else {
+            return Err(bare(ApiError::Busy));
+        };
         let declared = parts
             .headers
             .get(header::CONTENT_LENGTH)
@@ -374,15 +404,8 @@ impl Applications {
         if !problems.is_empty() {
             return Err(failed(ApiError::Invalid(problems)));
         }
-        if self
-            .send_link_again(&open, &checked)
-            .await
-            .map_err(failed)?
-        {
-            return Ok(Applied {
-                email: checked.email,
-            });
-        }
+        // The CV is read whether or not this is a repeat, so the answer takes as long either way
+        // and tells nobody whether an address has applied.
         let text = self
             .extractor
             .extract(cv.bytes.clone(), format)
@@ -396,6 +419,15 @@ impl Applications {
                 }
                 failure
             })?;
+        if self
+            .send_link_again(&open, &checked)
+            .await
+            .map_err(failed)?
+        {
+            return Ok(Applied {
+                email: checked.email,
+            });
+        }
         self.store(&open, &checked, cv, format, &text)
             .await
             .map_err(failed)?;
@@ -414,25 +446,55 @@ impl Applications {
         let existing: Option<(i64, i64)> = sqlx::query_as(
             "SELECT a.id, a.token_expires_at FROM applications a \
              JOIN candidates c ON c.id = a.candidate_id \
-             WHERE a.job_id = $1 AND c.email = $2 AND a.outcome = 'active' \
+             WHERE a.job_id = $1 AND a.org_id = $3 AND c.email = $2 AND a.outcome = 'active' \
              ORDER BY a.id DESC LIMIT 1",
         )
         .bind(job.id)
         .bind(&person.email)
+        .bind(job.org_id)
         .fetch_optional(&self.db.pool)
         .await
         .or_internal("looking for an earlier application")?;
         let Some((application_id, expires_at)) = existing else {
             return Ok(false);
         };
+        // At most one new link a day: anyone who knows the address could otherwise kill the
+        // candidate's link and fill their inbox at will.
+        let recent: Option<i64> = sqlx::query_scalar(
+            "SELECT MAX(at) FROM application_events WHERE application_id = $1 \
+             AND org_id = $2 AND kind = 'link_resent'",
+        )
+        .bind(application_id)
+        .bind(job.org_id)
+        .fetch_one(&self.db.pool)
+        .await
+        .or_internal("reading when a link was sent")?;
+        if recent.is_some_and(|at| at > now() - 86_400) {
+            tracing::info!(
+                org_id = job.org_id,
+                application_id,
+                "application repeated; link sent already today"
+            );
+            return Ok(true);
+        }
         let token = new_token();
         let mut tx = self.db.begin().await.or_internal("starting transaction")?;
-        sqlx::query("UPDATE applications SET token_hash = $1 WHERE id = $2")
+        sqlx::query("UPDATE applications SET token_hash = $1 WHERE id = $2 AND org_id = $3")
             .bind(token_hash(&token))
             .bind(application_id)
+            .bind(job.org_id)
             .execute(&mut *tx)
             .await
             .or_internal("renewing a private link")?;
+        Self::event(
+            &mut tx,
+            job.org_id,
+            application_id,
+            &person.name,
+            "link_resent",
+            "Applied again; a new private link was sent.",
+        )
+        .await?;
         self.mail_link(&mut tx, job, person, &token, expires_at, true)
             .await?;
         tx.commit().await.or_internal("renewing a private link")?;
@@ -587,9 +649,10 @@ impl Applications {
         .fetch_one(&mut *tx)
         .await
         .or_internal("recording a candidate")?;
-        sqlx::query("UPDATE stored_files SET candidate_id = $1 WHERE id = $2")
+        sqlx::query("UPDATE stored_files SET candidate_id = $1 WHERE id = $2 AND org_id = $3")
             .bind(candidate_id)
             .bind(file_id)
+            .bind(job.org_id)
             .execute(&mut *tx)
             .await
             .or_internal("recording a CV")?;
@@ -629,6 +692,22 @@ impl Applications {
             .await?;
         tx.commit().await.or_internal("recording an application")?;
         Ok(application_id)
+    }
+}
+
+/// The rate-limit key of a client: its address, an IPv6 one by its /64 network (one
+/// subscriber gets a whole /64, so single addresses would be no limit at all).
+fn address_key(address: Option<std::net::IpAddr>) -> String {
+    match address {
+        Some(std::net::IpAddr::V6(v6)) if v6.to_ipv4_mapped().is_none() => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+        Some(std::net::IpAddr::V6(v6)) => v6
+            .to_ipv4_mapped()
+            .map_or_else(String::new, |v4| v4.to_string()),
+        Some(address) => address.to_string(),
+        None => "unknown".to_owned(),
     }
 }
 
@@ -679,4 +758,33 @@ pub(crate) async fn first_stage(
         .fetch_one(&mut *conn)
         .await
         .or_internal("reading a job's first stage")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ipv6_clients_are_limited_by_their_network() {
+        let a: std::net::IpAddr = "2001:db8:1:2:aaaa::1".parse().expect("ip");
+        let b: std::net::IpAddr = "2001:db8:1:2:bbbb::9".parse().expect("ip");
+        let other: std::net::IpAddr = "2001:db8:1:3::1".parse().expect("ip");
+        assert_eq!(address_key(Some(a)), address_key(Some(b)));
+        assert_ne!(address_key(Some(a)), address_key(Some(other)));
+        let mapped: std::net::IpAddr = "::ffff:192.0.2.7".parse().expect("ip");
+        assert_eq!(address_key(Some(mapped)), "192.0.2.7");
+        assert_eq!(
+            address_key(Some("192.0.2.7".parse().expect("ip"))),
+            "192.0.2.7"
+        );
+        assert_eq!(address_key(None), "unknown");
+    }
+
+    #[test]
+    fn shown_file_names_are_a_last_path_part_without_hidden_characters() {
+        assert_eq!(shown_file_name("C:\\Users\\ada\\cv.pdf"), "cv.pdf");
+        assert_eq!(shown_file_name("../../etc/passwd"), "passwd");
+        assert_eq!(shown_file_name("cv\u{202e}fdp.exe"), "cvfdp.exe");
+        assert_eq!(shown_file_name(""), "CV");
+    }
 }

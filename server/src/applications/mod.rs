@@ -36,6 +36,11 @@ use std::{sync::Arc, time::Duration};
 
 /// The stages a job's board starts with (the organisation's own templates come later).
 pub const DEFAULT_STAGES: [&str; 5] = ["Applied", "Screen", "Interview", "Offer", "Hired"];
+/// Applications one organisation receives per hour at most, from all addresses together: far
+/// above a popular job's rush, a bound on what a botnet can make it store and score.
+pub const APPLICATIONS_PER_ORG_PER_HOUR: u32 = 2_000;
+/// Applications received at once, server-wide; more are asked to try again in a moment.
+pub const APPLICATIONS_IN_FLIGHT: usize = 16;
 /// A month, for retention periods: a twelfth of a Julian year.
 pub const MONTH_SECS: i64 = 2_629_800;
 
@@ -51,8 +56,12 @@ pub struct Applications {
     extractor: Extractor,
     clients: ClientAddresses,
     origins: AllowedOrigins,
-    /// Applications per client address.
+    /// Applications per client address (an IPv6 client by its /64 network).
     per_address: Option<Arc<RateLimit<String>>>,
+    /// Applications per organisation: however many addresses send them.
+    per_org: Option<Arc<RateLimit<i64>>>,
+    /// Applications being received at once (each holds its CV in memory).
+    in_flight: Arc<tokio::sync::Semaphore>,
     public_url: Arc<url::Url>,
 }
 
@@ -137,6 +146,9 @@ impl Applications {
             origins,
             per_address: RateLimit::new(settings.applications_per_hour, Duration::from_secs(3600))
                 .map(Arc::new),
+            per_org: RateLimit::new(APPLICATIONS_PER_ORG_PER_HOUR, Duration::from_secs(3600))
+                .map(Arc::new),
+            in_flight: Arc::new(tokio::sync::Semaphore::new(APPLICATIONS_IN_FLIGHT)),
             public_url: settings.public_url,
         }
     }
@@ -144,6 +156,9 @@ impl Applications {
     /// Forgets client addresses back to a full allowance (housekeeping).
     pub fn housekeeping(&self) {
         if let Some(limit) = &self.per_address {
+            limit.retain_recent();
+        }
+        if let Some(limit) = &self.per_org {
             limit.retain_recent();
         }
     }

@@ -168,28 +168,36 @@ impl Candidates {
         Indexer(self.clone())
     }
 
-    /// Other profiles of the organisation with the same e-mail address or phone number.
+    /// Other profiles of the organisation with the same e-mail address or phone number, among
+    /// those the caller may see.
     async fn duplicates(
         &self,
         org_id: i64,
+        scope: &Scope,
         id: i64,
         email: &str,
         phone_key: &str,
     ) -> Result<Vec<PossibleDuplicate>, ApiError> {
-        let rows: Vec<(i64, String, String, String, i64)> = sqlx::query_as(
+        let sql = format!(
             "SELECT c.id, c.name, c.email, c.phone_key, \
              (SELECT COUNT(*) FROM applications a WHERE a.candidate_id = c.id) \
              FROM candidates c WHERE c.org_id = $1 AND c.id <> $2 \
-             AND (c.email = $3 OR (c.phone_key = $4 AND c.phone_key <> '')) \
+             AND (c.email = $3 OR (c.phone_key = $4 AND c.phone_key <> '')){} \
              ORDER BY c.created_at DESC, c.id DESC LIMIT 20",
-        )
-        .bind(org_id)
-        .bind(id)
-        .bind(email)
-        .bind(phone_key)
-        .fetch_all(&self.db.pool)
-        .await
-        .or_internal("looking for duplicates")?;
+            scope.filter(5)
+        );
+        let mut query = sqlx::query_as::<_, (i64, String, String, String, i64)>(&sql)
+            .bind(org_id)
+            .bind(id)
+            .bind(email)
+            .bind(phone_key);
+        if let Scope::Team(user_id) = scope {
+            query = query.bind(*user_id);
+        }
+        let rows = query
+            .fetch_all(&self.db.pool)
+            .await
+            .or_internal("looking for duplicates")?;
         Ok(rows
             .into_iter()
             .map(|(id, name, other_email, other_phone, applications)| {
@@ -477,7 +485,7 @@ impl CandidatesSeam for Candidates {
         }
         let cv = files.first().filter(|f| Some(f.id) == cv_file_id).cloned();
         let duplicates = self
-            .duplicates(caller.org_id(), row.id, &row.email, &phone_key)
+            .duplicates(caller.org_id(), &scope, row.id, &row.email, &phone_key)
             .await?;
         let merges = self.merges_of(caller.org_id(), row.id).await?;
         Ok(Candidate {
@@ -520,14 +528,24 @@ impl CandidatesSeam for Candidates {
             Option<i64>,
             String,
         );
-        let read = |id: i64| {
-            sqlx::query_as::<_, Row>(
-                "SELECT id, name, email, phone, phone_key, links, cv_text, cv_file_id, source \
-                 FROM candidates WHERE id = $1 AND org_id = $2",
-            )
-            .bind(id)
-            .bind(org_id)
+        // Two merges at once must not interleave (B into A while C goes into B): on
+        // PostgreSQL both rows are locked, the lower id first; SQLite runs one writer at a time
+        // and refuses a transaction whose reads another one's write has overtaken.
+        let lock = match self.db.backend {
+            crate::platform::db::Backend::Postgres => " FOR UPDATE",
+            crate::platform::db::Backend::Sqlite => "",
         };
+        let sql = format!(
+            "SELECT id, name, email, phone, phone_key, links, cv_text, cv_file_id, source \
+             FROM candidates WHERE id = $1 AND org_id = $2{lock}"
+        );
+        let read = |id: i64| sqlx::query_as::<_, Row>(&sql).bind(id).bind(org_id);
+        if input.merge < input.keep {
+            read(input.merge)
+                .fetch_optional(&mut *tx)
+                .await
+                .or_internal("reading a candidate")?;
+        }
         let keep = read(input.keep)
             .fetch_optional(&mut *tx)
             .await
@@ -607,12 +625,28 @@ impl CandidatesSeam for Candidates {
         .execute(&mut *tx)
         .await
         .or_internal("recording a merge")?;
-        sqlx::query("DELETE FROM candidates WHERE id = $1 AND org_id = $2")
+        // Nothing may still point at it: its applications and files were moved above.
+        let left: i64 = sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM applications WHERE candidate_id = $1) \
+             + (SELECT COUNT(*) FROM stored_files WHERE candidate_id = $1)",
+        )
+        .bind(gone.0)
+        .fetch_one(&mut *tx)
+        .await
+        .or_internal("checking a merge")?;
+        let removed = sqlx::query("DELETE FROM candidates WHERE id = $1 AND org_id = $2")
             .bind(gone.0)
             .bind(org_id)
             .execute(&mut *tx)
             .await
             .or_internal("removing the merged candidate")?;
+        if left != 0 || removed.rows_affected() != 1 {
+            // Another change got in between: nothing of this merge is kept.
+            return Err(ApiError::field(
+                "merge",
+                "These profiles changed while merging; reload the page and try again.",
+            ));
+        }
         queue_index(&mut tx, &self.queue, org_id, keep.0).await?;
         queue_index(&mut tx, &self.queue, org_id, gone.0).await?;
         tx.commit().await.or_internal("merging candidates")?;

@@ -194,14 +194,16 @@ impl Pipeline {
         })
     }
 
-    /// Tells every member who may see the job's board that it changed. The socket checks the
+    /// Tells every member who may see the job's board (owners, admins, recruiters, and the
+    /// hiring managers on its team) that it changed. The socket checks the
     /// membership again when it delivers.
     pub async fn announce(&self, org_id: i64, org_slug: &str, job_id: i64, job_slug: &str) {
         let viewers: Result<Vec<i64>, _> = sqlx::query_scalar(
             "SELECT user_id FROM memberships WHERE org_id = $1 \
              AND role IN ('owner', 'admin', 'recruiter') \
              UNION SELECT t.user_id FROM job_team t JOIN memberships m \
-             ON m.user_id = t.user_id AND m.org_id = $1 WHERE t.job_id = $2",
+             ON m.user_id = t.user_id AND m.org_id = $1 \
+             WHERE t.job_id = $2 AND m.role = 'hiring_manager'",
         )
         .bind(org_id)
         .bind(job_id)

@@ -104,25 +104,31 @@ impl JobHandler for Scorer {
             .get("application_id")
             .and_then(serde_json::Value::as_i64)
             .ok_or_else(|| JobError::Fatal("the payload has no application_id".into()))?;
+        let org_id = job
+            .org_id
+            .ok_or_else(|| JobError::Fatal("the job has no organisation".into()))?;
         let pool = &self.pipeline.db.pool;
         let row: Option<ToScore> = sqlx::query_as(
             "SELECT a.org_id, o.slug AS org_slug, j.id AS job_id, j.slug AS job_slug, j.title, \
              j.description, j.location, j.remote, c.cv_text \
              FROM applications a JOIN organisations o ON o.id = a.org_id \
              JOIN jobs j ON j.id = a.job_id JOIN candidates c ON c.id = a.candidate_id \
-             WHERE a.id = $1",
+             WHERE a.id = $1 AND a.org_id = $2",
         )
         .bind(id)
+        .bind(org_id)
         .fetch_optional(pool)
         .await
         .map_err(retry("reading an application"))?;
         // Gone (merged away, its organisation deleted): nothing to score.
         let Some(row) = row else { return Ok(()) };
         let skills: Vec<(String, String, Option<i64>, String)> = sqlx::query_as(
-            "SELECT label, requirement, level, alternatives FROM job_skills WHERE job_id = $1 \
-             ORDER BY position",
+            "SELECT s.label, s.requirement, s.level, s.alternatives FROM job_skills s \
+             JOIN jobs j ON j.id = s.job_id WHERE s.job_id = $1 AND j.org_id = $2 \
+             ORDER BY s.position",
         )
         .bind(row.job_id)
+        .bind(org_id)
         .fetch_all(pool)
         .await
         .map_err(retry("reading a job's skills"))?;
@@ -184,12 +190,14 @@ impl JobHandler for Scorer {
         let json = serde_json::to_string(&explanation)
             .map_err(|e| JobError::Fatal(format!("writing an explanation: {e}")))?;
         sqlx::query(
-            "UPDATE applications SET score = $1, explanation = $2, scored_at = $3 WHERE id = $4",
+            "UPDATE applications SET score = $1, explanation = $2, scored_at = $3 \
+             WHERE id = $4 AND org_id = $5",
         )
         .bind(i64::from(explanation.score))
         .bind(json)
         .bind(crate::platform::db::now())
         .bind(id)
+        .bind(org_id)
         .execute(pool)
         .await
         .map_err(retry("storing a score"))?;
