@@ -5,7 +5,7 @@
 mod common;
 
 use common::{
-    careers::{apply, fields, fixture, form, pdf_cv, published_job, JOB},
+    careers::{apply, fields, fixture, form, nurse_job, pdf_cv, published_job, JOB},
     Browser, Db, TestServer,
 };
 use reqwest::{header, StatusCode};
@@ -392,27 +392,7 @@ async fn duplicates_are_flagged_and_merged_without_losing_anything(db: Db) {
     );
 
     // A hiring manager sees duplicates only among the candidates of their team's jobs.
-    let nurse = [
-        ("slug", "acme"),
-        ("job", ""),
-        ("title", "Nurse"),
-        ("department", ""),
-        ("location", "Leeds"),
-        ("remote", "onsite"),
-        ("employment", "full_time"),
-        ("salary_min", ""),
-        ("salary_max", ""),
-        ("salary_currency", "GBP"),
-        ("description", "Care for patients."),
-    ];
-    assert_eq!(owner.call("save_job", &nurse).await.status, StatusCode::OK);
-    let published = owner
-        .call(
-            "change_job_status",
-            &[("slug", "acme"), ("job", "nurse"), ("to", "published")],
-        )
-        .await;
-    assert_eq!(published.status, StatusCode::OK, "{:?}", published.body);
+    nurse_job(&owner, true).await;
     let mut clone = fields("ada@example.com");
     clone[0] = ("name", "Ada Clone");
     let sent = apply(&visitor, "nurse", form(&clone, Some(pdf_cv()))).await;

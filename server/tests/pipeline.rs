@@ -4,7 +4,7 @@
 mod common;
 
 use common::{
-    careers::{apply, fields, form, pdf_cv, published_job, JOB},
+    careers::{apply, fields, form, nurse_job, pdf_cv, published_job, JOB},
     cookie_pair, next_event, session_cookie, ws_connect, Browser, Db, TestServer, PASSWORD,
 };
 use reqwest::StatusCode;
@@ -133,25 +133,7 @@ async fn the_board_moves_cards_live_for_the_hiring_team(db: Db) {
     );
 
     // A stage of another job, an unknown application: refused, nothing moves.
-    let other = owner
-        .call(
-            "save_job",
-            &[
-                ("slug", "acme"),
-                ("job", ""),
-                ("title", "Nurse"),
-                ("department", ""),
-                ("location", "Leeds"),
-                ("remote", "onsite"),
-                ("employment", "full_time"),
-                ("salary_min", ""),
-                ("salary_max", ""),
-                ("salary_currency", "GBP"),
-                ("description", ""),
-            ],
-        )
-        .await;
-    assert_eq!(other.status, StatusCode::OK);
+    nurse_job(&owner, false).await;
     let nurse_board = owner
         .call("job_board", &[("slug", "acme"), ("job", "nurse")])
         .await;

@@ -99,3 +99,31 @@ pub async fn apply(c: &Browser, job: &str, form: multipart::Form) -> Answer {
         .expect("request");
     into_answer(res).await
 }
+
+/// A second job of "acme", "Nurse" (address `nurse`), a draft unless `publish`.
+pub async fn nurse_job(owner: &Browser, publish: bool) {
+    let form = [
+        ("slug", "acme"),
+        ("job", ""),
+        ("title", "Nurse"),
+        ("department", ""),
+        ("location", "Leeds"),
+        ("remote", "onsite"),
+        ("employment", "full_time"),
+        ("salary_min", ""),
+        ("salary_max", ""),
+        ("salary_currency", "GBP"),
+        ("description", "Care for patients."),
+    ];
+    let saved = owner.call("save_job", &form).await;
+    assert_eq!(saved.status, StatusCode::OK, "{:?}", saved.body);
+    if publish {
+        let published = owner
+            .call(
+                "change_job_status",
+                &[("slug", "acme"), ("job", "nurse"), ("to", "published")],
+            )
+            .await;
+        assert_eq!(published.status, StatusCode::OK, "{:?}", published.body);
+    }
+}
