@@ -56,15 +56,6 @@ impl Outcome {
             _ => None,
         }
     }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Active => "active",
-            Self::Rejected => "rejected",
-            Self::Withdrawn => "withdrawn",
-            Self::Hired => "hired",
-        }
-    }
 }
 
 /// One application of a candidate, in a list.
