@@ -90,6 +90,11 @@ impl FormState {
         self.prefill.with_value(|p| p.get(field).cloned())
     }
 
+    /// Whether the form came back from a plain post (its fields then show what was sent).
+    pub fn came_back(&self) -> bool {
+        self.prefill.with_value(|p| !p.is_empty())
+    }
+
     /// The `id` of `field`'s input.
     pub fn input_id(&self, field: &str) -> String {
         format!("{}-{field}", self.id)
@@ -384,17 +389,21 @@ pub fn TextArea(
 pub fn Choice(
     name: &'static str,
     label: &'static str,
-    options: Vec<(&'static str, &'static str)>,
+    options: Vec<(String, String)>,
     /// The value chosen at first.
-    selected: &'static str,
+    #[prop(into)]
+    selected: String,
 ) -> impl IntoView {
     let state = use_form();
     state.register(name);
-    let chosen = state.prefill(name).unwrap_or_else(|| selected.to_owned());
+    let chosen = state.prefill(name).unwrap_or(selected);
     let error_id = state.error_id(name);
     let options = options
         .into_iter()
-        .map(|(value, text)| view! { <option value=value selected=value == chosen>{text}</option> })
+        .map(|(value, text)| {
+            let selected = value == chosen;
+            view! { <option value=value selected=selected>{text}</option> }
+        })
         .collect_view();
     view! {
         <div class="field">
@@ -662,10 +671,13 @@ pub fn CheckField(
     name: &'static str,
     label: String,
     #[prop(optional)] required: bool,
+    /// Ticked when the page starts (unless the form came back without it).
+    #[prop(optional)]
+    checked: bool,
 ) -> impl IntoView {
     let state = use_form();
     state.register(name);
-    let checked = state.prefill(name).is_some();
+    let checked = state.prefill(name).is_some() || (checked && !state.came_back());
     let error_id = state.error_id(name);
     view! {
         <div class="field check-field">

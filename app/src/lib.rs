@@ -123,6 +123,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/o/:slug/candidates") view={Lazy::<pages::Candidates>::new()}/>
                     <Route path=path!("/o/:slug/candidates/:id") view={Lazy::<pages::Candidate>::new()}/>
                     <Route path=path!("/o/:slug/jobs/:job/board") view={Lazy::<pages::Board>::new()}/>
+                    <Route path=path!("/o/:slug/applications/:id") view={Lazy::<pages::Application>::new()}/>
                     <Route path=path!("/o/:slug/jobs/:job/edit") view={Lazy::<pages::EditJob>::new()}/>
                     <Route path=path!("/invite/:token") view={Lazy::<pages::Invite>::new()}/>
                     // Whole pages in one response: they must work without JavaScript.

@@ -91,6 +91,7 @@ page_group! {
         Candidates => candidates::CandidatesPage,
         Candidate => candidates::CandidatePage,
         Board => pipeline::BoardPage,
+        Application => pipeline::ApplicationPage,
     }
 }
 

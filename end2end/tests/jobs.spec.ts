@@ -83,8 +83,17 @@ test("a recruiter writes a job, publishes it to the careers page, closes it, and
   await hydrated(page);
   await page.getByLabel("About the organisation (careers page)").fill("We run the emergency department of St. Mary's.\n\nLeeds, since 1890.");
   await page.getByLabel("Keep applicants' data for (months)").fill("24");
-  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByRole("button", { name: "Save", exact: true }).click();
   await expect(page.locator(".toast")).toContainText(["Saved the settings"]);
+  // How it rejects: its reasons, and an e-mail whose unknown placeholder is named.
+  await page.getByLabel("Reasons to choose from (one per line)").fill("Not enough ward experience\nShift pattern");
+  await page.getByLabel("E-mail message").fill("Dear {name}, thank you.");
+  await page.getByRole("button", { name: "Save reasons and e-mail" }).click();
+  await expect(page.locator("#rejections-body-error")).toContainText("“{name}” is not a placeholder we know.");
+  await page.getByLabel("E-mail message").fill("Dear {first_name}, thank you. {organisation}");
+  await page.getByRole("button", { name: "Save reasons and e-mail" }).click();
+  await expect(page.locator(".toast")).toContainText(["Saved the rejection reasons and e-mail."]);
+  await expect(page.getByLabel("Reasons to choose from (one per line)")).toHaveValue("Not enough ward experience\nShift pattern");
   await page.screenshot({ path: info.outputPath("settings.png"), fullPage: true });
   await page.goto(`/o/${slug}/jobs/emergency-department-nurse`);
   await hydrated(page);

@@ -202,7 +202,7 @@ impl AppState {
             queue.clone(),
             documents.clone(),
         );
-        let pipeline = Pipeline::new(db.clone(), hub.clone());
+        let pipeline = Pipeline::new(db.clone(), hub.clone(), mail.clone(), public_url.clone());
         let applications = Applications::new(
             db.clone(),
             mail.clone(),

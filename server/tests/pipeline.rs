@@ -289,7 +289,388 @@ async fn applications_are_scored_in_the_background_and_again_when_the_skills_cha
     srv.stop().await;
 }
 
+async fn detail(c: &Browser, id: i64) -> common::Answer {
+    c.call("application", &[("slug", "acme"), ("id", &id.to_string())])
+        .await
+}
+
+async fn reject(c: &Browser, id: i64, form: &[(&str, &str)]) -> common::Answer {
+    let id = id.to_string();
+    let mut all = vec![("slug", "acme"), ("application", id.as_str())];
+    all.extend_from_slice(form);
+    c.call("reject_application", &all).await
+}
+
+async fn outcome(srv: &TestServer, id: i64) -> (String, Option<String>) {
+    sqlx::query_as("SELECT outcome, rejection_reason FROM applications WHERE id = $1")
+        .bind(id)
+        .fetch_one(&srv.state().db.pool)
+        .await
+        .expect("application")
+}
+
+async fn rejecting_takes_a_reason_and_may_mail_the_candidate(db: Db) {
+    let Some(srv) = TestServer::start(db).await else {
+        return;
+    };
+    let owner = published_job(&srv).await;
+    let visitor = srv.client();
+    let sent = apply(
+        &visitor,
+        JOB,
+        form(&fields("ada@example.com"), Some(pdf_cv())),
+    )
+    .await;
+    assert_eq!(sent.status, StatusCode::OK, "{:?}", sent.body);
+    let id = board(&owner).await.body["cards"][0]["application_id"]
+        .as_i64()
+        .expect("a card");
+
+    // The page: the template is filled in for this candidate, the activity starts with the
+    // application.
+    let page = detail(&owner, id).await;
+    assert_eq!(page.status, StatusCode::OK, "{:?}", page.body);
+    assert_eq!(page.body["candidate_name"], "Ada Lovelace");
+    assert_eq!(
+        page.body["rejection"]["subject"],
+        "Your application for Rust Engineer"
+    );
+    let body = page.body["rejection"]["body"].as_str().expect("body");
+    assert!(
+        body.starts_with("Hello Ada,") && body.contains("at Acme"),
+        "{body}"
+    );
+    assert_eq!(page.body["activity"][0]["kind"], "applied");
+
+    // Settings: owners and admins only; a bad template or list changes nothing.
+    let recruiter = owner
+        .invite_and_join(
+            &srv,
+            "acme",
+            "rita@example.com",
+            "recruiter",
+            "Rita Recruiter",
+        )
+        .await;
+    let get = |c: &Browser| {
+        let c = c.clone();
+        async move { c.call("rejection_settings", &[("slug", "acme")]).await }
+    };
+    assert_eq!(get(&recruiter).await.status, StatusCode::FORBIDDEN);
+    let defaults = get(&owner).await;
+    assert_eq!(defaults.body["reasons"].as_array().map(Vec::len), Some(6));
+    let save = |reasons: &'static str, body: &'static str| {
+        let owner = owner.clone();
+        async move {
+            owner
+                .call(
+                    "update_rejection_settings",
+                    &[
+                        ("slug", "acme"),
+                        ("reasons", reasons),
+                        ("subject", "About {job_title}"),
+                        ("body", body),
+                    ],
+                )
+                .await
+        }
+    };
+    let unknown = save("Too junior", "Dear {name}").await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let message = unknown.field_error("body").expect("body error");
+    assert!(
+        message.contains("{name}") && message.contains("{first_name}"),
+        "{message}"
+    );
+    let twice = save("Salary\nsalary", "Dear {candidate_name}").await;
+    assert!(twice.field_error("reasons").is_some(), "{:?}", twice.body);
+    assert_eq!(get(&owner).await.body, defaults.body);
+    let saved = save(
+        "Too junior\n\nSalary",
+        "Dear {candidate_name}, not this time. {organisation}",
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::OK, "{:?}", saved.body);
+    assert_eq!(
+        saved.body["reasons"],
+        serde_json::json!(["Too junior", "Salary"])
+    );
+
+    // Refused: a reason not on the list, a mail without a message. Nothing changes.
+    let off_list = reject(
+        &owner,
+        id,
+        &[("reason", "Skills or experience do not match")],
+    )
+    .await;
+    assert!(
+        off_list.field_error("reason").is_some(),
+        "{:?}",
+        off_list.body
+    );
+    let no_body = reject(
+        &owner,
+        id,
+        &[
+            ("reason", "Salary"),
+            ("send_mail", "on"),
+            ("subject", "Hi"),
+            ("body", " "),
+        ],
+    )
+    .await;
+    assert!(no_body.field_error("body").is_some(), "{:?}", no_body.body);
+    assert_eq!(outcome(&srv, id).await, ("active".to_owned(), None));
+    let before = srv
+        .state()
+        .mail
+        .sent_to("ada@example.com")
+        .await
+        .expect("mail")
+        .len();
+
+    // Rejected by the recruiter with the e-mail: recorded, mailed, off the board.
+    let done = reject(
+        &recruiter,
+        id,
+        &[
+            ("reason", "Salary"),
+            ("send_mail", "on"),
+            ("subject", "About Rust Engineer"),
+            ("body", "Dear Ada Lovelace, not this time. Acme"),
+        ],
+    )
+    .await;
+    assert_eq!(done.status, StatusCode::OK, "{:?}", done.body);
+    assert_eq!(done.body["outcome"]["Rejected"]["reason"], "Salary");
+    assert_eq!(
+        outcome(&srv, id).await,
+        ("rejected".to_owned(), Some("Salary".to_owned()))
+    );
+    let mails = srv
+        .state()
+        .mail
+        .sent_to("ada@example.com")
+        .await
+        .expect("mail");
+    assert_eq!(mails.len(), before + 1);
+    assert_eq!(mails[0].subject, "About Rust Engineer");
+    assert_eq!(mails[0].body, "Dear Ada Lovelace, not this time. Acme");
+    assert_eq!(done.body["activity"][0]["kind"], "rejected");
+    assert_eq!(
+        done.body["activity"][0]["detail"],
+        "Rejected: Salary. The candidate was e-mailed."
+    );
+    assert_eq!(done.body["activity"][0]["by"], "Rita Recruiter");
+    let now = board(&owner).await.body;
+    assert_eq!(
+        (
+            now["cards"].as_array().map(Vec::len),
+            now["closed"].as_u64()
+        ),
+        (Some(0), Some(1))
+    );
+    let start = mails
+        .last()
+        .expect("first mail")
+        .body
+        .find("/a/")
+        .expect("link")
+        + 3;
+    let token = mails.last().expect("first mail").body[start..start + 43].to_owned();
+    let mine = visitor.call("my_application", &[("token", &token)]).await;
+    assert_eq!(
+        mine.body["view"]["state"], "not_selected",
+        "{:?}",
+        mine.body
+    );
+    let again = reject(&owner, id, &[("reason", "Salary")]).await;
+    assert!(
+        again.field_error("application").is_some(),
+        "{:?}",
+        again.body
+    );
+
+    // Reopened: back on the board; rejected again without a mail, none is sent.
+    let reopened = owner
+        .call(
+            "reopen_application",
+            &[("slug", "acme"), ("application", &id.to_string())],
+        )
+        .await;
+    assert_eq!(reopened.status, StatusCode::OK, "{:?}", reopened.body);
+    assert_eq!(reopened.body["outcome"], "Active");
+    assert_eq!(
+        board(&owner).await.body["cards"].as_array().map(Vec::len),
+        Some(1)
+    );
+    let quiet = reject(&owner, id, &[("reason", "Too junior")]).await;
+    assert_eq!(quiet.status, StatusCode::OK, "{:?}", quiet.body);
+    assert_eq!(quiet.body["activity"][0]["detail"], "Rejected: Too junior.");
+    assert_eq!(
+        srv.state()
+            .mail
+            .sent_to("ada@example.com")
+            .await
+            .expect("mail")
+            .len(),
+        before + 1
+    );
+
+    // Other roles and organisations.
+    let emma = owner
+        .invite_and_join(
+            &srv,
+            "acme",
+            "emma@example.com",
+            "employee",
+            "Emma Employee",
+        )
+        .await;
+    assert_eq!(detail(&emma, id).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        reject(&emma, id, &[("reason", "Salary")]).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let stranger = srv.client();
+    stranger.sign_up("Sam Stranger", "sam@example.com").await;
+    stranger.create_org("Acme", "beta").await;
+    let foreign = stranger
+        .call("application", &[("slug", "beta"), ("id", &id.to_string())])
+        .await;
+    assert_eq!(foreign.status, StatusCode::NOT_FOUND);
+    srv.stop().await;
+}
+
+async fn notes_mention_colleagues_who_can_see_the_application(db: Db) {
+    let Some(srv) = TestServer::start(db).await else {
+        return;
+    };
+    let owner = published_job(&srv).await;
+    let sent = apply(
+        &srv.client(),
+        JOB,
+        form(&fields("ada@example.com"), Some(pdf_cv())),
+    )
+    .await;
+    assert_eq!(sent.status, StatusCode::OK, "{:?}", sent.body);
+    let id = board(&owner).await.body["cards"][0]["application_id"]
+        .as_i64()
+        .expect("a card");
+    owner
+        .invite_and_join(
+            &srv,
+            "acme",
+            "rita@example.com",
+            "recruiter",
+            "Rita Recruiter",
+        )
+        .await;
+    let hal = owner
+        .invite_and_join(
+            &srv,
+            "acme",
+            "hal@example.com",
+            "hiring_manager",
+            "Hal Manager",
+        )
+        .await;
+    owner
+        .invite_and_join(
+            &srv,
+            "acme",
+            "emma@example.com",
+            "employee",
+            "Emma Employee",
+        )
+        .await;
+    let page = detail(&owner, id).await;
+    let names: Vec<&str> = page.body["mentionable"]
+        .as_array()
+        .expect("mentionable")
+        .iter()
+        .map(|m| m["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(
+        names,
+        ["Rita Recruiter"],
+        "not the owner, nor anyone off the hiring team"
+    );
+
+    let note = |c: &Browser, text: &'static str| {
+        let c = c.clone();
+        async move {
+            c.call(
+                "add_note",
+                &[
+                    ("slug", "acme"),
+                    ("application", &id.to_string()),
+                    ("body", text),
+                ],
+            )
+            .await
+        }
+    };
+    let empty = note(&owner, "   ").await;
+    assert!(empty.field_error("body").is_some(), "{:?}", empty.body);
+    let added = note(
+        &owner,
+        "Strong Rust. @rita recruiter can you call her? @Emma Employee @Hal Manager",
+    )
+    .await;
+    assert_eq!(added.status, StatusCode::OK, "{:?}", added.body);
+    assert_eq!(added.body["notes"][0]["by"], "Olive Owner");
+    assert_eq!(
+        added.body["notes"][0]["mentions"],
+        serde_json::json!(["Rita Recruiter"])
+    );
+    assert_eq!(
+        added.body["activity"][0]["detail"],
+        "Added a note mentioning Rita Recruiter."
+    );
+    let mails = srv
+        .state()
+        .mail
+        .sent_to("rita@example.com")
+        .await
+        .expect("mail");
+    let mention = mails
+        .iter()
+        .find(|m| m.subject.contains("mentioned you"))
+        .expect("a mention mail");
+    assert_eq!(
+        mention.subject,
+        "Olive Owner mentioned you about Ada Lovelace (Rust Engineer)"
+    );
+    assert!(mention.body.contains("> Strong Rust."), "{}", mention.body);
+    assert!(
+        mention.body.contains(&format!("/o/acme/applications/{id}")),
+        "{}",
+        mention.body
+    );
+    for outsider in ["emma@example.com", "hal@example.com"] {
+        let theirs = srv.state().mail.sent_to(outsider).await.expect("mail");
+        assert!(
+            theirs.iter().all(|m| !m.subject.contains("mentioned")),
+            "{outsider}"
+        );
+    }
+    // On the team, the hiring manager may be mentioned, and may write notes.
+    owner
+        .set_team("acme", JOB, &[(&hal, "hiring_manager")])
+        .await;
+    let by_hal = note(&hal, "@Olive Owner agreed.").await;
+    assert_eq!(by_hal.status, StatusCode::OK, "{:?}", by_hal.body);
+    assert_eq!(
+        by_hal.body["notes"][1]["mentions"],
+        serde_json::json!(["Olive Owner"])
+    );
+    srv.stop().await;
+}
+
 on_both_databases!(
     the_board_moves_cards_live_for_the_hiring_team,
     applications_are_scored_in_the_background_and_again_when_the_skills_change,
+    rejecting_takes_a_reason_and_may_mail_the_candidate,
+    notes_mention_colleagues_who_can_see_the_application,
 );

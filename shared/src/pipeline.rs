@@ -1,5 +1,6 @@
 //! A job's pipeline: its stages (the board's columns) and the applications on them (the cards).
 
+use crate::validation::FieldError;
 use serde::{Deserialize, Serialize};
 
 /// A column of the board.
@@ -38,4 +39,475 @@ pub struct Board {
     pub closed: u64,
     /// Whether the viewer may move cards.
     pub can_move: bool,
+}
+
+/// The reasons offered when an application is rejected, until an organisation sets its own.
+pub const DEFAULT_REJECTION_REASONS: [&str; 6] = [
+    "Skills or experience do not match",
+    "Another candidate was a better fit",
+    "Salary expectations too far apart",
+    "Location or working hours do not fit",
+    "Did not respond",
+    "Position closed or filled",
+];
+pub const MAX_REJECTION_REASONS: usize = 30;
+pub const MAX_REASON_CHARS: usize = 80;
+pub const MAX_SUBJECT_CHARS: usize = 200;
+pub const MAX_MAIL_BODY_CHARS: usize = 5_000;
+pub const MAX_NOTE_CHARS: usize = 5_000;
+
+/// The rejection e-mail until an organisation writes its own.
+pub const DEFAULT_REJECTION_SUBJECT: &str = "Your application for {job_title}";
+pub const DEFAULT_REJECTION_BODY: &str = "Hello {first_name},\n\n\
+Thank you for applying for {job_title} at {organisation} and for the time you gave us. \
+We have decided not to go further with your application.\n\n\
+We wish you every success,\n{organisation}";
+
+/// The placeholders a rejection e-mail may use, with what each becomes.
+pub const PLACEHOLDERS: [(&str, &str); 4] = [
+    ("first_name", "the candidate's first name"),
+    ("candidate_name", "the candidate's full name"),
+    ("job_title", "the job's title"),
+    ("organisation", "your organisation's name"),
+];
+
+/// What a template's placeholders are filled with.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TemplateValues<'a> {
+    pub candidate_name: &'a str,
+    pub job_title: &'a str,
+    pub organisation: &'a str,
+}
+
+impl TemplateValues<'_> {
+    fn get(&self, key: &str) -> Option<&str> {
+        match key {
+            "first_name" => Some(
+                self.candidate_name
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or(self.candidate_name),
+            ),
+            "candidate_name" => Some(self.candidate_name),
+            "job_title" => Some(self.job_title),
+            "organisation" => Some(self.organisation),
+            _ => None,
+        }
+    }
+}
+
+/// The `{name}` placeholders of `template`, in order, or the first piece that is not one
+/// (an unknown name or a brace left open).
+fn placeholders(template: &str) -> Result<Vec<(usize, usize, &str)>, String> {
+    let mut found = Vec::new();
+    let mut rest = 0;
+    while let Some(open) = template[rest..].find('{').map(|i| i + rest) {
+        let Some(close) = template[open..].find('}').map(|i| i + open) else {
+            return Err(format!(
+                "A “{{” is not closed near “{}”.",
+                excerpt(&template[open..])
+            ));
+        };
+        let name = &template[open + 1..close];
+        if !PLACEHOLDERS.iter().any(|(known, _)| *known == name) {
+            return Err(format!("“{{{name}}}” is not a placeholder we know."));
+        }
+        found.push((open, close + 1, name));
+        rest = close + 1;
+    }
+    if let Some(stray) = template[rest..].find('}') {
+        return Err(format!(
+            "A “}}” has no “{{” before it near “{}”.",
+            excerpt(&template[rest + stray..])
+        ));
+    }
+    Ok(found)
+}
+
+fn excerpt(text: &str) -> String {
+    text.chars().take(24).collect()
+}
+
+/// The known placeholders, as the error messages list them.
+fn known_placeholders() -> String {
+    PLACEHOLDERS
+        .iter()
+        .map(|(name, _)| format!("{{{name}}}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `template` with its placeholders filled in. Templates are checked when saved, so an
+/// unknown placeholder here is left as written.
+pub fn fill_template(template: &str, values: &TemplateValues) -> String {
+    let Ok(found) = placeholders(template) else {
+        return template.to_owned();
+    };
+    let mut out = String::with_capacity(template.len());
+    let mut at = 0;
+    for (start, end, name) in found {
+        out.push_str(&template[at..start]);
+        out.push_str(values.get(name).unwrap_or(&template[start..end]));
+        at = end;
+    }
+    out.push_str(&template[at..]);
+    out
+}
+
+/// Plain text of at most `max` characters, without invisible characters; line breaks kept.
+fn plain(
+    field: &str,
+    raw: &str,
+    what: &str,
+    max: usize,
+    multiline: bool,
+) -> Result<String, FieldError> {
+    let value = raw.replace("\r\n", "\n").trim().to_owned();
+    if value.is_empty() {
+        return Err(FieldError::new(field, format!("Enter {what}.")));
+    }
+    if value
+        .chars()
+        .any(|c| (c != '\n' || !multiline) && crate::validation::is_hidden_char(c))
+    {
+        return Err(FieldError::new(
+            field,
+            format!("The {what} contains invisible or control characters; type it again."),
+        ));
+    }
+    let chars = value.chars().count();
+    if chars > max {
+        return Err(FieldError::new(
+            field,
+            format!("Make the {what} shorter: {chars} characters, at most {max}."),
+        ));
+    }
+    Ok(value)
+}
+
+/// A template (subject or body): plain text whose placeholders are all known.
+fn template(
+    field: &str,
+    raw: &str,
+    what: &str,
+    max: usize,
+    multiline: bool,
+) -> Result<String, FieldError> {
+    let value = plain(field, raw, what, max, multiline)?;
+    placeholders(&value).map_err(|problem| {
+        FieldError::new(
+            field,
+            format!("{problem} Use only {}.", known_placeholders()),
+        )
+    })?;
+    Ok(value)
+}
+
+pub fn mail_subject(field: &str, raw: &str) -> Result<String, FieldError> {
+    template(field, raw, "subject", MAX_SUBJECT_CHARS, false)
+}
+
+pub fn mail_body(field: &str, raw: &str) -> Result<String, FieldError> {
+    template(field, raw, "message", MAX_MAIL_BODY_CHARS, true)
+}
+
+/// The reasons, one per line: blank lines dropped, each short, none twice.
+pub fn rejection_reasons(field: &str, raw: &str) -> Result<Vec<String>, FieldError> {
+    let mut reasons: Vec<String> = Vec::new();
+    for line in raw.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let reason = plain(field, line, "reason", MAX_REASON_CHARS, false)
+            .map_err(|e| FieldError::new(field, format!("“{}”: {}", excerpt(line), e.message)))?;
+        if reasons.iter().any(|r| r.eq_ignore_ascii_case(&reason)) {
+            return Err(FieldError::new(
+                field,
+                format!("“{reason}” is in the list twice; keep one."),
+            ));
+        }
+        reasons.push(reason);
+    }
+    if reasons.is_empty() {
+        return Err(FieldError::new(
+            field,
+            "Enter at least one reason, one per line.",
+        ));
+    }
+    if reasons.len() > MAX_REJECTION_REASONS {
+        return Err(FieldError::new(
+            field,
+            format!(
+                "Keep at most {MAX_REJECTION_REASONS} reasons ({} now).",
+                reasons.len()
+            ),
+        ));
+    }
+    Ok(reasons)
+}
+
+/// How an organisation rejects: its reasons and its e-mail.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RejectionSettings {
+    pub reasons: Vec<String>,
+    pub subject: String,
+    pub body: String,
+}
+
+impl Default for RejectionSettings {
+    fn default() -> Self {
+        Self {
+            reasons: DEFAULT_REJECTION_REASONS.map(str::to_owned).to_vec(),
+            subject: DEFAULT_REJECTION_SUBJECT.to_owned(),
+            body: DEFAULT_REJECTION_BODY.to_owned(),
+        }
+    }
+}
+
+/// Checks the rejection settings form.
+pub fn check_rejection_settings(reasons: &str, subject: &str, body: &str) -> Vec<FieldError> {
+    crate::validation::problems([
+        rejection_reasons("reasons", reasons).map(drop),
+        mail_subject("subject", subject).map(drop),
+        mail_body("body", body).map(drop),
+    ])
+}
+
+/// A checked rejection: its reason, and the e-mail (subject, body) when one is sent.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rejection {
+    pub reason: String,
+    pub mail: Option<(String, String)>,
+}
+
+/// Checks the reject form: a reason, and the e-mail when one is sent (its placeholders are
+/// already filled in by the form).
+pub fn check_rejection(
+    reason: &str,
+    send_mail: bool,
+    subject: &str,
+    body: &str,
+) -> Result<Rejection, Vec<FieldError>> {
+    let mut problems = Vec::new();
+    let reason = reason.trim();
+    if reason.is_empty() {
+        problems.push(FieldError::new("reason", "Choose a reason."));
+    }
+    let mail = if send_mail {
+        let subject = plain("subject", subject, "subject", MAX_SUBJECT_CHARS, false);
+        let body = plain("body", body, "message", MAX_MAIL_BODY_CHARS, true);
+        match (subject, body) {
+            (Ok(s), Ok(b)) => Some((s, b)),
+            (s, b) => {
+                problems.extend(s.err());
+                problems.extend(b.err());
+                None
+            }
+        }
+    } else {
+        None
+    };
+    if problems.is_empty() {
+        Ok(Rejection {
+            reason: reason.to_owned(),
+            mail,
+        })
+    } else {
+        Err(problems)
+    }
+}
+
+/// A note's text.
+pub fn note(field: &str, raw: &str) -> Result<String, FieldError> {
+    plain(field, raw, "note", MAX_NOTE_CHARS, true)
+}
+
+/// The members a note mentions: each `@` followed by one of `names` (whole words, any case),
+/// the longest name winning ("@Ana Lima" over "@Ana"). Returns indexes into `names`, each once.
+pub fn mentions(text: &str, names: &[&str]) -> Vec<usize> {
+    let lower = text.to_lowercase();
+    let mut order: Vec<usize> = (0..names.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(names[i].chars().count()));
+    let mut found = Vec::new();
+    for (at, _) in lower.match_indices('@') {
+        // Not inside a word (an e-mail address).
+        if lower[..at]
+            .chars()
+            .next_back()
+            .is_some_and(char::is_alphanumeric)
+        {
+            continue;
+        }
+        let after = &lower[at + 1..];
+        let hit = order.iter().copied().find(|&i| {
+            let name = names[i].trim().to_lowercase();
+            !name.is_empty()
+                && after.starts_with(&name)
+                && !after[name.len()..]
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_alphanumeric)
+        });
+        if let Some(i) = hit {
+            if !found.contains(&i) {
+                found.push(i);
+            }
+        }
+    }
+    found
+}
+
+/// Where an application stands.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Outcome {
+    Active,
+    Rejected { reason: String, at: i64 },
+    Withdrawn { at: i64 },
+    Hired,
+}
+
+/// One line of an application's activity: who did what, when.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Activity {
+    pub at: i64,
+    /// A member's name, or "The candidate" / "Talentloom".
+    pub by: String,
+    pub kind: String,
+    pub detail: String,
+}
+
+/// A note on an application.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Note {
+    pub id: i64,
+    pub by: String,
+    pub at: i64,
+    pub body: String,
+    /// The members it mentions (their names).
+    pub mentions: Vec<String>,
+}
+
+/// A member who may be mentioned in a note on an application (one who may see it).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Mentionable {
+    pub user_id: i64,
+    pub name: String,
+}
+
+/// An application as its page shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ApplicationDetail {
+    pub id: i64,
+    pub candidate_id: i64,
+    pub candidate_name: String,
+    pub email: String,
+    pub phone: String,
+    pub links: Vec<String>,
+    pub job_title: String,
+    pub job_slug: String,
+    pub stages: Vec<Stage>,
+    pub stage_id: i64,
+    pub outcome: Outcome,
+    pub applied_at: i64,
+    pub stage_entered_at: i64,
+    pub cover_letter: String,
+    /// The CV's text, as it was scored.
+    pub cv_text: String,
+    pub cv_file_id: Option<i64>,
+    /// The explained score; `None` while it is being scored.
+    pub explanation: Option<crate::matching::MatchExplanation>,
+    /// Newest first.
+    pub activity: Vec<Activity>,
+    /// Oldest first.
+    pub notes: Vec<Note>,
+    pub mentionable: Vec<Mentionable>,
+    /// Whether the viewer may move, reject and reopen it.
+    pub can_decide: bool,
+    /// The organisation's reasons, and its e-mail filled in for this candidate (for those who
+    /// may decide).
+    pub rejection: Option<RejectionSettings>,
+}
+
+/// The page of an application.
+pub fn application_path(org_slug: &str, application_id: i64) -> String {
+    format!("/o/{org_slug}/applications/{application_id}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values() -> TemplateValues<'static> {
+        TemplateValues {
+            candidate_name: "Ana Lima Souza",
+            job_title: "Rust engineer",
+            organisation: "Acme",
+        }
+    }
+
+    #[test]
+    fn templates_fill_known_placeholders() {
+        assert_eq!(
+            fill_template(
+                "Hi {first_name}, re {job_title} at {organisation}.",
+                &values()
+            ),
+            "Hi Ana, re Rust engineer at Acme."
+        );
+        assert_eq!(
+            fill_template(DEFAULT_REJECTION_SUBJECT, &values()),
+            "Your application for Rust engineer"
+        );
+        assert!(mail_body("body", DEFAULT_REJECTION_BODY).is_ok());
+    }
+
+    #[test]
+    fn templates_name_what_is_wrong() {
+        let unknown = mail_body("body", "Hi {name}").expect_err("refused").message;
+        assert!(
+            unknown.contains("{name}") && unknown.contains("{first_name}"),
+            "{unknown}"
+        );
+        let open = mail_subject("subject", "About {job_title")
+            .expect_err("refused")
+            .message;
+        assert!(open.contains("not closed"), "{open}");
+        let stray = mail_subject("subject", "About job_title}")
+            .expect_err("refused")
+            .message;
+        assert!(stray.contains("has no"), "{stray}");
+        assert!(mail_subject("subject", "a\nb").is_err());
+        assert!(mail_subject("subject", " ").is_err());
+    }
+
+    #[test]
+    fn reasons_are_a_short_list_without_repeats() {
+        assert_eq!(
+            rejection_reasons("reasons", "  Too junior \n\n Salary\r\n").expect("a list"),
+            vec!["Too junior", "Salary"]
+        );
+        assert!(rejection_reasons("reasons", "Salary\nsalary").is_err());
+        assert!(rejection_reasons("reasons", " \n ").is_err());
+        assert!(rejection_reasons("reasons", &"x".repeat(MAX_REASON_CHARS + 1)).is_err());
+        let many = (0..=MAX_REJECTION_REASONS)
+            .map(|i| format!("r{i}\n"))
+            .collect::<String>();
+        assert!(rejection_reasons("reasons", &many).is_err());
+    }
+
+    #[test]
+    fn a_rejection_needs_a_reason_and_a_whole_mail() {
+        assert!(check_rejection("Salary", false, "", "").is_ok());
+        let problems = check_rejection("", true, "Hi", " ").expect_err("refused");
+        let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+        assert_eq!(fields, ["reason", "body"]);
+    }
+
+    #[test]
+    fn mentions_take_the_longest_name() {
+        let names = ["Ana", "Ana Lima", "Bo"];
+        assert_eq!(
+            mentions("@ana lima please look, cc @Bo.", &names),
+            vec![1, 2]
+        );
+        assert_eq!(mentions("@Ana and @Ana again", &names), vec![0]);
+        assert!(mentions("mail ana@bo.example, @Bob", &names).is_empty());
+    }
 }

@@ -103,7 +103,7 @@ fn Profile(
         .map(|a| {
             view! {
                 <li data-application=a.id>
-                    <a href=format!("/o/{slug}/jobs/{}", a.job_slug)>{a.job_title.clone()}</a>
+                    <a href=shared::pipeline::application_path(&slug, a.id)>{a.job_title.clone()}</a>
                     " · "<span class="tag">{a.describe()}</span>
                     " · applied "<LocalTime at=a.applied_at/>
                 </li>

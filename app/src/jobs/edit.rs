@@ -115,7 +115,7 @@ fn JobForm(job: Option<Job>) -> impl IntoView {
         .unwrap_or_default();
     let employments = EmploymentType::ALL
         .into_iter()
-        .map(|e| (e.as_str(), e.label()))
+        .map(|e| (e.as_str().to_owned(), e.label().to_owned()))
         .collect();
     let cancel = match &job {
         Some(j) => format!("/o/{}/jobs/{}", slug.get_untracked(), j.slug),
@@ -136,7 +136,8 @@ fn JobForm(job: Option<Job>) -> impl IntoView {
                 </div>
                 <div class="field-row">
                     <Choice name="remote" label="Where the work happens" selected=remote
-                        options=vec![("onsite", "On-site"), ("hybrid", "Hybrid"), ("remote", "Remote")]/>
+                        options=[("onsite", "On-site"), ("hybrid", "Hybrid"), ("remote", "Remote")]
+                            .map(|(v, t)| (v.to_owned(), t.to_owned())).to_vec()/>
                     <Choice name="employment" label="Employment" selected=employment options=employments/>
                 </div>
                 <fieldset class="salary-fields">

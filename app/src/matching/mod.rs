@@ -1,6 +1,7 @@
 //! The matching screen.
 
 pub mod api;
+pub mod explained;
 mod page;
 #[cfg(feature = "ssr")]
 pub mod seam;

@@ -4,6 +4,7 @@
 use crate::{
     error::ApiError,
     form::{Field, Form, FormError, Submit, TextArea},
+    pipeline::RejectionSettingsForm,
     session::{successes, Session},
     toast::{use_toasts, ToastKind},
     widgets::ErrorPanel,
@@ -75,7 +76,11 @@ pub fn SettingsPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match settings.await {
-                    Ok(settings) => view! { <SettingsForm settings save/> }.into_any(),
+                    Ok(settings) => view! {
+                        <SettingsForm settings save/>
+                        <RejectionSettingsForm slug/>
+                    }
+                    .into_any(),
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
                 }
             })}

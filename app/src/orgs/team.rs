@@ -238,7 +238,7 @@ fn InviteForm(slug: String, my_role: Role, invite: ServerAction<Invite>) -> impl
     let roles = Role::ALL
         .into_iter()
         .filter(|r| my_role.may_grant(*r))
-        .map(|r| (r.as_str(), r.label()))
+        .map(|r| (r.as_str().to_owned(), r.label().to_owned()))
         .collect();
     view! {
         <section class="panel" id="invite">

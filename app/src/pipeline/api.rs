@@ -2,7 +2,7 @@
 
 use crate::error::ApiError;
 use leptos::prelude::*;
-use shared::pipeline::Board;
+use shared::pipeline::{ApplicationDetail, Board, RejectionSettings};
 
 #[cfg(feature = "ssr")]
 use {
@@ -33,4 +33,93 @@ pub async fn move_application(
         stage,
     };
     respond(pipeline.move_application(&caller, input).await)
+}
+
+/// An application's page: the explained score, the CV, the activity and the notes.
+#[server(endpoint = "application")]
+pub async fn application(slug: String, id: i64) -> Result<ApplicationDetail, ApiError> {
+    let (pipeline, caller) = seam::member::<dyn PipelineSeam>(&slug).await?;
+    respond(
+        pipeline
+            .application(&caller, Application { slug, id })
+            .await,
+    )
+}
+
+/// Rejects an application with a reason from the organisation's list; with `send_mail`, the
+/// candidate is e-mailed `subject` and `body` (placeholders already filled in by the form).
+#[server(endpoint = "reject_application")]
+pub async fn reject_application(
+    slug: String,
+    application: i64,
+    reason: String,
+    /// A checkbox: present ("on") when ticked.
+    #[server(default)]
+    send_mail: Option<String>,
+    #[server(default)] subject: String,
+    #[server(default)] body: String,
+) -> Result<ApplicationDetail, ApiError> {
+    let (pipeline, caller) = seam::member::<dyn PipelineSeam>(&slug).await?;
+    let input = RejectApplication {
+        slug,
+        application,
+        reason,
+        send_mail,
+        subject,
+        body,
+    };
+    respond(pipeline.reject_application(&caller, input).await)
+}
+
+/// Puts a rejected application back on the board, in the stage it was in.
+#[server(endpoint = "reopen_application")]
+pub async fn reopen_application(
+    slug: String,
+    application: i64,
+) -> Result<ApplicationDetail, ApiError> {
+    let (pipeline, caller) = seam::member::<dyn PipelineSeam>(&slug).await?;
+    let input = ReopenApplication { slug, application };
+    respond(pipeline.reopen_application(&caller, input).await)
+}
+
+/// Adds a note; every colleague it @mentions is e-mailed a link to the application.
+#[server(endpoint = "add_note")]
+pub async fn add_note(
+    slug: String,
+    application: i64,
+    body: String,
+) -> Result<ApplicationDetail, ApiError> {
+    let (pipeline, caller) = seam::member::<dyn PipelineSeam>(&slug).await?;
+    let input = AddNote {
+        slug,
+        application,
+        body,
+    };
+    respond(pipeline.add_note(&caller, input).await)
+}
+
+/// The organisation's rejection reasons and e-mail (owners and admins).
+#[server(endpoint = "rejection_settings")]
+pub async fn get_rejection_settings(slug: String) -> Result<RejectionSettings, ApiError> {
+    let (pipeline, caller) = seam::member::<dyn PipelineSeam>(&slug).await?;
+    let input = GetRejectionSettings { slug };
+    respond(pipeline.rejection_settings(&caller, input).await)
+}
+
+/// Saves the rejection reasons (one per line) and e-mail (owners and admins).
+#[server(endpoint = "update_rejection_settings")]
+pub async fn update_rejection_settings(
+    slug: String,
+    reasons: String,
+    subject: String,
+    body: String,
+) -> Result<RejectionSettings, ApiError> {
+    let (pipeline, caller) = seam::member::<dyn PipelineSeam>(&slug).await?;
+    let input = UpdateRejectionSettings {
+        slug,
+        reasons,
+        subject,
+        body,
+    };
+    respond(pipeline.update_rejection_settings(&caller, input).await)
 }

@@ -254,7 +254,7 @@ fn CardView(
             .collect_view();
         view! { <ul class="card-skills">{matched}{missing}</ul> }
     });
-    let profile = format!("/o/{slug}/candidates/{}", card.candidate_id);
+    let page = shared::pipeline::application_path(&slug, id);
     let label = format!("Move {} to", card.name);
     let menu = can_move.then(|| {
         view! {
@@ -272,7 +272,7 @@ fn CardView(
         <li class="board-card" data-card=id draggable=if can_move { "true" } else { "false" }
             on:dragstart=move |ev: leptos::ev::DragEvent| start_drag(&ev, id)>
             <div class="card-head">
-                <a href=profile class="card-name">{card.name}</a>
+                <a href=page class="card-name">{card.name}</a>
                 {score}
             </div>
             {skills}

@@ -2,8 +2,12 @@
 //! or with the "Move to" menu on each card, live for everyone who has the board open.
 
 pub mod api;
+mod application;
 mod board;
+mod rejections;
 #[cfg(feature = "ssr")]
 pub mod seam;
 
+pub use application::ApplicationPage;
 pub use board::BoardPage;
+pub use rejections::RejectionSettingsForm;

@@ -1,8 +1,11 @@
 //! What the board asks of the server.
 
-use super::api::{JobBoard, MoveApplication};
+use super::api::{
+    AddNote, Application, GetRejectionSettings, JobBoard, MoveApplication, RejectApplication,
+    ReopenApplication, UpdateRejectionSettings,
+};
 use crate::{error::ApiError, seam::OrgCaller};
-use shared::pipeline::Board;
+use shared::pipeline::{ApplicationDetail, Board, RejectionSettings};
 
 /// Implemented by `server` (`server/src/pipeline`).
 #[async_trait::async_trait]
@@ -13,4 +16,34 @@ pub trait PipelineSeam: Send + Sync + 'static {
         caller: &OrgCaller,
         input: MoveApplication,
     ) -> Result<Board, ApiError>;
+    async fn application(
+        &self,
+        caller: &OrgCaller,
+        input: Application,
+    ) -> Result<ApplicationDetail, ApiError>;
+    async fn reject_application(
+        &self,
+        caller: &OrgCaller,
+        input: RejectApplication,
+    ) -> Result<ApplicationDetail, ApiError>;
+    async fn reopen_application(
+        &self,
+        caller: &OrgCaller,
+        input: ReopenApplication,
+    ) -> Result<ApplicationDetail, ApiError>;
+    async fn add_note(
+        &self,
+        caller: &OrgCaller,
+        input: AddNote,
+    ) -> Result<ApplicationDetail, ApiError>;
+    async fn rejection_settings(
+        &self,
+        caller: &OrgCaller,
+        input: GetRejectionSettings,
+    ) -> Result<RejectionSettings, ApiError>;
+    async fn update_rejection_settings(
+        &self,
+        caller: &OrgCaller,
+        input: UpdateRejectionSettings,
+    ) -> Result<RejectionSettings, ApiError>;
 }

@@ -6,12 +6,14 @@
 //! hiring team. Who moves cards: owners, admins and recruiters, and the team's recruiters and
 //! hiring managers (not its interviewers).
 
+mod application;
 pub mod scoring;
 
 pub use scoring::{queue_job_rescoring, queue_scoring, Scorer, SCORE_APPLICATION};
 
 use crate::{
     applications::first_stage,
+    mail::Mail,
     matching::Engine,
     platform::{
         db::{now, Db},
@@ -22,14 +24,17 @@ use crate::{
 use app::{
     error::ApiError,
     pipeline::{
-        api::{JobBoard, MoveApplication},
+        api::{
+            AddNote, Application, GetRejectionSettings, JobBoard, MoveApplication,
+            RejectApplication, ReopenApplication, UpdateRejectionSettings,
+        },
         seam::PipelineSeam,
     },
     seam::OrgCaller,
 };
 use shared::{
     matching::{MatchExplanation, Requirement},
-    pipeline::{Board, Card, Stage},
+    pipeline::{ApplicationDetail, Board, Card, RejectionSettings, Stage},
     ws::ServerEvent,
     Permission,
 };
@@ -39,6 +44,9 @@ use shared::{
 pub struct Pipeline {
     db: Db,
     hub: Hub,
+    mail: Mail,
+    /// Where links in e-mails point.
+    public_url: std::sync::Arc<url::Url>,
 }
 
 /// A job as the board needs it, with what the caller may do there.
@@ -50,8 +58,13 @@ struct Access {
 }
 
 impl Pipeline {
-    pub fn new(db: Db, hub: Hub) -> Self {
-        Self { db, hub }
+    pub fn new(db: Db, hub: Hub, mail: Mail, public_url: std::sync::Arc<url::Url>) -> Self {
+        Self {
+            db,
+            hub,
+            mail,
+            public_url,
+        }
     }
 
     /// The job handler that scores applications with `engine`.
@@ -73,6 +86,18 @@ impl Pipeline {
                 .await
                 .or_internal("reading a job")?
                 .ok_or(ApiError::NotFound)?;
+        self.team_access(caller, job_id, title, slug).await
+    }
+
+    /// What the caller may do on job `job_id` (of the caller's organisation).
+    async fn team_access(
+        &self,
+        caller: &OrgCaller,
+        job_id: i64,
+        title: String,
+        slug: String,
+    ) -> Result<Access, ApiError> {
+        caller.require(Permission::ViewJobs)?;
         if caller.role().can(Permission::ManageCandidates) {
             return Ok(Access {
                 job_id,
@@ -300,19 +325,16 @@ impl PipelineSeam for Pipeline {
             .await
             .or_internal("moving an application")?;
             if done.rows_affected() == 1 {
-                sqlx::query(
-                    "INSERT INTO application_events (org_id, application_id, by_user, by_name, \
-                     kind, detail, at) VALUES ($1, $2, $3, $4, 'moved', $5, $6)",
+                let moved = format!("Moved from {from_name} to {to}.");
+                Self::event(
+                    &mut tx,
+                    caller,
+                    &by_name,
+                    input.application,
+                    ("moved", &moved),
+                    at,
                 )
-                .bind(org_id)
-                .bind(input.application)
-                .bind(caller.user_id())
-                .bind(&by_name)
-                .bind(format!("Moved from {from_name} to {to}."))
-                .bind(at)
-                .execute(&mut *tx)
-                .await
-                .or_internal("recording a move")?;
+                .await?;
             }
         }
         tx.commit().await.or_internal("moving an application")?;
@@ -324,5 +346,55 @@ impl PipelineSeam for Pipeline {
             "application moved"
         );
         self.board(org_id, access).await
+    }
+
+    async fn application(
+        &self,
+        caller: &OrgCaller,
+        input: Application,
+    ) -> Result<ApplicationDetail, ApiError> {
+        self.detail(caller, input.id).await
+    }
+
+    async fn reject_application(
+        &self,
+        caller: &OrgCaller,
+        input: RejectApplication,
+    ) -> Result<ApplicationDetail, ApiError> {
+        self.reject(caller, input).await
+    }
+
+    async fn reopen_application(
+        &self,
+        caller: &OrgCaller,
+        input: ReopenApplication,
+    ) -> Result<ApplicationDetail, ApiError> {
+        self.reopen(caller, input.application).await
+    }
+
+    async fn add_note(
+        &self,
+        caller: &OrgCaller,
+        input: AddNote,
+    ) -> Result<ApplicationDetail, ApiError> {
+        self.note(caller, input).await
+    }
+
+    async fn rejection_settings(
+        &self,
+        caller: &OrgCaller,
+        _input: GetRejectionSettings,
+    ) -> Result<RejectionSettings, ApiError> {
+        caller.require(Permission::ManageOrganisation)?;
+        self.rejection(caller.org_id()).await
+    }
+
+    async fn update_rejection_settings(
+        &self,
+        caller: &OrgCaller,
+        input: UpdateRejectionSettings,
+    ) -> Result<RejectionSettings, ApiError> {
+        caller.require(Permission::ManageOrganisation)?;
+        self.save_rejection(caller, input).await
     }
 }

@@ -1,0 +1,108 @@
+import { test, expect, Page } from "@playwright/test";
+import fs from "node:fs";
+import path from "node:path";
+import { PASSWORD, hydrated, linkInMail, signUp, watchErrors } from "./helpers";
+
+const cv = fs.readFileSync(path.join(__dirname, "../../server/tests/fixtures/documents/cv.pdf"));
+
+async function call(page: Page, endpoint: string, form: Record<string, string>) {
+  const res = await page.request.post(`/api/${endpoint}`, {
+    form,
+    headers: { Origin: new URL(page.url()).origin, Accept: "application/json" },
+  });
+  expect(res.status(), `${endpoint}: ${await res.text()}`).toBe(200);
+  return res.json();
+}
+
+test("an application: explained score, CV evidence, a note that mentions a colleague, rejection with an e-mail", async ({ page, browser }, info) => {
+  // Scoring waits for the model, which other tests may keep busy.
+  test.setTimeout(120_000);
+  const phone = info.project.name === "phone";
+  const run = `${Date.now()}${phone ? "p" : "d"}`;
+  const slug = `app-${run}`;
+  const errors = watchErrors(page);
+  await signUp(page, "Rita Recruiter", `rita-${run}@example.com`);
+  await call(page, "create_organisation", { name: `Hire ${run}`, slug });
+  await call(page, "save_job", {
+    slug, job: "", title: "Data Engineer", department: "", location: "Leeds", remote: "hybrid",
+    employment: "full_time", salary_min: "", salary_max: "", salary_currency: "GBP",
+    description: "Pipelines in Rust and SQL.",
+  });
+  await call(page, "save_job_skills", {
+    slug, job: "data-engineer",
+    skills: JSON.stringify([{ label: "Rust", required: "must" }, { label: "Haskell", required: "must" }]),
+  });
+  await call(page, "change_job_status", { slug, job: "data-engineer", to: "published" });
+  // A colleague joins, so there is someone to mention.
+  await call(page, "invite", { slug, email: `hal-${run}@example.com`, role: "recruiter" });
+  const hal = await browser.newContext();
+  const halPage = await hal.newPage();
+  await halPage.goto("/");
+  const token = linkInMail(`hal-${run}@example.com`, "/invite/").split("/invite/")[1];
+  await halPage.request.post("/api/accept_invitation", {
+    form: { token, name: "Hal Hiring", password: PASSWORD },
+    headers: { Origin: new URL(page.url()).origin, Accept: "application/json" },
+  });
+  await hal.close();
+
+  const res = await page.request.post(`/careers/${slug}/data-engineer/apply`, {
+    headers: { Origin: new URL(page.url()).origin, Accept: "application/json" },
+    multipart: {
+      name: "Ada Lovelace", email: `ada-${run}@example.com`, phone: "", links: "",
+      cover_letter: "I love pipelines.", consent: "on", website: "",
+      cv: { name: "cv.pdf", mimeType: "application/pdf", buffer: cv },
+    },
+  });
+  expect(res.status(), await res.text()).toBe(200);
+
+  // From the board to the application, once the model has scored it.
+  await page.goto(`/o/${slug}/jobs/data-engineer/board`);
+  await hydrated(page);
+  const card = page.locator(".board-card", { hasText: "Ada Lovelace" });
+  await expect(card.locator(".card-score")).toHaveText(/^\d+$/, { timeout: 60_000 });
+  await card.getByRole("link", { name: "Ada Lovelace" }).click();
+  await expect(page).toHaveURL(new RegExp(`/o/${slug}/applications/\\d+$`));
+  await hydrated(page);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Ada Lovelace");
+  // The explained score: the must-have the CV proves, quoted; the one it lacks, said.
+  await expect(page.locator(".score-value")).toHaveText(/^\d+$/);
+  await expect(page.locator('.requirement[data-skill="Rust"]')).toHaveAttribute("data-state", /met|partly/);
+  await expect(page.locator('.requirement[data-skill="Haskell"]')).toHaveAttribute("data-state", "missing");
+  // The CV with the evidence marked.
+  await expect(page.locator("#cv-highlighted mark[data-skill=Rust]").first()).toBeVisible();
+  await expect(page.getByText("I love pipelines.")).toBeVisible();
+  await expect(page.locator(".timeline li").first()).toContainText("Applied");
+
+  // A note that mentions the colleague (the button writes the @name).
+  await page.getByLabel("Add a note").fill("Strong on Rust.");
+  await page.getByRole("button", { name: "Mention Hal Hiring" }).click();
+  await expect(page.getByLabel("Add a note")).toHaveValue("Strong on Rust. @Hal Hiring ");
+  await page.getByRole("button", { name: "Add note" }).click();
+  await expect(page.locator(".note")).toContainText("mentioned Hal Hiring");
+  await expect(page.getByLabel("Add a note")).toHaveValue("");
+  expect(linkInMail(`hal-${run}@example.com`, "/applications/")).toBe(page.url().replace(/^https?:\/\/[^/]+/, ""));
+
+  // Reject: a reason is required; the e-mail is the organisation's template, filled in.
+  await page.getByText("Reject…").click();
+  await expect(page.getByLabel("Subject")).toHaveValue("Your application for Data Engineer");
+  await expect(page.getByLabel("Message")).toHaveValue(/^Hello Ada,/);
+  await page.locator("#reject").getByRole("button", { name: "Reject" }).click();
+  await expect(page.locator("#reject-reason-error")).toHaveText("Choose a reason.");
+  await page.screenshot({ path: info.outputPath("application-reject.png"), fullPage: true });
+  await page.getByLabel(/^Reason/).selectOption("Salary expectations too far apart");
+  await page.locator("#reject").getByRole("button", { name: "Reject" }).click();
+  await expect(page.locator(".page-head .tag-closed")).toHaveText("Rejected");
+  await expect(page.locator(".timeline li").first()).toContainText("Rejected: Salary expectations too far apart. The candidate was e-mailed.");
+  await expect(page.getByRole("button", { name: "Reopen" })).toBeVisible();
+  const widest = await page.evaluate(() => document.documentElement.scrollWidth);
+  expect(widest).toBeLessThanOrEqual(page.viewportSize()!.width);
+  await page.screenshot({ path: info.outputPath("application.png"), fullPage: true });
+
+  // The candidate's private link says so, kindly.
+  const visitor = await browser.newContext();
+  const mine = await visitor.newPage();
+  await mine.goto(linkInMail(`ada-${run}@example.com`, "/a/"));
+  await expect(mine.locator(".application-headline")).toHaveText("Not selected: the team decided not to go further with this application.");
+  await visitor.close();
+  expect(errors).toEqual([]);
+});

@@ -1,0 +1,537 @@
+//! One application: its page (the explained score, the CV, what happened and the notes), and
+//! what the hiring team does there: reject it with a reason and an optional e-mail, reopen it,
+//! and write notes that @mention colleagues (each mentioned colleague is e-mailed a link).
+//!
+//! Who may see an application: whoever may see its job's board. Who may reject and reopen it:
+//! whoever may move its card.
+
+use super::{Access, Pipeline};
+use crate::{
+    mail::{in_mail, OutgoingMail},
+    platform::{db::now, error::OrInternal},
+};
+use app::{
+    error::ApiError,
+    pipeline::api::{AddNote, RejectApplication, UpdateRejectionSettings},
+    seam::OrgCaller,
+};
+use shared::{
+    matching::MatchExplanation,
+    pipeline::{
+        self as rules, Activity, ApplicationDetail, Mentionable, Note, Outcome, RejectionSettings,
+        Stage, TemplateValues,
+    },
+};
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    id: i64,
+    candidate_id: i64,
+    candidate_name: String,
+    email: String,
+    phone: String,
+    links: String,
+    job_id: i64,
+    job_title: String,
+    job_slug: String,
+    stage_id: i64,
+    outcome: String,
+    rejection_reason: Option<String>,
+    rejected_at: Option<i64>,
+    withdrawn_at: Option<i64>,
+    created_at: i64,
+    stage_entered_at: i64,
+    cover_letter: String,
+    cv_text: String,
+    cv_file_id: Option<i64>,
+    explanation: Option<String>,
+}
+
+impl Row {
+    fn outcome(&self) -> Outcome {
+        match self.outcome.as_str() {
+            "rejected" => Outcome::Rejected {
+                reason: self.rejection_reason.clone().unwrap_or_default(),
+                at: self.rejected_at.unwrap_or(self.created_at),
+            },
+            "withdrawn" => Outcome::Withdrawn {
+                at: self.withdrawn_at.unwrap_or(self.created_at),
+            },
+            "hired" => Outcome::Hired,
+            _ => Outcome::Active,
+        }
+    }
+}
+
+/// An application the caller may see, with what they may do on its job.
+struct Found {
+    row: Row,
+    access: Access,
+}
+
+impl Pipeline {
+    /// Application `id` of the caller's organisation, if the caller may see its job's board.
+    async fn find(&self, caller: &OrgCaller, id: i64) -> Result<Found, ApiError> {
+        let row: Row = sqlx::query_as(
+            "SELECT a.id, a.candidate_id, c.name AS candidate_name, c.email, c.phone, c.links, \
+             j.id AS job_id, j.title AS job_title, j.slug AS job_slug, a.stage_id, a.outcome, \
+             a.rejection_reason, a.rejected_at, a.withdrawn_at, a.created_at, \
+             a.stage_entered_at, a.cover_letter, c.cv_text, c.cv_file_id, a.explanation \
+             FROM applications a JOIN candidates c ON c.id = a.candidate_id \
+             JOIN jobs j ON j.id = a.job_id \
+             WHERE a.id = $1 AND a.org_id = $2",
+        )
+        .bind(id)
+        .bind(caller.org_id())
+        .fetch_optional(&self.db.pool)
+        .await
+        .or_internal("reading an application")?
+        .ok_or(ApiError::NotFound)?;
+        let access = self
+            .team_access(
+                caller,
+                row.job_id,
+                row.job_title.clone(),
+                row.job_slug.clone(),
+            )
+            .await?;
+        Ok(Found { row, access })
+    }
+
+    /// The members who may see applications of job `job_id` (the caller left out).
+    async fn mentionable(
+        &self,
+        caller: &OrgCaller,
+        job_id: i64,
+    ) -> Result<Vec<Mentionable>, ApiError> {
+        let rows: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT u.id, u.name FROM users u JOIN memberships m ON m.user_id = u.id \
+             WHERE m.org_id = $1 AND (m.role IN ('owner', 'admin', 'recruiter') \
+             OR EXISTS (SELECT 1 FROM job_team t WHERE t.job_id = $2 AND t.user_id = u.id)) \
+             AND u.id <> $3 ORDER BY u.name, u.id",
+        )
+        .bind(caller.org_id())
+        .bind(job_id)
+        .bind(caller.user_id())
+        .fetch_all(&self.db.pool)
+        .await
+        .or_internal("reading who may be mentioned")?;
+        Ok(rows
+            .into_iter()
+            .map(|(user_id, name)| Mentionable { user_id, name })
+            .collect())
+    }
+
+    pub(super) async fn detail(
+        &self,
+        caller: &OrgCaller,
+        id: i64,
+    ) -> Result<ApplicationDetail, ApiError> {
+        let Found { row, access } = self.find(caller, id).await?;
+        let org_id = caller.org_id();
+        let stages: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT id, name FROM job_stages WHERE job_id = $1 AND org_id = $2 ORDER BY position",
+        )
+        .bind(row.job_id)
+        .bind(org_id)
+        .fetch_all(&self.db.pool)
+        .await
+        .or_internal("reading a job's stages")?;
+        let activity: Vec<(i64, String, String, String)> = sqlx::query_as(
+            "SELECT at, by_name, kind, detail FROM application_events \
+             WHERE application_id = $1 AND org_id = $2 ORDER BY id DESC",
+        )
+        .bind(id)
+        .bind(org_id)
+        .fetch_all(&self.db.pool)
+        .await
+        .or_internal("reading an application's activity")?;
+        let notes: Vec<(i64, String, i64, String)> = sqlx::query_as(
+            "SELECT id, by_name, created_at, body FROM application_notes \
+             WHERE application_id = $1 AND org_id = $2 ORDER BY id",
+        )
+        .bind(id)
+        .bind(org_id)
+        .fetch_all(&self.db.pool)
+        .await
+        .or_internal("reading an application's notes")?;
+        let mentioned: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT m.note_id, u.name FROM note_mentions m \
+             JOIN application_notes n ON n.id = m.note_id JOIN users u ON u.id = m.user_id \
+             WHERE n.application_id = $1 AND n.org_id = $2 ORDER BY u.name",
+        )
+        .bind(id)
+        .bind(org_id)
+        .fetch_all(&self.db.pool)
+        .await
+        .or_internal("reading who notes mention")?;
+        let rejection = if access.can_move {
+            let settings = self.rejection(org_id).await?;
+            let values = TemplateValues {
+                candidate_name: &row.candidate_name,
+                job_title: &row.job_title,
+                organisation: caller.org_name(),
+            };
+            Some(RejectionSettings {
+                subject: rules::fill_template(&settings.subject, &values),
+                body: rules::fill_template(&settings.body, &values),
+                reasons: settings.reasons,
+            })
+        } else {
+            None
+        };
+        let explanation = row
+            .explanation
+            .as_deref()
+            .and_then(|json| serde_json::from_str::<MatchExplanation>(json).ok());
+        Ok(ApplicationDetail {
+            id: row.id,
+            candidate_id: row.candidate_id,
+            outcome: row.outcome(),
+            email: row.email,
+            phone: row.phone,
+            links: row
+                .links
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(str::to_owned)
+                .collect(),
+            candidate_name: row.candidate_name,
+            job_title: row.job_title,
+            job_slug: row.job_slug,
+            stages: stages
+                .into_iter()
+                .map(|(id, name)| Stage { id, name })
+                .collect(),
+            stage_id: row.stage_id,
+            applied_at: row.created_at,
+            stage_entered_at: row.stage_entered_at,
+            cover_letter: row.cover_letter,
+            cv_text: row.cv_text,
+            cv_file_id: row.cv_file_id,
+            explanation,
+            activity: activity
+                .into_iter()
+                .map(|(at, by, kind, detail)| Activity {
+                    at,
+                    by,
+                    kind,
+                    detail,
+                })
+                .collect(),
+            notes: notes
+                .into_iter()
+                .map(|(note_id, by, at, body)| Note {
+                    id: note_id,
+                    by,
+                    at,
+                    body,
+                    mentions: mentioned
+                        .iter()
+                        .filter(|(n, _)| *n == note_id)
+                        .map(|(_, name)| name.clone())
+                        .collect(),
+                })
+                .collect(),
+            mentionable: self.mentionable(caller, access.job_id).await?,
+            can_decide: access.can_move,
+            rejection,
+        })
+    }
+
+    /// The organisation's reasons and e-mail template (the defaults until it saves its own).
+    pub(super) async fn rejection(&self, org_id: i64) -> Result<RejectionSettings, ApiError> {
+        let (reasons, subject, body): (String, String, String) = sqlx::query_as(
+            "SELECT rejection_reasons, rejection_subject, rejection_body FROM organisations \
+             WHERE id = $1",
+        )
+        .bind(org_id)
+        .fetch_one(&self.db.pool)
+        .await
+        .or_internal("reading the rejection settings")?;
+        let defaults = RejectionSettings::default();
+        let reasons: Vec<String> = reasons
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(str::to_owned)
+            .collect();
+        Ok(RejectionSettings {
+            reasons: if reasons.is_empty() {
+                defaults.reasons
+            } else {
+                reasons
+            },
+            subject: if subject.is_empty() {
+                defaults.subject
+            } else {
+                subject
+            },
+            body: if body.is_empty() { defaults.body } else { body },
+        })
+    }
+
+    pub(super) async fn save_rejection(
+        &self,
+        caller: &OrgCaller,
+        input: UpdateRejectionSettings,
+    ) -> Result<RejectionSettings, ApiError> {
+        ApiError::check(rules::check_rejection_settings(
+            &input.reasons,
+            &input.subject,
+            &input.body,
+        ))?;
+        let reasons = rules::rejection_reasons("reasons", &input.reasons)?;
+        let subject = rules::mail_subject("subject", &input.subject)?;
+        let body = rules::mail_body("body", &input.body)?;
+        sqlx::query(
+            "UPDATE organisations SET rejection_reasons = $1, rejection_subject = $2, \
+             rejection_body = $3 WHERE id = $4",
+        )
+        .bind(reasons.join("\n"))
+        .bind(&subject)
+        .bind(&body)
+        .bind(caller.org_id())
+        .execute(&self.db.pool)
+        .await
+        .or_internal("saving the rejection settings")?;
+        tracing::info!(org_id = caller.org_id(), "rejection settings saved");
+        Ok(RejectionSettings {
+            reasons,
+            subject,
+            body,
+        })
+    }
+
+    pub(super) async fn reject(
+        &self,
+        caller: &OrgCaller,
+        input: RejectApplication,
+    ) -> Result<ApplicationDetail, ApiError> {
+        let Found { row, access } = self.find(caller, input.application).await?;
+        if !access.can_move {
+            return Err(ApiError::Forbidden);
+        }
+        let send_mail = input.send_mail.is_some();
+        let rules::Rejection { reason, mail } =
+            rules::check_rejection(&input.reason, send_mail, &input.subject, &input.body)
+                .map_err(ApiError::Invalid)?;
+        let org_id = caller.org_id();
+        let reasons = self.rejection(org_id).await?.reasons;
+        if !reasons.contains(&reason) {
+            return Err(ApiError::field(
+                "reason",
+                "That reason is not in your organisation's list any more; choose one from the list.",
+            ));
+        }
+        let by_name = self.db.user_name(caller.user_id()).await?;
+        let at = now();
+        let mut tx = self.db.begin().await.or_internal("starting transaction")?;
+        let done = sqlx::query(
+            "UPDATE applications SET outcome = 'rejected', rejection_reason = $1, \
+             rejected_at = $2, updated_at = $2 WHERE id = $3 AND org_id = $4 \
+             AND outcome = 'active'",
+        )
+        .bind(&reason)
+        .bind(at)
+        .bind(row.id)
+        .bind(org_id)
+        .execute(&mut *tx)
+        .await
+        .or_internal("rejecting an application")?;
+        if done.rows_affected() != 1 {
+            return Err(closed_already());
+        }
+        let mut detail = format!("Rejected: {reason}.");
+        if let Some((subject, body)) = &mail {
+            self.mail
+                .enqueue(
+                    &mut tx,
+                    OutgoingMail {
+                        org_id: Some(org_id),
+                        recipient: &row.email,
+                        subject,
+                        body,
+                        grants_role: None,
+                    },
+                )
+                .await?;
+            detail.push_str(" The candidate was e-mailed.");
+        }
+        Self::event(&mut tx, caller, &by_name, row.id, ("rejected", &detail), at).await?;
+        tx.commit().await.or_internal("rejecting an application")?;
+        if mail.is_some() {
+            self.mail.wake();
+        }
+        self.announce(org_id, caller.slug(), row.job_id, &row.job_slug)
+            .await;
+        tracing::info!(org_id, application_id = row.id, "application rejected");
+        self.detail(caller, row.id).await
+    }
+
+    pub(super) async fn reopen(
+        &self,
+        caller: &OrgCaller,
+        id: i64,
+    ) -> Result<ApplicationDetail, ApiError> {
+        let Found { row, access } = self.find(caller, id).await?;
+        if !access.can_move {
+            return Err(ApiError::Forbidden);
+        }
+        let org_id = caller.org_id();
+        let by_name = self.db.user_name(caller.user_id()).await?;
+        let at = now();
+        let mut tx = self.db.begin().await.or_internal("starting transaction")?;
+        let done = sqlx::query(
+            "UPDATE applications SET outcome = 'active', rejection_reason = NULL, \
+             rejected_at = NULL, updated_at = $1 WHERE id = $2 AND org_id = $3 \
+             AND outcome = 'rejected'",
+        )
+        .bind(at)
+        .bind(row.id)
+        .bind(org_id)
+        .execute(&mut *tx)
+        .await
+        .or_internal("reopening an application")?;
+        if done.rows_affected() != 1 {
+            return Err(ApiError::field(
+                "application",
+                "Only a rejected application can be reopened (a withdrawn one was the \
+                 candidate's choice).",
+            ));
+        }
+        let reopened = ("reopened", "Reopened: back on the board.");
+        Self::event(&mut tx, caller, &by_name, row.id, reopened, at).await?;
+        tx.commit().await.or_internal("reopening an application")?;
+        self.announce(org_id, caller.slug(), row.job_id, &row.job_slug)
+            .await;
+        tracing::info!(org_id, application_id = row.id, "application reopened");
+        self.detail(caller, row.id).await
+    }
+
+    pub(super) async fn note(
+        &self,
+        caller: &OrgCaller,
+        input: AddNote,
+    ) -> Result<ApplicationDetail, ApiError> {
+        let Found { row, access } = self.find(caller, input.application).await?;
+        let body = rules::note("body", &input.body)?;
+        let org_id = caller.org_id();
+        let people = self.mentionable(caller, access.job_id).await?;
+        let names: Vec<&str> = people.iter().map(|p| p.name.as_str()).collect();
+        let mentioned: Vec<&Mentionable> = rules::mentions(&body, &names)
+            .into_iter()
+            .map(|i| &people[i])
+            .collect();
+        let by_name = self.db.user_name(caller.user_id()).await?;
+        let at = now();
+        let link = self
+            .public_url
+            .join(rules::application_path(caller.slug(), row.id).trim_start_matches('/'))
+            .or_internal("making an application's address")?;
+        let mut tx = self.db.begin().await.or_internal("starting transaction")?;
+        let note_id: i64 = sqlx::query_scalar(
+            "INSERT INTO application_notes (org_id, application_id, by_user, by_name, body, \
+             created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(org_id)
+        .bind(row.id)
+        .bind(caller.user_id())
+        .bind(&by_name)
+        .bind(&body)
+        .bind(at)
+        .fetch_one(&mut *tx)
+        .await
+        .or_internal("adding a note")?;
+        for person in &mentioned {
+            sqlx::query("INSERT INTO note_mentions (note_id, user_id) VALUES ($1, $2)")
+                .bind(note_id)
+                .bind(person.user_id)
+                .execute(&mut *tx)
+                .await
+                .or_internal("recording a mention")?;
+            let email: String = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+                .bind(person.user_id)
+                .fetch_one(&mut *tx)
+                .await
+                .or_internal("reading a colleague's address")?;
+            let subject = format!(
+                "{} mentioned you about {} ({})",
+                in_mail(&by_name),
+                in_mail(&row.candidate_name),
+                in_mail(&row.job_title)
+            );
+            let quoted: String = body.lines().map(|l| format!("> {l}\n")).collect();
+            let text = format!(
+                "Hello {name},\n\n{by} mentioned you in a note on {candidate}'s application for \
+                 {job}:\n\n{quoted}\nOpen the application: {link}\n",
+                name = in_mail(&person.name),
+                by = in_mail(&by_name),
+                candidate = in_mail(&row.candidate_name),
+                job = in_mail(&row.job_title),
+            );
+            self.mail
+                .enqueue(
+                    &mut tx,
+                    OutgoingMail {
+                        org_id: Some(org_id),
+                        recipient: &email,
+                        subject: &subject,
+                        body: &text,
+                        grants_role: None,
+                    },
+                )
+                .await?;
+        }
+        let detail = if mentioned.is_empty() {
+            "Added a note.".to_owned()
+        } else {
+            let names: Vec<&str> = mentioned.iter().map(|p| p.name.as_str()).collect();
+            format!("Added a note mentioning {}.", names.join(", "))
+        };
+        Self::event(&mut tx, caller, &by_name, row.id, ("note", &detail), at).await?;
+        tx.commit().await.or_internal("adding a note")?;
+        if !mentioned.is_empty() {
+            self.mail.wake();
+        }
+        tracing::info!(
+            org_id,
+            application_id = row.id,
+            mentions = mentioned.len(),
+            "note added"
+        );
+        self.detail(caller, row.id).await
+    }
+
+    /// Records what a member did to application `id`, inside the caller's transaction.
+    pub(super) async fn event(
+        conn: &mut sqlx::AnyConnection,
+        caller: &OrgCaller,
+        by_name: &str,
+        id: i64,
+        (kind, detail): (&str, &str),
+        at: i64,
+    ) -> Result<(), ApiError> {
+        sqlx::query(
+            "INSERT INTO application_events (org_id, application_id, by_user, by_name, \
+             kind, detail, at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(caller.org_id())
+        .bind(id)
+        .bind(caller.user_id())
+        .bind(by_name)
+        .bind(kind)
+        .bind(detail)
+        .bind(at)
+        .execute(&mut *conn)
+        .await
+        .or_internal("recording what happened to an application")?;
+        Ok(())
+    }
+}
+
+fn closed_already() -> ApiError {
+    ApiError::field(
+        "application",
+        "This application is closed already (rejected, withdrawn or hired); reload the page.",
+    )
+}
