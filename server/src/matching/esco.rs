@@ -197,7 +197,7 @@ pub async fn import(db: &Db, taxonomy: &Taxonomy) -> Result<ImportReport, sqlx::
         })
         .collect();
 
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     for table in ["esco_occupation_skills", "esco_skills", "esco_occupations"] {
         sqlx::query(&format!("DELETE FROM {table}"))
             .execute(&mut *tx)

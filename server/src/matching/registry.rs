@@ -51,7 +51,7 @@ pub enum RegistryError {
 /// Records a trained model as the organisation's next version, active if it beat the defaults
 /// (and then the only active one). Returns the version.
 pub async fn record(db: &Db, org_id: i64, report: &TrainingReport) -> Result<i64, RegistryError> {
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let version: i64 = sqlx::query_scalar(
         "SELECT COALESCE(MAX(version), 0) + 1 AS next FROM reranker_models WHERE org_id = $1",
     )
@@ -114,7 +114,7 @@ pub async fn versions(db: &Db, org_id: i64) -> Result<Vec<ModelVersion>, Registr
 
 /// Makes `version` the active one (a rollback when it is older than the current).
 pub async fn activate(db: &Db, org_id: i64, version: i64) -> Result<(), RegistryError> {
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let exists =
         sqlx::query("SELECT 1 AS one FROM reranker_models WHERE org_id = $1 AND version = $2")
             .bind(org_id)

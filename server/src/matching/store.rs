@@ -322,7 +322,7 @@ impl DocumentStore {
         };
 
         let _guard = self.write.lock().await;
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin().await?;
         let was_pending = is_pending(&mut tx, org, &key).await?;
         sqlx::query(
             "INSERT INTO search_documents (org_id, kind, entity_id, title, body, content_hash, \
@@ -382,7 +382,7 @@ impl DocumentStore {
     /// Removes a document and its embeddings; `false` when there was none.
     pub async fn remove(&self, org: i64, key: &EntityKey) -> Result<bool, StoreError> {
         let _guard = self.write.lock().await;
-        let mut tx = self.db.pool.begin().await?;
+        let mut tx = self.db.begin().await?;
         let was_pending = is_pending(&mut tx, org, key).await?;
         delete_embeddings(&mut tx, org, key).await?;
         let removed = sqlx::query(
@@ -543,7 +543,7 @@ impl DocumentStore {
         let vectors = self.embeddings.embed(texts).await?;
         for ((org, key, hash), vector) in items.into_iter().zip(vectors) {
             let _guard = self.write.lock().await;
-            let mut tx = self.db.pool.begin().await?;
+            let mut tx = self.db.begin().await?;
             // Written only if the document still has the content the vector was computed from;
             // a newer write has embedded (or queued) the newer content itself.
             let still = sqlx::query(

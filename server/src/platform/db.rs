@@ -93,9 +93,15 @@ impl Db {
         Ok(Self { pool, backend })
     }
 
-    /// Starts a transaction.
+    /// Starts a transaction. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`): a
+    /// transaction that reads first and writes later would otherwise fail with "database is
+    /// locked" (SQLITE_BUSY, without waiting) when another connection wrote in between, which
+    /// the background jobs do all the time. Waiting for the lock honours `busy_timeout`.
     pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
-        self.pool.begin().await
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
     }
 
     /// A person's name as records and e-mails show it ("moved by …").
