@@ -58,7 +58,7 @@ run_against() {
   status=0
   # The tests read mail sent to people (reset and confirmation links) with `server outbox`.
   (cd end2end && BASE_URL="http://127.0.0.1:$port" TALENTLOOM_SERVER="$PWD/../${CARGO_TARGET_DIR:-target}/debug/server" \
-    DATA_DIR="$data_dir" DATABASE_URL="$database_url" npx playwright test --output "test-results/$label") || status=$?
+    DATA_DIR="$data_dir" DATABASE_URL="$database_url" npx playwright test --workers "${E2E_WORKERS:-1}" --output "test-results/$label") || status=$?
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
   if [ "$status" != 0 ]; then
