@@ -44,6 +44,20 @@ test("an application: explained score, CV evidence, a note that mentions a colle
     headers: { Origin: new URL(page.url()).origin, Accept: "application/json" },
   });
   await hal.close();
+  // An interviewer on the job's hiring team, who will see only what they are assigned.
+  await call(page, "invite", { slug, email: `ivy-${run}@example.com`, role: "interviewer" });
+  const ivy = await browser.newContext({ viewport: page.viewportSize() ?? undefined });
+  const ivyPage = await ivy.newPage();
+  await ivyPage.goto("/");
+  const ivyToken = linkInMail(`ivy-${run}@example.com`, "/invite/").split("/invite/")[1];
+  const accepted = await ivyPage.request.post("/api/accept_invitation", {
+    form: { token: ivyToken, name: "Ivy Interviewer", password: PASSWORD },
+    headers: { Origin: new URL(page.url()).origin, Accept: "application/json" },
+  });
+  expect(accepted.status(), await accepted.text()).toBe(200);
+  const team = await call(page, "team", { slug });
+  const ivyId = team.members.find((m: { name: string }) => m.name === "Ivy Interviewer").user_id;
+  await call(page, "save_job_team", { slug, job: "data-engineer", team: JSON.stringify([{ user_id: ivyId, role: "interviewer" }]) });
 
   const res = await page.request.post(`/careers/${slug}/data-engineer/apply`, {
     headers: { Origin: new URL(page.url()).origin, Accept: "application/json" },
@@ -81,6 +95,23 @@ test("an application: explained score, CV evidence, a note that mentions a colle
   await expect(page.locator(".note")).toContainText("mentioned Hal Hiring");
   await expect(page.getByLabel("Add a note")).toHaveValue("");
   expect(linkInMail(`hal-${run}@example.com`, "/applications/")).toBe(page.url().replace(/^https?:\/\/[^/]+/, ""));
+
+  // Ivy is asked to interview; she opens the link from her e-mail and sees this application,
+  // without the decisions.
+  await page.getByLabel("Ivy Interviewer", { exact: true }).check();
+  await page.getByRole("button", { name: "Save interviewers" }).click();
+  await expect(page.locator(".toast")).toContainText(["Saved the interviewers."]);
+  await expect(page.locator(".timeline li").first()).toContainText("Interviewers: Ivy Interviewer.");
+  const ivyLink = linkInMail(`ivy-${run}@example.com`, "/applications/");
+  await ivyPage.goto(ivyLink);
+  await hydrated(ivyPage);
+  await expect(ivyPage.getByRole("heading", { level: 1 })).toHaveText("Ada Lovelace");
+  await expect(ivyPage.locator("#decide-heading")).toHaveCount(0);
+  // Nothing links to what she may not open.
+  await expect(ivyPage.getByRole("link", { name: /: board$|^Profile/ })).toHaveCount(0);
+  await expect(ivyPage.locator("#interviewers-heading")).toBeVisible();
+  await ivyPage.screenshot({ path: info.outputPath("application-interviewer.png"), fullPage: true });
+  await ivy.close();
 
   // Reject: a reason is required; the e-mail is the organisation's template, filled in.
   await page.getByText("Reject…").click();

@@ -87,6 +87,16 @@ test("cards move on the board by drag and drop and by keyboard, live in another 
   await expect(column("Interview").locator(".board-card")).toContainText("Grace Hopper");
   await expect(otherColumn("Interview").locator(".board-card")).toContainText("Grace Hopper");
   await expect(column("Applied").locator(".board-card")).toHaveCount(0);
+  // Filters live in the address: a name or skill, a lowest score, an order.
+  await page.getByLabel("Name or skill").fill("grace");
+  await page.getByLabel("Order").selectOption({ label: "Highest score" });
+  await page.getByRole("button", { name: "Show" }).click();
+  await expect(page).toHaveURL(/[?&]q=grace/);
+  await expect(page.locator(".board-card")).toHaveCount(1);
+  await expect(page.locator(".board-card")).toContainText("Grace Hopper");
+  await expect(page.locator(".page-head .hint")).toHaveText(/^Showing 1 of 2 open application/);
+  await page.getByRole("link", { name: "Clear filters" }).click();
+  await expect(page.locator(".board-card")).toHaveCount(2);
   // The board scrolls sideways by itself; the page never does.
   const widest = await page.evaluate(() => document.documentElement.scrollWidth);
   expect(widest).toBeLessThanOrEqual(page.viewportSize()!.width);

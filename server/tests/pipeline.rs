@@ -668,9 +668,164 @@ async fn notes_mention_colleagues_who_can_see_the_application(db: Db) {
     srv.stop().await;
 }
 
+async fn interviewers_see_only_the_applications_assigned_to_them(db: Db) {
+    let Some(srv) = TestServer::start(db).await else {
+        return;
+    };
+    let owner = published_job(&srv).await;
+    for email in ["ada@example.com", "grace@example.com"] {
+        let sent = apply(&srv.client(), JOB, form(&fields(email), Some(pdf_cv()))).await;
+        assert_eq!(sent.status, StatusCode::OK, "{:?}", sent.body);
+    }
+    let cards = board(&owner).await.body["cards"].clone();
+    let (ada, grace) = (
+        cards[1]["application_id"].as_i64().expect("first"),
+        cards[0]["application_id"].as_i64().expect("second"),
+    );
+    let ivan = owner
+        .invite_and_join(
+            &srv,
+            "acme",
+            "ivan@example.com",
+            "interviewer",
+            "Ivan Interviewer",
+        )
+        .await;
+    let emma = owner
+        .invite_and_join(
+            &srv,
+            "acme",
+            "emma@example.com",
+            "employee",
+            "Emma Employee",
+        )
+        .await;
+    let id_of = |b: &Browser| {
+        let b = b.clone();
+        async move { b.me().await["user_id"].as_i64().expect("id") }
+    };
+    let (ivan_id, emma_id) = (id_of(&ivan).await, id_of(&emma).await);
+    let assign = |ids: String| {
+        let owner = owner.clone();
+        async move {
+            owner
+                .call(
+                    "assign_interviewers",
+                    &[
+                        ("slug", "acme"),
+                        ("application", &ada.to_string()),
+                        ("interviewers", &ids),
+                    ],
+                )
+                .await
+        }
+    };
+    // Not on the team yet: cannot be assigned, sees nothing.
+    let off_team = assign(format!("[{ivan_id}]")).await;
+    assert!(
+        off_team.field_error("interviewers").is_some(),
+        "{:?}",
+        off_team.body
+    );
+    assert_eq!(detail(&ivan, ada).await.status, StatusCode::FORBIDDEN);
+
+    owner.set_team("acme", JOB, &[(&ivan, "interviewer")]).await;
+    assert_eq!(
+        detail(&ivan, ada).await.status,
+        StatusCode::FORBIDDEN,
+        "on the team, not assigned"
+    );
+    assert!(assign(format!("[{emma_id}]"))
+        .await
+        .field_error("interviewers")
+        .is_some());
+    assert!(assign("ivan".to_owned())
+        .await
+        .field_error("interviewers")
+        .is_some());
+    let page = detail(&owner, ada).await;
+    assert_eq!(page.body["assignable"][0]["name"], "Ivan Interviewer");
+    let assigned = assign(format!("[{ivan_id}]")).await;
+    assert_eq!(assigned.status, StatusCode::OK, "{:?}", assigned.body);
+    assert_eq!(assigned.body["interviewers"][0]["name"], "Ivan Interviewer");
+    assert_eq!(
+        assigned.body["activity"][0]["detail"],
+        "Interviewers: Ivan Interviewer."
+    );
+    let mails = srv
+        .state()
+        .mail
+        .sent_to("ivan@example.com")
+        .await
+        .expect("mail");
+    assert_eq!(
+        mails[0].subject,
+        "Please interview Ada Lovelace (Rust Engineer)"
+    );
+    assert!(
+        mails[0]
+            .body
+            .contains(&format!("/o/acme/applications/{ada}")),
+        "{}",
+        mails[0].body
+    );
+
+    // Ivan sees Ada's application, may write feedback, decides nothing; Grace's stays hidden.
+    let seen = detail(&ivan, ada).await;
+    assert_eq!(seen.status, StatusCode::OK, "{:?}", seen.body);
+    assert_eq!(
+        (
+            seen.body["can_decide"].as_bool(),
+            seen.body["rejection"].is_null()
+        ),
+        (Some(false), true)
+    );
+    assert_eq!(detail(&ivan, grace).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(board(&ivan).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        reject(
+            &ivan,
+            ada,
+            &[("reason", "Salary expectations too far apart")]
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    let feedback = ivan
+        .call(
+            "add_note",
+            &[
+                ("slug", "acme"),
+                ("application", &ada.to_string()),
+                ("body", "Good system design. @Olive Owner"),
+            ],
+        )
+        .await;
+    assert_eq!(feedback.status, StatusCode::OK, "{:?}", feedback.body);
+    assert_eq!(
+        feedback.body["notes"][0]["mentions"],
+        serde_json::json!(["Olive Owner"])
+    );
+    // Mentionable from the owner's side: the assigned interviewer, not the employee.
+    let names: Vec<String> = detail(&owner, ada).await.body["mentionable"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|m| m["name"].as_str().expect("name").to_owned())
+        .collect();
+    assert_eq!(names, ["Ivan Interviewer"]);
+
+    // Off the team again: the assignment no longer opens it.
+    owner.set_team("acme", JOB, &[]).await;
+    assert_eq!(detail(&ivan, ada).await.status, StatusCode::FORBIDDEN);
+    srv.stop().await;
+}
+
 on_both_databases!(
     the_board_moves_cards_live_for_the_hiring_team,
     applications_are_scored_in_the_background_and_again_when_the_skills_change,
     rejecting_takes_a_reason_and_may_mail_the_candidate,
     notes_mention_colleagues_who_can_see_the_application,
+    interviewers_see_only_the_applications_assigned_to_them,
 );

@@ -41,6 +41,106 @@ pub struct Board {
     pub can_move: bool,
 }
 
+/// How a board orders its cards within each column.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum BoardSort {
+    /// Newest in its stage first.
+    #[default]
+    Recent,
+    /// Highest score first; cards still being scored last.
+    Score,
+    /// Longest in its stage first (who has waited longest).
+    Waiting,
+    /// First to apply first.
+    Applied,
+}
+
+impl BoardSort {
+    pub const ALL: [BoardSort; 4] = [Self::Recent, Self::Score, Self::Waiting, Self::Applied];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Recent => "recent",
+            Self::Score => "score",
+            Self::Waiting => "waiting",
+            Self::Applied => "applied",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Recent => "Newest in stage",
+            Self::Score => "Highest score",
+            Self::Waiting => "Waiting longest",
+            Self::Applied => "Applied first",
+        }
+    }
+
+    /// The order the address names; the default for anything else.
+    pub fn parse(raw: &str) -> Self {
+        Self::ALL
+            .into_iter()
+            .find(|s| s.as_str() == raw)
+            .unwrap_or_default()
+    }
+}
+
+/// The lowest scores a board can be filtered to.
+pub const SCORE_FLOORS: [u8; 3] = [40, 60, 80];
+
+/// Which cards a board shows, and in what order (from the address: `q`, `min`, `sort`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct BoardFilter {
+    /// Words the card's name or its matched skills contain (any case).
+    pub query: String,
+    /// Only cards scored at least this (cards still being scored are left out).
+    pub min_score: Option<u8>,
+    pub sort: BoardSort,
+}
+
+impl BoardFilter {
+    pub fn parse(query: &str, min: &str, sort: &str) -> Self {
+        Self {
+            query: query.trim().to_owned(),
+            min_score: min.trim().parse().ok().filter(|m| SCORE_FLOORS.contains(m)),
+            sort: BoardSort::parse(sort),
+        }
+    }
+
+    /// Whether it hides any card.
+    pub fn narrows(&self) -> bool {
+        !self.query.is_empty() || self.min_score.is_some()
+    }
+
+    pub fn keeps(&self, card: &Card) -> bool {
+        if let Some(min) = self.min_score {
+            if card.score.is_none_or(|s| s < min) {
+                return false;
+            }
+        }
+        let query = self.query.to_lowercase();
+        query.split_whitespace().all(|word| {
+            card.name.to_lowercase().contains(word)
+                || card.matched.iter().any(|s| s.to_lowercase().contains(word))
+        })
+    }
+
+    /// The cards it keeps, in its order.
+    pub fn apply(&self, cards: impl IntoIterator<Item = Card>) -> Vec<Card> {
+        let mut kept: Vec<Card> = cards.into_iter().filter(|c| self.keeps(c)).collect();
+        let newest = |c: &Card| std::cmp::Reverse((c.stage_entered_at, c.application_id));
+        match self.sort {
+            BoardSort::Recent => kept.sort_by_key(newest),
+            BoardSort::Score => {
+                kept.sort_by_key(|c| (std::cmp::Reverse(c.score), newest(c)));
+            }
+            BoardSort::Waiting => kept.sort_by_key(|c| (c.stage_entered_at, c.application_id)),
+            BoardSort::Applied => kept.sort_by_key(|c| (c.applied_at, c.application_id)),
+        }
+        kept
+    }
+}
+
 /// The reasons offered when an application is rejected, until an organisation sets its own.
 pub const DEFAULT_REJECTION_REASONS: [&str; 6] = [
     "Skills or experience do not match",
@@ -418,8 +518,15 @@ pub struct ApplicationDetail {
     /// Oldest first.
     pub notes: Vec<Note>,
     pub mentionable: Vec<Mentionable>,
+    /// The interviewers assigned to it (they see it, and no other application of the job).
+    pub interviewers: Vec<Mentionable>,
+    /// The interviewers of the job's hiring team, who may be assigned (for those who decide).
+    pub assignable: Vec<Mentionable>,
     /// Whether the viewer may move, reject and reopen it.
     pub can_decide: bool,
+    /// Whether the viewer sees the job's board and candidates (not an interviewer who sees only
+    /// what is assigned to them).
+    pub whole_job: bool,
     /// The organisation's reasons, and its e-mail filled in for this candidate (for those who
     /// may decide).
     pub rejection: Option<RejectionSettings>,
@@ -440,6 +547,47 @@ mod tests {
             job_title: "Rust engineer",
             organisation: "Acme",
         }
+    }
+
+    fn card(id: i64, name: &str, score: Option<u8>, entered: i64, matched: &[&str]) -> Card {
+        Card {
+            application_id: id,
+            candidate_id: id,
+            name: name.to_owned(),
+            stage_id: 1,
+            applied_at: 100 - id,
+            stage_entered_at: entered,
+            score,
+            matched: matched.iter().map(|s| (*s).to_owned()).collect(),
+            missing: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn boards_filter_and_sort_their_cards() {
+        let cards = vec![
+            card(1, "Ada Lovelace", Some(82), 10, &["Rust"]),
+            card(2, "Grace Hopper", None, 30, &[]),
+            card(3, "Alan Turing", Some(55), 20, &["Rust", "PostgreSQL"]),
+        ];
+        let ids = |f: &BoardFilter| -> Vec<i64> {
+            f.apply(cards.clone())
+                .iter()
+                .map(|c| c.application_id)
+                .collect()
+        };
+        assert_eq!(ids(&BoardFilter::default()), [2, 3, 1]);
+        assert_eq!(ids(&BoardFilter::parse("", "", "score")), [1, 3, 2]);
+        assert_eq!(ids(&BoardFilter::parse("", "", "waiting")), [1, 3, 2]);
+        assert_eq!(ids(&BoardFilter::parse("", "", "applied")), [3, 2, 1]);
+        assert_eq!(ids(&BoardFilter::parse("", "60", "")), [1]);
+        assert_eq!(ids(&BoardFilter::parse("postgres", "", "")), [3]);
+        assert_eq!(ids(&BoardFilter::parse("  rust ADA ", "", "")), [1]);
+        // Anything else in the address is ignored, not an error.
+        assert_eq!(
+            BoardFilter::parse("", "7", "nonsense"),
+            BoardFilter::default()
+        );
     }
 
     #[test]

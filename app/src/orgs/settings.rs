@@ -4,7 +4,10 @@
 use crate::{
     error::ApiError,
     form::{Field, Form, FormError, Submit, TextArea},
-    pipeline::RejectionSettingsForm,
+    pipeline::{
+        api::{get_rejection_settings, UpdateRejectionSettings},
+        RejectionSettingsForm,
+    },
     session::{successes, Session},
     toast::{use_toasts, ToastKind},
     widgets::ErrorPanel,
@@ -68,6 +71,20 @@ pub fn SettingsPage() -> impl IntoView {
         move || (slug.get(), saved.get()),
         |(slug, _)| get_organisation_settings(slug),
     );
+    let save_rejections = ServerAction::<UpdateRejectionSettings>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = save_rejections.value().get() {
+            toasts.push(
+                ToastKind::Success,
+                "Saved the rejection reasons and e-mail.",
+            );
+        }
+    });
+    let saved_rejections = successes(save_rejections);
+    let rejections = Resource::new(
+        move || (slug.get(), saved_rejections.get()),
+        |(slug, _)| get_rejection_settings(slug),
+    );
     view! {
         <Title text="Settings"/>
         <section class="page-head">
@@ -75,13 +92,13 @@ pub fn SettingsPage() -> impl IntoView {
         </section>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match settings.await {
-                    Ok(settings) => view! {
+                match (settings.await, rejections.await) {
+                    (Ok(settings), Ok(rejections)) => view! {
                         <SettingsForm settings save/>
-                        <RejectionSettingsForm slug/>
+                        <RejectionSettingsForm settings=rejections slug=slug.get_untracked() save=save_rejections/>
                     }
                     .into_any(),
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                    (Err(error), _) | (_, Err(error)) => view! { <ErrorPanel error/> }.into_any(),
                 }
             })}
         </Transition>

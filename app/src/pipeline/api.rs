@@ -123,3 +123,20 @@ pub async fn update_rejection_settings(
     };
     respond(pipeline.update_rejection_settings(&caller, input).await)
 }
+
+/// Sets who interviews an application: `interviewers` is a JSON list of user ids, each an
+/// interviewer on the job's hiring team. Those newly assigned are e-mailed a link.
+#[server(endpoint = "assign_interviewers")]
+pub async fn assign_interviewers(
+    slug: String,
+    application: i64,
+    interviewers: String,
+) -> Result<ApplicationDetail, ApiError> {
+    let (pipeline, caller) = seam::member::<dyn PipelineSeam>(&slug).await?;
+    let input = AssignInterviewers {
+        slug,
+        application,
+        interviewers,
+    };
+    respond(pipeline.assign_interviewers(&caller, input).await)
+}

@@ -3,7 +3,9 @@
 //! happened so far (who, what, when), notes that @mention colleagues, and the decisions: move
 //! to another stage, reject with a reason (and an e-mail to the candidate), reopen.
 
-use super::api::{application, AddNote, MoveApplication, RejectApplication, ReopenApplication};
+use super::api::{
+    application, AddNote, AssignInterviewers, MoveApplication, RejectApplication, ReopenApplication,
+};
 use crate::{
     form::{CheckField, Choice, Field, Form, FormError, Submit, TextArea},
     matching::explained::{Highlighted, Verdict},
@@ -28,6 +30,7 @@ struct Actions {
     reject: ServerAction<RejectApplication>,
     reopen: ServerAction<ReopenApplication>,
     note: ServerAction<AddNote>,
+    assign: ServerAction<AssignInterviewers>,
 }
 
 #[component]
@@ -46,11 +49,13 @@ pub fn ApplicationPage() -> impl IntoView {
         reject: ServerAction::new(),
         reopen: ServerAction::new(),
         note: ServerAction::new(),
+        assign: ServerAction::new(),
     };
     session.watch(actions.moving);
     session.watch(actions.reject);
     session.watch(actions.reopen);
     session.watch(actions.note);
+    session.watch(actions.assign);
     let toasts = use_toasts();
     Effect::new(move |_| {
         if let Some(Err(error)) = actions.moving.value().get() {
@@ -61,6 +66,11 @@ pub fn ApplicationPage() -> impl IntoView {
         if let Some(Err(error)) = actions.reopen.value().get() {
             toasts.push(ToastKind::Error, error.to_string());
         }
+    });
+    Effect::new(move |_| match actions.assign.value().get() {
+        Some(Ok(_)) => toasts.push(ToastKind::Success, "Saved the interviewers."),
+        Some(Err(error)) => toasts.push(ToastKind::Error, error.to_string()),
+        None => {}
     });
     Effect::new(move |_| {
         if let Some(Ok(done)) = actions.reject.value().get() {
@@ -75,13 +85,18 @@ pub fn ApplicationPage() -> impl IntoView {
         successes(actions.reject),
         successes(actions.reopen),
         successes(actions.note),
+        successes(actions.assign),
     );
     let detail = Resource::new(
         move || {
             (
                 slug.get(),
                 id(),
-                changes.0.get() + changes.1.get() + changes.2.get() + changes.3.get(),
+                changes.0.get()
+                    + changes.1.get()
+                    + changes.2.get()
+                    + changes.3.get()
+                    + changes.4.get(),
             )
         },
         |(slug, id, _)| async move {
@@ -141,6 +156,7 @@ fn Detail(detail: ApplicationDetail, slug: String, actions: Actions) -> impl Int
     let side = view! {
         <div class="candidate-side">
             <Decide detail=detail.clone() slug=slug.clone() actions/>
+            <Interviewers detail=detail.clone() slug=slug.clone() action=actions.assign/>
             <Notes detail=detail.clone() slug=slug.clone() action=actions.note/>
             <Timeline detail=detail.clone()/>
         </div>
@@ -148,13 +164,17 @@ fn Detail(detail: ApplicationDetail, slug: String, actions: Actions) -> impl Int
     .into_any();
     view! {
         <Title text=format!("{} · {}", detail.candidate_name, detail.job_title)/>
-        <p class="breadcrumb"><a href=board>{format!("{}: board", detail.job_title)}</a></p>
+        {detail.whole_job.then(|| view! {
+            <p class="breadcrumb"><a href=board.clone()>{format!("{}: board", detail.job_title)}</a></p>
+        })}
         <section class="page-head">
             <h1>{detail.candidate_name.clone()}</h1>
             <p class="hint" data-status="">
                 {format!("{} · applied ", detail.job_title)}<LocalTime at=detail.applied_at/>" · "{status}
             </p>
-            <p><a href=profile>"Profile, contact details and other applications"</a></p>
+            {detail.whole_job.then(|| view! {
+                <p><a href=profile.clone()>"Profile, contact details and other applications"</a></p>
+            })}
         </section>
         <div class="candidate-layout">{main}{side}</div>
     }
@@ -290,6 +310,67 @@ fn RejectForm(
             </Form>
         </details>
     }
+}
+
+/// Who interviews the candidate; those who decide tick the job's interviewers.
+#[component]
+fn Interviewers(
+    detail: ApplicationDetail,
+    slug: String,
+    action: ServerAction<AssignInterviewers>,
+) -> impl IntoView {
+    if detail.assignable.is_empty() && detail.interviewers.is_empty() {
+        return ().into_any();
+    }
+    let assigned: Vec<i64> = detail.interviewers.iter().map(|p| p.user_id).collect();
+    let chosen = RwSignal::new(assigned.clone());
+    let list = if detail.assignable.is_empty() {
+        let names: Vec<String> = detail.interviewers.iter().map(|p| p.name.clone()).collect();
+        view! { <p>{names.join(", ")}</p> }.into_any()
+    } else {
+        let boxes = detail
+            .assignable
+            .iter()
+            .map(|p| {
+                let (id, name) = (p.user_id, p.name.clone());
+                let input_id = format!("interviewer-{id}");
+                view! {
+                    <li class="check-field">
+                        <input type="checkbox" id=input_id.clone() checked=assigned.contains(&id)
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                chosen.update(|c| {
+                                    c.retain(|x| *x != id);
+                                    if on {
+                                        c.push(id);
+                                    }
+                                });
+                            }/>
+                        <label for=input_id>{name}</label>
+                    </li>
+                }
+            })
+            .collect_view();
+        view! {
+            <ActionForm action>
+                <input type="hidden" name="slug" value=slug/>
+                <input type="hidden" name="application" value=detail.id/>
+                <input type="hidden" name="interviewers"
+                    prop:value=move || serde_json::to_string(&chosen.get()).unwrap_or_default()/>
+                <ul class="plain-list">{boxes}</ul>
+                <button type="submit" class="button button-small">"Save interviewers"</button>
+            </ActionForm>
+        }
+        .into_any()
+    };
+    view! {
+        <section class="panel" aria-labelledby="interviewers-heading">
+            <h2 id="interviewers-heading">"Interviewers"</h2>
+            <p class="hint">"They see this application and no other of the job, and are e-mailed when assigned."</p>
+            {list}
+        </section>
+    }
+    .into_any()
 }
 
 /// Notes, oldest first, and a new one; a button per colleague puts their @name in the note.

@@ -11,8 +11,11 @@ use crate::{
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
-use shared::pipeline::{Board, Card, Stage};
+use leptos_router::{
+    components::Form as GetForm,
+    hooks::{use_params_map, use_query_map},
+};
+use shared::pipeline::{Board, BoardFilter, BoardSort, Card, Stage, SCORE_FLOORS};
 
 #[component]
 pub fn BoardPage() -> impl IntoView {
@@ -77,16 +80,32 @@ fn BoardView(
 ) -> impl IntoView {
     let job_href = format!("/o/{slug}/jobs/{}", first.job_slug);
     let board = move || current.get().unwrap_or_else(|| first.clone());
+    let query = use_query_map();
+    let filter = Memo::new(move |_| {
+        let q = query.read();
+        BoardFilter::parse(
+            &q.get("q").unwrap_or_default(),
+            &q.get("min").unwrap_or_default(),
+            &q.get("sort").unwrap_or_default(),
+        )
+    });
     let summary = {
         let board = board.clone();
         move || {
             let b = board();
-            match (b.cards.len(), b.closed) {
+            let filter = filter.get();
+            let open = match (b.cards.len(), b.closed) {
                 (0, 0) => "No applications yet.".to_owned(),
                 (n, 0) => format!("{n} open application(s)."),
                 (n, closed) => {
                     format!("{n} open application(s); {closed} rejected, withdrawn or hired.")
                 }
+            };
+            if filter.narrows() && !b.cards.is_empty() {
+                let shown = b.cards.iter().filter(|c| filter.keeps(c)).count();
+                format!("Showing {shown} of {open}")
+            } else {
+                open
             }
         }
     };
@@ -98,11 +117,8 @@ fn BoardView(
         .map(|stage| {
             let (board, stage_id) = (board.clone(), stage.id);
             let cards = Signal::derive(move || {
-                board()
-                    .cards
-                    .into_iter()
-                    .filter(|c| c.stage_id == stage_id)
-                    .collect::<Vec<Card>>()
+                let in_stage = board().cards.into_iter().filter(|c| c.stage_id == stage_id);
+                filter.with(|f| f.apply(in_stage))
             });
             view! {
                 <Column stage=stage.clone() cards stages=stages.clone() slug=slug.clone()
@@ -111,6 +127,7 @@ fn BoardView(
         })
         .collect_view();
     let title = board().job_title;
+    let slug_for_filters = slug.clone();
     view! {
         <Title text=format!("Board · {title}")/>
         <p class="breadcrumb"><a href=job_href>{title.clone()}</a></p>
@@ -118,7 +135,57 @@ fn BoardView(
             <h1>{format!("{title}: board")}</h1>
             <p class="hint" aria-live="polite">{summary}</p>
         </section>
+        <Filters slug=slug_for_filters job=job.clone() filter/>
         <div class="board" data-board=job.clone()>{columns}</div>
+    }
+}
+
+/// The board's filters and order: a GET form, so they live in the address and work before the
+/// wasm; the cards are filtered where they are drawn, live updates included.
+#[component]
+fn Filters(slug: String, job: String, filter: Memo<BoardFilter>) -> impl IntoView {
+    let now = filter.get_untracked();
+    let floors = std::iter::once(view! { <option value="">"Any score"</option> }.into_any())
+        .chain(SCORE_FLOORS.iter().map(|floor| {
+            let selected = now.min_score == Some(*floor);
+            view! { <option value=floor.to_string() selected=selected>{format!("{floor} or more")}</option> }
+                .into_any()
+        }))
+        .collect_view();
+    let sorts = BoardSort::ALL
+        .into_iter()
+        .map(|s| view! { <option value=s.as_str() selected=s == now.sort>{s.label()}</option> })
+        .collect_view();
+    let address = format!("/o/{slug}/jobs/{job}/board");
+    let clear = {
+        let address = address.clone();
+        move || {
+            filter
+                .with(BoardFilter::narrows)
+                .then(|| view! { <a href=address.clone()>"Clear filters"</a> })
+        }
+    };
+    view! {
+        <GetForm method="GET" action=address.clone() noscroll=true replace=true attr:class="filters board-filters"
+            attr:role="search" attr:aria-label="Filter the board">
+            <div class="field">
+                <label for="board-q">"Name or skill"</label>
+                <input id="board-q" type="search" name="q" value=now.query.clone() prop:value=now.query.clone()
+                    placeholder="For example Rust"/>
+            </div>
+            <div class="field">
+                <label for="board-min">"Score"</label>
+                <select id="board-min" name="min">{floors}</select>
+            </div>
+            <div class="field">
+                <label for="board-sort">"Order"</label>
+                <select id="board-sort" name="sort">{sorts}</select>
+            </div>
+            <div class="filter-actions">
+                <button type="submit" class="button">"Show"</button>
+                {clear}
+            </div>
+        </GetForm>
     }
 }
 

@@ -1,50 +1,18 @@
 //! The rejection settings on the organisation's Settings page: the reasons a rejection is
 //! recorded with, and the e-mail candidates may be sent, with its placeholders.
 
-use super::api::{get_rejection_settings, UpdateRejectionSettings};
-use crate::{
-    form::{Field, Form, FormError, Submit, TextArea},
-    session::successes,
-    toast::{use_toasts, ToastKind},
-    widgets::ErrorPanel,
-};
+use super::api::UpdateRejectionSettings;
+use crate::form::{Field, Form, FormError, Submit, TextArea};
 use leptos::prelude::*;
 use shared::{
     pipeline::{check_rejection_settings, RejectionSettings, PLACEHOLDERS},
     validation::FieldError,
 };
 
+/// The form, filled with the organisation's `settings` (read with the page's other settings, so
+/// the page waits for one thing and hydrates as it was rendered).
 #[component]
-pub fn RejectionSettingsForm(slug: Signal<String>) -> impl IntoView {
-    let save = ServerAction::<UpdateRejectionSettings>::new();
-    let toasts = use_toasts();
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = save.value().get() {
-            toasts.push(
-                ToastKind::Success,
-                "Saved the rejection reasons and e-mail.",
-            );
-        }
-    });
-    let saved = successes(save);
-    let settings = Resource::new(
-        move || (slug.get(), saved.get()),
-        |(slug, _)| get_rejection_settings(slug),
-    );
-    view! {
-        <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match settings.await {
-                    Ok(settings) => view! { <Fields settings slug=slug.get_untracked() save/> }.into_any(),
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                }
-            })}
-        </Transition>
-    }
-}
-
-#[component]
-fn Fields(
+pub fn RejectionSettingsForm(
     settings: RejectionSettings,
     slug: String,
     save: ServerAction<UpdateRejectionSettings>,

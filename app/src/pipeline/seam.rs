@@ -1,8 +1,8 @@
 //! What the board asks of the server.
 
 use super::api::{
-    AddNote, Application, GetRejectionSettings, JobBoard, MoveApplication, RejectApplication,
-    ReopenApplication, UpdateRejectionSettings,
+    AddNote, Application, AssignInterviewers, GetRejectionSettings, JobBoard, MoveApplication,
+    RejectApplication, ReopenApplication, UpdateRejectionSettings,
 };
 use crate::{error::ApiError, seam::OrgCaller};
 use shared::pipeline::{ApplicationDetail, Board, RejectionSettings};
@@ -46,4 +46,9 @@ pub trait PipelineSeam: Send + Sync + 'static {
         caller: &OrgCaller,
         input: UpdateRejectionSettings,
     ) -> Result<RejectionSettings, ApiError>;
+    async fn assign_interviewers(
+        &self,
+        caller: &OrgCaller,
+        input: AssignInterviewers,
+    ) -> Result<ApplicationDetail, ApiError>;
 }

@@ -12,7 +12,7 @@ use crate::{
 };
 use app::{
     error::ApiError,
-    pipeline::api::{AddNote, RejectApplication, UpdateRejectionSettings},
+    pipeline::api::{AddNote, AssignInterviewers, RejectApplication, UpdateRejectionSettings},
     seam::OrgCaller,
 };
 use shared::{
@@ -87,39 +87,104 @@ impl Pipeline {
         .await
         .or_internal("reading an application")?
         .ok_or(ApiError::NotFound)?;
-        let access = self
+        let access = match self
             .team_access(
                 caller,
                 row.job_id,
                 row.job_title.clone(),
                 row.job_slug.clone(),
             )
-            .await?;
+            .await
+        {
+            Ok(access) => access,
+            // An interviewer sees the applications assigned to them while on the job's team.
+            Err(refused @ (ApiError::Forbidden | ApiError::NotFound)) => {
+                if !self.assigned(caller, row.id, row.job_id).await? {
+                    return Err(refused);
+                }
+                Access {
+                    job_id: row.job_id,
+                    title: row.job_title.clone(),
+                    slug: row.job_slug.clone(),
+                    can_move: false,
+                    whole_job: false,
+                }
+            }
+            Err(other) => return Err(other),
+        };
         Ok(Found { row, access })
     }
 
-    /// The members who may see applications of job `job_id` (the caller left out).
+    /// Whether the caller interviews application `id` and is still on its job's team.
+    async fn assigned(&self, caller: &OrgCaller, id: i64, job_id: i64) -> Result<bool, ApiError> {
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT i.user_id FROM application_interviewers i \
+             JOIN job_team t ON t.job_id = $3 AND t.user_id = i.user_id \
+             WHERE i.application_id = $1 AND i.user_id = $2 AND i.org_id = $4",
+        )
+        .bind(id)
+        .bind(caller.user_id())
+        .bind(job_id)
+        .bind(caller.org_id())
+        .fetch_optional(&self.db.pool)
+        .await
+        .or_internal("reading an assignment")?;
+        Ok(found.is_some())
+    }
+
+    /// The interviewers assigned to application `id`.
+    async fn interviewers(&self, org_id: i64, id: i64) -> Result<Vec<Mentionable>, ApiError> {
+        let rows: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT u.id, u.name FROM application_interviewers i JOIN users u ON u.id = i.user_id \
+             WHERE i.application_id = $1 AND i.org_id = $2 ORDER BY u.name, u.id",
+        )
+        .bind(id)
+        .bind(org_id)
+        .fetch_all(&self.db.pool)
+        .await
+        .or_internal("reading an application's interviewers")?;
+        Ok(people(rows))
+    }
+
+    /// The interviewers on job `job_id`'s hiring team.
+    async fn assignable(&self, org_id: i64, job_id: i64) -> Result<Vec<Mentionable>, ApiError> {
+        let rows: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT u.id, u.name FROM job_team t JOIN users u ON u.id = t.user_id \
+             JOIN memberships m ON m.user_id = t.user_id AND m.org_id = $2 \
+             WHERE t.job_id = $1 AND t.role = 'interviewer' ORDER BY u.name, u.id",
+        )
+        .bind(job_id)
+        .bind(org_id)
+        .fetch_all(&self.db.pool)
+        .await
+        .or_internal("reading a job's interviewers")?;
+        Ok(people(rows))
+    }
+
+    /// The members who may see application `id` of job `job_id` (the caller left out): owners,
+    /// admins and recruiters, hiring managers on the job's team, and its assigned interviewers.
     async fn mentionable(
         &self,
         caller: &OrgCaller,
         job_id: i64,
+        id: i64,
     ) -> Result<Vec<Mentionable>, ApiError> {
         let rows: Vec<(i64, String)> = sqlx::query_as(
             "SELECT u.id, u.name FROM users u JOIN memberships m ON m.user_id = u.id \
-             WHERE m.org_id = $1 AND (m.role IN ('owner', 'admin', 'recruiter') \
-             OR EXISTS (SELECT 1 FROM job_team t WHERE t.job_id = $2 AND t.user_id = u.id)) \
-             AND u.id <> $3 ORDER BY u.name, u.id",
+             WHERE m.org_id = $1 AND u.id <> $3 AND (m.role IN ('owner', 'admin', 'recruiter') \
+             OR EXISTS (SELECT 1 FROM job_team t WHERE t.job_id = $2 AND t.user_id = u.id \
+                 AND (m.role = 'hiring_manager' OR EXISTS (SELECT 1 FROM application_interviewers i \
+                     WHERE i.application_id = $4 AND i.user_id = u.id)))) \
+             ORDER BY u.name, u.id",
         )
         .bind(caller.org_id())
         .bind(job_id)
         .bind(caller.user_id())
+        .bind(id)
         .fetch_all(&self.db.pool)
         .await
         .or_internal("reading who may be mentioned")?;
-        Ok(rows
-            .into_iter()
-            .map(|(user_id, name)| Mentionable { user_id, name })
-            .collect())
+        Ok(people(rows))
     }
 
     pub(super) async fn detail(
@@ -233,8 +298,15 @@ impl Pipeline {
                         .collect(),
                 })
                 .collect(),
-            mentionable: self.mentionable(caller, access.job_id).await?,
+            mentionable: self.mentionable(caller, access.job_id, id).await?,
+            interviewers: self.interviewers(org_id, id).await?,
+            assignable: if access.can_move {
+                self.assignable(org_id, access.job_id).await?
+            } else {
+                Vec::new()
+            },
             can_decide: access.can_move,
+            whole_job: access.whole_job,
             rejection,
         })
     }
@@ -416,7 +488,7 @@ impl Pipeline {
         let Found { row, access } = self.find(caller, input.application).await?;
         let body = rules::note("body", &input.body)?;
         let org_id = caller.org_id();
-        let people = self.mentionable(caller, access.job_id).await?;
+        let people = self.mentionable(caller, access.job_id, row.id).await?;
         let names: Vec<&str> = people.iter().map(|p| p.name.as_str()).collect();
         let mentioned: Vec<&Mentionable> = rules::mentions(&body, &names)
             .into_iter()
@@ -424,10 +496,7 @@ impl Pipeline {
             .collect();
         let by_name = self.db.user_name(caller.user_id()).await?;
         let at = now();
-        let link = self
-            .public_url
-            .join(rules::application_path(caller.slug(), row.id).trim_start_matches('/'))
-            .or_internal("making an application's address")?;
+        let link = self.application_link(caller, row.id)?;
         let mut tx = self.db.begin().await.or_internal("starting transaction")?;
         let note_id: i64 = sqlx::query_scalar(
             "INSERT INTO application_notes (org_id, application_id, by_user, by_name, body, \
@@ -449,11 +518,6 @@ impl Pipeline {
                 .execute(&mut *tx)
                 .await
                 .or_internal("recording a mention")?;
-            let email: String = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
-                .bind(person.user_id)
-                .fetch_one(&mut *tx)
-                .await
-                .or_internal("reading a colleague's address")?;
             let subject = format!(
                 "{} mentioned you about {} ({})",
                 in_mail(&by_name),
@@ -469,17 +533,7 @@ impl Pipeline {
                 candidate = in_mail(&row.candidate_name),
                 job = in_mail(&row.job_title),
             );
-            self.mail
-                .enqueue(
-                    &mut tx,
-                    OutgoingMail {
-                        org_id: Some(org_id),
-                        recipient: &email,
-                        subject: &subject,
-                        body: &text,
-                        grants_role: None,
-                    },
-                )
+            self.mail_member(&mut tx, org_id, person.user_id, (&subject, &text))
                 .await?;
         }
         let detail = if mentioned.is_empty() {
@@ -500,6 +554,154 @@ impl Pipeline {
             "note added"
         );
         self.detail(caller, row.id).await
+    }
+
+    pub(super) async fn assign(
+        &self,
+        caller: &OrgCaller,
+        input: AssignInterviewers,
+    ) -> Result<ApplicationDetail, ApiError> {
+        let Found { row, access } = self.find(caller, input.application).await?;
+        if !access.can_move {
+            return Err(ApiError::Forbidden);
+        }
+        let wanted: Vec<i64> = serde_json::from_str(&input.interviewers).map_err(|_| {
+            ApiError::field(
+                "interviewers",
+                "Send the interviewers as a list of member ids, such as [12, 40].",
+            )
+        })?;
+        let org_id = caller.org_id();
+        let team = self.assignable(org_id, row.job_id).await?;
+        if let Some(stranger) = wanted
+            .iter()
+            .find(|id| !team.iter().any(|t| t.user_id == **id))
+        {
+            tracing::info!(org_id, user_id = stranger, "not an interviewer of the job");
+            return Err(ApiError::field(
+                "interviewers",
+                "Only interviewers on this job's hiring team can be assigned; add them to the \
+                 team on the job's page first.",
+            ));
+        }
+        let before = self.interviewers(org_id, row.id).await?;
+        let added: Vec<&Mentionable> = team
+            .iter()
+            .filter(|t| {
+                wanted.contains(&t.user_id) && !before.iter().any(|b| b.user_id == t.user_id)
+            })
+            .collect();
+        let by_name = self.db.user_name(caller.user_id()).await?;
+        let at = now();
+        let link = self.application_link(caller, row.id)?;
+        let mut tx = self.db.begin().await.or_internal("starting transaction")?;
+        sqlx::query(
+            "DELETE FROM application_interviewers WHERE application_id = $1 AND org_id = $2",
+        )
+        .bind(row.id)
+        .bind(org_id)
+        .execute(&mut *tx)
+        .await
+        .or_internal("changing interviewers")?;
+        for user_id in team
+            .iter()
+            .map(|t| t.user_id)
+            .filter(|id| wanted.contains(id))
+        {
+            sqlx::query(
+                "INSERT INTO application_interviewers (application_id, user_id, org_id, \
+                 assigned_by, assigned_at) VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(row.id)
+            .bind(user_id)
+            .bind(org_id)
+            .bind(caller.user_id())
+            .bind(at)
+            .execute(&mut *tx)
+            .await
+            .or_internal("assigning an interviewer")?;
+        }
+        for person in &added {
+            let subject = format!(
+                "Please interview {} ({})",
+                in_mail(&row.candidate_name),
+                in_mail(&row.job_title)
+            );
+            let text = format!(
+                "Hello {name},\n\n{by} asked you to interview {candidate} for {job}. Their CV, \
+                 the match with the job and the team's notes are here:\n{link}\n",
+                name = in_mail(&person.name),
+                by = in_mail(&by_name),
+                candidate = in_mail(&row.candidate_name),
+                job = in_mail(&row.job_title),
+            );
+            self.mail_member(&mut tx, org_id, person.user_id, (&subject, &text))
+                .await?;
+        }
+        let names: Vec<&str> = team
+            .iter()
+            .filter(|t| wanted.contains(&t.user_id))
+            .map(|t| t.name.as_str())
+            .collect();
+        let detail = if names.is_empty() {
+            "No interviewers assigned.".to_owned()
+        } else {
+            format!("Interviewers: {}.", names.join(", "))
+        };
+        Self::event(
+            &mut tx,
+            caller,
+            &by_name,
+            row.id,
+            ("interviewers", &detail),
+            at,
+        )
+        .await?;
+        tx.commit().await.or_internal("assigning interviewers")?;
+        if !added.is_empty() {
+            self.mail.wake();
+        }
+        tracing::info!(
+            org_id,
+            application_id = row.id,
+            interviewers = names.len(),
+            "interviewers assigned"
+        );
+        self.detail(caller, row.id).await
+    }
+
+    /// The address of application `id` for e-mails.
+    fn application_link(&self, caller: &OrgCaller, id: i64) -> Result<url::Url, ApiError> {
+        self.public_url
+            .join(rules::application_path(caller.slug(), id).trim_start_matches('/'))
+            .or_internal("making an application's address")
+    }
+
+    /// Queues an e-mail to member `user_id`, inside the caller's transaction.
+    async fn mail_member(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        org_id: i64,
+        user_id: i64,
+        (subject, body): (&str, &str),
+    ) -> Result<(), ApiError> {
+        let email: String = sqlx::query_scalar("SELECT email FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_one(&mut *conn)
+            .await
+            .or_internal("reading a colleague's address")?;
+        self.mail
+            .enqueue(
+                conn,
+                OutgoingMail {
+                    org_id: Some(org_id),
+                    recipient: &email,
+                    subject,
+                    body,
+                    grants_role: None,
+                },
+            )
+            .await
     }
 
     /// Records what a member did to application `id`, inside the caller's transaction.
@@ -527,6 +729,12 @@ impl Pipeline {
         .or_internal("recording what happened to an application")?;
         Ok(())
     }
+}
+
+fn people(rows: Vec<(i64, String)>) -> Vec<Mentionable> {
+    rows.into_iter()
+        .map(|(user_id, name)| Mentionable { user_id, name })
+        .collect()
 }
 
 fn closed_already() -> ApiError {

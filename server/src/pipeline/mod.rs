@@ -25,8 +25,8 @@ use app::{
     error::ApiError,
     pipeline::{
         api::{
-            AddNote, Application, GetRejectionSettings, JobBoard, MoveApplication,
-            RejectApplication, ReopenApplication, UpdateRejectionSettings,
+            AddNote, Application, AssignInterviewers, GetRejectionSettings, JobBoard,
+            MoveApplication, RejectApplication, ReopenApplication, UpdateRejectionSettings,
         },
         seam::PipelineSeam,
     },
@@ -55,6 +55,8 @@ struct Access {
     title: String,
     slug: String,
     can_move: bool,
+    /// False for an interviewer who sees only the applications assigned to them.
+    whole_job: bool,
 }
 
 impl Pipeline {
@@ -104,6 +106,7 @@ impl Pipeline {
                 title,
                 slug,
                 can_move: true,
+                whole_job: true,
             });
         }
         let team_role: Option<String> =
@@ -121,6 +124,7 @@ impl Pipeline {
                 title,
                 slug,
                 can_move: role != "interviewer",
+                whole_job: true,
             }),
         }
     }
@@ -378,6 +382,14 @@ impl PipelineSeam for Pipeline {
         input: AddNote,
     ) -> Result<ApplicationDetail, ApiError> {
         self.note(caller, input).await
+    }
+
+    async fn assign_interviewers(
+        &self,
+        caller: &OrgCaller,
+        input: AssignInterviewers,
+    ) -> Result<ApplicationDetail, ApiError> {
+        self.assign(caller, input).await
     }
 
     async fn rejection_settings(

@@ -1,0 +1,10 @@
+-- Who interviews which application: an interviewer sees only the applications assigned to them.
+CREATE TABLE application_interviewers (
+    application_id INTEGER NOT NULL REFERENCES applications (id) ON DELETE CASCADE,
+    user_id        INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    org_id         INTEGER NOT NULL REFERENCES organisations (id) ON DELETE CASCADE,
+    assigned_by    INTEGER REFERENCES users (id) ON DELETE SET NULL,
+    assigned_at    INTEGER NOT NULL,
+    PRIMARY KEY (application_id, user_id)
+);
+CREATE INDEX application_interviewers_user ON application_interviewers (user_id, org_id);
