@@ -129,6 +129,22 @@ test("an application: explained score, CV evidence, a note that mentions a colle
   expect(widest).toBeLessThanOrEqual(page.viewportSize()!.width);
   await page.screenshot({ path: info.outputPath("application.png"), fullPage: true });
 
+  // Tagged from the profile ("silver medallist"), and found again by the tag.
+  await page.getByRole("link", { name: "Profile, contact details and other applications" }).click();
+  await hydrated(page);
+  await page.getByLabel("Add a tag").fill("  Silver   medallist ");
+  await page.getByRole("button", { name: "Add", exact: true }).click();
+  await expect(page.locator(".tag-list a")).toHaveText(["Silver medallist"]);
+  await page.getByLabel("Add a tag").fill("a, b");
+  await page.getByRole("button", { name: "Add", exact: true }).click();
+  await expect(page.locator("#tag-tag-error")).toHaveText("Add one tag at a time, without commas.");
+  await page.locator(".tag-list a", { hasText: "Silver medallist" }).click();
+  await expect(page).toHaveURL(/\/candidates\?tag=Silver\+medallist$/);
+  await expect(page.locator(".candidates-table tbody tr")).toHaveCount(1);
+  await expect(page.locator(".candidates-table tbody tr")).toContainText("Ada Lovelace");
+  await page.screenshot({ path: info.outputPath("candidates-by-tag.png"), fullPage: true });
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(page.viewportSize()!.width);
+
   // The candidate's private link says so, kindly.
   const visitor = await browser.newContext();
   const mine = await visitor.newPage();

@@ -354,6 +354,57 @@ async fn duplicates_are_flagged_and_merged_without_losing_anything(db: Db) {
             counts
         }
     };
+    // Tags: one at a time, any case once, only for those who manage candidates.
+    let tag = |c: &Browser, id: i64, endpoint: &'static str, tag: &'static str| {
+        let (c, id) = (c.clone(), id.to_string());
+        async move {
+            c.call(endpoint, &[("slug", "acme"), ("id", &id), ("tag", tag)])
+                .await
+        }
+    };
+    assert_eq!(
+        tag(&owner, ada, "add_candidate_tag", " Silver   medallist")
+            .await
+            .body["summary"]["tags"],
+        serde_json::json!(["Silver medallist"])
+    );
+    for (t, expected) in [("relocation", 1), ("silver MEDALLIST", 2), ("old", 3)] {
+        let tagged = tag(&owner, king, "add_candidate_tag", t).await;
+        assert_eq!(
+            tagged.body["summary"]["tags"].as_array().map(Vec::len),
+            Some(expected)
+        );
+    }
+    let removed = tag(&owner, king, "remove_candidate_tag", "OLD").await;
+    assert_eq!(
+        removed.body["summary"]["tags"],
+        serde_json::json!(["relocation", "silver MEDALLIST"])
+    );
+    let comma = tag(&owner, ada, "add_candidate_tag", "a, b").await;
+    assert!(comma.field_error("tag").is_some(), "{:?}", comma.body);
+    assert_eq!(
+        tag(&manager, ada, "add_candidate_tag", "mine").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let tagged = owner
+        .call(
+            "candidates",
+            &[
+                ("slug", "acme"),
+                ("query", ""),
+                ("page", "1"),
+                ("tag", "SILVER medallist"),
+            ],
+        )
+        .await;
+    let names: Vec<&str> = tagged.body["candidates"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|c| c["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(names, ["Ada King", "Ada Lovelace"]);
+
     let before = count(&srv).await;
     assert_eq!(before, [3, 3, 3, 3]);
     let merged = merge(&owner, ada, king).await;
@@ -375,6 +426,11 @@ async fn duplicates_are_flagged_and_merged_without_losing_anything(db: Db) {
         serde_json::json!(["https://github.com/ada", "https://ada.example.org"])
     );
     assert_eq!(kept["merges"][0]["merged_name"], "Ada King");
+    assert_eq!(
+        kept["summary"]["tags"],
+        serde_json::json!(["relocation", "Silver medallist"]),
+        "the tags of both, each once"
+    );
     assert_eq!(kept["merges"][0]["by"], "Olive Owner");
     assert_eq!(kept["duplicates"], serde_json::json!([]));
     // Both files are still downloadable from the kept profile; the merged one is gone.

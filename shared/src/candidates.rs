@@ -93,6 +93,9 @@ pub struct CandidateSummary {
     pub applications: Vec<ApplicationBrief>,
     /// When they asked for their data to be deleted.
     pub deletion_requested_at: Option<i64>,
+    /// Its tags, in alphabetical order.
+    #[serde(default)]
+    pub tags: Vec<String>,
 }
 
 /// A page of the candidate list.
@@ -192,5 +195,63 @@ mod tests {
             Source::parse("careers").map(Source::label),
             Some("Careers page")
         );
+    }
+}
+
+pub const MAX_TAGS: usize = 20;
+pub const MAX_TAG_CHARS: usize = 40;
+
+/// A tag as typed, tidied (spaces trimmed and single), or what is wrong with it.
+pub fn tag(field: &str, raw: &str) -> Result<String, crate::validation::FieldError> {
+    use crate::validation::FieldError;
+    let value = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+    if value.is_empty() {
+        return Err(FieldError::new(
+            field,
+            "Type a tag, such as “silver medallist”.",
+        ));
+    }
+    if value.chars().any(crate::validation::is_hidden_char) {
+        return Err(FieldError::new(
+            field,
+            "The tag contains invisible or control characters; type it again.",
+        ));
+    }
+    if value.contains(',') {
+        return Err(FieldError::new(
+            field,
+            "Add one tag at a time, without commas.",
+        ));
+    }
+    let chars = value.chars().count();
+    if chars > MAX_TAG_CHARS {
+        return Err(FieldError::new(
+            field,
+            format!("Make the tag shorter: {chars} characters, at most {MAX_TAG_CHARS}."),
+        ));
+    }
+    Ok(value)
+}
+
+/// What two tags are compared by.
+pub fn tag_key(tag: &str) -> String {
+    tag.to_lowercase()
+}
+
+#[cfg(test)]
+mod tag_tests {
+    use super::*;
+
+    #[test]
+    fn tags_are_tidied_and_checked() {
+        assert_eq!(
+            tag("tag", "  silver   medallist ").ok().as_deref(),
+            Some("silver medallist")
+        );
+        assert!(tag("tag", " ").is_err());
+        assert!(tag("tag", "a, b").is_err());
+        assert!(tag("tag", "a\u{200b}b").is_err());
+        assert!(tag("tag", &"x".repeat(MAX_TAG_CHARS + 1)).is_err());
+        assert_eq!(tag_key("Rust"), tag_key("RUST"));
     }
 }

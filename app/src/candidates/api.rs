@@ -13,9 +13,21 @@ use {
 /// A page of the organisation's candidates, newest first; `query` searches names and e-mail
 /// addresses.
 #[server(endpoint = "candidates")]
-pub async fn candidates(slug: String, query: String, page: u32) -> Result<CandidatePage, ApiError> {
+pub async fn candidates(
+    slug: String,
+    query: String,
+    page: u32,
+    /// Only candidates with this tag (any case); empty for all.
+    #[server(default)]
+    tag: String,
+) -> Result<CandidatePage, ApiError> {
     let (candidates, caller) = seam::member::<dyn CandidatesSeam>(&slug).await?;
-    let input = Candidates { slug, query, page };
+    let input = Candidates {
+        slug,
+        query,
+        page,
+        tag,
+    };
     respond(candidates.candidates(&caller, input).await)
 }
 
@@ -33,4 +45,20 @@ pub async fn merge_candidates(slug: String, keep: i64, merge: i64) -> Result<Pro
     let (candidates, caller) = seam::member::<dyn CandidatesSeam>(&slug).await?;
     let input = MergeCandidates { slug, keep, merge };
     respond(candidates.merge_candidates(&caller, input).await)
+}
+
+/// Tags candidate `id` with `tag` (owners, admins and recruiters).
+#[server(endpoint = "add_candidate_tag")]
+pub async fn add_candidate_tag(slug: String, id: i64, tag: String) -> Result<Profile, ApiError> {
+    let (candidates, caller) = seam::member::<dyn CandidatesSeam>(&slug).await?;
+    let input = AddCandidateTag { slug, id, tag };
+    respond(candidates.add_tag(&caller, input).await)
+}
+
+/// Takes `tag` off candidate `id` (owners, admins and recruiters).
+#[server(endpoint = "remove_candidate_tag")]
+pub async fn remove_candidate_tag(slug: String, id: i64, tag: String) -> Result<Profile, ApiError> {
+    let (candidates, caller) = seam::member::<dyn CandidatesSeam>(&slug).await?;
+    let input = RemoveCandidateTag { slug, id, tag };
+    respond(candidates.remove_tag(&caller, input).await)
 }

@@ -12,8 +12,8 @@ use leptos_meta::Title;
 use leptos_router::{components::Form as GetForm, hooks::use_query_map};
 use shared::candidates::{CandidatePage, CandidateSummary};
 
-fn href(slug: &str, query: &String, page: u32) -> String {
-    let mut pairs = url_pairs(&[("q", query)]);
+fn href(slug: &str, query: &String, tag: &String, page: u32) -> String {
+    let mut pairs = url_pairs(&[("q", query), ("tag", tag)]);
     if page > 1 {
         pairs.push(format!("page={page}"));
     }
@@ -32,16 +32,17 @@ pub fn CandidatesPage() -> impl IntoView {
     let filters = Memo::new(move |_| {
         let q = query.read();
         let text = q.get("q").unwrap_or_default().trim().to_owned();
+        let tag = q.get("tag").unwrap_or_default().trim().to_owned();
         let page = q
             .get("page")
             .and_then(|p| p.parse().ok())
             .unwrap_or(1u32)
             .max(1);
-        (text, page)
+        (text, tag, page)
     });
     let list = Resource::new(
         move || (slug.get(), filters.get(), session.live.get()),
-        |(slug, (text, page), _)| candidates(slug, text, page),
+        |(slug, (text, tag, page), _)| candidates(slug, text, page, tag),
     );
     view! {
         <Title text="Candidates"/>
@@ -50,8 +51,8 @@ pub fn CandidatesPage() -> impl IntoView {
                 match list.await {
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
                     Ok(page) => {
-                        let (text, _) = filters.get_untracked();
-                        view! { <CandidateList page text slug=slug.get_untracked()/> }.into_any()
+                        let (text, tag, _) = filters.get_untracked();
+                        view! { <CandidateList page text tag slug=slug.get_untracked()/> }.into_any()
                     }
                 }
             })}
@@ -60,7 +61,7 @@ pub fn CandidatesPage() -> impl IntoView {
 }
 
 #[component]
-fn CandidateList(page: CandidatePage, text: String, slug: String) -> impl IntoView {
+fn CandidateList(page: CandidatePage, text: String, tag: String, slug: String) -> impl IntoView {
     let shown = range_text(
         page.page,
         shared::candidates::CANDIDATES_PER_PAGE,
@@ -68,7 +69,7 @@ fn CandidateList(page: CandidatePage, text: String, slug: String) -> impl IntoVi
         page.total,
     );
     let body = if page.candidates.is_empty() {
-        let message = if text.is_empty() {
+        let message = if text.is_empty() && tag.is_empty() {
             "No candidates yet. They appear here when they apply on your careers page."
         } else {
             "No candidate matches this search."
@@ -90,9 +91,9 @@ fn CandidateList(page: CandidatePage, text: String, slug: String) -> impl IntoVi
         }
         .into_any()
     };
-    let previous = (page.page > 1).then(|| href(&slug, &text, page.page - 1));
-    let next = (page.page < page.pages).then(|| href(&slug, &text, page.page + 1));
-    let clear = (!text.is_empty())
+    let previous = (page.page > 1).then(|| href(&slug, &text, &tag, page.page - 1));
+    let next = (page.page < page.pages).then(|| href(&slug, &text, &tag, page.page + 1));
+    let clear = (!text.is_empty() || !tag.is_empty())
         .then(|| view! { <a href=format!("/o/{slug}/candidates")>"Clear search"</a> });
     view! {
         <section class="page-head">
@@ -102,6 +103,10 @@ fn CandidateList(page: CandidatePage, text: String, slug: String) -> impl IntoVi
             <div class="field filter-query">
                 <label for="candidates-q">"Search"</label>
                 <input id="candidates-q" type="search" name="q" value=text.clone() prop:value=text.clone() placeholder="Name or e-mail"/>
+            </div>
+            <div class="field">
+                <label for="candidates-tag">"Tag"</label>
+                <input id="candidates-tag" type="search" name="tag" value=tag.clone() prop:value=tag.clone() placeholder="Any"/>
             </div>
             <div class="filter-actions">
                 <button type="submit" class="button">"Search"</button>
@@ -121,6 +126,17 @@ fn CandidateRow(candidate: CandidateSummary, slug: String) -> impl IntoView {
         .iter()
         .map(|a| view! { <li>{a.job_title.clone()}" · "<span class="hint">{a.describe()}</span></li> })
         .collect_view();
+    let tags = (!candidate.tags.is_empty()).then(|| {
+        let items = candidate
+            .tags
+            .iter()
+            .map(|t| {
+                let href = href(&slug, &String::new(), t, 1);
+                view! { <li><a class="tag" href=href>{t.clone()}</a></li> }
+            })
+            .collect_view();
+        view! { <ul class="tag-list" aria-label="Tags">{items}</ul> }
+    });
     let deletion = candidate
         .deletion_requested_at
         .map(|_| view! { <br/><span class="tag tag-warning">"Asked for deletion"</span> });
@@ -129,6 +145,7 @@ fn CandidateRow(candidate: CandidateSummary, slug: String) -> impl IntoView {
             <td>
                 <a href=format!("/o/{slug}/candidates/{}", candidate.id)><strong>{candidate.name}</strong></a>
                 <br/><span class="hint">{candidate.email}</span>
+                {tags}
                 {deletion}
             </td>
             <td><ul class="plain-list">{applications}</ul></td>

@@ -1,9 +1,10 @@
 //! `/o/:slug/candidates/:id`: one candidate: contact details, links, the CV (to download, and its
 //! text as read), cover letters and every application with where it stands.
 
-use super::api::{candidate, MergeCandidates};
+use super::api::{candidate, AddCandidateTag, MergeCandidates, RemoveCandidateTag};
 use crate::{
     confirm::ConfirmButton,
+    form::{Field, Form, FormError, Submit},
     session::{successes, Session},
     time::LocalTime,
     toast::{use_toasts, ToastKind},
@@ -37,8 +38,20 @@ pub fn CandidatePage() -> impl IntoView {
         None => {}
     });
     let merged = successes(merge);
+    let tagging = Tagging {
+        add: ServerAction::new(),
+        remove: ServerAction::new(),
+    };
+    session.watch(tagging.add);
+    session.watch(tagging.remove);
+    Effect::new(move |_| {
+        if let Some(Err(error)) = tagging.remove.value().get() {
+            toasts.push(ToastKind::Error, error.to_string());
+        }
+    });
+    let (added, removed) = (successes(tagging.add), successes(tagging.remove));
     let profile = Resource::new(
-        move || (slug.get(), id(), merged.get()),
+        move || (slug.get(), id(), merged.get() + added.get() + removed.get()),
         |(slug, id, _)| async move {
             match id {
                 Some(id) => candidate(slug, id).await,
@@ -51,11 +64,18 @@ pub fn CandidatePage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match profile.await {
                     Err(error) => view! { <Title text="Candidate"/><ErrorPanel error/> }.into_any(),
-                    Ok(candidate) => view! { <Profile candidate slug=slug.get_untracked() merge/> }.into_any(),
+                    Ok(candidate) => view! { <Profile candidate slug=slug.get_untracked() merge tagging/> }.into_any(),
                 }
             })}
         </Transition>
     }
+}
+
+/// Adding and removing tags.
+#[derive(Clone, Copy)]
+struct Tagging {
+    add: ServerAction<AddCandidateTag>,
+    remove: ServerAction<RemoveCandidateTag>,
 }
 
 #[component]
@@ -63,6 +83,7 @@ fn Profile(
     candidate: Candidate,
     slug: String,
     merge: ServerAction<MergeCandidates>,
+    tagging: Tagging,
 ) -> impl IntoView {
     let summary = candidate.summary;
     let phone = (!candidate.phone.is_empty()).then(|| {
@@ -175,9 +196,13 @@ fn Profile(
         </div>
     }
     .into_any();
+    let tags = view! {
+        <Tags id=summary.id tags=summary.tags.clone() slug=slug.clone() can_manage=candidate.can_manage tagging/>
+    };
     let side = view! {
         <div class="candidate-side">
             {duplicates}
+            {tags}
             <section class="panel" aria-labelledby="contact-heading">
                 <h2 id="contact-heading">"Contact"</h2>
                 <dl class="facts">
@@ -243,4 +268,69 @@ fn DuplicateItem(
             {button}
         </li>
     }
+}
+
+/// The candidate's tags; those who manage candidates add and remove them.
+#[component]
+fn Tags(
+    id: i64,
+    tags: Vec<String>,
+    slug: String,
+    can_manage: bool,
+    tagging: Tagging,
+) -> impl IntoView {
+    if tags.is_empty() && !can_manage {
+        return ().into_any();
+    }
+    let none = tags.is_empty();
+    let items = tags
+        .into_iter()
+        .map(|t| {
+            let search = format!(
+                "/o/{slug}/candidates?{}",
+                crate::widgets::url_pairs(&[("tag", &t)]).join("&")
+            );
+            let org = slug.clone();
+            let remove = can_manage.then(|| {
+                let label = format!("Remove the tag {t}");
+                let value = t.clone();
+                view! {
+                    <ActionForm action=tagging.remove>
+                        <input type="hidden" name="slug" value=org/>
+                        <input type="hidden" name="id" value=id/>
+                        <input type="hidden" name="tag" value=value/>
+                        <button type="submit" class="tag-remove" aria-label=label title="Remove">"×"</button>
+                    </ActionForm>
+                }
+            });
+            view! { <li><span class="tag"><a href=search>{t}</a>{remove}</span></li> }
+        })
+        .collect_view();
+    let add = can_manage.then(move || {
+        view! {
+            <Form action=tagging.add id="tag" validate=check_tag class="form form-row">
+                <input type="hidden" name="slug" value=slug/>
+                <input type="hidden" name="id" value=id/>
+                <Field name="tag" label="Add a tag"/>
+                <Submit label="Add" pending="Adding…" class="button"/>
+                <FormError/>
+            </Form>
+        }
+    });
+    view! {
+        <section class="panel" aria-labelledby="tags-heading">
+            <h2 id="tags-heading">"Tags"</h2>
+            {none.then(|| view! { <p class="hint">"No tags yet."</p> })}
+            <ul class="tag-list">{items}</ul>
+            {add}
+        </section>
+    }
+    .into_any()
+}
+
+fn check_tag(input: &AddCandidateTag) -> Vec<shared::validation::FieldError> {
+    shared::candidates::tag("tag", &input.tag)
+        .err()
+        .into_iter()
+        .collect()
 }

@@ -1,6 +1,9 @@
 //! What the candidate pages ask of the server.
 
-use super::api::{Candidate as GetCandidate, Candidates as ListCandidates, MergeCandidates};
+use super::api::{
+    AddCandidateTag, Candidate as GetCandidate, Candidates as ListCandidates, MergeCandidates,
+    RemoveCandidateTag,
+};
 use crate::{error::ApiError, seam::OrgCaller};
 use shared::candidates::{Candidate, CandidatePage};
 
@@ -21,5 +24,15 @@ pub trait CandidatesSeam: Send + Sync + 'static {
         &self,
         caller: &OrgCaller,
         input: MergeCandidates,
+    ) -> Result<Candidate, ApiError>;
+    async fn add_tag(
+        &self,
+        caller: &OrgCaller,
+        input: AddCandidateTag,
+    ) -> Result<Candidate, ApiError>;
+    async fn remove_tag(
+        &self,
+        caller: &OrgCaller,
+        input: RemoveCandidateTag,
     ) -> Result<Candidate, ApiError>;
 }

@@ -20,7 +20,10 @@ use crate::{
 };
 use app::{
     candidates::{
-        api::{Candidate as GetCandidate, Candidates as ListCandidates, MergeCandidates},
+        api::{
+            AddCandidateTag, Candidate as GetCandidate, Candidates as ListCandidates,
+            MergeCandidates, RemoveCandidateTag,
+        },
         seam::CandidatesSeam,
     },
     error::ApiError,
@@ -300,7 +303,32 @@ impl Candidates {
             .or_internal("listing applications")
     }
 
-    fn summary(row: SummaryRow, briefs: &[BriefRow]) -> Result<CandidateSummary, ApiError> {
+    /// The tags of candidates `ids`: (candidate, tag), alphabetical.
+    async fn tags_of(&self, org_id: i64, ids: &[i64]) -> Result<Vec<(i64, String)>, ApiError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let placeholders: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "SELECT candidate_id, tag FROM candidate_tags WHERE org_id = $1 \
+             AND candidate_id IN ({}) ORDER BY tag_key",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query_as::<_, (i64, String)>(&sql).bind(org_id);
+        for id in ids {
+            query = query.bind(*id);
+        }
+        query
+            .fetch_all(&self.db.pool)
+            .await
+            .or_internal("reading tags")
+    }
+
+    fn summary(
+        row: SummaryRow,
+        briefs: &[BriefRow],
+        tags: &[(i64, String)],
+    ) -> Result<CandidateSummary, ApiError> {
         let applications = briefs
             .iter()
             .filter(|b| b.candidate_id == row.id)
@@ -324,7 +352,26 @@ impl Candidates {
             created_at: row.created_at,
             applications,
             deletion_requested_at: row.deletion_requested_at,
+            tags: tags
+                .iter()
+                .filter(|(id, _)| *id == row.id)
+                .map(|(_, tag)| tag.clone())
+                .collect(),
         })
+    }
+
+    /// The candidate `id` of the caller's organisation, for a change by someone who manages
+    /// candidates.
+    async fn managed(&self, caller: &OrgCaller, id: i64) -> Result<(), ApiError> {
+        caller.require(Permission::ManageCandidates)?;
+        let found: Option<i64> =
+            sqlx::query_scalar("SELECT id FROM candidates WHERE id = $1 AND org_id = $2")
+                .bind(id)
+                .bind(caller.org_id())
+                .fetch_optional(&self.db.pool)
+                .await
+                .or_internal("reading a candidate")?;
+        found.map(drop).ok_or(ApiError::NotFound)
     }
 
     /// The file `file_id` of the caller's organisation, if the caller may see it: (key, name,
@@ -381,6 +428,15 @@ impl CandidatesSeam for Candidates {
             ));
             next += 1;
         }
+        let tag = input.tag.trim();
+        let tag_key = (!tag.is_empty()).then(|| shared::candidates::tag_key(tag));
+        if tag_key.is_some() {
+            filter.push_str(&format!(
+                " AND EXISTS (SELECT 1 FROM candidate_tags ct WHERE ct.candidate_id = c.id \
+                 AND ct.tag_key = ${next})"
+            ));
+            next += 1;
+        }
         let member = match scope {
             Scope::All => None,
             Scope::Team(user_id) => Some(user_id),
@@ -392,6 +448,9 @@ impl CandidatesSeam for Candidates {
         }
         if let Some(p) = &pattern {
             count = count.bind(p);
+        }
+        if let Some(key) = &tag_key {
+            count = count.bind(key);
         }
         let total = count
             .fetch_one(&self.db.pool)
@@ -413,6 +472,9 @@ impl CandidatesSeam for Candidates {
         if let Some(p) = &pattern {
             list = list.bind(p);
         }
+        if let Some(key) = &tag_key {
+            list = list.bind(key);
+        }
         let rows = list
             .bind(per_page as i64)
             .bind(i64::from(page - 1) * per_page as i64)
@@ -421,9 +483,10 @@ impl CandidatesSeam for Candidates {
             .or_internal("listing candidates")?;
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
         let briefs = self.applications(caller.org_id(), &scope, &ids).await?;
+        let tags = self.tags_of(caller.org_id(), &ids).await?;
         let candidates = rows
             .into_iter()
-            .map(|row| Self::summary(row, &briefs))
+            .map(|row| Self::summary(row, &briefs, &tags))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(CandidatePage {
             candidates,
@@ -488,8 +551,9 @@ impl CandidatesSeam for Candidates {
             .duplicates(caller.org_id(), &scope, row.id, &row.email, &phone_key)
             .await?;
         let merges = self.merges_of(caller.org_id(), row.id).await?;
+        let tags = self.tags_of(caller.org_id(), &[row.id]).await?;
         Ok(Candidate {
-            summary: Self::summary(row, &briefs)?,
+            summary: Self::summary(row, &briefs, &tags)?,
             phone,
             links: links.lines().map(str::to_owned).collect(),
             cv,
@@ -500,6 +564,71 @@ impl CandidatesSeam for Candidates {
             cv_text,
             cover_letters,
         })
+    }
+
+    async fn add_tag(
+        &self,
+        caller: &OrgCaller,
+        input: AddCandidateTag,
+    ) -> Result<Candidate, ApiError> {
+        self.managed(caller, input.id).await?;
+        let tag = shared::candidates::tag("tag", &input.tag)?;
+        let org_id = caller.org_id();
+        let count: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM candidate_tags WHERE candidate_id = $1 AND org_id = $2",
+        )
+        .bind(input.id)
+        .bind(org_id)
+        .fetch_one(&self.db.pool)
+        .await
+        .or_internal("counting tags")?;
+        if count >= shared::candidates::MAX_TAGS as i64 {
+            return Err(ApiError::field(
+                "tag",
+                format!(
+                    "A candidate has at most {} tags; remove one first.",
+                    shared::candidates::MAX_TAGS
+                ),
+            ));
+        }
+        sqlx::query(
+            "INSERT INTO candidate_tags (candidate_id, org_id, tag, tag_key) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING",
+        )
+        .bind(input.id)
+        .bind(org_id)
+        .bind(&tag)
+        .bind(shared::candidates::tag_key(&tag))
+        .execute(&self.db.pool)
+        .await
+        .or_internal("tagging a candidate")?;
+        let again = GetCandidate {
+            slug: input.slug,
+            id: input.id,
+        };
+        self.candidate(caller, again).await
+    }
+
+    async fn remove_tag(
+        &self,
+        caller: &OrgCaller,
+        input: RemoveCandidateTag,
+    ) -> Result<Candidate, ApiError> {
+        self.managed(caller, input.id).await?;
+        sqlx::query(
+            "DELETE FROM candidate_tags WHERE candidate_id = $1 AND org_id = $2 AND tag_key = $3",
+        )
+        .bind(input.id)
+        .bind(caller.org_id())
+        .bind(shared::candidates::tag_key(input.tag.trim()))
+        .execute(&self.db.pool)
+        .await
+        .or_internal("removing a tag")?;
+        let again = GetCandidate {
+            slug: input.slug,
+            id: input.id,
+        };
+        self.candidate(caller, again).await
     }
 
     async fn merge_candidates(
@@ -529,8 +658,8 @@ impl CandidatesSeam for Candidates {
             String,
         );
         // Two merges at once must not interleave (B into A while C goes into B): on
-        // PostgreSQL both rows are locked, the lower id first; SQLite runs one writer at a time
-        // and refuses a transaction whose reads another one's write has overtaken.
+        // PostgreSQL both rows are locked, the lower id first; on SQLite a transaction holds the
+        // write lock from its start (`Db::begin`), so merges run one after the other.
         let lock = match self.db.backend {
             crate::platform::db::Backend::Postgres => " FOR UPDATE",
             crate::platform::db::Backend::Sqlite => "",
@@ -586,6 +715,12 @@ impl CandidatesSeam for Candidates {
             (
                 "UPDATE candidate_merges SET candidate_id = $1 WHERE candidate_id = $2 AND org_id = $3",
                 "moving earlier merges",
+            ),
+            (
+                "INSERT INTO candidate_tags (candidate_id, org_id, tag, tag_key) \
+                 SELECT $1, org_id, tag, tag_key FROM candidate_tags \
+                 WHERE candidate_id = $2 AND org_id = $3 ON CONFLICT DO NOTHING",
+                "copying tags",
             ),
         ] {
             sqlx::query(sql)
