@@ -420,6 +420,19 @@ async fn rejecting_takes_a_reason_and_may_mail_the_candidate(db: Db) {
     )
     .await;
     assert!(no_body.field_error("body").is_some(), "{:?}", no_body.body);
+    let linked = reject(
+        &owner,
+        id,
+        &[
+            ("reason", "Salary"),
+            ("send_mail", "on"),
+            ("subject", "About Rust Engineer"),
+            ("body", "Claim your prize at https://evil.example/win"),
+        ],
+    )
+    .await;
+    let message = linked.field_error("body").expect("a link refused");
+    assert!(message.contains("https://evil.example/win"), "{message}");
     assert_eq!(outcome(&srv, id).await, ("active".to_owned(), None));
     let before = srv
         .state()
@@ -503,6 +516,23 @@ async fn rejecting_takes_a_reason_and_may_mail_the_candidate(db: Db) {
     assert_eq!(
         board(&owner).await.body["cards"].as_array().map(Vec::len),
         Some(1)
+    );
+    let twice = reject(
+        &owner,
+        id,
+        &[
+            ("reason", "Too junior"),
+            ("send_mail", "on"),
+            ("subject", "Again"),
+            ("body", "Again."),
+        ],
+    )
+    .await;
+    assert!(twice.field_error("send_mail").is_some(), "{:?}", twice.body);
+    assert_eq!(
+        outcome(&srv, id).await,
+        ("active".to_owned(), None),
+        "nothing kept"
     );
     let quiet = reject(&owner, id, &[("reason", "Too junior")]).await;
     assert_eq!(quiet.status, StatusCode::OK, "{:?}", quiet.body);
@@ -727,18 +757,31 @@ async fn interviewers_see_only_the_applications_assigned_to_them(db: Db) {
         "{:?}",
         off_team.body
     );
-    assert_eq!(detail(&ivan, ada).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(detail(&ivan, ada).await.status, StatusCode::NOT_FOUND);
 
-    owner.set_team("acme", JOB, &[(&ivan, "interviewer")]).await;
+    // An employee put on the team as an interviewer still cannot be assigned.
+    owner
+        .set_team(
+            "acme",
+            JOB,
+            &[(&ivan, "interviewer"), (&emma, "interviewer")],
+        )
+        .await;
     assert_eq!(
         detail(&ivan, ada).await.status,
-        StatusCode::FORBIDDEN,
+        StatusCode::NOT_FOUND,
         "on the team, not assigned"
     );
     assert!(assign(format!("[{emma_id}]"))
         .await
         .field_error("interviewers")
         .is_some());
+    assert_eq!(detail(&emma, ada).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        detail(&emma, 999_999).await.status,
+        StatusCode::FORBIDDEN,
+        "no id is probed"
+    );
     assert!(assign("ivan".to_owned())
         .await
         .field_error("interviewers")
@@ -780,7 +823,7 @@ async fn interviewers_see_only_the_applications_assigned_to_them(db: Db) {
         ),
         (Some(false), true)
     );
-    assert_eq!(detail(&ivan, grace).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(detail(&ivan, grace).await.status, StatusCode::NOT_FOUND);
     assert_eq!(board(&ivan).await.status, StatusCode::FORBIDDEN);
     assert_eq!(
         reject(
@@ -818,7 +861,7 @@ async fn interviewers_see_only_the_applications_assigned_to_them(db: Db) {
 
     // Off the team again: the assignment no longer opens it.
     owner.set_team("acme", JOB, &[]).await;
-    assert_eq!(detail(&ivan, ada).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(detail(&ivan, ada).await.status, StatusCode::NOT_FOUND);
     srv.stop().await;
 }
 

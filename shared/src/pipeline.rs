@@ -313,11 +313,27 @@ pub fn mail_body(field: &str, raw: &str) -> Result<String, FieldError> {
 
 /// The reasons, one per line: blank lines dropped, each short, none twice.
 pub fn rejection_reasons(field: &str, raw: &str) -> Result<Vec<String>, FieldError> {
+    let lines: Vec<&str> = raw
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    // Counted first: a long paste is refused before anything else is done with it.
+    if lines.len() > MAX_REJECTION_REASONS {
+        return Err(FieldError::new(
+            field,
+            format!(
+                "Keep at most {MAX_REJECTION_REASONS} reasons ({} now).",
+                lines.len()
+            ),
+        ));
+    }
     let mut reasons: Vec<String> = Vec::new();
-    for line in raw.lines().map(str::trim).filter(|l| !l.is_empty()) {
+    let mut seen = std::collections::HashSet::new();
+    for line in lines {
         let reason = plain(field, line, "reason", MAX_REASON_CHARS, false)
             .map_err(|e| FieldError::new(field, format!("“{}”: {}", excerpt(line), e.message)))?;
-        if reasons.iter().any(|r| r.eq_ignore_ascii_case(&reason)) {
+        if !seen.insert(reason.to_lowercase()) {
             return Err(FieldError::new(
                 field,
                 format!("“{reason}” is in the list twice; keep one."),
@@ -331,16 +347,23 @@ pub fn rejection_reasons(field: &str, raw: &str) -> Result<Vec<String>, FieldErr
             "Enter at least one reason, one per line.",
         ));
     }
-    if reasons.len() > MAX_REJECTION_REASONS {
-        return Err(FieldError::new(
-            field,
-            format!(
-                "Keep at most {MAX_REJECTION_REASONS} reasons ({} now).",
-                reasons.len()
-            ),
-        ));
-    }
     Ok(reasons)
+}
+
+/// The web addresses in `text` (words starting `http://`, `https://` or `www.`) that `allowed`
+/// does not contain: a rejection e-mail may not carry addresses its template does not have.
+pub fn new_links<'a>(text: &'a str, allowed: &str) -> Vec<&'a str> {
+    let allowed = allowed.to_lowercase();
+    text.split(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '(' | ')' | '"'))
+        .map(|w| w.trim_end_matches(['.', ',', ';', ':', '!', '?']))
+        .filter(|w| {
+            let lower = w.to_lowercase();
+            (lower.starts_with("http://")
+                || lower.starts_with("https://")
+                || lower.starts_with("www."))
+                && !allowed.contains(&lower)
+        })
+        .collect()
 }
 
 /// How an organisation rejects: its reasons and its e-mail.
@@ -423,8 +446,9 @@ pub fn note(field: &str, raw: &str) -> Result<String, FieldError> {
 /// the longest name winning ("@Ana Lima" over "@Ana"). Returns indexes into `names`, each once.
 pub fn mentions(text: &str, names: &[&str]) -> Vec<usize> {
     let lower = text.to_lowercase();
+    let keys: Vec<String> = names.iter().map(|n| n.trim().to_lowercase()).collect();
     let mut order: Vec<usize> = (0..names.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(names[i].chars().count()));
+    order.sort_by_key(|&i| std::cmp::Reverse(keys[i].len()));
     let mut found = Vec::new();
     for (at, _) in lower.match_indices('@') {
         // Not inside a word (an e-mail address).
@@ -437,9 +461,9 @@ pub fn mentions(text: &str, names: &[&str]) -> Vec<usize> {
         }
         let after = &lower[at + 1..];
         let hit = order.iter().copied().find(|&i| {
-            let name = names[i].trim().to_lowercase();
+            let name = &keys[i];
             !name.is_empty()
-                && after.starts_with(&name)
+                && after.starts_with(name.as_str())
                 && !after[name.len()..]
                     .chars()
                     .next()
@@ -527,6 +551,9 @@ pub struct ApplicationDetail {
     /// Whether the viewer sees the job's board and candidates (not an interviewer who sees only
     /// what is assigned to them).
     pub whole_job: bool,
+    /// Whether the candidate was sent a rejection e-mail for it (once at most).
+    #[serde(default)]
+    pub rejection_mailed: bool,
     /// The organisation's reasons, and its e-mail filled in for this candidate (for those who
     /// may decide).
     pub rejection: Option<RejectionSettings>,
@@ -646,6 +673,21 @@ mod tests {
         let problems = check_rejection("", true, "Hi", " ").expect_err("refused");
         let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
         assert_eq!(fields, ["reason", "body"]);
+    }
+
+    #[test]
+    fn rejection_mails_add_no_web_addresses() {
+        let template = "See https://acme.example/jobs for more.";
+        assert!(new_links("See https://acme.example/jobs. Bye", template).is_empty());
+        assert_eq!(
+            new_links(
+                "Claim here: (https://evil.example/x) or www.evil.example",
+                template
+            ),
+            ["https://evil.example/x", "www.evil.example"]
+        );
+        let many = "x\n".repeat(100_000);
+        assert!(rejection_reasons("reasons", &many).is_err());
     }
 
     #[test]

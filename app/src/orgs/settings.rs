@@ -92,13 +92,22 @@ pub fn SettingsPage() -> impl IntoView {
         </section>
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
-                match (settings.await, rejections.await) {
-                    (Ok(settings), Ok(rejections)) => view! {
-                        <SettingsForm settings save/>
+                match settings.await {
+                    Ok(settings) => view! { <SettingsForm settings save/> }.into_any(),
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                }
+            })}
+        </Transition>
+        // A part of its own: saving one form re-reads only its own settings, so what is being
+        // typed into the other is never redrawn away.
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match rejections.await {
+                    Ok(rejections) => view! {
                         <RejectionSettingsForm settings=rejections slug=slug.get_untracked() save=save_rejections/>
                     }
                     .into_any(),
-                    (Err(error), _) | (_, Err(error)) => view! { <ErrorPanel error/> }.into_any(),
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
                 }
             })}
         </Transition>

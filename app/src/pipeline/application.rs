@@ -256,7 +256,7 @@ fn Decide(detail: ApplicationDetail, slug: String, actions: Actions) -> impl Int
                     </div>
                     <button type="submit" class="button">"Move"</button>
                 </ActionForm>
-                <RejectForm id=detail.id slug rejection action=actions.reject/>
+                <RejectForm id=detail.id slug rejection mailed=detail.rejection_mailed action=actions.reject/>
             }
             .into_any()
         }
@@ -287,6 +287,8 @@ fn RejectForm(
     id: i64,
     slug: String,
     rejection: RejectionSettings,
+    /// The candidate was sent a rejection e-mail for it already (it was reopened since).
+    mailed: bool,
     action: ServerAction<RejectApplication>,
 ) -> impl IntoView {
     let reasons = std::iter::once((String::new(), "Choose a reason…".to_owned()))
@@ -301,10 +303,20 @@ fn RejectForm(
                 <input type="hidden" name="application" value=id/>
                 <Choice name="reason" label="Reason (kept on the record; the candidate does not see it)"
                     options=reasons selected=""/>
-                <CheckField name="send_mail" label="E-mail the candidate".to_owned() checked=true/>
-                <Field name="subject" label="Subject" value=rejection.subject/>
-                <TextArea name="body" label="Message" bind=body rows=9/>
-                <p class="hint">"Your organisation's template, filled in for this candidate; owners and admins change it in Settings."</p>
+                {if mailed {
+                    view! {
+                        <p class="hint">"The candidate was sent a rejection e-mail for this application already; none is sent again."</p>
+                    }
+                    .into_any()
+                } else {
+                    view! {
+                        <CheckField name="send_mail" label="E-mail the candidate".to_owned() checked=true/>
+                        <Field name="subject" label="Subject" value=rejection.subject/>
+                        <TextArea name="body" label="Message" bind=body rows=9/>
+                        <p class="hint">"Your organisation's template, filled in for this candidate; owners and admins change it in Settings. Web addresses not in the template are refused."</p>
+                    }
+                    .into_any()
+                }}
                 <FormError/>
                 <Submit label="Reject" pending="Rejecting…" class="button button-danger"/>
             </Form>

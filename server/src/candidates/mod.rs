@@ -429,6 +429,15 @@ impl CandidatesSeam for Candidates {
             next += 1;
         }
         let tag = input.tag.trim();
+        if tag.chars().count() > shared::candidates::MAX_TAG_CHARS {
+            return Err(ApiError::field(
+                "tag",
+                format!(
+                    "No tag is longer than {} characters.",
+                    shared::candidates::MAX_TAG_CHARS
+                ),
+            ));
+        }
         let tag_key = (!tag.is_empty()).then(|| shared::candidates::tag_key(tag));
         if tag_key.is_some() {
             filter.push_str(&format!(

@@ -21,6 +21,7 @@ use shared::{
         self as rules, Activity, ApplicationDetail, Mentionable, Note, Outcome, RejectionSettings,
         Stage, TemplateValues,
     },
+    Permission, Role,
 };
 
 #[derive(sqlx::FromRow)]
@@ -38,6 +39,7 @@ struct Row {
     outcome: String,
     rejection_reason: Option<String>,
     rejected_at: Option<i64>,
+    rejection_mailed_at: Option<i64>,
     withdrawn_at: Option<i64>,
     created_at: i64,
     stage_entered_at: i64,
@@ -72,10 +74,15 @@ struct Found {
 impl Pipeline {
     /// Application `id` of the caller's organisation, if the caller may see its job's board.
     async fn find(&self, caller: &OrgCaller, id: i64) -> Result<Found, ApiError> {
+        // Refused before the id is looked up, so the answer says nothing about which ids exist.
+        let interviewer = caller.role() == Role::Interviewer;
+        if !interviewer {
+            caller.require(Permission::ViewJobs)?;
+        }
         let row: Row = sqlx::query_as(
             "SELECT a.id, a.candidate_id, c.name AS candidate_name, c.email, c.phone, c.links, \
              j.id AS job_id, j.title AS job_title, j.slug AS job_slug, a.stage_id, a.outcome, \
-             a.rejection_reason, a.rejected_at, a.withdrawn_at, a.created_at, \
+             a.rejection_reason, a.rejected_at, a.rejection_mailed_at, a.withdrawn_at, a.created_at, \
              a.stage_entered_at, a.cover_letter, c.cv_text, c.cv_file_id, a.explanation \
              FROM applications a JOIN candidates c ON c.id = a.candidate_id \
              JOIN jobs j ON j.id = a.job_id \
@@ -97,10 +104,11 @@ impl Pipeline {
             .await
         {
             Ok(access) => access,
-            // An interviewer sees the applications assigned to them while on the job's team.
-            Err(refused @ (ApiError::Forbidden | ApiError::NotFound)) => {
+            // An interviewer sees the applications assigned to them while on the job's team;
+            // any other is "not found" to them.
+            Err(ApiError::Forbidden | ApiError::NotFound) if interviewer => {
                 if !self.assigned(caller, row.id, row.job_id).await? {
-                    return Err(refused);
+                    return Err(ApiError::NotFound);
                 }
                 Access {
                     job_id: row.job_id,
@@ -120,6 +128,8 @@ impl Pipeline {
         let found: Option<i64> = sqlx::query_scalar(
             "SELECT i.user_id FROM application_interviewers i \
              JOIN job_team t ON t.job_id = $3 AND t.user_id = i.user_id \
+             JOIN memberships m ON m.user_id = i.user_id AND m.org_id = $4 \
+             AND m.role = 'interviewer' \
              WHERE i.application_id = $1 AND i.user_id = $2 AND i.org_id = $4",
         )
         .bind(id)
@@ -151,7 +161,8 @@ impl Pipeline {
         let rows: Vec<(i64, String)> = sqlx::query_as(
             "SELECT u.id, u.name FROM job_team t JOIN users u ON u.id = t.user_id \
              JOIN memberships m ON m.user_id = t.user_id AND m.org_id = $2 \
-             WHERE t.job_id = $1 AND t.role = 'interviewer' ORDER BY u.name, u.id",
+             WHERE t.job_id = $1 AND t.role = 'interviewer' AND m.role = 'interviewer' \
+             ORDER BY u.name, u.id",
         )
         .bind(job_id)
         .bind(org_id)
@@ -173,8 +184,9 @@ impl Pipeline {
             "SELECT u.id, u.name FROM users u JOIN memberships m ON m.user_id = u.id \
              WHERE m.org_id = $1 AND u.id <> $3 AND (m.role IN ('owner', 'admin', 'recruiter') \
              OR EXISTS (SELECT 1 FROM job_team t WHERE t.job_id = $2 AND t.user_id = u.id \
-                 AND (m.role = 'hiring_manager' OR EXISTS (SELECT 1 FROM application_interviewers i \
-                     WHERE i.application_id = $4 AND i.user_id = u.id)))) \
+                 AND (m.role = 'hiring_manager' OR (m.role = 'interviewer' AND EXISTS \
+                     (SELECT 1 FROM application_interviewers i \
+                     WHERE i.application_id = $4 AND i.user_id = u.id))))) \
              ORDER BY u.name, u.id",
         )
         .bind(caller.org_id())
@@ -307,6 +319,7 @@ impl Pipeline {
             },
             can_decide: access.can_move,
             whole_job: access.whole_job,
+            rejection_mailed: row.rejection_mailed_at.is_some(),
             rejection,
         })
     }
@@ -388,7 +401,32 @@ impl Pipeline {
             rules::check_rejection(&input.reason, send_mail, &input.subject, &input.body)
                 .map_err(ApiError::Invalid)?;
         let org_id = caller.org_id();
-        let reasons = self.rejection(org_id).await?.reasons;
+        let settings = self.rejection(org_id).await?;
+        if let Some((subject, body)) = &mail {
+            let values = TemplateValues {
+                candidate_name: &row.candidate_name,
+                job_title: &row.job_title,
+                organisation: caller.org_name(),
+            };
+            let allowed = format!(
+                "{}\n{}",
+                rules::fill_template(&settings.subject, &values),
+                rules::fill_template(&settings.body, &values)
+            );
+            let written = format!("{subject}\n{body}");
+            let added = rules::new_links(&written, &allowed);
+            if !added.is_empty() {
+                return Err(ApiError::field(
+                    "body",
+                    format!(
+                        "The e-mail may not add web addresses your organisation's template does \
+                         not have ({}). Owners and admins can put them in the template in Settings.",
+                        added.join(", ")
+                    ),
+                ));
+            }
+        }
+        let reasons = settings.reasons;
         if !reasons.contains(&reason) {
             return Err(ApiError::field(
                 "reason",
@@ -415,6 +453,24 @@ impl Pipeline {
         }
         let mut detail = format!("Rejected: {reason}.");
         if let Some((subject, body)) = &mail {
+            // One rejection e-mail per application, however often it is reopened.
+            let mailed = sqlx::query(
+                "UPDATE applications SET rejection_mailed_at = $1 WHERE id = $2 AND org_id = $3 \
+                 AND rejection_mailed_at IS NULL",
+            )
+            .bind(at)
+            .bind(row.id)
+            .bind(org_id)
+            .execute(&mut *tx)
+            .await
+            .or_internal("recording a rejection e-mail")?;
+            if mailed.rows_affected() != 1 {
+                return Err(ApiError::field(
+                    "send_mail",
+                    "The candidate was already sent a rejection e-mail for this application; \
+                     reject it without one.",
+                ));
+            }
             self.mail
                 .enqueue(
                     &mut tx,
@@ -565,12 +621,20 @@ impl Pipeline {
         if !access.can_move {
             return Err(ApiError::Forbidden);
         }
-        let wanted: Vec<i64> = serde_json::from_str(&input.interviewers).map_err(|_| {
+        let mut wanted: Vec<i64> = serde_json::from_str(&input.interviewers).map_err(|_| {
             ApiError::field(
                 "interviewers",
                 "Send the interviewers as a list of member ids, such as [12, 40].",
             )
         })?;
+        wanted.sort_unstable();
+        wanted.dedup();
+        if wanted.len() > MAX_INTERVIEWERS {
+            return Err(ApiError::field(
+                "interviewers",
+                format!("Assign at most {MAX_INTERVIEWERS} interviewers."),
+            ));
+        }
         let org_id = caller.org_id();
         let team = self.assignable(org_id, row.job_id).await?;
         if let Some(stranger) = wanted
@@ -610,7 +674,7 @@ impl Pipeline {
         {
             sqlx::query(
                 "INSERT INTO application_interviewers (application_id, user_id, org_id, \
-                 assigned_by, assigned_at) VALUES ($1, $2, $3, $4, $5)",
+                 assigned_by, assigned_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
             )
             .bind(row.id)
             .bind(user_id)
@@ -730,6 +794,9 @@ impl Pipeline {
         Ok(())
     }
 }
+
+/// The most interviewers one application may have.
+const MAX_INTERVIEWERS: usize = 20;
 
 fn people(rows: Vec<(i64, String)>) -> Vec<Mentionable> {
     rows.into_iter()
