@@ -1,18 +1,9 @@
-import { test, expect, Page } from "@playwright/test";
+import { test, expect } from "@playwright/test";
 import fs from "node:fs";
 import path from "node:path";
-import { PASSWORD, hydrated, linkInMail, signUp, watchErrors } from "./helpers";
+import { PASSWORD, call, hydrated, linkInMail, signUp, watchErrors } from "./helpers";
 
 const cv = fs.readFileSync(path.join(__dirname, "../../server/tests/fixtures/documents/cv.pdf"));
-
-async function call(page: Page, endpoint: string, form: Record<string, string>) {
-  const res = await page.request.post(`/api/${endpoint}`, {
-    form,
-    headers: { Origin: new URL(page.url()).origin, Accept: "application/json" },
-  });
-  expect(res.status(), `${endpoint}: ${await res.text()}`).toBe(200);
-  return res.json();
-}
 
 test("an application: explained score, CV evidence, a note that mentions a colleague, rejection with an e-mail", async ({ page, browser }, info) => {
   // Scoring waits for the model, which other tests may keep busy.

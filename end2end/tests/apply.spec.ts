@@ -1,20 +1,9 @@
 import { test, expect, Page } from "@playwright/test";
 import fs from "node:fs";
 import path from "node:path";
-import { hydrated, linkInMail, signUp, watchErrors } from "./helpers";
+import { call, hydrated, linkInMail, signUp, watchErrors } from "./helpers";
 
 const documents = path.join(__dirname, "../../server/tests/fixtures/documents");
-
-/** Calls a server function from the signed-in page, as the app does. */
-async function call(page: Page, endpoint: string, form: Record<string, string>) {
-  const base = new URL(page.url()).origin;
-  const res = await page.request.post(`/api/${endpoint}`, {
-    form,
-    headers: { Origin: base, Accept: "application/json" },
-  });
-  expect(res.status(), `${endpoint}: ${await res.text()}`).toBe(200);
-  return res.json();
-}
 
 /** An organisation with one published job, written by its owner through the API. */
 async function publishedJob(page: Page, run: string) {

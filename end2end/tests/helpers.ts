@@ -58,3 +58,14 @@ export async function createOrganisation(page: Page, name: string, expectedSlug:
   await hydrated(page);
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(name);
 }
+
+/** Calls a server function as the signed-in page (a form post, as the browser sends it) and
+ *  expects it to succeed; answers its JSON. */
+export async function call(page: Page, endpoint: string, form: Record<string, string>) {
+  const res = await page.request.post(`/api/${endpoint}`, {
+    form,
+    headers: { Origin: new URL(page.url()).origin, Accept: "application/json" },
+  });
+  expect(res.status(), `${endpoint}: ${await res.text()}`).toBe(200);
+  return res.json();
+}

@@ -360,14 +360,18 @@ impl Pipeline {
         caller: &OrgCaller,
         input: UpdateRejectionSettings,
     ) -> Result<RejectionSettings, ApiError> {
-        ApiError::check(rules::check_rejection_settings(
-            &input.reasons,
-            &input.subject,
-            &input.body,
-        ))?;
-        let reasons = rules::rejection_reasons("reasons", &input.reasons)?;
-        let subject = rules::mail_subject("subject", &input.subject)?;
-        let body = rules::mail_body("body", &input.body)?;
+        // Each field checked once; every problem reported together.
+        let (reasons, subject, body) = match (
+            rules::rejection_reasons("reasons", &input.reasons),
+            rules::mail_subject("subject", &input.subject),
+            rules::mail_body("body", &input.body),
+        ) {
+            (Ok(reasons), Ok(subject), Ok(body)) => (reasons, subject, body),
+            (reasons, subject, body) => {
+                let problems = [reasons.err(), subject.err(), body.err()];
+                return Err(ApiError::Invalid(problems.into_iter().flatten().collect()));
+            }
+        };
         sqlx::query(
             "UPDATE organisations SET rejection_reasons = $1, rejection_subject = $2, \
              rejection_body = $3 WHERE id = $4",
