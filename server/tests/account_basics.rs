@@ -2,7 +2,7 @@
 //! password reset link, changing the e-mail address, confirming the address, changing the
 //! password; and the pages that need (or must not have) a signed-in person.
 
-mod common;
+use crate::common;
 
 use common::{Browser, Db, TestServer, PASSWORD};
 use reqwest::{header, StatusCode};

@@ -2,7 +2,7 @@
 //! application by a private link; a bad file or field is refused on its field with nothing
 //! stored; bots, other sites and floods are turned away.
 
-mod common;
+use crate::common;
 
 use common::{
     careers::{apply, fields, fixture, form, pdf_cv, published_job, Cv, JOB},

@@ -6,7 +6,7 @@
 //! (That a use case cannot even be *written* without resolving the caller's membership is a
 //! compile-time matter: see the `compile_fail` example in `app/src/seam.rs`.)
 
-mod common;
+use crate::common;
 
 use common::{Db, TestServer};
 use reqwest::StatusCode;

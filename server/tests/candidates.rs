@@ -2,7 +2,7 @@
 //! their CVs; a hiring manager sees those of their team's jobs; other roles and other
 //! organisations see nothing (another organisation's ids are "not found").
 
-mod common;
+use crate::common;
 
 use common::{
     careers::{apply, fields, fixture, form, nurse_job, pdf_cv, published_job, JOB},

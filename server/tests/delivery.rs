@@ -1,7 +1,7 @@
 //! How responses travel: compressed when the browser accepts it, and cached only as long as is
 //! safe (pages and the service worker revalidated, server-function answers never stored).
 
-mod common;
+use crate::common;
 
 use common::{Db, TestServer};
 use reqwest::{header, StatusCode};

@@ -3,7 +3,7 @@
 //! current, organisations stay apart, and after a model change the background backfill
 //! re-embeds everything while reporting progress.
 
-mod common;
+use crate::common;
 
 use common::{Db as Backend, TestDb};
 use sqlx::Row;

@@ -1,7 +1,7 @@
 //! The embedding model: parity with Python sentence-transformers, batching, the `embed`
 //! subcommand, and start-up refusing missing or damaged model files.
 
-mod common;
+use crate::common;
 
 use serde_json::Value;
 use std::path::Path;

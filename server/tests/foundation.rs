@@ -1,6 +1,6 @@
 //! The foundation's stories, driven over HTTP against the real server on SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use common::{
     cookie_pair, into_answer, invitation_token, next_event, session_cookie, ws_connect, Db,

@@ -6,7 +6,7 @@
 //! hostile (the document reader, run as the child the server starts, dies on them); then each
 //! file is uploaded: the server answers a clear 4xx and goes on serving.
 
-mod common;
+use crate::common;
 
 use common::{Db, TestServer};
 use reqwest::StatusCode;

@@ -3,7 +3,7 @@
 //! filters, orders and pages; other roles see what the permission matrix allows; the search
 //! store follows every write.
 
-mod common;
+use crate::common;
 
 use common::{Browser, Db, TestServer};
 use reqwest::StatusCode;

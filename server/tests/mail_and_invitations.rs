@@ -1,6 +1,6 @@
 //! Invitations for people who already have an account, and delivery of the outbox over SMTP.
 
-mod common;
+use crate::common;
 
 use common::{invitation_token, Db, TestServer};
 use reqwest::StatusCode;

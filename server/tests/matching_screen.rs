@@ -2,7 +2,7 @@
 //! (PDF, DOCX, scans, wrong types, size and expansion caps), analysing a CV against a job, and
 //! the occupations suggested for the job's title once ESCO is imported.
 
-mod common;
+use crate::common;
 
 use common::{Browser, Db, TestServer};
 use reqwest::{header, StatusCode};

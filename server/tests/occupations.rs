@@ -1,7 +1,7 @@
 //! Job titles to ESCO occupations: the `occupations` subcommand on a tiny taxonomy in ESCO's
 //! format, the skills suggested for an occupation, and the full ESCO set when present.
 
-mod common;
+use crate::common;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};

@@ -1,7 +1,7 @@
 //! An organisation's settings: owners and admins read and change them, with a clear error for a
 //! bad value and nothing saved; other roles are refused.
 
-mod common;
+use crate::common;
 
 use common::{Db, TestServer};
 use reqwest::StatusCode;

@@ -1,7 +1,7 @@
 //! A job's board: applications by stage, moved by the hiring team with who and when, live on
 //! every other open board of the job; interviewers look, other roles and organisations do not.
 
-mod common;
+use crate::common;
 
 use common::{
     careers::{apply, fields, form, nurse_job, pdf_cv, published_job, JOB},

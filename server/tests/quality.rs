@@ -6,7 +6,7 @@
 use serde_json::Value;
 use std::sync::LazyLock;
 
-mod common;
+use crate::common;
 
 /// One run of the engine serves every test.
 static REPORT: LazyLock<Value> = LazyLock::new(|| {

@@ -2,7 +2,7 @@
 //! one job twice (PostgreSQL, `SKIP LOCKED`), and a failing job is retried with back-off until
 //! its attempts are used up. Time is moved by rewriting `run_at`, never by sleeping.
 
-mod common;
+use crate::common;
 
 use common::{Db as Backend, TestDb};
 use std::{

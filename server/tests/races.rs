@@ -1,7 +1,7 @@
 //! Writes that race: two owners demoting each other at once never leave an organisation without
 //! an owner, and accepting an invitation is one transaction (a failed claim leaves no account).
 
-mod common;
+use crate::common;
 
 use common::{invitation_token, Db, TestServer, PASSWORD};
 use reqwest::StatusCode;

@@ -4,7 +4,7 @@
 use serde_json::Value;
 use std::path::Path;
 
-mod common;
+use crate::common;
 
 fn rank(input: &str) -> Vec<Value> {
     let out = common::run_server(&["rank".as_ref()], &[], input);

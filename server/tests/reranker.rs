@@ -83,7 +83,7 @@ fn too_few_or_one_sided_outcomes_are_refused() {
     ));
 }
 
-mod common;
+use crate::common;
 
 use common::Db as Backend;
 use talentloom_server::matching::registry;

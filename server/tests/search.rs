@@ -1,7 +1,7 @@
 //! Hybrid search with real embeddings: keywords and meaning together, filters, pagination,
 //! and organisation isolation.
 
-mod common;
+use crate::common;
 
 use talentloom_server::matching::{index::EntityKey, search::DocumentSearch};
 

@@ -2,7 +2,7 @@
 //! proved only in part, each written so that it fails when its protection is removed. The
 //! mapping from check to test is in SECURITY.md.
 
-mod common;
+use crate::common;
 
 use common::{
     cookie_pair, invitation_token, session_cookie, ws_connect, ws_connect_with, Db, TestServer,

@@ -2,7 +2,7 @@
 //! contents, whatever a request does, including the requests that fail. The server's log (at its
 //! default level, and at debug for our own code) is captured while a whole story runs.
 
-mod common;
+use crate::common;
 
 use common::{invitation_token, session_cookie, Db, TestServer};
 use std::{

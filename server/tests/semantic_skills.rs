@@ -1,7 +1,7 @@
 //! Skills found by similarity of phrases: the threshold is the one the labelled phrase fixture
 //! calibrates, and it holds on the half of the fixture it was not calibrated on. Real model.
 
-mod common;
+use crate::common;
 
 use serde::Deserialize;
 use std::{collections::HashMap, path::Path};

@@ -2,7 +2,7 @@
 //! the `skills` subcommand. The fixture lists, for each skill, the words its spans cover, so a
 //! reader can check it by eye.
 
-mod common;
+use crate::common;
 
 use serde::Deserialize;
 use shared::matching::ExtractedSkill;
