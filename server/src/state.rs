@@ -201,6 +201,7 @@ impl AppState {
             identity.clone(),
             queue.clone(),
             documents.clone(),
+            engine.clone(),
         );
         let pipeline = Pipeline::new(db.clone(), hub.clone(), mail.clone(), public_url.clone());
         let applications = Applications::new(

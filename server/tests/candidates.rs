@@ -5,7 +5,7 @@
 use crate::common;
 
 use common::{
-    careers::{apply, fields, fixture, form, nurse_job, pdf_cv, published_job, JOB},
+    careers::{apply, fields, fixture, form, nurse_job, pdf_cv, published_job, Cv, JOB},
     Browser, Db, TestServer,
 };
 use reqwest::{header, StatusCode};
@@ -24,6 +24,24 @@ fn names(page: &Value) -> Vec<String> {
         .as_array()
         .expect("candidates")
         .iter()
+        .map(|c| c["name"].as_str().expect("name").to_owned())
+        .collect()
+}
+
+/// The hits found by their name or e-mail address.
+fn by_name(page: &Value) -> Vec<String> {
+    page["candidates"]
+        .as_array()
+        .expect("candidates")
+        .iter()
+        .filter(|c| {
+            c["reasons"].as_array().is_some_and(|r| {
+                r.iter().any(|r| {
+                    let text = r["text"].as_str().unwrap_or_default();
+                    text.starts_with("Name matches") || text.starts_with("E-mail address matches")
+                })
+            })
+        })
         .map(|c| c["name"].as_str().expect("name").to_owned())
         .collect()
 }
@@ -62,16 +80,22 @@ async fn the_hiring_team_sees_candidates_and_nobody_else_does(db: Db) {
         "Applied"
     );
     assert_eq!(all.body["candidates"][0]["source"], "careers");
+    // Names and addresses literally first (any CV the search also finds comes after them).
+    let grace = list(&owner, "acme", "GRACE").await.body;
+    assert_eq!(names(&grace)[0], "Grace Hopper");
+    assert_eq!(by_name(&grace), ["Grace Hopper"]);
     assert_eq!(
-        names(&list(&owner, "acme", "GRACE").await.body),
-        ["Grace Hopper"]
+        grace["candidates"][0]["reasons"][0]["text"],
+        "Name matches “GRACE”"
     );
+    let alan = list(&owner, "acme", "alan@").await.body;
+    assert_eq!(by_name(&alan), ["Alan Turing"]);
     assert_eq!(
-        names(&list(&owner, "acme", "alan@").await.body),
-        ["Alan Turing"]
+        alan["candidates"][0]["reasons"][0]["text"],
+        "E-mail address matches “alan@”"
     );
     assert!(
-        names(&list(&owner, "acme", "%").await.body).is_empty(),
+        by_name(&list(&owner, "acme", "%").await.body).is_empty(),
         "% is a character"
     );
 
@@ -479,7 +503,254 @@ async fn duplicates_are_flagged_and_merged_without_losing_anything(db: Db) {
     srv.stop().await;
 }
 
+/// Sends an application to `job` with a plain-text CV.
+async fn apply_with_text(c: &Browser, job: &str, name: &'static str, email: &str, cv: &str) {
+    let mut f = fields(email);
+    f[0] = ("name", name);
+    f[2] = ("phone", "");
+    let cv = Cv {
+        name: "cv.txt",
+        mime: "text/plain",
+        bytes: cv.as_bytes().to_vec(),
+    };
+    let sent = apply(c, job, form(&f, Some(cv))).await;
+    assert_eq!(sent.status, StatusCode::OK, "{:?}", sent.body);
+}
+
+async fn search(c: &Browser, query: &str, filters: &[(&str, &str)]) -> common::Answer {
+    let mut form = vec![("slug", "acme"), ("query", query), ("page", "1")];
+    form.extend_from_slice(filters);
+    c.call("candidates", &form).await
+}
+
+fn reasons(hit: &Value) -> Vec<String> {
+    hit["reasons"]
+        .as_array()
+        .expect("reasons")
+        .iter()
+        .map(|r| r["text"].as_str().expect("text").to_owned())
+        .collect()
+}
+
+async fn prospects(c: &Browser, job: &str) -> common::Answer {
+    c.call("job_prospects", &[("slug", "acme"), ("job", job)])
+        .await
+}
+
+const NURSE_CV: &str = "Registered nurse with 6 years of intensive care experience.\n\
+    Ran the ICU rota and trained new nurses in patient safety.";
+const ENGINEER_CV: &str = "Senior software engineer.\n\
+    Built payment services in Rust and PostgreSQL for 5 years, deployed on Kubernetes.";
+const BAKER_CV: &str = "Pastry chef.\nBaked bread, croissants and wedding cakes for a hotel \
+    kitchen for ten years.";
+
+async fn searching_finds_candidates_by_what_their_cvs_say(db: Db) {
+    let Some(srv) = TestServer::start(db).await else {
+        return;
+    };
+    let owner = published_job(&srv).await;
+    let visitor = srv.client();
+    apply_with_text(&visitor, JOB, "Nina Nurse", "nina@example.com", NURSE_CV).await;
+    apply_with_text(&visitor, JOB, "Ravi Rust", "ravi@example.com", ENGINEER_CV).await;
+    apply_with_text(&visitor, JOB, "Bea Baker", "bea@example.com", BAKER_CV).await;
+    // The CVs are indexed, and their skills read, in the background.
+    let mut engineer = Value::Null;
+    for _ in 0..300 {
+        let page = search(&owner, "", &[("skill", "rust")]).await;
+        assert_eq!(page.status, StatusCode::OK, "{:?}", page.body);
+        let indexed = |page: &Value, name: &str| names(page).first().is_some_and(|n| n == name);
+        if page.body["total"] == 1
+            && indexed(&search(&owner, "pastry", &[]).await.body, "Bea Baker")
+            && indexed(&search(&owner, "intensive", &[]).await.body, "Nina Nurse")
+        {
+            engineer = page.body;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(names(&engineer), ["Ravi Rust"], "{engineer}");
+    let skill_reason = &reasons(&engineer["candidates"][0])[0];
+    assert!(skill_reason.starts_with("Skill: Rust"), "{skill_reason}");
+    let quote = &engineer["candidates"][0]["reasons"][0]["quote"];
+    let snippet = quote["snippet"].as_str().expect("snippet");
+    let mark = [
+        quote["mark"][0].as_u64().unwrap_or(0) as usize,
+        quote["mark"][1].as_u64().unwrap_or(0) as usize,
+    ];
+    assert_eq!(&snippet[mark[0]..mark[1]], "Rust", "{quote}");
+    // The skills are on the profile, with the sentence that shows each, and offered as filters.
+    let ravi = engineer["candidates"][0]["id"]
+        .as_i64()
+        .expect("id")
+        .to_string();
+    let profile = owner
+        .call("candidate", &[("slug", "acme"), ("id", &ravi)])
+        .await;
+    let skills: Vec<&str> = profile.body["skills"]
+        .as_array()
+        .expect("skills")
+        .iter()
+        .map(|s| s["label"].as_str().unwrap_or_default())
+        .collect();
+    for expected in ["Rust", "PostgreSQL", "Kubernetes"] {
+        assert!(skills.contains(&expected), "{expected} in {skills:?}");
+    }
+    let options = &engineer["skill_options"];
+    assert!(
+        options
+            .as_array()
+            .is_some_and(|o| o.iter().any(|s| s == "Rust")),
+        "{options}"
+    );
+    assert_eq!(engineer["stage_options"][0], "Applied");
+
+    // By words: the CV that says them first, with the sentence quoted.
+    let icu = search(&owner, "intensive care", &[]).await.body;
+    assert_eq!(names(&icu)[0], "Nina Nurse", "{icu}");
+    let said = reasons(&icu["candidates"][0]);
+    assert!(
+        said.contains(&"The CV says “intensive”, “care”".to_owned()),
+        "{said:?}"
+    );
+    // By meaning: no word in common, the nurse still comes first.
+    let meaning = search(&owner, "hospital nursing", &[]).await.body;
+    assert_eq!(names(&meaning)[0], "Nina Nurse", "{meaning}");
+    assert!(
+        reasons(&meaning["candidates"][0])
+            .iter()
+            .any(|r| r.contains("in meaning")),
+        "{meaning}"
+    );
+    let bakery = search(&owner, "bakery", &[]).await.body;
+    assert_eq!(names(&bakery)[0], "Bea Baker", "{bakery}");
+
+    // Filters narrow the search and the list; a bad one says what to choose.
+    let narrowed = search(&owner, "intensive care", &[("skill", "rust")])
+        .await
+        .body;
+    assert!(
+        names(&narrowed).iter().all(|n| n == "Ravi Rust"),
+        "{narrowed}"
+    );
+    assert_eq!(
+        search(&owner, "", &[("source", "careers")]).await.body["total"],
+        3
+    );
+    assert_eq!(
+        search(&owner, "", &[("source", "manual")]).await.body["total"],
+        0
+    );
+    let bad = search(&owner, "", &[("source", "carrier pigeon")]).await;
+    assert_eq!(
+        bad.field_error("source").as_deref(),
+        Some("Choose a source from the list."),
+        "{:?}",
+        bad.body
+    );
+    assert_eq!(
+        search(&owner, "", &[("stage", "applied")]).await.body["total"],
+        3
+    );
+    assert_eq!(
+        search(&owner, "", &[("stage", "Screen")]).await.body["total"],
+        0
+    );
+    assert_eq!(
+        search(&owner, "", &[("tag", "nobody has this")]).await.body["total"],
+        0
+    );
+
+    // The job's best candidates who have not applied: nobody for the job all three applied to,
+    // the nurse first for a nursing job, and not once she has applied to it.
+    let none = prospects(&owner, JOB).await;
+    assert_eq!(none.status, StatusCode::OK, "{:?}", none.body);
+    assert_eq!(none.body, serde_json::json!([]));
+    nurse_job(&owner, true).await;
+    let mut nursing = Value::Null;
+    for _ in 0..100 {
+        nursing = prospects(&owner, "nurse").await.body;
+        if nursing.as_array().is_some_and(|p| !p.is_empty()) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(nursing[0]["name"], "Nina Nurse", "{nursing}");
+    assert!(nursing[0]["similarity"].as_f64().unwrap_or(0.0) >= 0.3);
+    assert!(
+        nursing[0]["applications"][0]["job_title"] == "Rust Engineer",
+        "{nursing}"
+    );
+    // She applies (a second profile, flagged as a possible duplicate): that one is left out;
+    // merged into the first, so is she.
+    let nina = nursing[0]["id"].as_i64().expect("id");
+    apply_with_text(
+        &visitor,
+        "nurse",
+        "Nina Nurse",
+        "nina@example.com",
+        NURSE_CV,
+    )
+    .await;
+    let both = search(&owner, "nina@", &[]).await.body;
+    let ids: Vec<i64> = both["candidates"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|c| c["id"].as_i64())
+        .collect();
+    let again = *ids
+        .iter()
+        .find(|&&id| id != nina)
+        .expect("a second profile");
+    let prospect_ids = |list: &Value| -> Vec<i64> {
+        list.as_array()
+            .expect("list")
+            .iter()
+            .filter_map(|p| p["id"].as_i64())
+            .collect()
+    };
+    assert!(!prospect_ids(&prospects(&owner, "nurse").await.body).contains(&again));
+    let merged = owner
+        .call(
+            "merge_candidates",
+            &[
+                ("slug", "acme"),
+                ("keep", &nina.to_string()),
+                ("merge", &again.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(merged.status, StatusCode::OK, "{:?}", merged.body);
+    let after = prospects(&owner, "nurse").await.body;
+    assert!(!prospect_ids(&after).contains(&nina), "{after}");
+    assert_eq!(
+        prospects(&owner, "no-such-job").await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Employees see no candidates and no prospects.
+    let employee = owner
+        .invite_and_join(
+            &srv,
+            "acme",
+            "emma@example.com",
+            "employee",
+            "Emma Employee",
+        )
+        .await;
+    assert_eq!(
+        search(&employee, "nurse", &[]).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        prospects(&employee, "nurse").await.status,
+        StatusCode::FORBIDDEN
+    );
+    srv.stop().await;
+}
+
 on_both_databases!(
     the_hiring_team_sees_candidates_and_nobody_else_does,
     duplicates_are_flagged_and_merged_without_losing_anything,
+    searching_finds_candidates_by_what_their_cvs_say,
 );

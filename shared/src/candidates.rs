@@ -16,6 +16,17 @@ pub enum Source {
 }
 
 impl Source {
+    pub const ALL: [Self; 4] = [Self::Careers, Self::Referral, Self::Manual, Self::Import];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Careers => "careers",
+            Self::Referral => "referral",
+            Self::Manual => "manual",
+            Self::Import => "import",
+        }
+    }
+
     pub fn parse(raw: &str) -> Option<Self> {
         match raw {
             "careers" => Some(Self::Careers),
@@ -96,6 +107,94 @@ pub struct CandidateSummary {
     /// Its tags, in alphabetical order.
     #[serde(default)]
     pub tags: Vec<String>,
+    /// In a search: why it was found (best reason first); empty in a plain list.
+    #[serde(default)]
+    pub reasons: Vec<HitReason>,
+}
+
+/// One reason a candidate was found by a search, with the piece of the CV that shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HitReason {
+    /// "Name matches “ada”", "Skill: Python · advanced · 5 years", "The CV says “kanban”".
+    pub text: String,
+    /// A sentence of the CV, with the matched words at `mark` (byte range).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote: Option<Quote>,
+}
+
+/// A sentence quoted from a CV with the part that matters marked.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Quote {
+    pub snippet: String,
+    /// Byte range of `snippet`.
+    pub mark: [usize; 2],
+}
+
+/// A skill the engine found in a candidate's CV.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CandidateSkill {
+    pub label: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub level: Option<crate::matching::SkillLevel>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub years: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used: Option<i32>,
+    /// Found by the meaning of a phrase, not by the skill's name.
+    #[serde(default)]
+    pub inferred: bool,
+    /// The first sentence of the CV that shows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Quote>,
+}
+
+impl CandidateSkill {
+    /// "Python · advanced · 5 years · last used 2024"
+    pub fn describe(&self) -> String {
+        let details = self.details();
+        if details.is_empty() {
+            self.label.clone()
+        } else {
+            format!("{} · {details}", self.label)
+        }
+    }
+
+    /// What the CV says of it besides its name: "advanced · 5 years · last used 2024".
+    pub fn details(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(level) = self.level {
+            parts.push(level.label().to_owned());
+        }
+        match self.years {
+            Some(1) => parts.push("1 year".to_owned()),
+            Some(years) => parts.push(format!("{years} years")),
+            None => {}
+        }
+        if let Some(year) = self.last_used {
+            parts.push(format!("last used {year}"));
+        }
+        parts.join(" · ")
+    }
+}
+
+/// The filters of a candidate search (each empty for "any").
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CandidateFilters {
+    pub skill: String,
+    pub tag: String,
+    /// A [`Source`] in snake case.
+    pub source: String,
+    /// The name of the stage of one of their active applications.
+    pub stage: String,
+}
+
+impl CandidateFilters {
+    pub fn is_empty(&self) -> bool {
+        self.skill.is_empty()
+            && self.tag.is_empty()
+            && self.source.is_empty()
+            && self.stage.is_empty()
+    }
 }
 
 /// A page of the candidate list.
@@ -105,6 +204,12 @@ pub struct CandidatePage {
     pub total: u64,
     pub page: u32,
     pub pages: u32,
+    /// The skills found in the organisation's CVs, most common first (for the skill filter).
+    #[serde(default)]
+    pub skill_options: Vec<String>,
+    /// The names of the organisation's stages (for the stage filter).
+    #[serde(default)]
+    pub stage_options: Vec<String>,
 }
 
 /// A stored CV.
@@ -155,6 +260,23 @@ pub struct Candidate {
     pub cv_text: String,
     /// Cover letters, newest application first (empty ones left out): (job title, letter).
     pub cover_letters: Vec<(String, String)>,
+    /// The skills the engine found in the CV, most certain first; empty until it has read it.
+    #[serde(default)]
+    pub skills: Vec<CandidateSkill>,
+}
+
+/// A candidate the organisation already has who fits a job and has not applied to it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Prospect {
+    pub id: i64,
+    pub name: String,
+    /// Cosine similarity of the CV to the job (0–1).
+    pub similarity: f64,
+    /// The job's skills the CV shows, and the must-haves it does not.
+    pub has: Vec<String>,
+    pub lacks: Vec<String>,
+    /// Their other applications.
+    pub applications: Vec<ApplicationBrief>,
 }
 
 /// Where a stored file is downloaded (members with access to it only).
@@ -253,5 +375,27 @@ mod tag_tests {
         assert!(tag("tag", "a\u{200b}b").is_err());
         assert!(tag("tag", &"x".repeat(MAX_TAG_CHARS + 1)).is_err());
         assert_eq!(tag_key("Rust"), tag_key("RUST"));
+    }
+
+    #[test]
+    fn skills_read_as_words() {
+        let mut skill = CandidateSkill {
+            label: "Python".into(),
+            level: None,
+            years: None,
+            last_used: None,
+            inferred: false,
+            evidence: None,
+        };
+        assert_eq!(skill.describe(), "Python");
+        skill.level = Some(crate::matching::SkillLevel::Advanced);
+        skill.years = Some(5);
+        skill.last_used = Some(2024);
+        assert_eq!(
+            skill.describe(),
+            "Python · advanced · 5 years · last used 2024"
+        );
+        skill.years = Some(1);
+        assert_eq!(skill.details(), "advanced · 1 year · last used 2024");
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::error::ApiError;
 use leptos::prelude::*;
-use shared::candidates::{Candidate as Profile, CandidatePage};
+use shared::candidates::{Candidate as Profile, CandidatePage, Prospect};
 
 #[cfg(feature = "ssr")]
 use {
@@ -10,16 +10,26 @@ use {
     crate::seam::{self, respond},
 };
 
-/// A page of the organisation's candidates, newest first; `query` searches names and e-mail
-/// addresses.
+/// A page of the organisation's candidates: newest first, or with `query`, those whose name or
+/// e-mail address contains it, then the best by the hybrid search over names and CVs, each with
+/// the reasons it was found. The filters (each empty for any) narrow both.
 #[server(endpoint = "candidates")]
 pub async fn candidates(
     slug: String,
     query: String,
     page: u32,
-    /// Only candidates with this tag (any case); empty for all.
+    /// Only candidates with this tag (any case).
     #[server(default)]
     tag: String,
+    /// Only candidates whose CV shows this skill (any case).
+    #[server(default)]
+    skill: String,
+    /// Only candidates from this source (`careers`, `referral`, `manual`, `import`).
+    #[server(default)]
+    source: String,
+    /// Only candidates with an active application at a stage of this name.
+    #[server(default)]
+    stage: String,
 ) -> Result<CandidatePage, ApiError> {
     let (candidates, caller) = seam::member::<dyn CandidatesSeam>(&slug).await?;
     let input = Candidates {
@@ -27,6 +37,9 @@ pub async fn candidates(
         query,
         page,
         tag,
+        skill,
+        source,
+        stage,
     };
     respond(candidates.candidates(&caller, input).await)
 }
@@ -61,4 +74,17 @@ pub async fn remove_candidate_tag(slug: String, id: i64, tag: String) -> Result<
     let (candidates, caller) = seam::member::<dyn CandidatesSeam>(&slug).await?;
     let input = RemoveCandidateTag { slug, id, tag };
     respond(candidates.remove_tag(&caller, input).await)
+}
+
+/// Up to ten of the organisation's candidates closest in meaning to job `job` (its title and
+/// description against their CVs, from the vector index) who have not applied to it, with the
+/// job's skills each shows and the must-haves each lacks.
+#[server(endpoint = "job_prospects")]
+pub async fn job_prospects(slug: String, job: String) -> Result<Vec<Prospect>, ApiError> {
+    let (candidates, caller) = seam::member::<dyn CandidatesSeam>(&slug).await?;
+    respond(
+        candidates
+            .prospects(&caller, JobProspects { slug, job })
+            .await,
+    )
 }

@@ -1,8 +1,11 @@
-//! `/o/:slug/candidates`: the organisation's candidates, newest first, with search and pages
-//! (kept in the address, so a search can be shared and works before the wasm).
+//! `/o/:slug/candidates`: the organisation's candidates, newest first, or found by a search
+//! (names, e-mail addresses, and CVs by keywords and meaning) with filters by skill, tag, source
+//! and stage, each hit with why it was found. Search, filters and page are in the address, so a
+//! search can be shared and works before the wasm.
 
 use super::api::candidates;
 use crate::{
+    matching::explained::Quote,
     session::Session,
     time::LocalTime,
     widgets::{range_text, url_pairs, ErrorPanel, Pager},
@@ -10,18 +13,60 @@ use crate::{
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::Form as GetForm, hooks::use_query_map};
-use shared::candidates::{CandidatePage, CandidateSummary};
+use shared::candidates::{CandidatePage, CandidateSummary, Source};
 
-fn href(slug: &str, query: &String, tag: &String, page: u32) -> String {
-    let mut pairs = url_pairs(&[("q", query), ("tag", tag)]);
-    if page > 1 {
-        pairs.push(format!("page={page}"));
+/// The list's search and filters, as in the address.
+#[derive(Clone, Debug, Default, PartialEq)]
+struct Search {
+    text: String,
+    skill: String,
+    tag: String,
+    source: String,
+    stage: String,
+}
+
+impl Search {
+    fn is_empty(&self) -> bool {
+        self.text.is_empty()
+            && self.skill.is_empty()
+            && self.tag.is_empty()
+            && self.source.is_empty()
+            && self.stage.is_empty()
     }
-    if pairs.is_empty() {
-        format!("/o/{slug}/candidates")
-    } else {
-        format!("/o/{slug}/candidates?{}", pairs.join("&"))
+
+    fn only_tag(tag: &str) -> Self {
+        Self {
+            tag: tag.to_owned(),
+            ..Self::default()
+        }
     }
+
+    fn href(&self, slug: &str, page: u32) -> String {
+        let mut pairs = url_pairs(&[
+            ("q", &self.text),
+            ("skill", &self.skill),
+            ("tag", &self.tag),
+            ("source", &self.source),
+            ("stage", &self.stage),
+        ]);
+        if page > 1 {
+            pairs.push(format!("page={page}"));
+        }
+        if pairs.is_empty() {
+            format!("/o/{slug}/candidates")
+        } else {
+            format!("/o/{slug}/candidates?{}", pairs.join("&"))
+        }
+    }
+}
+
+/// The list of the candidates whose CV shows `skill`.
+pub(crate) fn by_skill(slug: &str, skill: &str) -> String {
+    let search = Search {
+        skill: skill.to_owned(),
+        ..Search::default()
+    };
+    search.href(slug, 1)
 }
 
 #[component]
@@ -31,18 +76,24 @@ pub fn CandidatesPage() -> impl IntoView {
     let query = use_query_map();
     let filters = Memo::new(move |_| {
         let q = query.read();
-        let text = q.get("q").unwrap_or_default().trim().to_owned();
-        let tag = q.get("tag").unwrap_or_default().trim().to_owned();
+        let get = |key: &str| q.get(key).unwrap_or_default().trim().to_owned();
+        let search = Search {
+            text: get("q"),
+            skill: get("skill"),
+            tag: get("tag"),
+            source: get("source"),
+            stage: get("stage"),
+        };
         let page = q
             .get("page")
             .and_then(|p| p.parse().ok())
             .unwrap_or(1u32)
             .max(1);
-        (text, tag, page)
+        (search, page)
     });
     let list = Resource::new(
         move || (slug.get(), filters.get(), session.live.get()),
-        |(slug, (text, tag, page), _)| candidates(slug, text, page, tag),
+        |(slug, (s, page), _)| candidates(slug, s.text, page, s.tag, s.skill, s.source, s.stage),
     );
     view! {
         <Title text="Candidates"/>
@@ -51,8 +102,8 @@ pub fn CandidatesPage() -> impl IntoView {
                 match list.await {
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
                     Ok(page) => {
-                        let (text, tag, _) = filters.get_untracked();
-                        view! { <CandidateList page text tag slug=slug.get_untracked()/> }.into_any()
+                        let (search, _) = filters.get_untracked();
+                        view! { <CandidateList page search slug=slug.get_untracked()/> }.into_any()
                     }
                 }
             })}
@@ -61,7 +112,7 @@ pub fn CandidatesPage() -> impl IntoView {
 }
 
 #[component]
-fn CandidateList(page: CandidatePage, text: String, tag: String, slug: String) -> impl IntoView {
+fn CandidateList(page: CandidatePage, search: Search, slug: String) -> impl IntoView {
     let shown = range_text(
         page.page,
         shared::candidates::CANDIDATES_PER_PAGE,
@@ -69,10 +120,10 @@ fn CandidateList(page: CandidatePage, text: String, tag: String, slug: String) -
         page.total,
     );
     let body = if page.candidates.is_empty() {
-        let message = if text.is_empty() && tag.is_empty() {
+        let message = if search.is_empty() {
             "No candidates yet. They appear here when they apply on your careers page."
         } else {
-            "No candidate matches this search."
+            "No candidate matches this search. Try other words, or clear a filter."
         };
         view! { <p class="empty" data-empty="candidates">{message}</p> }.into_any()
     } else {
@@ -91,10 +142,35 @@ fn CandidateList(page: CandidatePage, text: String, tag: String, slug: String) -
         }
         .into_any()
     };
-    let previous = (page.page > 1).then(|| href(&slug, &text, &tag, page.page - 1));
-    let next = (page.page < page.pages).then(|| href(&slug, &text, &tag, page.page + 1));
-    let clear = (!text.is_empty() || !tag.is_empty())
+    let previous = (page.page > 1).then(|| search.href(&slug, page.page - 1));
+    let next = (page.page < page.pages).then(|| search.href(&slug, page.page + 1));
+    let clear = (!search.is_empty())
         .then(|| view! { <a href=format!("/o/{slug}/candidates")>"Clear search"</a> });
+    let skills = page
+        .skill_options
+        .iter()
+        .map(|s| view! { <option value=s.clone()></option> })
+        .collect_view();
+    let any = |chosen: &str| view! { <option value="" selected=chosen.is_empty()>"Any"</option> };
+    let sources = Source::ALL
+        .iter()
+        .map(|s| view! { <option value=s.as_str() selected=search.source == s.as_str()>{s.label()}</option> })
+        .collect_view();
+    let stages = page
+        .stage_options
+        .iter()
+        .map(|s| {
+            let chosen = search.stage.eq_ignore_ascii_case(s);
+            view! { <option value=s.clone() selected=chosen>{s.clone()}</option> }
+        })
+        .collect_view();
+    let Search {
+        text,
+        skill,
+        tag,
+        source,
+        stage,
+    } = search;
     view! {
         <section class="page-head">
             <h1>"Candidates"</h1>
@@ -102,11 +178,25 @@ fn CandidateList(page: CandidatePage, text: String, tag: String, slug: String) -
         <GetForm method="GET" action=format!("/o/{slug}/candidates") noscroll=true attr:class="filters candidate-filters" attr:role="search" attr:aria-label="Search candidates">
             <div class="field filter-query">
                 <label for="candidates-q">"Search"</label>
-                <input id="candidates-q" type="search" name="q" value=text.clone() prop:value=text.clone() placeholder="Name or e-mail"/>
+                <input id="candidates-q" type="search" name="q" value=text.clone() prop:value=text.clone()
+                    placeholder="Name, e-mail, skills or anything in a CV"/>
+            </div>
+            <div class="field">
+                <label for="candidates-skill">"Skill"</label>
+                <input id="candidates-skill" type="search" name="skill" list="candidates-skills" value=skill.clone() prop:value=skill.clone() placeholder="Any"/>
+                <datalist id="candidates-skills">{skills}</datalist>
             </div>
             <div class="field">
                 <label for="candidates-tag">"Tag"</label>
                 <input id="candidates-tag" type="search" name="tag" value=tag.clone() prop:value=tag.clone() placeholder="Any"/>
+            </div>
+            <div class="field">
+                <label for="candidates-source">"Source"</label>
+                <select id="candidates-source" name="source">{any(&source)}{sources}</select>
+            </div>
+            <div class="field">
+                <label for="candidates-stage">"Stage"</label>
+                <select id="candidates-stage" name="stage">{any(&stage)}{stages}</select>
             </div>
             <div class="filter-actions">
                 <button type="submit" class="button">"Search"</button>
@@ -131,11 +221,24 @@ fn CandidateRow(candidate: CandidateSummary, slug: String) -> impl IntoView {
             .tags
             .iter()
             .map(|t| {
-                let href = href(&slug, &String::new(), t, 1);
+                let href = Search::only_tag(t).href(&slug, 1);
                 view! { <li><a class="tag" href=href>{t.clone()}</a></li> }
             })
             .collect_view();
         view! { <ul class="tag-list" aria-label="Tags">{items}</ul> }
+    });
+    let reasons = (!candidate.reasons.is_empty()).then(|| {
+        let items = candidate
+            .reasons
+            .into_iter()
+            .map(|reason| {
+                let quote = reason
+                    .quote
+                    .map(|q| view! { <Quote text=q.snippet marks=vec![q.mark]/> });
+                view! { <li>{reason.text}{quote}</li> }
+            })
+            .collect_view();
+        view! { <ul class="hit-reasons" aria-label="Why it was found">{items}</ul> }
     });
     let deletion = candidate
         .deletion_requested_at
@@ -147,6 +250,7 @@ fn CandidateRow(candidate: CandidateSummary, slug: String) -> impl IntoView {
                 <br/><span class="hint">{candidate.email}</span>
                 {tags}
                 {deletion}
+                {reasons}
             </td>
             <td><ul class="plain-list">{applications}</ul></td>
             <td>{candidate.source.label()}</td>

@@ -4,8 +4,10 @@
 pub mod api;
 mod list;
 mod profile;
+mod prospects;
 #[cfg(feature = "ssr")]
 pub mod seam;
 
 pub use list::CandidatesPage;
 pub use profile::CandidatePage;
+pub use prospects::Prospects;

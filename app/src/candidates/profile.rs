@@ -5,6 +5,7 @@ use super::api::{candidate, AddCandidateTag, MergeCandidates, RemoveCandidateTag
 use crate::{
     confirm::ConfirmButton,
     form::{Field, Form, FormError, Submit},
+    matching::explained::Quote,
     session::{successes, Session},
     time::LocalTime,
     toast::{use_toasts, ToastKind},
@@ -181,8 +182,41 @@ fn Profile(
             .collect_view();
         view! { <h3>"Merged profiles"</h3><ul class="plain-list">{items}</ul> }
     });
+    let skills = if candidate.skills.is_empty() {
+        let message = if candidate.cv_text.trim().is_empty() {
+            "No CV text to read skills from."
+        } else {
+            "No skills found in the CV yet (it is read in the background after it arrives)."
+        };
+        view! { <p class="hint">{message}</p> }.into_any()
+    } else {
+        let items = candidate
+            .skills
+            .iter()
+            .map(|skill| {
+                let quote = skill.evidence.clone().map(|q| view! { <Quote text=q.snippet marks=vec![q.mark]/> });
+                let inferred = skill.inferred.then(|| view! { <span class="hint">" (by meaning)"</span> });
+                let href = super::list::by_skill(&slug, &skill.label);
+                let details = skill.details();
+                let details = (!details.is_empty()).then(|| view! { " "<span class="hint">{details}</span> });
+                view! {
+                    <li>
+                        <details>
+                            <summary><a class="tag" href=href>{skill.label.clone()}</a>{details}{inferred}</summary>
+                            {quote}
+                        </details>
+                    </li>
+                }
+            })
+            .collect_view();
+        view! { <ul class="plain-list skill-evidence">{items}</ul> }.into_any()
+    };
     let main = view! {
         <div class="candidate-main">
+            <section class="panel" aria-labelledby="skills-heading">
+                <h2 id="skills-heading">"Skills in the CV"</h2>
+                {skills}
+            </section>
             <section class="panel" aria-labelledby="cv-heading">
                 <h2 id="cv-heading">"CV"</h2>
                 {cv}

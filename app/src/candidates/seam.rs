@@ -1,11 +1,11 @@
 //! What the candidate pages ask of the server.
 
 use super::api::{
-    AddCandidateTag, Candidate as GetCandidate, Candidates as ListCandidates, MergeCandidates,
-    RemoveCandidateTag,
+    AddCandidateTag, Candidate as GetCandidate, Candidates as ListCandidates, JobProspects,
+    MergeCandidates, RemoveCandidateTag,
 };
 use crate::{error::ApiError, seam::OrgCaller};
-use shared::candidates::{Candidate, CandidatePage};
+use shared::candidates::{Candidate, CandidatePage, Prospect};
 
 /// Implemented by `server` (`server/src/candidates`).
 #[async_trait::async_trait]
@@ -35,4 +35,9 @@ pub trait CandidatesSeam: Send + Sync + 'static {
         caller: &OrgCaller,
         input: RemoveCandidateTag,
     ) -> Result<Candidate, ApiError>;
+    async fn prospects(
+        &self,
+        caller: &OrgCaller,
+        input: JobProspects,
+    ) -> Result<Vec<Prospect>, ApiError>;
 }

@@ -8,6 +8,7 @@ use super::{
     team::HiringTeam,
 };
 use crate::{
+    candidates::Prospects,
     confirm::ConfirmButton,
     session::{successes, Session},
     time::LocalTime,
@@ -55,12 +56,17 @@ pub fn JobPage() -> impl IntoView {
         },
         |(slug, job, ..)| get_job(slug, job),
     );
+    // Read beside the job (at the page, so that it hydrates), shown under its skills.
+    let prospects = Resource::new(
+        move || (slug.get(), job_slug.get(), session.live.get()),
+        |(slug, job, _)| crate::candidates::api::job_prospects(slug, job),
+    );
     view! {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match job.await {
                     Err(error) => view! { <Title text="Job"/><ErrorPanel error/> }.into_any(),
-                    Ok(job) => view! { <JobView job slug=slug.get_untracked() change skills_saved/> }.into_any(),
+                    Ok(job) => view! { <JobView job slug=slug.get_untracked() change skills_saved prospects/> }.into_any(),
                 }
             })}
         </Transition>
@@ -73,6 +79,7 @@ fn JobView(
     slug: String,
     change: ServerAction<ChangeJobStatus>,
     skills_saved: RwSignal<u32>,
+    prospects: Resource<Result<Vec<shared::candidates::Prospect>, crate::error::ApiError>>,
 ) -> impl IntoView {
     let place = if job.location.is_empty() {
         remote_label(job.remote).to_owned()
@@ -153,6 +160,7 @@ fn JobView(
                 </section>
                 <JobSkills job=job.clone() slug=slug.clone()
                     saved=Callback::new(move |_| skills_saved.update(|n| *n += 1))/>
+                <Prospects prospects slug=slug.clone()/>
             </div>
             <div class="job-side">
             <HiringTeam job=job.clone() slug=slug.clone()

@@ -186,7 +186,11 @@ pub fn Checklist(
 
 /// A sentence of the CV with the words of the skills it proves highlighted.
 #[component]
-fn Quote(text: String, mut marks: Vec<[usize; 2]>, id: String) -> impl IntoView {
+pub fn Quote(
+    text: String,
+    mut marks: Vec<[usize; 2]>,
+    #[prop(optional, into)] id: Option<String>,
+) -> impl IntoView {
     marks.retain(|&[a, b]| {
         a < b && b <= text.len() && text.is_char_boundary(a) && text.is_char_boundary(b)
     });

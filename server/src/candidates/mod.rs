@@ -4,12 +4,15 @@
 //! to a job whose hiring team they are on; other roles none. Another organisation's ids are "not
 //! found", like ids that do not exist.
 
+mod prospects;
+mod search;
+mod skills;
+
 use crate::{
-    jobs::like_pattern,
     matching::{
         index::EntityKey,
         store::{Document, DocumentStore, StoreError},
-        EmbedError,
+        EmbedError, Engine,
     },
     platform::{
         db::{now, Db},
@@ -21,7 +24,7 @@ use crate::{
 use app::{
     candidates::{
         api::{
-            AddCandidateTag, Candidate as GetCandidate, Candidates as ListCandidates,
+            AddCandidateTag, Candidate as GetCandidate, Candidates as ListCandidates, JobProspects,
             MergeCandidates, RemoveCandidateTag,
         },
         seam::CandidatesSeam,
@@ -38,7 +41,7 @@ use axum::{
 use shared::{
     candidates::{
         ApplicationBrief, Candidate, CandidatePage, CandidateSummary, CvFile, Merge, Outcome,
-        PossibleDuplicate, Source, CANDIDATES_PER_PAGE,
+        PossibleDuplicate, Prospect, Source,
     },
     Permission,
 };
@@ -77,6 +80,7 @@ pub struct Candidates {
     identity: Arc<dyn Identity>,
     queue: JobQueue,
     documents: Arc<DocumentStore>,
+    engine: Engine,
 }
 
 /// Whose candidates a caller sees.
@@ -100,11 +104,16 @@ impl Scope {
     fn filter(&self, n: usize) -> String {
         match self {
             Self::All => String::new(),
-            Self::Team(_) => format!(
-                " AND EXISTS (SELECT 1 FROM applications sa JOIN job_team st ON st.job_id = sa.job_id \
-                 WHERE sa.candidate_id = c.id AND st.user_id = ${n})"
-            ),
+            Self::Team(_) => format!(" AND {}", self.condition(n)),
         }
+    }
+
+    /// The condition on candidate `c` for a team member (`$n`).
+    fn condition(&self, n: usize) -> String {
+        format!(
+            "EXISTS (SELECT 1 FROM applications sa JOIN job_team st ON st.job_id = sa.job_id \
+             WHERE sa.candidate_id = c.id AND st.user_id = ${n})"
+        )
     }
 
     /// The condition on application `a`.
@@ -118,7 +127,7 @@ impl Scope {
     }
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(Clone, sqlx::FromRow)]
 struct SummaryRow {
     id: i64,
     name: String,
@@ -140,6 +149,17 @@ struct BriefRow {
     cover_letter: String,
 }
 
+fn brief(row: &BriefRow) -> Result<ApplicationBrief, ApiError> {
+    Ok(ApplicationBrief {
+        id: row.id,
+        job_title: row.job_title.clone(),
+        job_slug: row.job_slug.clone(),
+        stage: row.stage.clone(),
+        outcome: Outcome::parse(&row.outcome).ok_or_else(|| corrupt("outcome", &row.outcome))?,
+        applied_at: row.created_at,
+    })
+}
+
 fn corrupt(what: &str, value: &str) -> ApiError {
     tracing::error!(what, value, "unknown value in the database");
     ApiError::Internal
@@ -156,6 +176,7 @@ impl Candidates {
         identity: Arc<dyn Identity>,
         queue: JobQueue,
         documents: Arc<DocumentStore>,
+        engine: Engine,
     ) -> Self {
         Self {
             db,
@@ -163,6 +184,7 @@ impl Candidates {
             identity,
             queue,
             documents,
+            engine,
         }
     }
 
@@ -332,17 +354,7 @@ impl Candidates {
         let applications = briefs
             .iter()
             .filter(|b| b.candidate_id == row.id)
-            .map(|b| {
-                Ok(ApplicationBrief {
-                    id: b.id,
-                    job_title: b.job_title.clone(),
-                    job_slug: b.job_slug.clone(),
-                    stage: b.stage.clone(),
-                    outcome: Outcome::parse(&b.outcome)
-                        .ok_or_else(|| corrupt("outcome", &b.outcome))?,
-                    applied_at: b.created_at,
-                })
-            })
+            .map(brief)
             .collect::<Result<Vec<_>, ApiError>>()?;
         Ok(CandidateSummary {
             id: row.id,
@@ -352,6 +364,7 @@ impl Candidates {
             created_at: row.created_at,
             applications,
             deletion_requested_at: row.deletion_requested_at,
+            reasons: Vec::new(),
             tags: tags
                 .iter()
                 .filter(|(id, _)| *id == row.id)
@@ -407,102 +420,15 @@ impl CandidatesSeam for Candidates {
         caller: &OrgCaller,
         input: ListCandidates,
     ) -> Result<CandidatePage, ApiError> {
-        let scope = Scope::of(caller)?;
-        let text = input.query.trim();
-        if text.chars().count() > MAX_QUERY_CHARS {
-            return Err(ApiError::field(
-                "query",
-                format!("Search with at most {MAX_QUERY_CHARS} characters."),
-            ));
-        }
-        // Parameters: $1 the organisation, then the member (when scoped), then the pattern.
-        let mut next = 2;
-        let mut filter = scope.filter(next);
-        if matches!(scope, Scope::Team(_)) {
-            next += 1;
-        }
-        let pattern = (!text.is_empty()).then(|| like_pattern(text));
-        if pattern.is_some() {
-            filter.push_str(&format!(
-                " AND (LOWER(c.name) LIKE ${next} ESCAPE '\\' OR c.email LIKE ${next} ESCAPE '\\')"
-            ));
-            next += 1;
-        }
-        let tag = input.tag.trim();
-        if tag.chars().count() > shared::candidates::MAX_TAG_CHARS {
-            return Err(ApiError::field(
-                "tag",
-                format!(
-                    "No tag is longer than {} characters.",
-                    shared::candidates::MAX_TAG_CHARS
-                ),
-            ));
-        }
-        let tag_key = (!tag.is_empty()).then(|| shared::candidates::tag_key(tag));
-        if tag_key.is_some() {
-            filter.push_str(&format!(
-                " AND EXISTS (SELECT 1 FROM candidate_tags ct WHERE ct.candidate_id = c.id \
-                 AND ct.tag_key = ${next})"
-            ));
-            next += 1;
-        }
-        let member = match scope {
-            Scope::All => None,
-            Scope::Team(user_id) => Some(user_id),
-        };
-        let count_sql = format!("SELECT COUNT(*) FROM candidates c WHERE c.org_id = $1{filter}");
-        let mut count = sqlx::query_scalar::<_, i64>(&count_sql).bind(caller.org_id());
-        if let Some(member) = member {
-            count = count.bind(member);
-        }
-        if let Some(p) = &pattern {
-            count = count.bind(p);
-        }
-        if let Some(key) = &tag_key {
-            count = count.bind(key);
-        }
-        let total = count
-            .fetch_one(&self.db.pool)
-            .await
-            .or_internal("counting candidates")?
-            .max(0) as u64;
-        let per_page = u64::from(CANDIDATES_PER_PAGE);
-        let pages = total.div_ceil(per_page).max(1) as u32;
-        let page = input.page.clamp(1, pages);
-        let list_sql = format!(
-            "SELECT {SUMMARY_COLUMNS} FROM candidates c WHERE c.org_id = $1{filter} \
-             ORDER BY c.created_at DESC, c.id DESC LIMIT ${next} OFFSET ${}",
-            next + 1
-        );
-        let mut list = sqlx::query_as::<_, SummaryRow>(&list_sql).bind(caller.org_id());
-        if let Some(member) = member {
-            list = list.bind(member);
-        }
-        if let Some(p) = &pattern {
-            list = list.bind(p);
-        }
-        if let Some(key) = &tag_key {
-            list = list.bind(key);
-        }
-        let rows = list
-            .bind(per_page as i64)
-            .bind(i64::from(page - 1) * per_page as i64)
-            .fetch_all(&self.db.pool)
-            .await
-            .or_internal("listing candidates")?;
-        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let briefs = self.applications(caller.org_id(), &scope, &ids).await?;
-        let tags = self.tags_of(caller.org_id(), &ids).await?;
-        let candidates = rows
-            .into_iter()
-            .map(|row| Self::summary(row, &briefs, &tags))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok(CandidatePage {
-            candidates,
-            total,
-            page,
-            pages,
-        })
+        search::run(self, caller, input).await
+    }
+
+    async fn prospects(
+        &self,
+        caller: &OrgCaller,
+        input: JobProspects,
+    ) -> Result<Vec<Prospect>, ApiError> {
+        prospects::run(self, caller, input).await
     }
 
     async fn candidate(
@@ -561,6 +487,11 @@ impl CandidatesSeam for Candidates {
             .await?;
         let merges = self.merges_of(caller.org_id(), row.id).await?;
         let tags = self.tags_of(caller.org_id(), &[row.id]).await?;
+        let skills = skills::of(&self.db, caller.org_id(), &[row.id])
+            .await?
+            .into_iter()
+            .map(|(_, skill)| skill)
+            .collect();
         Ok(Candidate {
             summary: Self::summary(row, &briefs, &tags)?,
             phone,
@@ -572,6 +503,7 @@ impl CandidatesSeam for Candidates {
             can_manage: caller.role().can(Permission::ManageCandidates),
             cv_text,
             cover_letters,
+            skills,
         })
     }
 
@@ -807,7 +739,8 @@ impl CandidatesSeam for Candidates {
     }
 }
 
-/// Puts a candidate's name and CV into the search store, or takes a removed one out.
+/// Puts a candidate's name and CV into the search store and their skills beside them, or takes
+/// a removed one out.
 pub struct Indexer(Candidates);
 
 #[async_trait::async_trait]
@@ -849,12 +782,16 @@ impl JobHandler for Indexer {
             body: body.trim(),
         };
         match candidates.documents.put(org_id, key, document).await {
-            Ok(_) => Ok(()),
+            Ok(_) => {}
             Err(StoreError::Embedding(EmbedError::Busy)) => {
-                Err(JobError::Busy("the embedding model is busy".into()))
+                return Err(JobError::Busy("the embedding model is busy".into()))
             }
-            Err(err) => Err(JobError::Retry(err.to_string())),
+            Err(err) => return Err(JobError::Retry(err.to_string())),
         }
+        let found = skills::extract(&candidates.engine, &cv_text).await?;
+        skills::store(&candidates.db, org_id, id, &found)
+            .await
+            .map_err(|e| JobError::Retry(format!("storing candidate {id}'s skills: {e}")))
     }
 }
 

@@ -239,6 +239,8 @@ impl VectorIndex {
     /// The `k` entities closest to `query` among those `keep` accepts, best first (equal
     /// scores in key order).
     pub fn search(&self, query: &[f32], k: usize, keep: impl Fn(&EntityKey) -> bool) -> Vec<Hit> {
+        // Never more than there are: a huge k must not size the heap below.
+        let k = k.min(self.keys.len());
         if k == 0 {
             return Vec::new();
         }

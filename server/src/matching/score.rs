@@ -347,7 +347,7 @@ const PROSE_WORDS: usize = 25;
 
 /// One piece of evidence per sentence that names the skill (a sentence naming it twice counts
 /// once), with the name marked.
-fn evidence(text: &str, spans: &[[usize; 2]]) -> Vec<Evidence> {
+pub(crate) fn evidence(text: &str, spans: &[[usize; 2]]) -> Vec<Evidence> {
     let mut out: Vec<Evidence> = Vec::new();
     for &span in spans {
         let (from, to) = sentence_around(text, span[0]);
@@ -365,7 +365,7 @@ fn evidence(text: &str, spans: &[[usize; 2]]) -> Vec<Evidence> {
 
 /// The sentence holding `at`: within its line (a list item or a line of a CV is the longest a
 /// quote gets), from the full stop before it to the one after it, without list marks.
-fn sentence_around(text: &str, at: usize) -> (usize, usize) {
+pub(crate) fn sentence_around(text: &str, at: usize) -> (usize, usize) {
     let (line_start, line_end) = line_around(text, at);
     // A full stop followed by a space ends a sentence ("Node.js" and "2.4 M" do not).
     let ends_at = |i: usize| text[i..].starts_with(". ") || text[i..].starts_with("; ");

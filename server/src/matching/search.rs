@@ -18,7 +18,7 @@ const STOP_WORDS: &[&str] = &[
     "it", "of", "on", "or", "our", "the", "to", "we", "with", "you", "your", "will",
 ];
 
-fn terms(text: &str) -> Vec<String> {
+pub(crate) fn terms(text: &str) -> Vec<String> {
     text.split(|c: char| !(c.is_alphanumeric() || c == '+' || c == '#'))
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
@@ -170,6 +170,22 @@ impl DocumentSearch {
             .get(&org)
             .map_or(0, |index| index.lengths.len());
         (documents, self.vectors.len(org))
+    }
+
+    /// The `k` documents `keep` accepts whose vectors are closest to `vector`, closest first:
+    /// (document, cosine similarity).
+    pub fn nearest(
+        &self,
+        org: i64,
+        vector: &[f32],
+        k: usize,
+        keep: impl Fn(&EntityKey) -> bool,
+    ) -> Vec<(EntityKey, f64)> {
+        self.vectors
+            .search(org, vector, k, keep)
+            .into_iter()
+            .map(|hit| (hit.key, f64::from(hit.score)))
+            .collect()
     }
 
     /// Results `offset..offset + limit` for `query` (its text and embedding), among documents

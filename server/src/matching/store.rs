@@ -416,23 +416,26 @@ impl DocumentStore {
         offset: usize,
         limit: usize,
     ) -> Result<FoundPage, StoreError> {
+        let kind = kind.map(str::to_owned);
+        let keep = move |key: &EntityKey| kind.as_deref().is_none_or(|k| key.kind == k);
+        self.search_where(org, query, keep, offset, limit).await
+    }
+
+    /// Results `offset..offset + limit` for `query` among the documents `keep` accepts.
+    pub async fn search_where(
+        &self,
+        org: i64,
+        query: &str,
+        keep: impl Fn(&EntityKey) -> bool + Send + Sync + 'static,
+        offset: usize,
+        limit: usize,
+    ) -> Result<FoundPage, StoreError> {
         let vector = self.embeddings.embed_one(query).await?;
-        let (search, query_text, kind) = (
-            self.search.clone(),
-            query.to_owned(),
-            kind.map(str::to_owned),
-        );
+        let (search, query_text) = (self.search.clone(), query.to_owned());
         // A scan of up to a million vectors: on a blocking thread (which hands it to the scan
         // pool), never on the runtime's.
         let page = tokio::task::spawn_blocking(move || {
-            search.search(
-                org,
-                &query_text,
-                &vector,
-                |key| kind.as_deref().is_none_or(|k| key.kind == k),
-                offset,
-                limit,
-            )
+            search.search(org, &query_text, &vector, keep, offset, limit)
         })
         .await
         .map_err(|e| StoreError::Index(e.to_string()))?;
@@ -463,6 +466,22 @@ impl DocumentStore {
             hits,
             total: page.total,
         })
+    }
+
+    /// The `k` documents `keep` accepts closest in meaning to `text` (by their vectors only):
+    /// (document, cosine similarity), closest first.
+    pub async fn nearest(
+        &self,
+        org: i64,
+        text: &str,
+        keep: impl Fn(&EntityKey) -> bool + Send + Sync + 'static,
+        k: usize,
+    ) -> Result<Vec<(EntityKey, f64)>, StoreError> {
+        let vector = self.embeddings.embed_one(text).await?;
+        let search = self.search.clone();
+        tokio::task::spawn_blocking(move || search.nearest(org, &vector, k, keep))
+            .await
+            .map_err(|e| StoreError::Index(e.to_string()))
     }
 
     /// The titles of a page of hits, in one query.

@@ -177,3 +177,69 @@ pub fn unique_violation(err: &sqlx::Error) -> Option<Unique> {
 pub fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
+
+/// A value for a `$n` placeholder of a query put together at run time.
+#[derive(Clone, Debug)]
+pub enum Param {
+    Int(i64),
+    Text(String),
+}
+
+/// Conditions joined by `AND`, each with its parameters, numbered `$1`, `$2`… in the order
+/// they were added: the filters of a list, written once for its count and its page.
+#[derive(Clone, Debug, Default)]
+pub struct Conditions {
+    sql: String,
+    params: Vec<Param>,
+}
+
+impl Conditions {
+    /// Adds the condition `write` returns given the number of the first of `params`.
+    pub fn push(&mut self, write: impl FnOnce(usize) -> String, params: Vec<Param>) {
+        let first = self.params.len() + 1;
+        self.sql
+            .push_str(if self.sql.is_empty() { "" } else { " AND " });
+        self.sql.push_str(&write(first));
+        self.params.extend(params);
+    }
+
+    /// The conditions (`TRUE`-like when there are none), for after `WHERE`.
+    pub fn sql(&self) -> &str {
+        if self.sql.is_empty() {
+            "1 = 1"
+        } else {
+            &self.sql
+        }
+    }
+
+    /// The number of the next parameter after these conditions'.
+    pub fn next(&self) -> usize {
+        self.params.len() + 1
+    }
+
+    pub fn bind_as<'q, O>(
+        &self,
+        mut query: sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::QueryAs<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>> {
+        for param in &self.params {
+            query = match param {
+                Param::Int(value) => query.bind(*value),
+                Param::Text(value) => query.bind(value.clone()),
+            };
+        }
+        query
+    }
+
+    pub fn bind_scalar<'q, O>(
+        &self,
+        mut query: sqlx::query::QueryScalar<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>>,
+    ) -> sqlx::query::QueryScalar<'q, sqlx::Any, O, sqlx::any::AnyArguments<'q>> {
+        for param in &self.params {
+            query = match param {
+                Param::Int(value) => query.bind(*value),
+                Param::Text(value) => query.bind(value.clone()),
+            };
+        }
+        query
+    }
+}
