@@ -121,6 +121,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/o/:slug/jobs/new") view={Lazy::<pages::NewJob>::new()}/>
                     <Route path=path!("/o/:slug/jobs/:job") view={Lazy::<pages::Job>::new()}/>
                     <Route path=path!("/o/:slug/candidates") view={Lazy::<pages::Candidates>::new()}/>
+                    <Route path=path!("/o/:slug/candidates/new") view={Lazy::<pages::AddCandidate>::new()}/>
                     <Route path=path!("/o/:slug/candidates/:id") view={Lazy::<pages::Candidate>::new()}/>
                     <Route path=path!("/o/:slug/jobs/:job/board") view={Lazy::<pages::Board>::new()}/>
                     <Route path=path!("/o/:slug/applications/:id") view={Lazy::<pages::Application>::new()}/>

@@ -89,6 +89,7 @@ page_group! {
         Job => jobs::JobPage,
         EditJob => jobs::EditJobPage,
         Candidates => candidates::CandidatesPage,
+        AddCandidate => candidates::AddCandidatePage,
         Candidate => candidates::CandidatePage,
         Board => pipeline::BoardPage,
         Application => pipeline::ApplicationPage,

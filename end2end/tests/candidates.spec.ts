@@ -55,9 +55,9 @@ test("a recruiter searches candidates by what their CVs say and sees who fits a 
   await page.getByRole("button", { name: "Search", exact: true }).click();
   await expect(page).toHaveURL(/\?q=intensive\+care&/);
   await hydrated(page);
-  await expect(rows.first()).toContainText("Nina Nurse");
   const why = rows.first().locator(".hit-reasons");
   await expect(why).toContainText("The CV says “intensive”, “care”");
+  await expect(rows.first()).toContainText("Nina Nurse");
   await expect(why.locator("mark").first()).toHaveText("intensive");
   await page.screenshot({ path: info.outputPath("candidates-search.png"), fullPage: true });
 
@@ -66,8 +66,9 @@ test("a recruiter searches candidates by what their CVs say and sees who fits a 
   await page.getByRole("button", { name: "Search", exact: true }).click();
   await expect(page).toHaveURL(/\?q=hospital\+nursing/);
   await hydrated(page);
+  // (The results of this search, not the last one's: they name the words searched.)
+  await expect(rows.first().locator(".hit-reasons")).toContainText("in meaning to “hospital nursing”");
   await expect(rows.first()).toContainText("Nina Nurse");
-  await expect(rows.first().locator(".hit-reasons")).toContainText("in meaning");
 
   // By a skill the engine read from the CV, quoted.
   await page.getByLabel("Search", { exact: true }).fill("");
@@ -113,5 +114,64 @@ test("a recruiter searches candidates by what their CVs say and sees who fits a 
   await expect(prospects.first()).toContainText("% similar");
   await expect(prospects.first()).toContainText("Applied for Software Engineer (Applied)");
   await page.screenshot({ path: info.outputPath("job-prospects.png"), fullPage: true });
+
+  // Put on the job's board from there: the new application opens, with who added it.
+  await page.getByRole("button", { name: "Add Nina Nurse to this job" }).click();
+  await expect(page).toHaveURL(new RegExp(`/o/${slug}/applications/\\d+$`));
+  await hydrated(page);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Nina Nurse");
+  await expect(page.locator("li[data-kind=added]")).toContainText("Added to Ward Nurse by Rita Recruiter.");
+  await page.screenshot({ path: info.outputPath("added-to-job.png"), fullPage: true });
+  expect(errors).toEqual([]);
+});
+
+test("a recruiter adds a candidate by hand with a CV, and sees what to fix first", async ({ page }, info) => {
+  const phone = info.project.name === "phone";
+  const run = `${Date.now()}${phone ? "p" : "d"}`;
+  const slug = `add-${run}`;
+  await signUp(page, "Rita Recruiter", `rita-${run}@example.com`);
+  await call(page, "create_organisation", { name: `Add ${run}`, slug });
+  const errors = watchErrors(page);
+  await page.goto(`/o/${slug}/candidates`);
+  await hydrated(page);
+  await page.getByRole("link", { name: "Add a candidate" }).click();
+  await expect(page).toHaveURL(new RegExp(`/o/${slug}/candidates/new$`));
+  await hydrated(page);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Add a candidate");
+
+  // Every problem at once, next to its field, before anything is sent.
+  await page.getByLabel("E-mail").fill("not an address");
+  await page.getByLabel("Links (optional)", { exact: false }).fill("github.com/ravi");
+  await page.getByRole("button", { name: "Add candidate" }).click();
+  await expect(page.locator("#add-candidate-name-error")).toHaveText("Enter the candidate's name.");
+  await expect(page.locator("#add-candidate-email-error")).toContainText("e-mail address");
+  await expect(page.locator("#add-candidate-links-error")).toContainText("is not a web address");
+  await expect(page.getByLabel("Full name")).toBeFocused();
+  await page.screenshot({ path: info.outputPath("add-candidate-errors.png"), fullPage: true });
+
+  await page.getByLabel("Full name").fill("Ravi Rust");
+  await page.getByLabel("E-mail").fill(`ravi-${run}@example.com`);
+  await page.getByLabel("Links (optional)", { exact: false }).fill("https://github.com/ravi");
+  await page.getByLabel("Source").selectOption("referral");
+  await page.getByLabel("CV (optional)").setInputFiles({
+    name: "ravi.txt", mimeType: "text/plain", buffer: Buffer.from(CVS["Ravi Rust"]),
+  });
+  await page.getByRole("button", { name: "Add candidate" }).click();
+  await expect(page).toHaveURL(new RegExp(`/o/${slug}/candidates/\\d+$`));
+  await hydrated(page);
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Ravi Rust");
+  await expect(page.locator(".page-head .hint")).toContainText("Referral");
+  await expect(page.getByRole("link", { name: "Download ravi.txt" })).toBeVisible();
+  // Its skills arrive from the background: on a reload they are there.
+  await expect
+    .poll(async () => {
+      await page.reload();
+      await hydrated(page);
+      return page.locator(".skill-evidence").textContent();
+    }, { timeout: 30_000 })
+    .toContain("Kubernetes");
+  await page.screenshot({ path: info.outputPath("added-candidate.png"), fullPage: true });
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+  expect(wide).toBe(false);
   expect(errors).toEqual([]);
 });

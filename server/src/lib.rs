@@ -87,6 +87,11 @@ pub fn router(state: AppState) -> Router {
         .route("/o/{slug}/documents/text", post(documents::text_handler))
         .route("/o/{slug}/files/{id}", get(candidates::file_handler))
         .route(
+            "/o/{slug}/candidates/add",
+            post(candidates::add_handler)
+                .layer(axum::extract::DefaultBodyLimit::max(applications::MAX_APPLY_BODY)),
+        )
+        .route(
             "/careers/{org}/{job}/apply",
             post(applications::apply_handler)
                 .layer(axum::extract::DefaultBodyLimit::max(applications::MAX_APPLY_BODY)),

@@ -202,8 +202,15 @@ impl AppState {
             queue.clone(),
             documents.clone(),
             engine.clone(),
+            extractor.clone(),
         );
-        let pipeline = Pipeline::new(db.clone(), hub.clone(), mail.clone(), public_url.clone());
+        let pipeline = Pipeline::new(
+            db.clone(),
+            hub.clone(),
+            mail.clone(),
+            public_url.clone(),
+            queue.clone(),
+        );
         let applications = Applications::new(
             db.clone(),
             mail.clone(),

@@ -187,6 +187,7 @@ async fn every_server_function_answers_not_found_across_organisations(db: Db) {
         ("id", "1"),
         ("keep", "1"),
         ("merge", "2"),
+        ("candidate", "1"),
         ("application", "1"),
         ("stage", "1"),
         ("to", "closed"),

@@ -728,6 +728,58 @@ async fn searching_finds_candidates_by_what_their_cvs_say(db: Db) {
         StatusCode::NOT_FOUND
     );
 
+    // Put on the nursing job's board by hand: scored like any application, out of the
+    // prospects, and not twice.
+    let baker = search(&owner, "pastry", &[]).await.body["candidates"][0]["id"]
+        .as_i64()
+        .expect("id")
+        .to_string();
+    let add_form = [
+        ("slug", "acme"),
+        ("job", "nurse"),
+        ("candidate", baker.as_str()),
+    ];
+    let add_baker = || owner.call("add_to_job", &add_form);
+    let added = add_baker().await;
+    assert_eq!(added.status, StatusCode::OK, "{:?}", added.body);
+    let application = added
+        .body
+        .as_i64()
+        .expect("the application's id")
+        .to_string();
+    let detail = owner
+        .call("application", &[("slug", "acme"), ("id", &application)])
+        .await;
+    assert_eq!(
+        detail.body["candidate_name"], "Bea Baker",
+        "{:?}",
+        detail.body
+    );
+    assert_eq!(detail.body["job_slug"], "nurse");
+    assert!(
+        detail.body["activity"].as_array().is_some_and(|a| a
+            .iter()
+            .any(|e| e["detail"] == "Added to Nurse by Olive Owner.")),
+        "{:?}",
+        detail.body
+    );
+    assert!(!prospect_ids(&prospects(&owner, "nurse").await.body)
+        .contains(&baker.parse::<i64>().unwrap_or_default()));
+    let twice = add_baker().await;
+    assert_eq!(
+        twice.field_error("candidate").as_deref(),
+        Some("Bea Baker is already on its board."),
+        "{:?}",
+        twice.body
+    );
+    let unknown = owner
+        .call(
+            "add_to_job",
+            &[("slug", "acme"), ("job", "nurse"), ("candidate", "999999")],
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+
     // Employees see no candidates and no prospects.
     let employee = owner
         .invite_and_join(
@@ -746,10 +798,257 @@ async fn searching_finds_candidates_by_what_their_cvs_say(db: Db) {
         prospects(&employee, "nurse").await.status,
         StatusCode::FORBIDDEN
     );
+    let before = rows(&srv, "SELECT COUNT(*) FROM applications").await;
+    let refused = employee
+        .call(
+            "add_to_job",
+            &[("slug", "acme"), ("job", JOB), ("candidate", &baker)],
+        )
+        .await;
+    assert!(refused.status.is_client_error(), "{:?}", refused.body);
+    assert_eq!(
+        rows(&srv, "SELECT COUNT(*) FROM applications").await,
+        before
+    );
+    srv.stop().await;
+}
+
+/// Adds a candidate by hand the way the page's script does (JSON answer).
+async fn add(
+    c: &Browser,
+    slug: &str,
+    fields: &[(&'static str, &str)],
+    cv: Option<Cv>,
+) -> common::Answer {
+    let res = c
+        .http
+        .post(format!("{}/o/{slug}/candidates/add", c.base))
+        .header(header::ORIGIN, &c.base)
+        .header(header::ACCEPT, "application/json")
+        .multipart(form(fields, cv))
+        .send()
+        .await
+        .expect("request");
+    common::into_answer(res).await
+}
+
+fn text_cv(text: &str) -> Cv {
+    Cv {
+        name: "cv.txt",
+        mime: "text/plain",
+        bytes: text.as_bytes().to_vec(),
+    }
+}
+
+async fn recruiters_add_candidates_by_hand(db: Db) {
+    let Some(srv) = TestServer::start(db).await else {
+        return;
+    };
+    let owner = published_job(&srv).await;
+    let counts = || async {
+        (
+            rows(&srv, "SELECT COUNT(*) FROM candidates").await,
+            rows(&srv, "SELECT COUNT(*) FROM stored_files").await,
+        )
+    };
+
+    // Every problem at once, each on its field, and nothing stored.
+    let bad = add(
+        &owner,
+        "acme",
+        &[
+            ("name", " "),
+            ("email", "nobody"),
+            ("phone", "12"),
+            ("source", "careers"),
+            ("links", "github.com/x"),
+        ],
+        Some(Cv {
+            name: "cv.exe",
+            mime: "application/x-msdownload",
+            bytes: b"MZ".to_vec(),
+        }),
+    )
+    .await;
+    assert_eq!(
+        bad.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{:?}",
+        bad.body
+    );
+    for field in ["name", "email", "phone", "source", "links", "cv"] {
+        assert!(bad.field_error(field).is_some(), "{field}: {:?}", bad.body);
+    }
+    assert_eq!(
+        bad.field_error("source").as_deref(),
+        Some("Choose where the candidate came from: added by hand or a referral.")
+    );
+    // A scan has no text: refused with what to do, nothing stored (not even the file).
+    let scan = add(
+        &owner,
+        "acme",
+        &[
+            ("name", "Sam Scan"),
+            ("email", "sam@example.com"),
+            ("source", "manual"),
+        ],
+        Some(Cv {
+            name: "scan.pdf",
+            mime: "application/pdf",
+            bytes: fixture("scan.pdf"),
+        }),
+    )
+    .await;
+    assert!(
+        scan.field_error("cv")
+            .is_some_and(|m| m.contains("No text found")),
+        "{:?}",
+        scan.body
+    );
+    assert_eq!(counts().await, (0, 0));
+
+    // A referral without a CV, and a candidate with one: profiles with their source.
+    let referred = add(
+        &owner,
+        "acme",
+        &[
+            ("name", "Rae Referred"),
+            ("email", "Rae@Example.com"),
+            ("phone", "+44 20 7946 0018"),
+            ("source", "referral"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(referred.status, StatusCode::OK, "{:?}", referred.body);
+    let rae = referred.body["id"].as_i64().expect("id").to_string();
+    let profile = owner
+        .call("candidate", &[("slug", "acme"), ("id", &rae)])
+        .await;
+    assert_eq!(profile.body["summary"]["source"], "referral");
+    assert_eq!(profile.body["summary"]["email"], "rae@example.com");
+    assert_eq!(profile.body["cv"], Value::Null);
+    let sent = add(
+        &owner,
+        "acme",
+        &[
+            ("name", "Ravi Rust"),
+            ("email", "ravi@example.com"),
+            ("source", "manual"),
+            ("links", "https://github.com/ravi"),
+        ],
+        Some(text_cv(ENGINEER_CV)),
+    )
+    .await;
+    assert_eq!(sent.status, StatusCode::OK, "{:?}", sent.body);
+    assert_eq!(counts().await, (2, 1));
+    let ravi = sent.body["id"].as_i64().expect("id").to_string();
+    let profile = owner
+        .call("candidate", &[("slug", "acme"), ("id", &ravi)])
+        .await;
+    assert_eq!(profile.body["summary"]["source"], "manual");
+    assert_eq!(profile.body["cv"]["file_name"], "cv.txt");
+    assert!(profile.body["cv_text"]
+        .as_str()
+        .is_some_and(|t| t.contains("payment services")));
+    // Read in the background like any CV: searchable by skill.
+    let mut by_skill = Value::Null;
+    for _ in 0..300 {
+        by_skill = search(&owner, "", &[("skill", "kubernetes")]).await.body;
+        if by_skill["total"] == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(names(&by_skill), ["Ravi Rust"], "{by_skill}");
+    assert_eq!(
+        search(&owner, "", &[("source", "referral")]).await.body["total"],
+        1
+    );
+
+    // The same person again (same phone): added, and each profile shows the other.
+    let again = add(
+        &owner,
+        "acme",
+        &[
+            ("name", "Rae R."),
+            ("email", "rae.r@example.org"),
+            ("phone", "+44 (0)20 7946 0018"),
+            ("source", "manual"),
+        ],
+        None,
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::OK, "{:?}", again.body);
+    let profile = owner
+        .call("candidate", &[("slug", "acme"), ("id", &rae)])
+        .await;
+    assert_eq!(
+        profile.body["duplicates"][0]["name"], "Rae R.",
+        "{:?}",
+        profile.body
+    );
+
+    // A plain post that fails goes back to the form with the error and the name typed.
+    let plain = owner
+        .http
+        .post(format!("{}/o/acme/candidates/add", owner.base))
+        .header(header::ORIGIN, &owner.base)
+        .header(header::ACCEPT, "text/html")
+        .multipart(form(
+            &[("name", "Nell"), ("email", "x"), ("source", "manual")],
+            None,
+        ))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(plain.status(), StatusCode::SEE_OTHER);
+    let to = plain.headers()[header::LOCATION]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    assert!(
+        to.starts_with("/o/acme/candidates/new?__path=%2Fo%2Facme%2Fcandidates%2Fadd&__err="),
+        "{to}"
+    );
+    assert!(
+        to.contains("&__form=") && to.ends_with("#add-candidate"),
+        "{to}"
+    );
+
+    // Employees may not; another organisation's members are "not found"; nothing was added.
+    let before = counts().await;
+    let employee = owner
+        .invite_and_join(
+            &srv,
+            "acme",
+            "emma@example.com",
+            "employee",
+            "Emma Employee",
+        )
+        .await;
+    let person = [
+        ("name", "Eve"),
+        ("email", "eve@example.com"),
+        ("source", "manual"),
+    ];
+    assert_eq!(
+        add(&employee, "acme", &person, None).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let stranger = srv.client();
+    stranger.sign_up("Stan Stranger", "stan@example.com").await;
+    stranger.create_org("Other", "other").await;
+    assert_eq!(
+        add(&stranger, "acme", &person, None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(counts().await, before);
     srv.stop().await;
 }
 
 on_both_databases!(
+    recruiters_add_candidates_by_hand,
     the_hiring_team_sees_candidates_and_nobody_else_does,
     duplicates_are_flagged_and_merged_without_losing_anything,
     searching_finds_candidates_by_what_their_cvs_say,

@@ -125,7 +125,7 @@ pub fn phone_key(phone: &str) -> String {
     key
 }
 
-fn phone(raw: &str) -> Result<String, FieldError> {
+pub(crate) fn phone(raw: &str) -> Result<String, FieldError> {
     let value = raw.trim();
     if value.is_empty() {
         return Ok(String::new());
@@ -152,7 +152,7 @@ fn phone(raw: &str) -> Result<String, FieldError> {
     Ok(value.to_owned())
 }
 
-fn links(raw: &str) -> Result<Vec<String>, FieldError> {
+pub(crate) fn links(raw: &str) -> Result<Vec<String>, FieldError> {
     let links: Vec<&str> = raw
         .lines()
         .map(str::trim)
@@ -263,6 +263,26 @@ pub fn check_application(fields: &ApplyFields) -> Result<CheckedApplication, Vec
             consent,
         ])),
     }
+}
+
+/// The browser's check of a chosen CV's size (the server reads the file itself).
+pub fn cv_size(size: u64) -> Result<(), FieldError> {
+    if size > MAX_CV_BYTES as u64 {
+        return Err(FieldError::new(
+            "cv",
+            format!(
+                "This file is {:.1} MB; a CV can be 10 MB at most. Save it smaller (a PDF without large images) and choose it again.",
+                size as f64 / (1024.0 * 1024.0)
+            ),
+        ));
+    }
+    if size == 0 {
+        return Err(FieldError::new(
+            "cv",
+            "This file is empty; choose the CV again.",
+        ));
+    }
+    Ok(())
 }
 
 /// The error when no CV was chosen.

@@ -210,6 +210,9 @@ pub struct CandidatePage {
     /// The names of the organisation's stages (for the stage filter).
     #[serde(default)]
     pub stage_options: Vec<String>,
+    /// Whether the viewer may add candidates.
+    #[serde(default)]
+    pub can_manage: bool,
 }
 
 /// A stored CV.
@@ -397,5 +400,127 @@ mod tag_tests {
         );
         skill.years = Some(1);
         assert_eq!(skill.details(), "advanced · 1 year · last used 2024");
+    }
+}
+
+/// Where the form that adds a candidate by hand is posted (`multipart/form-data`: it may carry a
+/// CV).
+pub fn add_path(org_slug: &str) -> String {
+    format!("/o/{org_slug}/candidates/add")
+}
+
+/// The sources a member chooses from when adding a candidate by hand.
+pub const HAND_SOURCES: [Source; 2] = [Source::Manual, Source::Referral];
+
+/// The text fields of a candidate added by hand, as typed.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct NewCandidateFields {
+    pub name: String,
+    pub email: String,
+    pub phone: String,
+    /// One address per line.
+    pub links: String,
+    /// A [`Source`] in snake case.
+    pub source: String,
+}
+
+impl NewCandidateFields {
+    /// Takes a field by its form name; false for a name that is not one of ours.
+    pub fn set(&mut self, name: &str, value: String) -> bool {
+        match name {
+            "name" => self.name = value,
+            "email" => self.email = value,
+            "phone" => self.phone = value,
+            "links" => self.links = value,
+            "source" => self.source = value,
+            _ => return false,
+        }
+        true
+    }
+}
+
+/// A candidate added by hand, after the rules.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CheckedCandidate {
+    pub name: String,
+    /// Lower-case, trimmed.
+    pub email: String,
+    pub phone: String,
+    pub links: Vec<String>,
+    pub source: Source,
+}
+
+/// Checks a candidate added by hand (not the CV), every problem at once, each on its field.
+pub fn check_new_candidate(
+    fields: &NewCandidateFields,
+) -> Result<CheckedCandidate, Vec<crate::validation::FieldError>> {
+    use crate::{applications, validation};
+    let name = if fields.name.trim().is_empty() {
+        Err(validation::FieldError::new(
+            "name",
+            "Enter the candidate's name.",
+        ))
+    } else {
+        validation::display_name("name", &fields.name)
+    };
+    let email = validation::email("email", &fields.email);
+    let phone = applications::phone(&fields.phone);
+    let links = applications::links(&fields.links);
+    let source = Source::parse(fields.source.trim())
+        .filter(|s| HAND_SOURCES.contains(s))
+        .ok_or_else(|| {
+            validation::FieldError::new(
+                "source",
+                "Choose where the candidate came from: added by hand or a referral.",
+            )
+        });
+    match (name, email, phone, links, source) {
+        (Ok(name), Ok(email), Ok(phone), Ok(links), Ok(source)) => Ok(CheckedCandidate {
+            name,
+            email,
+            phone,
+            links,
+            source,
+        }),
+        (name, email, phone, links, source) => Err(validation::problems([
+            name.map(drop),
+            email.map(drop),
+            phone.map(drop),
+            links.map(drop),
+            source.map(drop),
+        ])),
+    }
+}
+
+/// What adding a candidate answers: the new profile.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Added {
+    pub id: i64,
+}
+
+#[cfg(test)]
+mod new_candidate_tests {
+    use super::*;
+
+    #[test]
+    fn a_candidate_added_by_hand_is_checked_field_by_field() {
+        let mut fields = NewCandidateFields {
+            name: " Ada Lovelace ".into(),
+            email: "Ada@Example.com".into(),
+            phone: "+44 20 7946 0018".into(),
+            links: "https://github.com/ada\n".into(),
+            source: "referral".into(),
+        };
+        let checked = check_new_candidate(&fields).expect("valid");
+        assert_eq!(checked.name, "Ada Lovelace");
+        assert_eq!(checked.email, "ada@example.com");
+        assert_eq!(checked.source, Source::Referral);
+        assert_eq!(checked.links, ["https://github.com/ada"]);
+        fields.source = "careers".into();
+        fields.email = "not an address".into();
+        fields.links = "github.com/ada".into();
+        let problems = check_new_candidate(&fields).expect_err("invalid");
+        let named: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+        assert_eq!(named, ["email", "links", "source"]);
     }
 }

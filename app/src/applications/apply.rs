@@ -10,8 +10,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 use shared::{
     applications::{
-        apply_path, check_application, consent_text, missing_cv, Applied, ApplyFields, CV_ACCEPT,
-        HONEYPOT_FIELD, MAX_CV_BYTES,
+        apply_path, check_application, consent_text, cv_size, missing_cv, Applied, ApplyFields,
+        CV_ACCEPT, HONEYPOT_FIELD,
     },
     validation::FieldError,
 };
@@ -25,15 +25,7 @@ fn check(input: &UploadInput) -> Vec<FieldError> {
     let mut problems = check_application(&fields).err().unwrap_or_default();
     match input.files.iter().find(|(field, _, _)| field == "cv") {
         None => problems.push(missing_cv()),
-        Some((_, _, size)) if *size > MAX_CV_BYTES as u64 => problems.push(FieldError::new(
-            "cv",
-            format!(
-                "This file is {:.1} MB; a CV can be 10 MB at most. Save it smaller (a PDF without large images) and choose it again.",
-                *size as f64 / (1024.0 * 1024.0)
-            ),
-        )),
-        Some((_, _, 0)) => problems.push(FieldError::new("cv", "This file is empty; choose your CV again.")),
-        Some(_) => {}
+        Some((_, _, size)) => problems.extend(cv_size(*size).err()),
     }
     // In the order the form shows them, so the first one gets the focus.
     const ORDER: [&str; 7] = [

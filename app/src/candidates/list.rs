@@ -172,8 +172,11 @@ fn CandidateList(page: CandidatePage, search: Search, slug: String) -> impl Into
         stage,
     } = search;
     view! {
-        <section class="page-head">
+        <section class="page-head page-head-actions">
             <h1>"Candidates"</h1>
+            {page.can_manage.then(|| view! {
+                <a class="button button-primary" href=format!("/o/{slug}/candidates/new")>"Add a candidate"</a>
+            })}
         </section>
         <GetForm method="GET" action=format!("/o/{slug}/candidates") noscroll=true attr:class="filters candidate-filters" attr:role="search" attr:aria-label="Search candidates">
             <div class="field filter-query">

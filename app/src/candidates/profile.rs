@@ -119,6 +119,10 @@ fn Profile(
         .into_any(),
         None => view! { <p class="hint">"No CV file."</p> }.into_any(),
     };
+    let no_applications = summary
+        .applications
+        .is_empty()
+        .then(|| view! { <p class="hint">"No applications yet."</p> });
     let applications = summary
         .applications
         .iter()
@@ -247,6 +251,7 @@ fn Profile(
             </section>
             <section class="panel" aria-labelledby="applications-heading">
                 <h2 id="applications-heading">"Applications"</h2>
+                {no_applications}
                 <ul class="plain-list">{applications}</ul>
                 {merges}
             </section>

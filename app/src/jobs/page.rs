@@ -160,7 +160,7 @@ fn JobView(
                 </section>
                 <JobSkills job=job.clone() slug=slug.clone()
                     saved=Callback::new(move |_| skills_saved.update(|n| *n += 1))/>
-                <Prospects prospects slug=slug.clone()/>
+                <Prospects prospects slug=slug.clone() job=job.slug.clone()/>
             </div>
             <div class="job-side">
             <HiringTeam job=job.clone() slug=slug.clone()

@@ -140,3 +140,18 @@ pub async fn assign_interviewers(
     };
     respond(pipeline.assign_interviewers(&caller, input).await)
 }
+
+/// Puts candidate `candidate` (already in the organisation's database: added by hand, or one of
+/// a job's best candidates who have not applied) on job `job`'s board, in its first stage, and
+/// scores the application in the background. Answers the new application's id. No e-mail goes
+/// to the candidate.
+#[server(endpoint = "add_to_job")]
+pub async fn add_to_job(slug: String, job: String, candidate: i64) -> Result<i64, ApiError> {
+    let (pipeline, caller) = seam::member::<dyn PipelineSeam>(&slug).await?;
+    let input = AddToJob {
+        slug,
+        job,
+        candidate,
+    };
+    respond(pipeline.add_to_job(&caller, input).await)
+}

@@ -1,8 +1,8 @@
 //! What the board asks of the server.
 
 use super::api::{
-    AddNote, Application, AssignInterviewers, GetRejectionSettings, JobBoard, MoveApplication,
-    RejectApplication, ReopenApplication, UpdateRejectionSettings,
+    AddNote, AddToJob, Application, AssignInterviewers, GetRejectionSettings, JobBoard,
+    MoveApplication, RejectApplication, ReopenApplication, UpdateRejectionSettings,
 };
 use crate::{error::ApiError, seam::OrgCaller};
 use shared::pipeline::{ApplicationDetail, Board, RejectionSettings};
@@ -51,4 +51,5 @@ pub trait PipelineSeam: Send + Sync + 'static {
         caller: &OrgCaller,
         input: AssignInterviewers,
     ) -> Result<ApplicationDetail, ApiError>;
+    async fn add_to_job(&self, caller: &OrgCaller, input: AddToJob) -> Result<i64, ApiError>;
 }

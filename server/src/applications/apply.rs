@@ -23,16 +23,16 @@ use crate::{
         error::OrInternal,
         files::FileStore,
         tokens::{new_token, token_hash},
+        uploads::{self, Upload},
     },
 };
 use app::error::ApiError;
 use axum::{
-    extract::{FromRequest, Multipart, Path, Request, State},
+    extract::{Path, Request, State},
     http::{header, StatusCode},
     response::{IntoResponse, Redirect, Response},
     Json,
 };
-use base64::Engine;
 use sha2::{Digest, Sha256};
 use shared::{
     applications::{
@@ -41,12 +41,9 @@ use shared::{
     },
     validation::{is_slug, FieldError},
 };
-use std::collections::BTreeMap;
 
 /// The largest body accepted: the CV and the text fields around it.
 pub const MAX_APPLY_BODY: usize = MAX_CV_BYTES + 256 * 1024;
-/// Longest file name kept (it is shown to the hiring team, never used as a path).
-const MAX_FILE_NAME_CHARS: usize = 200;
 
 /// The job an application is for.
 #[derive(sqlx::FromRow)]
@@ -58,13 +55,6 @@ struct OpenJob {
     org_slug: String,
     job_slug: String,
     retention_months: i64,
-}
-
-/// The CV as received.
-struct Upload {
-    file_name: String,
-    content_type: String,
-    bytes: Vec<u8>,
 }
 
 /// Everything the form sent.
@@ -79,7 +69,18 @@ fn cv_error(message: impl Into<String>) -> ApiError {
     ApiError::Invalid(vec![FieldError::new("cv", message)])
 }
 
-fn too_large() -> ApiError {
+/// The format a CV declares (its type, else its name's extension), or what to choose instead.
+/// The content is checked against it when the file is read.
+pub(crate) fn cv_format(cv: &Upload) -> Result<Format, FieldError> {
+    Format::declared(&cv.content_type, Some(&cv.file_name)).ok_or_else(|| {
+        FieldError::new(
+            "cv",
+            "This type of file cannot be read. Choose a PDF, a Word document (.docx), or a .txt or .md file.",
+        )
+    })
+}
+
+pub(crate) fn too_large() -> ApiError {
     cv_error(format!(
         "This file is larger than {} MB. Save your CV smaller (a PDF without large images) and choose it again.",
         MAX_CV_BYTES / 1024 / 1024
@@ -88,7 +89,7 @@ fn too_large() -> ApiError {
 
 /// The careers page's words for what the document reader found (its own words suggest pasting
 /// text, which this form does not offer).
-fn read_error(error: ExtractError) -> ApiError {
+pub(crate) fn read_error(error: ExtractError) -> ApiError {
     match error {
         ExtractError::TooLarge => too_large(),
         ExtractError::Unsupported => {
@@ -114,40 +115,12 @@ fn read_error(error: ExtractError) -> ApiError {
 /// Reads the multipart body: the known fields, the honeypot and the CV (at most
 /// `MAX_CV_BYTES`, refused as soon as it grows beyond).
 async fn receive(request: Request) -> Result<Received, ApiError> {
-    let mut form = Multipart::from_request(request, &())
-        .await
-        .map_err(|_| ApiError::Transport("not a multipart form".into()))?;
-    let mut received = Received::default();
-    let broken = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            too_large()
-        } else {
-            ApiError::Transport(e.body_text())
-        }
+    let form = uploads::receive(request, "cv", MAX_CV_BYTES, too_large).await?;
+    let mut received = Received {
+        cv: form.file,
+        ..Received::default()
     };
-    while let Some(mut field) = form.next_field().await.map_err(broken)? {
-        let name = field.name().unwrap_or_default().to_owned();
-        if name == "cv" {
-            let file_name = field.file_name().unwrap_or_default().to_owned();
-            let content_type = field.content_type().unwrap_or_default().to_owned();
-            let mut bytes = Vec::new();
-            while let Some(chunk) = field.chunk().await.map_err(broken)? {
-                if bytes.len() + chunk.len() > MAX_CV_BYTES {
-                    return Err(too_large());
-                }
-                bytes.extend_from_slice(&chunk);
-            }
-            // A form with no file chosen still sends the part, empty and unnamed.
-            if !(file_name.is_empty() && bytes.is_empty()) {
-                received.cv = Some(Upload {
-                    file_name,
-                    content_type,
-                    bytes,
-                });
-            }
-            continue;
-        }
-        let value = field.text().await.map_err(broken)?;
+    for (name, value) in form.fields {
         if name == HONEYPOT_FIELD {
             received.honeypot = value;
         } else {
@@ -157,36 +130,15 @@ async fn receive(request: Request) -> Result<Received, ApiError> {
     Ok(received)
 }
 
-/// A file name as it may be shown: its last path part, visible characters, not too long.
-fn shown_file_name(raw: &str) -> String {
-    let last = raw.rsplit(['/', '\\']).next().unwrap_or_default();
-    let clean: String = last
-        .chars()
-        .filter(|c| !shared::validation::is_hidden_char(*c))
-        .take(MAX_FILE_NAME_CHARS)
-        .collect();
-    if clean.trim().is_empty() {
-        "CV".to_owned()
-    } else {
-        clean.trim().to_owned()
-    }
-}
-
 /// The fields as typed, for a plain post sent back with its errors: only those that are not
 /// private (the address ends up in the browser's history and in proxies' logs), never the file.
 fn kept_fields(fields: &ApplyFields) -> String {
-    let mut kept = BTreeMap::new();
-    for (name, value) in [("name", &fields.name), ("links", &fields.links)] {
-        // An address must stay short; a long letter is not worth a broken redirect.
-        if !value.is_empty() && value.chars().count() <= 500 {
-            kept.insert(name, value.clone());
-        }
-    }
-    if fields.consent {
-        kept.insert("consent", "on".to_owned());
-    }
-    let json = serde_json::to_vec(&kept).unwrap_or_default();
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)
+    let consent = if fields.consent { "on" } else { "" };
+    uploads::kept(&[
+        ("name", &fields.name),
+        ("links", &fields.links),
+        ("consent", consent),
+    ])
 }
 
 /// How the answer goes back: JSON to the page's script, a redirect to a plain form post.
@@ -257,15 +209,13 @@ impl Reply {
             }
             other => other,
         };
-        let encoded = base64::engine::general_purpose::URL_SAFE
-            .encode(serde_json::to_vec(&error).unwrap_or_default());
-        let mut to = url::form_urlencoded::Serializer::new(String::new());
-        to.append_pair("__path", &apply_path(&self.org, &self.job));
-        to.append_pair("__err", &encoded);
-        if let Some(fields) = fields {
-            to.append_pair("__form", &kept_fields(fields));
-        }
-        Redirect::to(&format!("{}?{}#apply", self.page(), to.finish())).into_response()
+        uploads::send_back(
+            &self.page(),
+            "apply",
+            &apply_path(&self.org, &self.job),
+            &error,
+            fields.map(kept_fields),
+        )
     }
 }
 
@@ -381,16 +331,7 @@ impl Applications {
                 problems.push(missing_cv());
                 None
             }
-            Some(cv) => {
-                let format = Format::declared(&cv.content_type, Some(&cv.file_name));
-                if format.is_none() {
-                    problems.push(FieldError::new(
-                        "cv",
-                        "This type of file cannot be read. Choose a PDF, a Word document (.docx), or a .txt or .md file.",
-                    ));
-                }
-                format
-            }
+            Some(cv) => cv_format(cv).map_err(|p| problems.push(p)).ok(),
         };
         let unsupported = received.cv.is_some() && format.is_none();
         let (Ok(checked), Some(format), Some(cv)) = (checked, format, received.cv) else {
@@ -573,8 +514,8 @@ impl Applications {
     ) -> Result<(), ApiError> {
         let key = FileStore::new_key(job.org_id, "cv");
         let size = cv.bytes.len() as i64;
-        let sha256 = hex(&Sha256::digest(&cv.bytes));
-        let file_name = shown_file_name(&cv.file_name);
+        let sha256 = uploads::hex(&Sha256::digest(&cv.bytes));
+        let file_name = uploads::shown_file_name(&cv.file_name, "CV");
         self.files
             .put(&key, cv.bytes)
             .await
@@ -711,17 +652,13 @@ fn address_key(address: Option<std::net::IpAddr>) -> String {
     }
 }
 
-fn format_key(format: Format) -> &'static str {
+pub(crate) fn format_key(format: Format) -> &'static str {
     match format {
         Format::Pdf => "pdf",
         Format::Docx => "docx",
         Format::Text => "text",
         Format::Markdown => "markdown",
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The first stage of a job's board, made from the default stages the first time a job needs
@@ -782,9 +719,15 @@ mod tests {
 
     #[test]
     fn shown_file_names_are_a_last_path_part_without_hidden_characters() {
-        assert_eq!(shown_file_name("C:\\Users\\ada\\cv.pdf"), "cv.pdf");
-        assert_eq!(shown_file_name("../../etc/passwd"), "passwd");
-        assert_eq!(shown_file_name("cv\u{202e}fdp.exe"), "cvfdp.exe");
-        assert_eq!(shown_file_name(""), "CV");
+        assert_eq!(
+            uploads::shown_file_name("C:\\Users\\ada\\cv.pdf", "CV"),
+            "cv.pdf"
+        );
+        assert_eq!(uploads::shown_file_name("../../etc/passwd", "CV"), "passwd");
+        assert_eq!(
+            uploads::shown_file_name("cv\u{202e}fdp.exe", "CV"),
+            "cvfdp.exe"
+        );
+        assert_eq!(uploads::shown_file_name("", "CV"), "CV");
     }
 }

@@ -5,8 +5,8 @@
 
 mod apply;
 
-pub(crate) use apply::first_stage;
 pub use apply::{apply_handler, MAX_APPLY_BODY};
+pub(crate) use apply::{cv_format, first_stage, format_key, read_error, too_large};
 
 use crate::{
     documents::Extractor,

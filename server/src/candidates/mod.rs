@@ -4,11 +4,15 @@
 //! to a job whose hiring team they are on; other roles none. Another organisation's ids are "not
 //! found", like ids that do not exist.
 
+mod add;
 mod prospects;
 mod search;
 mod skills;
 
+pub use add::add_handler;
+
 use crate::{
+    documents::Extractor,
     matching::{
         index::EntityKey,
         store::{Document, DocumentStore, StoreError},
@@ -81,6 +85,7 @@ pub struct Candidates {
     queue: JobQueue,
     documents: Arc<DocumentStore>,
     engine: Engine,
+    extractor: Extractor,
 }
 
 /// Whose candidates a caller sees.
@@ -177,6 +182,7 @@ impl Candidates {
         queue: JobQueue,
         documents: Arc<DocumentStore>,
         engine: Engine,
+        extractor: Extractor,
     ) -> Self {
         Self {
             db,
@@ -185,6 +191,7 @@ impl Candidates {
             queue,
             documents,
             engine,
+            extractor,
         }
     }
 

@@ -327,6 +327,7 @@ pub(super) async fn run(
         pages: total.div_ceil(per_page).clamp(1, MAX_PAGE) as u32,
         skill_options,
         stage_options,
+        can_manage: caller.role().can(shared::Permission::ManageCandidates),
     })
 }
 

@@ -6,6 +6,7 @@
 //! hiring team. Who moves cards: owners, admins and recruiters, and the team's recruiters and
 //! hiring managers (not its interviewers).
 
+mod added;
 mod application;
 pub mod scoring;
 
@@ -25,7 +26,7 @@ use app::{
     error::ApiError,
     pipeline::{
         api::{
-            AddNote, Application, AssignInterviewers, GetRejectionSettings, JobBoard,
+            AddNote, AddToJob, Application, AssignInterviewers, GetRejectionSettings, JobBoard,
             MoveApplication, RejectApplication, ReopenApplication, UpdateRejectionSettings,
         },
         seam::PipelineSeam,
@@ -47,6 +48,8 @@ pub struct Pipeline {
     mail: Mail,
     /// Where links in e-mails point.
     public_url: std::sync::Arc<url::Url>,
+    /// Where the scoring of an application added by hand is queued.
+    queue: crate::queue::JobQueue,
 }
 
 /// A job as the board needs it, with what the caller may do there.
@@ -60,12 +63,19 @@ struct Access {
 }
 
 impl Pipeline {
-    pub fn new(db: Db, hub: Hub, mail: Mail, public_url: std::sync::Arc<url::Url>) -> Self {
+    pub fn new(
+        db: Db,
+        hub: Hub,
+        mail: Mail,
+        public_url: std::sync::Arc<url::Url>,
+        queue: crate::queue::JobQueue,
+    ) -> Self {
         Self {
             db,
             hub,
             mail,
             public_url,
+            queue,
         }
     }
 
@@ -390,6 +400,10 @@ impl PipelineSeam for Pipeline {
         input: AssignInterviewers,
     ) -> Result<ApplicationDetail, ApiError> {
         self.assign(caller, input).await
+    }
+
+    async fn add_to_job(&self, caller: &OrgCaller, input: AddToJob) -> Result<i64, ApiError> {
+        self.add(caller, input).await
     }
 
     async fn rejection_settings(

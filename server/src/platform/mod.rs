@@ -13,3 +13,4 @@ pub mod metrics;
 pub mod origin;
 pub mod sessions;
 pub mod tokens;
+pub mod uploads;
