@@ -188,6 +188,7 @@ async fn every_server_function_answers_not_found_across_organisations(db: Db) {
         ("keep", "1"),
         ("merge", "2"),
         ("candidate", "1"),
+        ("stages", "[]"),
         ("application", "1"),
         ("stage", "1"),
         ("to", "closed"),

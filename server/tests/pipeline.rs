@@ -865,7 +865,164 @@ async fn interviewers_see_only_the_applications_assigned_to_them(db: Db) {
     srv.stop().await;
 }
 
+async fn save_template(c: &Browser, stages: &str) -> common::Answer {
+    c.call(
+        "update_stage_template",
+        &[("slug", "acme"), ("stages", stages)],
+    )
+    .await
+}
+
+async fn edit_stages(c: &Browser, stages: &str) -> common::Answer {
+    c.call(
+        "save_job_stages",
+        &[("slug", "acme"), ("job", JOB), ("stages", stages)],
+    )
+    .await
+}
+
+fn stage_names_of(board: &Value) -> Vec<String> {
+    board["stages"]
+        .as_array()
+        .expect("stages")
+        .iter()
+        .map(|s| s["name"].as_str().expect("name").to_owned())
+        .collect()
+}
+
+async fn stages_come_from_the_organisation_and_each_job_edits_its_own(db: Db) {
+    let Some(srv) = TestServer::start(db).await else {
+        return;
+    };
+    let owner = published_job(&srv).await;
+    // The template: the defaults, then the organisation's own (checked first).
+    let template = owner.call("stage_template", &[("slug", "acme")]).await;
+    assert_eq!(
+        template.body["stages"],
+        serde_json::json!(["Applied", "Screen", "Interview", "Offer", "Hired"])
+    );
+    let twice = save_template(&owner, "Applied\nPhone screen\napplied").await;
+    assert_eq!(
+        twice.field_error("stages").as_deref(),
+        Some("“applied” is there twice; stage names must differ.")
+    );
+    assert!(save_template(&owner, "Applied")
+        .await
+        .field_error("stages")
+        .is_some());
+    let saved = save_template(&owner, " Applied \n\nPhone screen\nTrial day\nOffer\n").await;
+    assert_eq!(saved.status, StatusCode::OK, "{:?}", saved.body);
+    // A new job's board starts with them; the existing job keeps the defaults.
+    nurse_job(&owner, true).await;
+    let nurse = owner
+        .call("job_board", &[("slug", "acme"), ("job", "nurse")])
+        .await;
+    assert_eq!(
+        stage_names_of(&nurse.body),
+        ["Applied", "Phone screen", "Trial day", "Offer"]
+    );
+
+    // The existing job's board: a card in Applied, then its stages edited.
+    let visitor = srv.client();
+    let sent = apply(
+        &visitor,
+        JOB,
+        form(&fields("ada@example.com"), Some(pdf_cv())),
+    )
+    .await;
+    assert_eq!(sent.status, StatusCode::OK, "{:?}", sent.body);
+    let before = board(&owner).await.body;
+    let id = |i: usize| before["stages"][i]["id"].as_i64().expect("id");
+    // Applied (with the card) cannot go.
+    let refused = edit_stages(
+        &owner,
+        &format!(
+            r#"[{{"id":{},"name":"Screen"}},{{"id":{},"name":"Offer"}}]"#,
+            id(1),
+            id(3)
+        ),
+    )
+    .await;
+    assert_eq!(
+        refused.field_error("stages").as_deref(),
+        Some("“Applied” has 1 open application: move it to another stage before removing it.")
+    );
+    // Renamed, moved, added, removed (Interview and Hired were empty).
+    let edited = edit_stages(&owner, &format!(
+        r#"[{{"id":{},"name":"New"}},{{"id":{},"name":"Offer"}},{{"name":"Case study"}},{{"id":{},"name":"Phone screen"}}]"#,
+        id(0),
+        id(3),
+        id(1)
+    ))
+    .await;
+    assert_eq!(edited.status, StatusCode::OK, "{:?}", edited.body);
+    assert_eq!(
+        stage_names_of(&edited.body),
+        ["New", "Offer", "Case study", "Phone screen"]
+    );
+    let card = edited.body["cards"][0]["application_id"]
+        .as_i64()
+        .expect("card");
+    assert_eq!(
+        stage_of(&edited.body, card),
+        id(0),
+        "the card stayed in its renamed stage"
+    );
+    // Another job's stage id, a blank name, and an interviewer are refused; nothing changed.
+    let other = nurse.body["stages"][0]["id"].as_i64().expect("id");
+    let stranger = edit_stages(
+        &owner,
+        &format!(r#"[{{"id":{other},"name":"A"}},{{"name":"B"}}]"#),
+    )
+    .await;
+    assert!(
+        stranger.field_error("stages").is_some(),
+        "{:?}",
+        stranger.body
+    );
+    let blank = edit_stages(
+        &owner,
+        &format!(
+            r#"[{{"id":{},"name":" "}},{{"name":"B"}},{{"name":"C"}}]"#,
+            id(0)
+        ),
+    )
+    .await;
+    assert!(blank.field_error("stages").is_some(), "{:?}", blank.body);
+    let employee = owner
+        .invite_and_join(
+            &srv,
+            "acme",
+            "emma@example.com",
+            "employee",
+            "Emma Employee",
+        )
+        .await;
+    let form = [("slug", "acme"), ("job", JOB), ("stages", "[]")];
+    assert!(employee
+        .call("save_job_stages", &form)
+        .await
+        .status
+        .is_client_error());
+    assert_eq!(
+        employee
+            .call(
+                "update_stage_template",
+                &[("slug", "acme"), ("stages", "A\nB")]
+            )
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        stage_names_of(&board(&owner).await.body),
+        ["New", "Offer", "Case study", "Phone screen"]
+    );
+    srv.stop().await;
+}
+
 on_both_databases!(
+    stages_come_from_the_organisation_and_each_job_edits_its_own,
     the_board_moves_cards_live_for_the_hiring_team,
     applications_are_scored_in_the_background_and_again_when_the_skills_change,
     rejecting_takes_a_reason_and_may_mail_the_candidate,

@@ -701,3 +701,152 @@ mod tests {
         assert!(mentions("mail ana@bo.example, @Bob", &names).is_empty());
     }
 }
+
+/// The stages a new job's board starts with, unless the organisation set its own.
+pub const DEFAULT_STAGES: [&str; 5] = ["Applied", "Screen", "Interview", "Offer", "Hired"];
+pub const MIN_STAGES: usize = 2;
+pub const MAX_STAGES: usize = 12;
+pub const MAX_STAGE_CHARS: usize = 40;
+
+/// A board's stage names, tidied and checked: 2 to 12, each at most 40 visible characters, no
+/// name twice (in any case).
+pub fn stage_names<'a>(
+    field: &str,
+    names: impl IntoIterator<Item = &'a str>,
+) -> Result<Vec<String>, FieldError> {
+    let names: Vec<&str> = names
+        .into_iter()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .take(MAX_STAGES + 1)
+        .collect();
+    if names.len() > MAX_STAGES {
+        return Err(FieldError::new(
+            field,
+            format!("A board has at most {MAX_STAGES} stages; remove some."),
+        ));
+    }
+    if names.len() < MIN_STAGES {
+        return Err(FieldError::new(
+            field,
+            format!("A board needs at least {MIN_STAGES} stages, such as Applied and Interview."),
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::with_capacity(names.len());
+    for name in names {
+        let name = plain(field, name, "a stage name", MAX_STAGE_CHARS, false)
+            .map_err(|e| FieldError::new(field, format!("“{}”: {}", excerpt(name), e.message)))?;
+        if !seen.insert(name.to_lowercase()) {
+            return Err(FieldError::new(
+                field,
+                format!("“{name}” is there twice; stage names must differ."),
+            ));
+        }
+        out.push(name);
+    }
+    Ok(out)
+}
+
+/// The organisation's stages for new jobs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StageTemplate {
+    pub stages: Vec<String>,
+}
+
+impl Default for StageTemplate {
+    fn default() -> Self {
+        Self {
+            stages: DEFAULT_STAGES.map(str::to_owned).to_vec(),
+        }
+    }
+}
+
+/// One stage of a job's board as edited: an existing stage by its id (renamed, moved), or a
+/// new one (no id). Stages left out are removed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EditedStage {
+    #[serde(default)]
+    pub id: Option<i64>,
+    pub name: String,
+}
+
+/// Checks a job's edited stages (sent as JSON): the names as [`stage_names`], and no stage twice.
+pub fn check_edited_stages(field: &str, raw: &str) -> Result<Vec<EditedStage>, FieldError> {
+    if raw.len() > 20_000 {
+        return Err(FieldError::new(field, "Too many stages; remove some."));
+    }
+    let stages: Vec<EditedStage> = serde_json::from_str(raw).map_err(|_| {
+        FieldError::new(
+            field,
+            "The stages could not be read; reload the page and try again.",
+        )
+    })?;
+    let names = stage_names(field, stages.iter().map(|s| s.name.as_str()))?;
+    if names.len() != stages.len() {
+        return Err(FieldError::new(
+            field,
+            "Give every stage a name, or remove it.",
+        ));
+    }
+    let mut ids = std::collections::HashSet::new();
+    if stages.iter().filter_map(|s| s.id).any(|id| !ids.insert(id)) {
+        return Err(FieldError::new(
+            field,
+            "A stage is there twice; reload the page and try again.",
+        ));
+    }
+    Ok(stages
+        .into_iter()
+        .zip(names)
+        .map(|(stage, name)| EditedStage { id: stage.id, name })
+        .collect())
+}
+
+#[cfg(test)]
+mod stage_tests {
+    use super::*;
+
+    #[test]
+    fn stage_names_are_tidied_counted_and_unique() {
+        assert_eq!(
+            stage_names("stages", ["  Applied ", "", "Phone screen"]).ok(),
+            Some(vec!["Applied".to_owned(), "Phone screen".to_owned()])
+        );
+        assert!(stage_names("stages", ["Applied"]).is_err());
+        assert!(stage_names("stages", ["Applied", "APPLIED"]).is_err());
+        assert!(stage_names("stages", ["Applied", &"x".repeat(MAX_STAGE_CHARS + 1)]).is_err());
+        let many: Vec<String> = (0..=MAX_STAGES).map(|i| format!("Stage {i}")).collect();
+        assert!(stage_names("stages", many.iter().map(String::as_str)).is_err());
+    }
+
+    #[test]
+    fn edited_stages_keep_their_ids_and_refuse_blanks_and_twins() {
+        let ok = check_edited_stages(
+            "stages",
+            r#"[{"id":3,"name":" Applied "},{"name":"Trial day"}]"#,
+        );
+        assert_eq!(
+            ok.ok(),
+            Some(vec![
+                EditedStage {
+                    id: Some(3),
+                    name: "Applied".into()
+                },
+                EditedStage {
+                    id: None,
+                    name: "Trial day".into()
+                },
+            ])
+        );
+        assert!(
+            check_edited_stages("stages", r#"[{"id":3,"name":"A"},{"id":3,"name":"B"}]"#).is_err()
+        );
+        assert!(check_edited_stages(
+            "stages",
+            r#"[{"id":3,"name":"A"},{"name":" "},{"name":"B"}]"#
+        )
+        .is_err());
+        assert!(check_edited_stages("stages", "not json").is_err());
+    }
+}

@@ -5,8 +5,11 @@ use crate::{
     error::ApiError,
     form::{Field, Form, FormError, Submit, TextArea},
     pipeline::{
-        api::{get_rejection_settings, UpdateRejectionSettings},
-        RejectionSettingsForm,
+        api::{
+            get_rejection_settings, get_stage_template, UpdateRejectionSettings,
+            UpdateStageTemplate,
+        },
+        RejectionSettingsForm, StageTemplateForm,
     },
     session::{successes, Session},
     toast::{use_toasts, ToastKind},
@@ -85,6 +88,17 @@ pub fn SettingsPage() -> impl IntoView {
         move || (slug.get(), saved_rejections.get()),
         |(slug, _)| get_rejection_settings(slug),
     );
+    let save_stages = ServerAction::<UpdateStageTemplate>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = save_stages.value().get() {
+            toasts.push(ToastKind::Success, "Saved the stages for new jobs.");
+        }
+    });
+    let saved_stages = successes(save_stages);
+    let template = Resource::new(
+        move || (slug.get(), saved_stages.get()),
+        |(slug, _)| get_stage_template(slug),
+    );
     view! {
         <Title text="Settings"/>
         <section class="page-head">
@@ -105,6 +119,17 @@ pub fn SettingsPage() -> impl IntoView {
                 match rejections.await {
                     Ok(rejections) => view! {
                         <RejectionSettingsForm settings=rejections slug=slug.get_untracked() save=save_rejections/>
+                    }
+                    .into_any(),
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                }
+            })}
+        </Transition>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                match template.await {
+                    Ok(template) => view! {
+                        <StageTemplateForm template slug=slug.get_untracked() save=save_stages/>
                     }
                     .into_any(),
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),

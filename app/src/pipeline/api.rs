@@ -2,7 +2,7 @@
 
 use crate::error::ApiError;
 use leptos::prelude::*;
-use shared::pipeline::{ApplicationDetail, Board, RejectionSettings};
+use shared::pipeline::{ApplicationDetail, Board, RejectionSettings, StageTemplate};
 
 #[cfg(feature = "ssr")]
 use {
@@ -154,4 +154,37 @@ pub async fn add_to_job(slug: String, job: String, candidate: i64) -> Result<i64
         candidate,
     };
     respond(pipeline.add_to_job(&caller, input).await)
+}
+
+/// The stages new jobs' boards start with (owners and admins).
+#[server(endpoint = "stage_template")]
+pub async fn get_stage_template(slug: String) -> Result<StageTemplate, ApiError> {
+    let (pipeline, caller) = seam::member::<dyn PipelineSeam>(&slug).await?;
+    respond(
+        pipeline
+            .stage_template(&caller, GetStageTemplate { slug })
+            .await,
+    )
+}
+
+/// Saves the stages new jobs' boards start with, one per line (owners and admins). Jobs that
+/// already have a board keep theirs.
+#[server(endpoint = "update_stage_template")]
+pub async fn update_stage_template(
+    slug: String,
+    stages: String,
+) -> Result<StageTemplate, ApiError> {
+    let (pipeline, caller) = seam::member::<dyn PipelineSeam>(&slug).await?;
+    let input = UpdateStageTemplate { slug, stages };
+    respond(pipeline.update_stage_template(&caller, input).await)
+}
+
+/// Makes job `job`'s stages `stages`: a JSON list of `{"id"?, "name"}` in board order (existing
+/// stages by id, renamed or moved; new ones without; those left out are removed, which is
+/// refused while any application is in them). Answers the board.
+#[server(endpoint = "save_job_stages")]
+pub async fn save_job_stages(slug: String, job: String, stages: String) -> Result<Board, ApiError> {
+    let (pipeline, caller) = seam::member::<dyn PipelineSeam>(&slug).await?;
+    let input = SaveJobStages { slug, job, stages };
+    respond(pipeline.save_job_stages(&caller, input).await)
 }

@@ -2,7 +2,10 @@
 //! from the keyboard with its "Move to" menu (a plain form, so it works before the wasm too).
 //! Every move reaches the other open boards of the job over the realtime socket.
 
-use super::api::{job_board, MoveApplication};
+use super::{
+    api::{job_board, MoveApplication, SaveJobStages},
+    stages::JobStagesEditor,
+};
 use crate::{
     session::Session,
     time::LocalTime,
@@ -44,6 +47,14 @@ pub fn BoardPage() -> impl IntoView {
             current.set(Some(moved));
         }
     });
+    // Saved stages come back as the board, drawn with its new columns.
+    let saving_stages = ServerAction::<SaveJobStages>::new();
+    Effect::new(move |_| {
+        if let Some(Ok(saved)) = saving_stages.value().get() {
+            current.set(Some(saved));
+            toasts.push(ToastKind::Success, "Saved the stages.");
+        }
+    });
     Effect::new(move |seen: Option<u64>| {
         let live = session.live.get();
         if seen.is_some_and(|seen| seen != live) {
@@ -63,7 +74,7 @@ pub fn BoardPage() -> impl IntoView {
                     Err(error) => view! { <Title text="Board"/><ErrorPanel error/> }.into_any(),
                     Ok(first) => {
                         current.set(Some(first.clone()));
-                        view! { <BoardView first current slug=slug.get_untracked() moving/> }.into_any()
+                        view! { <BoardView first current slug=slug.get_untracked() moving saving_stages/> }.into_any()
                     }
                 }
             })}
@@ -77,6 +88,7 @@ fn BoardView(
     current: RwSignal<Option<Board>>,
     slug: String,
     moving: ServerAction<MoveApplication>,
+    saving_stages: ServerAction<SaveJobStages>,
 ) -> impl IntoView {
     let job_href = format!("/o/{slug}/jobs/{}", first.job_slug);
     let board = move || current.get().unwrap_or_else(|| first.clone());
@@ -109,25 +121,45 @@ fn BoardView(
             }
         }
     };
-    let stages = board().stages;
     let can_move = board().can_move;
     let job = board().job_slug;
-    let columns = stages
-        .iter()
-        .map(|stage| {
-            let (board, stage_id) = (board.clone(), stage.id);
-            let cards = Signal::derive(move || {
-                let in_stage = board().cards.into_iter().filter(|c| c.stage_id == stage_id);
-                filter.with(|f| f.apply(in_stage))
-            });
-            view! {
-                <Column stage=stage.clone() cards stages=stages.clone() slug=slug.clone()
-                    job=job.clone() can_move moving/>
-            }
-        })
-        .collect_view();
+    // The columns are drawn again only when the stages change (saved here, or by someone
+    // else: the board is re-read live), never for a card moving.
+    let stage_list = {
+        let board = board.clone();
+        Memo::new(move |_| board().stages)
+    };
+    let columns = {
+        let (board, slug, job) = (board.clone(), slug.clone(), job.clone());
+        move || {
+            let stages = stage_list.get();
+            stages
+                .iter()
+                .map(|stage| {
+                    let (board, stage_id) = (board.clone(), stage.id);
+                    let cards = Signal::derive(move || {
+                        let in_stage = board().cards.into_iter().filter(|c| c.stage_id == stage_id);
+                        filter.with(|f| f.apply(in_stage))
+                    });
+                    view! {
+                        <Column stage=stage.clone() cards stages=stages.clone() slug=slug.clone()
+                            job=job.clone() can_move moving/>
+                    }
+                })
+                .collect_view()
+        }
+    };
     let title = board().job_title;
     let slug_for_filters = slug.clone();
+    let editor = {
+        let (slug, job) = (slug.clone(), job.clone());
+        move || {
+            can_move.then(|| {
+                let stages = stage_list.get();
+                view! { <JobStagesEditor stages slug=slug.clone() job=job.clone() save=saving_stages/> }
+            })
+        }
+    };
     view! {
         <Title text=format!("Board · {title}")/>
         <p class="breadcrumb"><a href=job_href>{title.clone()}</a></p>
@@ -137,6 +169,7 @@ fn BoardView(
         </section>
         <Filters slug=slug_for_filters job=job.clone() filter/>
         <div class="board" data-board=job.clone()>{columns}</div>
+        {editor}
     }
 }
 

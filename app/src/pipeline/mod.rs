@@ -7,7 +7,9 @@ mod board;
 mod rejections;
 #[cfg(feature = "ssr")]
 pub mod seam;
+mod stages;
 
 pub use application::ApplicationPage;
 pub use board::BoardPage;
 pub use rejections::RejectionSettingsForm;
+pub use stages::StageTemplateForm;

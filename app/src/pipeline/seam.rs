@@ -1,11 +1,12 @@
 //! What the board asks of the server.
 
 use super::api::{
-    AddNote, AddToJob, Application, AssignInterviewers, GetRejectionSettings, JobBoard,
-    MoveApplication, RejectApplication, ReopenApplication, UpdateRejectionSettings,
+    AddNote, AddToJob, Application, AssignInterviewers, GetRejectionSettings, GetStageTemplate,
+    JobBoard, MoveApplication, RejectApplication, ReopenApplication, SaveJobStages,
+    UpdateRejectionSettings, UpdateStageTemplate,
 };
 use crate::{error::ApiError, seam::OrgCaller};
-use shared::pipeline::{ApplicationDetail, Board, RejectionSettings};
+use shared::pipeline::{ApplicationDetail, Board, RejectionSettings, StageTemplate};
 
 /// Implemented by `server` (`server/src/pipeline`).
 #[async_trait::async_trait]
@@ -52,4 +53,19 @@ pub trait PipelineSeam: Send + Sync + 'static {
         input: AssignInterviewers,
     ) -> Result<ApplicationDetail, ApiError>;
     async fn add_to_job(&self, caller: &OrgCaller, input: AddToJob) -> Result<i64, ApiError>;
+    async fn stage_template(
+        &self,
+        caller: &OrgCaller,
+        input: GetStageTemplate,
+    ) -> Result<StageTemplate, ApiError>;
+    async fn update_stage_template(
+        &self,
+        caller: &OrgCaller,
+        input: UpdateStageTemplate,
+    ) -> Result<StageTemplate, ApiError>;
+    async fn save_job_stages(
+        &self,
+        caller: &OrgCaller,
+        input: SaveJobStages,
+    ) -> Result<Board, ApiError>;
 }

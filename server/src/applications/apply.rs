@@ -14,7 +14,7 @@
 //! for a plain HTML post, a redirect: back to the job's page with `?applied`, or to the form
 //! with the error and what was typed (`__err`, `__form`), as server functions do.
 
-use super::{Applications, DEFAULT_STAGES, MONTH_SECS};
+use super::{Applications, MONTH_SECS};
 use crate::{
     documents::{ExtractError, Format},
     mail::{in_mail, OutgoingMail},
@@ -661,8 +661,8 @@ pub(crate) fn format_key(format: Format) -> &'static str {
     }
 }
 
-/// The first stage of a job's board, made from the default stages the first time a job needs
-/// them (two applications at once both try; the unique position keeps one set).
+/// The first stage of a job's board, made from the organisation's stage template the first time
+/// a job needs them (two applications at once both try; the unique position keeps one set).
 pub(crate) async fn first_stage(
     conn: &mut sqlx::AnyConnection,
     org_id: i64,
@@ -677,7 +677,9 @@ pub(crate) async fn first_stage(
     if let Some(id) = existing {
         return Ok(id);
     }
-    for (position, name) in DEFAULT_STAGES.iter().enumerate() {
+    // The organisation's stages for new jobs.
+    let names = crate::pipeline::stages::template(&mut *conn, org_id).await?;
+    for (position, name) in names.iter().enumerate() {
         sqlx::query(
             "INSERT INTO job_stages (org_id, job_id, position, name) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (job_id, position) DO NOTHING",
@@ -685,7 +687,7 @@ pub(crate) async fn first_stage(
         .bind(org_id)
         .bind(job_id)
         .bind(position as i64)
-        .bind(*name)
+        .bind(name)
         .execute(&mut *conn)
         .await
         .or_internal("making a job's stages")?;

@@ -34,8 +34,6 @@ use app::{
 use shared::applications::{ApplicationStatus, CandidateView};
 use std::{sync::Arc, time::Duration};
 
-/// The stages a job's board starts with (the organisation's own templates come later).
-pub const DEFAULT_STAGES: [&str; 5] = ["Applied", "Screen", "Interview", "Offer", "Hired"];
 /// Applications one organisation receives per hour at most, from all addresses together: far
 /// above a popular job's rush, a bound on what a botnet can make it store and score.
 pub const APPLICATIONS_PER_ORG_PER_HOUR: u32 = 2_000;

@@ -48,7 +48,8 @@ pub(super) async fn run(
                 .or_internal("reading a hiring team")?;
         on_team.ok_or(ApiError::NotFound)?;
     }
-    // Those the caller may see who have not applied to this job.
+    // Those the caller may see who have not applied to this job, nor asked for their data to
+    // be deleted.
     let mut conditions = Conditions::default();
     conditions.push(|n| format!("c.org_id = ${n}"), vec![Param::Int(org_id)]);
     if let Scope::Team(user_id) = scope {
@@ -58,7 +59,7 @@ pub(super) async fn run(
         |n| {
             format!(
                 "NOT EXISTS (SELECT 1 FROM applications pa WHERE pa.candidate_id = c.id \
-                 AND pa.job_id = ${n})"
+                 AND (pa.job_id = ${n} OR pa.deletion_requested_at IS NOT NULL))"
             )
         },
         vec![Param::Int(job.0)],

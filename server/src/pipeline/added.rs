@@ -7,7 +7,7 @@ use super::{Access, Pipeline};
 use crate::{
     applications::{first_stage, MONTH_SECS},
     platform::{
-        db::now,
+        db::{now, Backend},
         error::OrInternal,
         tokens::{new_token, token_hash},
     },
@@ -30,31 +30,49 @@ impl Pipeline {
         let org_id = caller.org_id();
         // The candidate must be one the caller may see: any of the organisation's for those who
         // manage candidates, those who applied to a job of their team for a hiring manager.
-        let team = if caller.role().can(Permission::ManageCandidates) {
+        // (The candidate list's rule: `candidates::Scope`.)
+        let team = if caller.role().can(Permission::ManageJobs) {
             ""
         } else {
             " AND EXISTS (SELECT 1 FROM applications sa JOIN job_team st ON st.job_id = sa.job_id \
              WHERE sa.candidate_id = c.id AND st.user_id = $3)"
         };
-        let sql =
-            format!("SELECT c.name FROM candidates c WHERE c.id = $1 AND c.org_id = $2{team}");
-        let mut query = sqlx::query_scalar::<_, String>(&sql)
+        let sql = format!(
+            "SELECT c.name, (SELECT MAX(d.deletion_requested_at) FROM applications d \
+             WHERE d.candidate_id = c.id) FROM candidates c WHERE c.id = $1 AND c.org_id = $2{team}"
+        );
+        let mut query = sqlx::query_as::<_, (String, Option<i64>)>(&sql)
             .bind(input.candidate)
             .bind(org_id);
         if !team.is_empty() {
             query = query.bind(caller.user_id());
         }
-        let name = query
+        let (name, deletion) = query
             .fetch_optional(&self.db.pool)
             .await
             .or_internal("reading a candidate")?
             .ok_or(ApiError::NotFound)?;
+        if deletion.is_some() {
+            return Err(ApiError::field(
+                "candidate",
+                format!(
+                    "{name} asked for their data to be deleted; they cannot be added to a job."
+                ),
+            ));
+        }
         let by_name = self.db.user_name(caller.user_id()).await?;
         let mut tx = self.db.begin().await.or_internal("starting transaction")?;
-        let (status, months): (String, i64) = sqlx::query_as(
+        // On PostgreSQL the job's row is locked, so two adds of one candidate at once (a double
+        // click, two tabs) run one after the other and the second sees the first; on SQLite the
+        // transaction holds the write lock from its start (`Db::begin`).
+        let lock = match self.db.backend {
+            Backend::Postgres => " FOR UPDATE OF j",
+            Backend::Sqlite => "",
+        };
+        let (status, months): (String, i64) = sqlx::query_as(&format!(
             "SELECT j.status, o.retention_months FROM jobs j \
-             JOIN organisations o ON o.id = j.org_id WHERE j.id = $1 AND j.org_id = $2",
-        )
+             JOIN organisations o ON o.id = j.org_id WHERE j.id = $1 AND j.org_id = $2{lock}"
+        ))
         .bind(job_id)
         .bind(org_id)
         .fetch_one(&mut *tx)

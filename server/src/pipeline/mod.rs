@@ -9,6 +9,7 @@
 mod added;
 mod application;
 pub mod scoring;
+pub(crate) mod stages;
 
 pub use scoring::{queue_job_rescoring, queue_scoring, Scorer, SCORE_APPLICATION};
 
@@ -26,8 +27,9 @@ use app::{
     error::ApiError,
     pipeline::{
         api::{
-            AddNote, AddToJob, Application, AssignInterviewers, GetRejectionSettings, JobBoard,
-            MoveApplication, RejectApplication, ReopenApplication, UpdateRejectionSettings,
+            AddNote, AddToJob, Application, AssignInterviewers, GetRejectionSettings,
+            GetStageTemplate, JobBoard, MoveApplication, RejectApplication, ReopenApplication,
+            SaveJobStages, UpdateRejectionSettings, UpdateStageTemplate,
         },
         seam::PipelineSeam,
     },
@@ -35,7 +37,7 @@ use app::{
 };
 use shared::{
     matching::{MatchExplanation, Requirement},
-    pipeline::{ApplicationDetail, Board, Card, RejectionSettings, Stage},
+    pipeline::{ApplicationDetail, Board, Card, RejectionSettings, Stage, StageTemplate},
     ws::ServerEvent,
     Permission,
 };
@@ -404,6 +406,33 @@ impl PipelineSeam for Pipeline {
 
     async fn add_to_job(&self, caller: &OrgCaller, input: AddToJob) -> Result<i64, ApiError> {
         self.add(caller, input).await
+    }
+
+    async fn stage_template(
+        &self,
+        caller: &OrgCaller,
+        _input: GetStageTemplate,
+    ) -> Result<StageTemplate, ApiError> {
+        caller.require(Permission::ManageOrganisation)?;
+        self.read_stage_template(caller.org_id()).await
+    }
+
+    async fn update_stage_template(
+        &self,
+        caller: &OrgCaller,
+        input: UpdateStageTemplate,
+    ) -> Result<StageTemplate, ApiError> {
+        caller.require(Permission::ManageOrganisation)?;
+        self.write_stage_template(caller, &input.stages).await
+    }
+
+    async fn save_job_stages(
+        &self,
+        caller: &OrgCaller,
+        input: SaveJobStages,
+    ) -> Result<Board, ApiError> {
+        self.edit_job_stages(caller, &input.job, &input.stages)
+            .await
     }
 
     async fn rejection_settings(
