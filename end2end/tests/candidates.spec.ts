@@ -132,7 +132,9 @@ test("a recruiter adds a candidate by hand with a CV, and sees what to fix first
   await signUp(page, "Rita Recruiter", `rita-${run}@example.com`);
   await call(page, "create_organisation", { name: `Add ${run}`, slug });
   const errors = watchErrors(page);
-  await page.goto(`/o/${slug}/candidates`);
+  // (Not waiting for the "load" event: once, on a loaded machine, Chromium never fired it for
+  // this page although every request had been answered; hydration is what matters.)
+  await page.goto(`/o/${slug}/candidates`, { waitUntil: "domcontentloaded" });
   await hydrated(page);
   await page.getByRole("link", { name: "Add a candidate" }).click();
   await expect(page).toHaveURL(new RegExp(`/o/${slug}/candidates/new$`));
