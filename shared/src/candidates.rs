@@ -177,26 +177,6 @@ impl CandidateSkill {
     }
 }
 
-/// The filters of a candidate search (each empty for "any").
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CandidateFilters {
-    pub skill: String,
-    pub tag: String,
-    /// A [`Source`] in snake case.
-    pub source: String,
-    /// The name of the stage of one of their active applications.
-    pub stage: String,
-}
-
-impl CandidateFilters {
-    pub fn is_empty(&self) -> bool {
-        self.skill.is_empty()
-            && self.tag.is_empty()
-            && self.source.is_empty()
-            && self.stage.is_empty()
-    }
-}
-
 /// A page of the candidate list.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CandidatePage {

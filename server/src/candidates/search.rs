@@ -54,6 +54,15 @@ struct Filters {
     stage: String,
 }
 
+impl Filters {
+    fn is_empty(&self) -> bool {
+        self.skill.is_empty()
+            && self.tag.is_empty()
+            && self.source.is_none()
+            && self.stage.is_empty()
+    }
+}
+
 fn checked(input: &ListCandidates) -> Result<Filters, ApiError> {
     let long = |field: &str, value: &str, max: usize| {
         (value.chars().count() > max)
@@ -221,7 +230,7 @@ pub(super) async fn run(
         let named_ids: HashSet<i64> = named.iter().map(|(id, _)| *id).collect();
         // Then the rest, by the hybrid search, among those the filters and the scope let
         // through (all of the organisation's candidates when nothing narrows them).
-        let allowed: Option<HashSet<i64>> = if conditions.next() == 2 {
+        let allowed: Option<HashSet<i64>> = if matches!(scope, Scope::All) && filters.is_empty() {
             None
         } else {
             let sql = format!("SELECT c.id FROM candidates c WHERE {}", conditions.sql());
