@@ -58,13 +58,17 @@ run_against() {
   status=0
   # The tests read mail sent to people (reset and confirmation links) with `server outbox`.
   (cd end2end && BASE_URL="http://127.0.0.1:$port" TALENTLOOM_SERVER="$PWD/../${CARGO_TARGET_DIR:-target}/debug/server" \
-    DATA_DIR="$data_dir" DATABASE_URL="$database_url" npx playwright test --workers "${E2E_WORKERS:-1}" --output "test-results/$label") || status=$?
+    DATA_DIR="$data_dir" DATABASE_URL="$database_url" npx playwright test --workers "${E2E_WORKERS:-1}" --output "test-results/$label") \
+    >"$data_dir/playwright.out" 2>&1 || status=$?
   kill "$pid" 2>/dev/null || true
   wait "$pid" 2>/dev/null || true
+  # The server's log first, Playwright's report (which names what failed) last, where CI's tail is.
   if [ "$status" != 0 ]; then
-    echo "--- server log ($label) ---"; tail -n 80 "$log"
-    exit "$status"
+    echo "--- server log ($label), last 80 lines ---"; tail -n 80 "$log"
+    echo "--- Playwright ($label) ---"
   fi
+  cat "$data_dir/playwright.out"
+  [ "$status" = 0 ] || exit "$status"
   rm -rf "$data_dir"
 }
 
@@ -98,5 +102,13 @@ if [ -n "$postgres_run" ]; then
   wait "$postgres_run" || failed=1
   cat "$runs/postgres.out"
 fi
+# What failed (or passed only on its retry), on each database, as the very last lines.
+for label in sqlite postgres; do
+  [ -e "$runs/$label.out" ] || continue
+  sed 's/\x1b\[[0-9;]*m//g' "$runs/$label.out" | awk -v label="$label" '
+    /^ +[0-9]+ (failed|flaky)$/ { show = 1; print "browser tests on " label ":" }
+    /^ +[0-9]+ (passed|skipped|did not run)/ { show = 0 }
+    show { print }'
+done
 rm -rf "$runs"
 exit "$failed"
