@@ -12,6 +12,7 @@ use talentloom_server::{
     mail::Mail,
     matching::{
         catalog::Catalog,
+        duplicates,
         embedding::embed_sorted,
         esco,
         occupations::{cached_vectors, Occupations, OCCUPATION_CACHE},
@@ -179,6 +180,8 @@ fn quality(
         |texts| embed_sorted(&encoder, texts, config.embed_batch.max(1)),
     )?;
     let batch = config.embed_batch.max(1);
+    let duplicates =
+        duplicates::calibrate(&professions, |texts| embed_sorted(&encoder, texts, batch))?;
     let span_report = match spans {
         Some(path) => {
             let file = std::fs::read_to_string(path)
@@ -200,14 +203,19 @@ fn quality(
     };
     println!(
         "{}",
-        serde_json::json!({ "pairs": &report, "spans": span_report.as_ref().ok() })
+        serde_json::json!({
+            "pairs": &report,
+            "duplicates": &duplicates,
+            "spans": span_report.as_ref().ok(),
+        })
     );
     if let Some(path) = write {
-        let markdown = report.markdown(
+        let mut markdown = report.markdown(
             QUALITY_HEADER,
             before.as_ref(),
             span_report.as_ref().map_err(|e| *e),
         );
+        markdown.push_str(&duplicates.markdown());
         std::fs::write(path, markdown)?;
         eprintln!("wrote {}", path.display());
     }

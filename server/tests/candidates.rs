@@ -10,6 +10,7 @@ use common::{
 };
 use reqwest::{header, StatusCode};
 use serde_json::Value;
+use talentloom_server::matching::{duplicates::later_version, quality};
 
 async fn list(c: &Browser, slug: &str, query: &str) -> common::Answer {
     c.call(
@@ -1047,7 +1048,73 @@ async fn recruiters_add_candidates_by_hand(db: Db) {
     srv.stop().await;
 }
 
+/// Two candidates with one name are one person when their CVs say the same things: a CV and its
+/// later version are flagged, another engineer with that name or the same CV under another name
+/// are not.
+async fn same_name_and_a_close_cv_make_a_possible_duplicate(db: Db) {
+    let Some(srv) = TestServer::start(db).await else {
+        return;
+    };
+    let owner = published_job(&srv).await;
+    let pairs = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/match-pairs");
+    let professions = quality::load(std::path::Path::new(pairs)).expect("fixtures");
+    let cvs = &professions[0].candidates;
+    let people = [
+        ("Ann Lee", "ann@example.com", cvs[0].text.clone()),
+        (
+            "ann  LEE.",
+            "a.lee@example.org",
+            later_version(&cvs[0].text),
+        ),
+        ("Ann Lee", "ann.lee@example.net", cvs[1].text.clone()),
+        ("Bo Chen", "bo@example.com", cvs[0].text.clone()),
+    ];
+    let mut ids = Vec::new();
+    for (name, email, cv) in &people {
+        let fields = [("name", *name), ("email", *email), ("source", "manual")];
+        let added = add(&owner, "acme", &fields, Some(text_cv(cv))).await;
+        assert_eq!(added.status, StatusCode::OK, "{:?}", added.body);
+        ids.push(added.body["id"].as_i64().expect("id"));
+    }
+    // Compared once their CVs are embedded, in the background.
+    let embedded = "SELECT COUNT(*) FROM embeddings WHERE kind = 'candidate'";
+    // (Four long CVs, each also read for skills: allow for a busy machine.)
+    for _ in 0..600 {
+        if rows(&srv, embedded).await == 4 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_eq!(rows(&srv, embedded).await, 4);
+    let duplicates_of = |id: i64| {
+        let owner = &owner;
+        async move {
+            let profile = owner
+                .call("candidate", &[("slug", "acme"), ("id", &id.to_string())])
+                .await;
+            assert_eq!(profile.status, StatusCode::OK, "{:?}", profile.body);
+            profile.body["duplicates"]
+                .as_array()
+                .expect("duplicates")
+                .clone()
+        }
+    };
+    let found = duplicates_of(ids[0]).await;
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0]["id"], ids[1]);
+    let reason = found[0]["reasons"][0].as_str().expect("reason");
+    assert!(
+        reason.starts_with("name, with CVs this close in meaning (similarity "),
+        "{reason}"
+    );
+    assert_eq!(duplicates_of(ids[1]).await[0]["id"], ids[0]);
+    assert!(duplicates_of(ids[2]).await.is_empty());
+    assert!(duplicates_of(ids[3]).await.is_empty());
+    srv.stop().await;
+}
+
 on_both_databases!(
+    same_name_and_a_close_cv_make_a_possible_duplicate,
     recruiters_add_candidates_by_hand,
     the_hiring_team_sees_candidates_and_nobody_else_does,
     duplicates_are_flagged_and_merged_without_losing_anything,

@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 use crate::common;
 
 /// One run of the engine serves every test.
-static REPORT: LazyLock<Value> = LazyLock::new(|| {
+static OUTPUT: LazyLock<Value> = LazyLock::new(|| {
     let pairs = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/match-pairs");
     let out = common::run_server(
         &["quality".as_ref(), "--pairs".as_ref(), pairs.as_ref()],
@@ -17,11 +17,11 @@ static REPORT: LazyLock<Value> = LazyLock::new(|| {
         "",
     );
     assert!(out.success, "{}", out.stderr);
-    out.lines().pop().expect("one report")["pairs"].clone()
+    out.lines().pop().expect("one report")
 });
 
 fn report() -> &'static Value {
-    &REPORT
+    &OUTPUT["pairs"]
 }
 
 fn profession(report: &'static Value, name: &str) -> &'static Value {
@@ -181,5 +181,35 @@ fn requirements_are_read_as_the_ad_means_them() {
             && r.contains("Immediate life support")
             && r.contains("Advanced life support")),
         "{nursing:?}"
+    );
+}
+
+/// The duplicate threshold never takes two people of one profession under one name for one, and
+/// finds nearly every CV's later version.
+#[test]
+fn the_duplicate_threshold_separates_one_person_from_two() {
+    let calibration = &OUTPUT["duplicates"];
+    let threshold = calibration["threshold"].as_f64().expect("threshold");
+    let similarities = |key: &str| -> Vec<f64> {
+        calibration[key]
+            .as_array()
+            .expect(key)
+            .iter()
+            .map(|p| p["similarity"].as_f64().expect("similarity"))
+            .collect()
+    };
+    let (same, different) = (
+        similarities("same_person"),
+        similarities("different_people"),
+    );
+    assert_eq!((same.len(), different.len()), (24, 36), "{calibration:#}");
+    assert!(
+        different.iter().all(|s| *s < threshold),
+        "two people taken for one at {threshold}: {calibration:#}"
+    );
+    let found = same.iter().filter(|s| **s >= threshold).count();
+    assert!(
+        found >= 22,
+        "{found} of 24 later versions found: {calibration:#}"
     );
 }

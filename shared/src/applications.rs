@@ -125,6 +125,16 @@ pub fn phone_key(phone: &str) -> String {
     key
 }
 
+/// A name as duplicate detection compares it: lower case, one space between words, without the
+/// dots and commas people type or leave out ("Dr. Ann  Lee," and "dr ann lee" are one key).
+pub fn name_key(name: &str) -> String {
+    name.split_whitespace()
+        .map(|word| word.trim_matches(['.', ',']).to_lowercase())
+        .filter(|word| !word.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 pub(crate) fn phone(raw: &str) -> Result<String, FieldError> {
     let value = raw.trim();
     if value.is_empty() {
@@ -441,6 +451,13 @@ mod tests {
         assert_eq!(phone_key("+44 (0)20 7946 0018"), "+442079460018");
         assert_eq!(phone_key("+44 20 7946-0018"), "+442079460018");
         assert_eq!(phone_key("020 7946 0018"), "02079460018");
+    }
+
+    #[test]
+    fn name_keys_ignore_case_spacing_and_dots() {
+        assert_eq!(name_key("  Dr. Ann   LEE, "), "dr ann lee");
+        assert_eq!(name_key("Ñora Öztürk"), name_key("ñora ÖZTÜRK"));
+        assert_eq!(name_key(" . "), "");
     }
 
     #[test]

@@ -575,8 +575,8 @@ impl Applications {
         .or_internal("recording a CV")?;
         let candidate_id: i64 = sqlx::query_scalar(
             "INSERT INTO candidates (org_id, name, email, phone, phone_key, links, cv_file_id, \
-             cv_text, source, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'careers', $9, $9) RETURNING id",
+             cv_text, source, created_at, updated_at, name_key) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'careers', $9, $9, $10) RETURNING id",
         )
         .bind(job.org_id)
         .bind(&person.name)
@@ -587,6 +587,7 @@ impl Applications {
         .bind(file_id)
         .bind(text)
         .bind(at)
+        .bind(shared::applications::name_key(&person.name))
         .fetch_one(&mut *tx)
         .await
         .or_internal("recording a candidate")?;

@@ -222,8 +222,8 @@ impl Candidates {
         let text = file.map_or("", |(_, text, ..)| text.as_str());
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO candidates (org_id, name, email, phone, phone_key, links, cv_file_id, \
-             cv_text, source, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
+             cv_text, source, created_at, updated_at, name_key) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11) RETURNING id",
         )
         .bind(org_id)
         .bind(&person.name)
@@ -235,6 +235,7 @@ impl Candidates {
         .bind(text)
         .bind(person.source.as_str())
         .bind(at)
+        .bind(shared::applications::name_key(&person.name))
         .fetch_one(&mut *tx)
         .await
         .or_internal("recording a candidate")?;

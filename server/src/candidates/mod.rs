@@ -14,6 +14,7 @@ pub use add::add_handler;
 use crate::{
     documents::Extractor,
     matching::{
+        duplicates::SAME_PERSON,
         index::EntityKey,
         store::{Document, DocumentStore, StoreError},
         EmbedError, Engine,
@@ -195,13 +196,41 @@ impl Candidates {
         }
     }
 
+    /// Gives candidates stored before names were compared (migration 0021) their name key;
+    /// how many it filled.
+    pub async fn fill_name_keys(&self) -> Result<u64, sqlx::Error> {
+        let (mut after, mut filled) = (0i64, 0u64);
+        loop {
+            let rows: Vec<(i64, String)> = sqlx::query_as(
+                "SELECT id, name FROM candidates WHERE name_key = '' AND id > $1 \
+                 ORDER BY id LIMIT 500",
+            )
+            .bind(after)
+            .fetch_all(&self.db.pool)
+            .await?;
+            let Some(&(last, _)) = rows.last() else {
+                return Ok(filled);
+            };
+            let mut tx = self.db.begin().await?;
+            for (id, name) in &rows {
+                sqlx::query("UPDATE candidates SET name_key = $1 WHERE id = $2")
+                    .bind(shared::applications::name_key(name))
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            (after, filled) = (last, filled + rows.len() as u64);
+        }
+    }
+
     /// The job handler that keeps candidates in the search store.
     pub fn indexer(&self) -> Indexer {
         Indexer(self.clone())
     }
 
-    /// Other profiles of the organisation with the same e-mail address or phone number, among
-    /// those the caller may see.
+    /// Other profiles of the organisation with the same e-mail address, phone number, or name
+    /// and a CV close enough in meaning ([`SAME_PERSON`]), among those the caller may see.
     async fn duplicates(
         &self,
         org_id: i64,
@@ -209,20 +238,23 @@ impl Candidates {
         id: i64,
         email: &str,
         phone_key: &str,
+        name_key: &str,
     ) -> Result<Vec<PossibleDuplicate>, ApiError> {
         let sql = format!(
-            "SELECT c.id, c.name, c.email, c.phone_key, \
+            "SELECT c.id, c.name, c.email, c.phone_key, c.name_key, \
              (SELECT COUNT(*) FROM applications a WHERE a.candidate_id = c.id) \
              FROM candidates c WHERE c.org_id = $1 AND c.id <> $2 \
-             AND (c.email = $3 OR (c.phone_key = $4 AND c.phone_key <> '')){} \
+             AND (c.email = $3 OR (c.phone_key = $4 AND c.phone_key <> '') \
+             OR (c.name_key = $5 AND c.name_key <> '')){} \
              ORDER BY c.created_at DESC, c.id DESC LIMIT 20",
-            scope.filter(5)
+            scope.filter(6)
         );
-        let mut query = sqlx::query_as::<_, (i64, String, String, String, i64)>(&sql)
+        let mut query = sqlx::query_as::<_, (i64, String, String, String, String, i64)>(&sql)
             .bind(org_id)
             .bind(id)
             .bind(email)
-            .bind(phone_key);
+            .bind(phone_key)
+            .bind(name_key);
         if let Scope::Team(user_id) = scope {
             query = query.bind(*user_id);
         }
@@ -230,24 +262,53 @@ impl Candidates {
             .fetch_all(&self.db.pool)
             .await
             .or_internal("looking for duplicates")?;
+        // Same names are compared by their CVs' vectors (those indexed already).
+        let same_name: Vec<i64> = rows
+            .iter()
+            .filter(|row| !name_key.is_empty() && row.4 == name_key)
+            .map(|row| row.0)
+            .chain(std::iter::once(id))
+            .collect();
+        let vectors = if same_name.len() > 1 {
+            self.documents
+                .vectors(org_id, DOCUMENT_KIND, &same_name)
+                .await
+                .or_internal("reading candidates' vectors")?
+        } else {
+            Default::default()
+        };
+        let close = |other: i64| {
+            let (a, b) = (vectors.get(&id)?, vectors.get(&other)?);
+            let similarity = f64::from(crate::matching::cosine(a, b));
+            (similarity >= SAME_PERSON).then_some(similarity)
+        };
         Ok(rows
             .into_iter()
-            .map(|(id, name, other_email, other_phone, applications)| {
-                let mut reasons = Vec::new();
-                if other_email == email {
-                    reasons.push("e-mail address".to_owned());
-                }
-                if !phone_key.is_empty() && other_phone == phone_key {
-                    reasons.push("phone number".to_owned());
-                }
-                PossibleDuplicate {
-                    id,
-                    name,
-                    email: other_email,
-                    reasons,
-                    applications: applications.max(0) as usize,
-                }
-            })
+            .filter_map(
+                |(other, name, other_email, other_phone, other_name, applications)| {
+                    let mut reasons = Vec::new();
+                    if other_email == email {
+                        reasons.push("e-mail address".to_owned());
+                    }
+                    if !phone_key.is_empty() && other_phone == phone_key {
+                        reasons.push("phone number".to_owned());
+                    }
+                    if !name_key.is_empty() && other_name == name_key {
+                        if let Some(similarity) = close(other) {
+                            reasons.push(format!(
+                                "name, with CVs this close in meaning (similarity {similarity:.2})"
+                            ));
+                        }
+                    }
+                    (!reasons.is_empty()).then(|| PossibleDuplicate {
+                        id: other,
+                        name,
+                        email: other_email,
+                        reasons,
+                        applications: applications.max(0) as usize,
+                    })
+                },
+            )
             .collect())
     }
 
@@ -459,14 +520,15 @@ impl CandidatesSeam for Candidates {
             .await
             .or_internal("reading a candidate")?
             .ok_or(ApiError::NotFound)?;
-        let (phone, phone_key, links, cv_text, cv_file_id): (
+        let (phone, phone_key, name_key, links, cv_text, cv_file_id): (
+            String,
             String,
             String,
             String,
             String,
             Option<i64>,
         ) = sqlx::query_as(
-            "SELECT phone, phone_key, links, cv_text, cv_file_id FROM candidates \
+            "SELECT phone, phone_key, name_key, links, cv_text, cv_file_id FROM candidates \
                  WHERE id = $1 AND org_id = $2",
         )
         .bind(input.id)
@@ -490,7 +552,14 @@ impl CandidatesSeam for Candidates {
         }
         let cv = files.first().filter(|f| Some(f.id) == cv_file_id).cloned();
         let duplicates = self
-            .duplicates(caller.org_id(), &scope, row.id, &row.email, &phone_key)
+            .duplicates(
+                caller.org_id(),
+                &scope,
+                row.id,
+                &row.email,
+                &phone_key,
+                &name_key,
+            )
             .await?;
         let merges = self.merges_of(caller.org_id(), row.id).await?;
         let tags = self.tags_of(caller.org_id(), &[row.id]).await?;

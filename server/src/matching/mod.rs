@@ -3,6 +3,7 @@
 pub mod analysis;
 pub mod bert;
 pub mod catalog;
+pub mod duplicates;
 pub mod embedding;
 pub mod esco;
 pub mod index;

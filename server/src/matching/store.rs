@@ -77,7 +77,8 @@ pub struct Document<'a> {
 }
 
 impl Document<'_> {
-    fn text(&self) -> String {
+    /// What is embedded and searched: the title, a blank line, the body.
+    pub fn text(&self) -> String {
         format!("{}\n\n{}", self.title.trim(), self.body.trim())
     }
 
@@ -482,6 +483,39 @@ impl DocumentStore {
         tokio::task::spawn_blocking(move || search.nearest(org, &vector, k, keep))
             .await
             .map_err(|e| StoreError::Index(e.to_string()))
+    }
+
+    /// The vectors of the running model for the current content of the documents of `kind`
+    /// with these ids; those not embedded yet are absent.
+    pub async fn vectors(
+        &self,
+        org: i64,
+        kind: &str,
+        ids: &[i64],
+    ) -> Result<std::collections::HashMap<i64, Vec<f32>>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Default::default());
+        }
+        let placeholders: Vec<String> = (4..ids.len() + 4).map(|n| format!("${n}")).collect();
+        let sql = format!(
+            "SELECT e.entity_id, e.vector FROM embeddings e JOIN search_documents d \
+             ON d.org_id = e.org_id AND d.kind = e.kind AND d.entity_id = e.entity_id \
+             AND d.content_hash = e.content_hash \
+             WHERE e.org_id = $1 AND e.kind = $2 AND e.model_id = $3 AND e.entity_id IN ({})",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query_as::<_, (i64, Vec<u8>)>(&sql)
+            .bind(org)
+            .bind(kind)
+            .bind(MODEL_ID);
+        for id in ids {
+            query = query.bind(*id);
+        }
+        let rows = query.fetch_all(&self.db.pool).await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, bytes)| Some((id, from_bytes(&bytes).ok()?)))
+            .collect())
     }
 
     /// The titles of a page of hits, in one query.
