@@ -92,10 +92,18 @@ pub fn router(state: AppState) -> Router {
                 .layer(axum::extract::DefaultBodyLimit::max(applications::MAX_APPLY_BODY)),
         )
         .route(
+            "/o/{slug}/settings/logo",
+            post(orgs::logo::upload_handler)
+                .layer(axum::extract::DefaultBodyLimit::max(orgs::logo::MAX_LOGO_BODY)),
+        )
+        .route("/logos/{org}", get(orgs::logo::logo_handler))
+        .route(
             "/careers/{org}/{job}/apply",
             post(applications::apply_handler)
                 .layer(axum::extract::DefaultBodyLimit::max(applications::MAX_APPLY_BODY)),
         )
+        // Careers pages rendered once for everyone signed out; every write drops them.
+        .layer(middleware::from_fn_with_state(state.page_cache.clone(), platform::page_cache::careers_pages))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
         .layer(RequestBodyTimeoutLayer::new(timeout))
         .layer(middleware::from_fn(platform::forms::api_error_bodies))

@@ -10,7 +10,7 @@ use crate::{
     jobs::Jobs,
     mail::{Mail, MailSetupError},
     matching::{analysis::Matching, occupations::OccupationService, store::DocumentStore, Engine},
-    orgs::{OrgSettings, Orgs},
+    orgs::{logo::Logos, OrgSettings, Orgs},
     pipeline::Pipeline,
     platform::{
         client::ClientAddresses,
@@ -20,6 +20,7 @@ use crate::{
         headers::Https,
         metrics::Metrics,
         origin::AllowedOrigins,
+        page_cache::PageCache,
         sessions::DbSessionStore,
     },
     queue::{Handlers, JobQueue},
@@ -65,6 +66,8 @@ pub enum StartError {
     Model(#[from] crate::matching::ModelError),
     #[error("cannot rebuild the search index from the database: {0}")]
     SearchIndex(#[source] sqlx::Error),
+    #[error("cannot make candidates' names comparable for duplicate detection: {0}")]
+    NameKeys(#[source] sqlx::Error),
     #[error("cannot serve: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -107,6 +110,10 @@ pub struct AppState {
     pub candidates: Candidates,
     /// Jobs' boards: stages, moves, live updates.
     pub pipeline: Pipeline,
+    /// Organisations' logos on their careers pages.
+    pub logos: Logos,
+    /// Careers pages kept for visitors who are not signed in.
+    pub page_cache: PageCache,
     /// ESCO occupations for suggestions, once the imported taxonomy is prepared.
     pub occupations: OccupationService,
     /// Prometheus metrics.
@@ -195,6 +202,7 @@ impl AppState {
             .await
             .map_err(StartError::SearchIndex)?;
         let files = FileStore::open(config.file_store.as_deref(), &config.data_dir)?;
+        let logos = Logos::new(db.clone(), files.clone(), identity.clone());
         let candidates = Candidates::new(
             db.clone(),
             files.clone(),
@@ -204,6 +212,13 @@ impl AppState {
             engine.clone(),
             extractor.clone(),
         );
+        let named = candidates
+            .fill_name_keys()
+            .await
+            .map_err(StartError::NameKeys)?;
+        if named > 0 {
+            tracing::info!(candidates = named, "names made comparable for duplicates");
+        }
         let pipeline = Pipeline::new(
             db.clone(),
             hub.clone(),
@@ -232,6 +247,7 @@ impl AppState {
             documents.clone(),
             engine.clone(),
             occupations.clone(),
+            public_url.clone(),
         );
         Ok(Self {
             realtime: Realtime {
@@ -264,6 +280,8 @@ impl AppState {
             applications,
             candidates,
             pipeline,
+            logos,
+            page_cache: PageCache::default(),
             occupations,
             metrics,
             origins,

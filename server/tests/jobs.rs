@@ -752,6 +752,74 @@ async fn the_careers_page_shows_published_jobs_only_to_anyone(db: Db) {
     srv.stop().await;
 }
 
+/// The nonce of a page's Content-Security-Policy, and whether its body uses that one only.
+async fn page_nonce(page: reqwest::Response) -> (String, String) {
+    let policy = page.headers()["content-security-policy"]
+        .to_str()
+        .expect("policy")
+        .to_owned();
+    let start = policy.find("'nonce-").expect("a nonce") + "'nonce-".len();
+    let nonce = policy[start..]
+        .split('\'')
+        .next()
+        .expect("nonce")
+        .to_owned();
+    let html = page.text().await.expect("html");
+    assert!(html.contains(&format!(r#"nonce="{nonce}""#)), "{html}");
+    (nonce, html)
+}
+
+/// Visitors who are not signed in get careers pages rendered once (each with its own nonce);
+/// a write is seen at once, and a signed-in member's page is always rendered for them.
+async fn careers_pages_are_kept_for_visitors_and_dropped_by_writes(db: Db) {
+    let Some(srv) = TestServer::start(db).await else {
+        return;
+    };
+    let owner = srv.client();
+    owner.sign_up("Olive Owner", "owner@example.com").await;
+    owner.create_org("Acme Care", "acme").await;
+    owner
+        .call(
+            "save_job",
+            &job_form("", "Staff Nurse", "Emergency", "Leeds"),
+        )
+        .await;
+    publish(&owner, "staff-nurse").await;
+    let visitor = srv.client();
+    let (first, html) = page_nonce(visitor.get("/careers/acme").await).await;
+    let (second, again) = page_nonce(visitor.get("/careers/acme").await).await;
+    assert_ne!(first, second, "a kept page never reuses a nonce");
+    assert_eq!(html.replace(&first, &second), again);
+
+    // Changed behind the server's back (no write through it): a member's page shows it.
+    sqlx::query("UPDATE jobs SET title = 'Senior Staff Nurse' WHERE slug = 'staff-nurse'")
+        .execute(&srv.state().db.pool)
+        .await
+        .expect("update");
+    let (_, mine) = page_nonce(owner.get("/careers/acme").await).await;
+    assert!(mine.contains("Senior Staff Nurse"), "{mine}");
+
+    // A write through the server: every visitor sees the result at once.
+    owner
+        .call("save_job", &job_form("", "Porter", "Facilities", "Leeds"))
+        .await;
+    publish(&owner, "porter").await;
+    let (_, now) = page_nonce(visitor.get("/careers/acme").await).await;
+    assert!(
+        now.contains("Senior Staff Nurse") && now.contains("/careers/acme/porter"),
+        "{now}"
+    );
+    owner
+        .call(
+            "change_job_status",
+            &[("slug", "acme"), ("job", "porter"), ("to", "closed")],
+        )
+        .await;
+    let (_, closed) = page_nonce(visitor.get("/careers/acme").await).await;
+    assert!(!closed.contains("/careers/acme/porter"), "{closed}");
+    srv.stop().await;
+}
+
 async fn a_job_s_skills_are_suggested_from_its_text_and_saved_in_order(db: Db) {
     let Some(srv) = TestServer::start(db).await else {
         return;
@@ -845,6 +913,7 @@ async fn a_job_s_skills_are_suggested_from_its_text_and_saved_in_order(db: Db) {
 }
 
 on_both_databases!(
+    careers_pages_are_kept_for_visitors_and_dropped_by_writes,
     a_hiring_manager_sees_the_jobs_whose_team_they_are_on,
     a_job_s_skills_are_suggested_from_its_text_and_saved_in_order,
     a_job_is_written_and_moves_through_its_life,

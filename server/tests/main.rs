@@ -15,6 +15,7 @@ mod embeddings;
 mod foundation;
 mod hostile_documents;
 mod jobs;
+mod logo;
 mod mail_and_invitations;
 mod matching_screen;
 mod occupations;

@@ -422,6 +422,7 @@ pub struct Careers {
     pub website: String,
     /// What the organisation says about itself, or empty.
     pub description: String,
+    pub logo: Option<crate::orgs::Logo>,
     pub jobs: Vec<PublicJobSummary>,
     pub departments: Vec<String>,
     pub locations: Vec<String>,
@@ -433,6 +434,7 @@ pub struct CareersJob {
     pub org_name: String,
     pub org_slug: String,
     pub website: String,
+    pub logo: Option<crate::orgs::Logo>,
     pub job: PublicJob,
     /// How long the organisation keeps an applicant's data, in months (the consent names it).
     pub retention_months: u32,

@@ -79,6 +79,76 @@ pub struct OrganisationSettings {
     /// How long applicants' data is kept after their last application, in months.
     #[serde(default = "default_retention")]
     pub retention_months: u32,
+    /// Its logo on the careers page, if one was uploaded.
+    #[serde(default)]
+    pub logo: Option<Logo>,
+}
+
+/// An organisation's logo as pages show it: its address, which changes with every upload (so
+/// browsers may keep it), and its size in pixels (so the page keeps its layout while it loads).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Logo {
+    pub url: String,
+    pub width: u32,
+    pub height: u32,
+    /// The address with the site's origin, for link previews and schema.org (careers pages
+    /// only; empty elsewhere).
+    #[serde(default)]
+    pub absolute_url: String,
+}
+
+impl Logo {
+    /// The logo of the organisation `slug`, upload number `version`.
+    pub fn new(slug: &str, version: i64, width: u32, height: u32) -> Self {
+        Self {
+            url: format!("/logos/{slug}?v={version}"),
+            width,
+            height,
+            absolute_url: String::new(),
+        }
+    }
+
+    /// Width and height to show it at `height` pixels high, its proportions kept.
+    pub fn scaled_to(&self, height: u32) -> (u32, u32) {
+        let width = u64::from(self.width) * u64::from(height) / u64::from(self.height.max(1));
+        (u32::try_from(width).unwrap_or(u32::MAX).max(1), height)
+    }
+}
+
+/// What the logo route answers: the logo now (none after removing it).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LogoSaved {
+    pub logo: Option<Logo>,
+}
+
+/// A logo file can be this large at most.
+pub const MAX_LOGO_BYTES: usize = 1024 * 1024;
+/// Its sides in pixels, each.
+pub const LOGO_SIDES: std::ops::RangeInclusive<u32> = 16..=4096;
+
+/// Where logos are uploaded (multipart: the file `logo`); with `?remove=1`, removed.
+pub fn logo_path(slug: &str) -> String {
+    format!("/o/{slug}/settings/logo")
+}
+
+/// The browser's check of a chosen logo's size (the server reads the image itself).
+pub fn logo_size(size: u64) -> Result<(), FieldError> {
+    if size > MAX_LOGO_BYTES as u64 {
+        return Err(FieldError::new(
+            "logo",
+            format!(
+                "This image is {:.1} MB; a logo can be 1 MB at most. Save it smaller (a PNG or WebP of a few hundred pixels is plenty) and choose it again.",
+                size as f64 / (1024.0 * 1024.0)
+            ),
+        ));
+    }
+    if size == 0 {
+        return Err(FieldError::new(
+            "logo",
+            "This file is empty; choose the logo again.",
+        ));
+    }
+    Ok(())
 }
 
 fn default_retention() -> u32 {

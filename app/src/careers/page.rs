@@ -17,6 +17,7 @@ use leptos_router::{
 };
 use shared::jobs::{remote_as_str, remote_label, Careers, CareersJob, PublicJobSummary};
 use shared::matching::RemotePolicy;
+use shared::orgs::Logo;
 
 /// A careers page that cannot be shown answers with its status (a missing or closed job is a
 /// 404 for crawlers and link previews), not only with the message on the page.
@@ -147,13 +148,16 @@ fn CareersList(careers: Careers) -> impl IntoView {
         view! { <p><a href=careers.website.clone() rel="noopener">{careers.website.clone()}</a></p> }
     });
     let clear = filtered.then(|| view! { <a href=base.clone()>"Clear filters"</a> });
+    let logo = careers.logo.clone();
     view! {
         <Title text=title.clone()/>
         <Meta name="description" content=description.clone()/>
         <Meta property="og:title" content=title.clone()/>
         <Meta property="og:description" content=description.clone()/>
         <Meta property="og:type" content="website"/>
+        <OgImage logo=logo.clone()/>
         <section class="page-head careers-head">
+            <OrgLogo logo org=careers.org_name.clone() height=64/>
             <h1>{title}</h1>
             {about}
             <p class="hint">{count}</p>
@@ -224,10 +228,12 @@ fn CareersJobView(page: CareersJob) -> impl IntoView {
         <Meta property="og:title" content=title.clone()/>
         <Meta property="og:description" content=description/>
         <Meta property="og:type" content="article"/>
+        <OgImage logo=page.logo.clone()/>
         <script type="application/ld+json" inner_html=page.json_ld></script>
         <p class="breadcrumb"><a href=back>{format!("All jobs at {}", page.org_name)}</a></p>
         <article class="career-job">
             <header class="page-head">
+                <OrgLogo logo=page.logo.clone() org=page.org_name.clone() height=48/>
                 <h1>{summary.title.clone()}</h1>
                 <p class="job-facts">{page.org_name.clone()}" · "{facts.join(" · ")}</p>
                 {salary}
@@ -239,4 +245,23 @@ fn CareersJobView(page: CareersJob) -> impl IntoView {
                 retention_months=page.retention_months/>
         </article>
     }
+}
+
+/// The organisation's logo, `height` pixels high, its place kept while it loads.
+#[component]
+fn OrgLogo(logo: Option<Logo>, org: String, height: u32) -> impl IntoView {
+    logo.map(|logo| {
+        let (width, height) = logo.scaled_to(height);
+        view! {
+            <img class="org-logo" src=logo.url alt=format!("{org} logo") width=width height=height
+                decoding="async"/>
+        }
+    })
+}
+
+/// The logo as the picture of link previews.
+#[component]
+fn OgImage(logo: Option<Logo>) -> impl IntoView {
+    logo.filter(|l| !l.absolute_url.is_empty())
+        .map(|l| view! { <Meta property="og:image" content=l.absolute_url/> })
 }

@@ -3,7 +3,7 @@
 
 use crate::{
     error::ApiError,
-    form::{Field, Form, FormError, Submit, TextArea},
+    form::{Field, FileField, Form, FormError, Submit, TextArea, UploadForm, UploadInput},
     pipeline::{
         api::{
             get_rejection_settings, get_stage_template, UpdateRejectionSettings,
@@ -17,7 +17,10 @@ use crate::{
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
-use shared::{orgs::OrganisationSettings, validation::FieldError};
+use shared::{
+    orgs::{logo_path, logo_size, Logo, LogoSaved, OrganisationSettings},
+    validation::FieldError,
+};
 
 #[cfg(feature = "ssr")]
 use {
@@ -107,7 +110,11 @@ pub fn SettingsPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match settings.await {
-                    Ok(settings) => view! { <SettingsForm settings save/> }.into_any(),
+                    Ok(settings) => view! {
+                        <SettingsForm settings=settings.clone() save/>
+                        <LogoForm slug=settings.slug logo=settings.logo/>
+                    }
+                    .into_any(),
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
                 }
             })}
@@ -174,4 +181,66 @@ fn check(input: &UpdateOrganisation) -> Vec<FieldError> {
         &input.description,
         &input.retention_months,
     )
+}
+
+/// The browser's check of a chosen logo (the server reads the image itself).
+fn check_logo(input: &UploadInput) -> Vec<FieldError> {
+    match input.files.iter().find(|(field, _, _)| field == "logo") {
+        Some((_, _, size)) => logo_size(*size).err().into_iter().collect(),
+        None => vec![FieldError::new(
+            "logo",
+            "Choose an image file for the logo.",
+        )],
+    }
+}
+
+/// Nothing to check before removing.
+fn check_nothing(_: &UploadInput) -> Vec<FieldError> {
+    Vec::new()
+}
+
+/// The logo on the careers pages: the one now, a new one, or none.
+#[component]
+fn LogoForm(slug: String, logo: Option<Logo>) -> impl IntoView {
+    let logo = RwSignal::new(logo);
+    let toasts = use_toasts();
+    let done = Callback::new(move |saved: LogoSaved| {
+        let message = if saved.logo.is_some() {
+            "The new logo is on your careers page."
+        } else {
+            "Removed the logo from your careers page."
+        };
+        logo.set(saved.logo);
+        toasts.push(ToastKind::Success, message);
+    });
+    let upload = logo_path(&slug);
+    let remove = format!("{upload}?remove=1");
+    view! {
+        <section id="logo-form" class="panel narrow" aria-labelledby="logo-heading">
+            <h2 id="logo-heading">"Logo"</h2>
+            {move || match logo.get() {
+                Some(logo) => {
+                    let (width, height) = logo.scaled_to(64);
+                    view! {
+                        <img class="org-logo" src=logo.url alt="Your logo as the careers page shows it"
+                            width=width height=height/>
+                    }
+                    .into_any()
+                }
+                None => view! { <p class="hint">"No logo yet: the careers page shows your name only."</p> }.into_any(),
+            }}
+            <UploadForm action=upload id="logo" validate=check_logo done class="form">
+                <FileField name="logo" label="New logo" accept="image/png,image/jpeg,image/webp" required=true
+                    hint="PNG, JPEG or WebP, 1 MB at most, 16 to 4,096 pixels on each side. Shown 64 pixels high."/>
+                <FormError/>
+                <Submit label="Upload logo" pending="Uploading…"/>
+            </UploadForm>
+            {move || logo.with(Option::is_some).then(|| view! {
+                <UploadForm action=remove.clone() id="logo-remove" validate=check_nothing done class="form inline-form">
+                    <FormError/>
+                    <Submit label="Remove logo" pending="Removing…" class="button button-danger"/>
+                </UploadForm>
+            })}
+        </section>
+    }
 }

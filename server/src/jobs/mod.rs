@@ -72,6 +72,8 @@ pub struct Jobs {
     suggesting: PerKey<i64>,
     /// Job writes per organisation.
     writes: Arc<RateLimit<i64>>,
+    /// The site's public address, for the absolute links of careers pages (the logo).
+    public_url: Arc<url::Url>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -233,6 +235,7 @@ impl Jobs {
         documents: Arc<DocumentStore>,
         engine: Engine,
         occupations: OccupationService,
+        public_url: Arc<url::Url>,
     ) -> Self {
         Self {
             db,
@@ -240,6 +243,7 @@ impl Jobs {
             documents,
             engine,
             occupations,
+            public_url,
             suggesting: PerKey::new(1),
             writes: Arc::new(
                 RateLimit::new(JOB_WRITES_PER_HOUR, Duration::from_secs(3600))
@@ -1022,7 +1026,12 @@ pub fn plain_text(markdown: &str) -> String {
 }
 
 /// schema.org `JobPosting` for a published job, safe inside a `<script>` element.
-fn job_posting(org_name: &str, website: &str, job: &PublicJob) -> String {
+fn job_posting(
+    org_name: &str,
+    website: &str,
+    logo: Option<&shared::orgs::Logo>,
+    job: &PublicJob,
+) -> String {
     use serde_json::{json, Value};
     let summary = &job.summary;
     let date = time::OffsetDateTime::from_unix_timestamp(summary.published_at)
@@ -1045,6 +1054,9 @@ fn job_posting(org_name: &str, website: &str, job: &PublicJob) -> String {
     });
     if !website.is_empty() {
         posting["hiringOrganization"]["sameAs"] = Value::from(website);
+    }
+    if let Some(logo) = logo.filter(|l| !l.absolute_url.is_empty()) {
+        posting["hiringOrganization"]["logo"] = Value::from(logo.absolute_url.as_str());
     }
     if !summary.location.is_empty() {
         posting["jobLocation"] = json!({
@@ -1070,25 +1082,60 @@ fn job_posting(org_name: &str, website: &str, job: &PublicJob) -> String {
     posting.to_string().replace('<', "\\u003c")
 }
 
+/// An organisation as its careers pages show it.
+#[derive(sqlx::FromRow)]
+struct PublicOrg {
+    id: i64,
+    name: String,
+    website: String,
+    description: String,
+    logo_key: String,
+    logo_version: i64,
+    logo_width: i64,
+    logo_height: i64,
+}
+
+impl PublicOrg {
+    /// Its logo, with the absolute address link previews and search engines need.
+    fn logo(&self, slug: &str, public_url: &url::Url) -> Option<shared::orgs::Logo> {
+        let mut logo = crate::orgs::logo::logo_of(
+            slug,
+            &self.logo_key,
+            self.logo_version,
+            self.logo_width,
+            self.logo_height,
+        )?;
+        logo.absolute_url = public_url
+            .join(&logo.url)
+            .map(String::from)
+            .unwrap_or_default();
+        Some(logo)
+    }
+}
+
 impl Jobs {
-    /// A public organisation by its address: id, name, website, description.
-    async fn public_org(&self, slug: &str) -> Result<(i64, String, String, String), ApiError> {
+    /// A public organisation by its address.
+    async fn public_org(&self, slug: &str) -> Result<PublicOrg, ApiError> {
         if !shared::validation::is_slug(slug) {
             return Err(ApiError::NotFound);
         }
-        sqlx::query_as("SELECT id, name, website, description FROM organisations WHERE slug = $1")
-            .bind(slug)
-            .fetch_optional(&self.db.pool)
-            .await
-            .or_internal("reading an organisation")?
-            .ok_or(ApiError::NotFound)
+        sqlx::query_as(&format!(
+            "SELECT id, name, website, description, {} FROM organisations WHERE slug = $1",
+            crate::orgs::logo::LOGO_COLUMNS
+        ))
+        .bind(slug)
+        .fetch_optional(&self.db.pool)
+        .await
+        .or_internal("reading an organisation")?
+        .ok_or(ApiError::NotFound)
     }
 }
 
 #[async_trait::async_trait]
 impl CareersSeam for Jobs {
     async fn careers(&self, _visitor: &Visitor, input: GetCareers) -> Result<Careers, ApiError> {
-        let (org_id, org_name, website, description) = self.public_org(input.org.trim()).await?;
+        let org = self.public_org(input.org.trim()).await?;
+        let org_id = org.id;
         let mut sql = format!(
             "SELECT {PUBLIC_COLUMNS} FROM jobs j WHERE j.org_id = $1 AND j.status = 'published'"
         );
@@ -1135,10 +1182,11 @@ impl CareersSeam for Jobs {
             locations: distinct("location")
                 .await
                 .or_internal("listing locations")?,
-            org_name,
+            logo: org.logo(input.org.trim(), &self.public_url),
+            org_name: org.name,
             org_slug: input.org.trim().to_owned(),
-            website,
-            description,
+            website: org.website,
+            description: org.description,
             jobs,
         })
     }
@@ -1148,7 +1196,8 @@ impl CareersSeam for Jobs {
         _visitor: &Visitor,
         input: GetCareersJob,
     ) -> Result<CareersJob, ApiError> {
-        let (org_id, org_name, website, _) = self.public_org(input.org.trim()).await?;
+        let org = self.public_org(input.org.trim()).await?;
+        let org_id = org.id;
         let row: Option<PublicRow> = sqlx::query_as(&format!(
             "SELECT {PUBLIC_COLUMNS} FROM jobs j \
              WHERE j.org_id = $1 AND j.slug = $2 AND j.status = 'published'"
@@ -1183,7 +1232,8 @@ impl CareersSeam for Jobs {
             description_html: render_description(&description),
             description_text: plain_text(&description),
         };
-        let json_ld = job_posting(&org_name, &website, &job);
+        let logo = org.logo(input.org.trim(), &self.public_url);
+        let json_ld = job_posting(&org.name, &org.website, logo.as_ref(), &job);
         let retention_months: i64 =
             sqlx::query_scalar("SELECT retention_months FROM organisations WHERE id = $1")
                 .bind(org_id)
@@ -1193,9 +1243,10 @@ impl CareersSeam for Jobs {
         Ok(CareersJob {
             retention_months: u32::try_from(retention_months)
                 .unwrap_or(shared::applications::DEFAULT_RETENTION_MONTHS),
-            org_name,
+            org_name: org.name,
             org_slug: input.org.trim().to_owned(),
-            website,
+            website: org.website,
+            logo,
             job,
             json_ld,
         })
@@ -1300,7 +1351,7 @@ mod tests {
             description_html: "<p>Care</p>".into(),
             description_text: "Care".into(),
         };
-        let json = job_posting("St. Mary's", "https://stmarys.example", &job);
+        let json = job_posting("St. Mary's", "https://stmarys.example", None, &job);
         assert!(!json.contains('<'), "{json}");
         let value: serde_json::Value = serde_json::from_str(&json).expect("JSON");
         assert_eq!(value["@type"], "JobPosting");

@@ -34,11 +34,22 @@ struct SettingsRow {
     website: String,
     description: String,
     retention_months: i64,
+    logo_key: String,
+    logo_version: i64,
+    logo_width: i64,
+    logo_height: i64,
 }
 
 impl From<SettingsRow> for OrganisationSettings {
     fn from(row: SettingsRow) -> Self {
         OrganisationSettings {
+            logo: super::logo::logo_of(
+                &row.slug,
+                &row.logo_key,
+                row.logo_version,
+                row.logo_width,
+                row.logo_height,
+            ),
             slug: row.slug,
             name: row.name,
             website: row.website,
@@ -262,8 +273,8 @@ impl OrgsSeam for Orgs {
     ) -> Result<OrganisationSettings, ApiError> {
         caller.require(Permission::ManageOrganisation)?;
         let row: SettingsRow = sqlx::query_as(
-            "SELECT slug, name, website, description, retention_months FROM organisations \
-             WHERE id = $1",
+            "SELECT slug, name, website, description, retention_months, logo_key, logo_version, \
+             logo_width, logo_height FROM organisations WHERE id = $1",
         )
         .bind(caller.org_id())
         .fetch_one(&self.db.pool)
@@ -292,7 +303,8 @@ impl OrgsSeam for Orgs {
         let row: SettingsRow = sqlx::query_as(
             "UPDATE organisations SET name = $1, website = $2, description = $3, \
              retention_months = $4 WHERE id = $5 \
-             RETURNING slug, name, website, description, retention_months",
+             RETURNING slug, name, website, description, retention_months, logo_key, \
+             logo_version, logo_width, logo_height",
         )
         .bind(&name)
         .bind(&website)

@@ -3,6 +3,7 @@
 //! runs, checks the permission matrix, and reads and writes only rows of that organisation.
 
 mod invitations;
+pub mod logo;
 mod members;
 
 use crate::{

@@ -11,6 +11,7 @@ pub mod headers;
 pub mod limits;
 pub mod metrics;
 pub mod origin;
+pub mod page_cache;
 pub mod sessions;
 pub mod tokens;
 pub mod uploads;
