@@ -1110,6 +1110,25 @@ async fn same_name_and_a_close_cv_make_a_possible_duplicate(db: Db) {
     assert_eq!(duplicates_of(ids[1]).await[0]["id"], ids[0]);
     assert!(duplicates_of(ids[2]).await.is_empty());
     assert!(duplicates_of(ids[3]).await.is_empty());
+    // Without CVs their vectors would be little more than the name: never compared.
+    let mut no_cv = Vec::new();
+    for email in ["cy@example.com", "cy.park@example.org"] {
+        let fields = [
+            ("name", "Cy Park"),
+            ("email", email),
+            ("source", "referral"),
+        ];
+        let added = add(&owner, "acme", &fields, None).await;
+        no_cv.push(added.body["id"].as_i64().expect("id"));
+    }
+    for _ in 0..600 {
+        if rows(&srv, embedded).await == 6 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_eq!(rows(&srv, embedded).await, 6);
+    assert!(duplicates_of(no_cv[0]).await.is_empty());
     srv.stop().await;
 }
 

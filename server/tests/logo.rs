@@ -166,6 +166,12 @@ async fn the_logo_is_uploaded_shown_replaced_and_removed(db: Db) {
         served.bytes().await.expect("bytes").as_ref(),
         png.as_slice()
     );
+    // Another version's address (or none) is the logo of now, never kept for good.
+    for other in ["/logos/acme", "/logos/acme?v=2"] {
+        let served = visitor.get(other).await;
+        assert_eq!(served.status(), StatusCode::OK);
+        assert_eq!(served.headers()[header::CACHE_CONTROL], "no-cache");
+    }
     let settings = owner
         .call("organisation_settings", &[("slug", "acme")])
         .await;

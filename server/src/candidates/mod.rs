@@ -171,6 +171,20 @@ fn corrupt(what: &str, value: &str) -> ApiError {
     ApiError::Internal
 }
 
+/// What a profile is compared by when looking for its duplicates.
+struct Compared<'a> {
+    id: i64,
+    email: &'a str,
+    phone_key: &'a str,
+    name_key: &'a str,
+    /// Its CV is long enough to compare ([`MIN_CV_CHARS`]).
+    has_cv: bool,
+}
+
+/// A CV shorter than this (none, or a few words) is not compared for duplicates: the vector
+/// would be mostly the name.
+const MIN_CV_CHARS: i64 = 200;
+
 const SUMMARY_COLUMNS: &str = "c.id, c.name, c.email, c.source, c.created_at, \
     (SELECT MAX(d.deletion_requested_at) FROM applications d WHERE d.candidate_id = c.id) \
     AS deletion_requested_at";
@@ -235,26 +249,33 @@ impl Candidates {
         &self,
         org_id: i64,
         scope: &Scope,
-        id: i64,
-        email: &str,
-        phone_key: &str,
-        name_key: &str,
+        of: Compared<'_>,
     ) -> Result<Vec<PossibleDuplicate>, ApiError> {
+        let Compared {
+            id,
+            email,
+            phone_key,
+            name_key,
+            has_cv,
+        } = of;
         let sql = format!(
             "SELECT c.id, c.name, c.email, c.phone_key, c.name_key, \
+             CAST(CASE WHEN LENGTH(c.cv_text) >= $6 THEN 1 ELSE 0 END AS BIGINT), \
              (SELECT COUNT(*) FROM applications a WHERE a.candidate_id = c.id) \
              FROM candidates c WHERE c.org_id = $1 AND c.id <> $2 \
              AND (c.email = $3 OR (c.phone_key = $4 AND c.phone_key <> '') \
              OR (c.name_key = $5 AND c.name_key <> '')){} \
-             ORDER BY c.created_at DESC, c.id DESC LIMIT 20",
-            scope.filter(6)
+             ORDER BY CASE WHEN c.email = $3 OR (c.phone_key = $4 AND c.phone_key <> '') \
+             THEN 0 ELSE 1 END, c.created_at DESC, c.id DESC LIMIT 20",
+            scope.filter(7)
         );
-        let mut query = sqlx::query_as::<_, (i64, String, String, String, String, i64)>(&sql)
+        let mut query = sqlx::query_as::<_, (i64, String, String, String, String, i64, i64)>(&sql)
             .bind(org_id)
             .bind(id)
             .bind(email)
             .bind(phone_key)
-            .bind(name_key);
+            .bind(name_key)
+            .bind(MIN_CV_CHARS);
         if let Scope::Team(user_id) = scope {
             query = query.bind(*user_id);
         }
@@ -262,10 +283,11 @@ impl Candidates {
             .fetch_all(&self.db.pool)
             .await
             .or_internal("looking for duplicates")?;
-        // Same names are compared by their CVs' vectors (those indexed already).
+        // Same names are compared by their CVs' vectors (those indexed already), when both
+        // have a CV to compare: two people without one share little more than their name.
         let same_name: Vec<i64> = rows
             .iter()
-            .filter(|row| !name_key.is_empty() && row.4 == name_key)
+            .filter(|row| has_cv && row.5 == 1 && !name_key.is_empty() && row.4 == name_key)
             .map(|row| row.0)
             .chain(std::iter::once(id))
             .collect();
@@ -285,7 +307,7 @@ impl Candidates {
         Ok(rows
             .into_iter()
             .filter_map(
-                |(other, name, other_email, other_phone, other_name, applications)| {
+                |(other, name, other_email, other_phone, other_name, other_cv, applications)| {
                     let mut reasons = Vec::new();
                     if other_email == email {
                         reasons.push("e-mail address".to_owned());
@@ -293,7 +315,7 @@ impl Candidates {
                     if !phone_key.is_empty() && other_phone == phone_key {
                         reasons.push("phone number".to_owned());
                     }
-                    if !name_key.is_empty() && other_name == name_key {
+                    if has_cv && other_cv == 1 && !name_key.is_empty() && other_name == name_key {
                         if let Some(similarity) = close(other) {
                             reasons.push(format!(
                                 "name, with CVs this close in meaning (similarity {similarity:.2})"
@@ -555,10 +577,13 @@ impl CandidatesSeam for Candidates {
             .duplicates(
                 caller.org_id(),
                 &scope,
-                row.id,
-                &row.email,
-                &phone_key,
-                &name_key,
+                Compared {
+                    id: row.id,
+                    email: &row.email,
+                    phone_key: &phone_key,
+                    name_key: &name_key,
+                    has_cv: cv_text.chars().count() >= MIN_CV_CHARS as usize,
+                },
             )
             .await?;
         let merges = self.merges_of(caller.org_id(), row.id).await?;

@@ -16,7 +16,7 @@ use app::{
     seam::{Caller, Identity, OrgCaller},
 };
 use axum::{
-    extract::{Path, Request, State},
+    extract::{Path, Query, Request, State},
     http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Redirect, Response},
     Json,
@@ -76,6 +76,14 @@ pub fn read_image(bytes: &[u8]) -> Result<(&'static str, u32, u32), FieldError> 
         ));
     }
     Ok((kind, width, height))
+}
+
+/// An image read by its header, to store.
+struct Image {
+    bytes: Vec<u8>,
+    kind: &'static str,
+    width: u32,
+    height: u32,
 }
 
 /// The logo columns of an organisation's row.
@@ -140,16 +148,16 @@ impl Logos {
             .file
         };
         let org_id = caller.org_id();
-        let new = match (remove, file) {
+        let image = match (remove, file) {
             (true, _) => None,
             (false, Some(file)) => {
                 let (kind, width, height) = read_image(&file.bytes).map_err(ApiError::from)?;
-                let key = FileStore::new_key(org_id, "logo");
-                self.files
-                    .put(&key, file.bytes)
-                    .await
-                    .or_internal("storing a logo")?;
-                Some((key, kind, width, height))
+                Some(Image {
+                    bytes: file.bytes,
+                    kind,
+                    width,
+                    height,
+                })
             }
             (false, None) => {
                 return Err(ApiError::field(
@@ -158,20 +166,12 @@ impl Logos {
                 ))
             }
         };
-        let (key, kind, width, height) = new.clone().unwrap_or((String::new(), "", 0, 0));
-        let written = self.write(org_id, &key, kind, width, height).await;
-        let (old_key, row) = match written {
-            Ok(done) => done,
-            Err(err) => {
-                if new.is_some() {
-                    self.forget(&key).await;
-                }
-                return Err(err);
-            }
-        };
-        if !old_key.is_empty() {
-            self.forget(&old_key).await;
-        }
+        // On a task of its own: a request dropped half-way (its client gone, its time up) still
+        // ends with the row and the files in step.
+        let logos = self.clone();
+        let row = tokio::spawn(async move { logos.replace(org_id, image).await })
+            .await
+            .or_internal("replacing a logo")??;
         tracing::info!(
             org_id,
             user_id = caller.user_id(),
@@ -179,6 +179,39 @@ impl Logos {
             "organisation logo changed"
         );
         Ok(LogoSaved { logo: row.logo() })
+    }
+
+    /// Stores the new image (if any), points the organisation at it and removes the file it
+    /// replaced; a failed write removes the new file instead.
+    async fn replace(&self, org_id: i64, image: Option<Image>) -> Result<LogoRow, ApiError> {
+        let key = match &image {
+            Some(_) => FileStore::new_key(org_id, "logo"),
+            None => String::new(),
+        };
+        let (kind, width, height) = match image {
+            Some(image) => {
+                self.files
+                    .put(&key, image.bytes)
+                    .await
+                    .or_internal("storing a logo")?;
+                (image.kind, image.width, image.height)
+            }
+            None => ("", 0, 0),
+        };
+        match self.write(org_id, &key, kind, width, height).await {
+            Ok((old_key, row)) => {
+                if !old_key.is_empty() {
+                    self.forget(&old_key).await;
+                }
+                Ok(row)
+            }
+            Err(err) => {
+                if !key.is_empty() {
+                    self.forget(&key).await;
+                }
+                Err(err)
+            }
+        }
     }
 
     /// Points the organisation at its new logo (or none); returns the key of the logo it
@@ -228,8 +261,8 @@ impl Logos {
         }
     }
 
-    /// The organisation's logo file and its type.
-    async fn read(&self, slug: &str) -> Result<(Vec<u8>, String), ApiError> {
+    /// The organisation's logo file, its type and its upload number.
+    async fn read(&self, slug: &str) -> Result<(Vec<u8>, String, i64), ApiError> {
         if !is_slug(slug) {
             return Err(ApiError::NotFound);
         }
@@ -244,13 +277,19 @@ impl Logos {
         let row = row
             .filter(|r| !r.logo_key.is_empty())
             .ok_or(ApiError::NotFound)?;
-        let bytes = self
-            .files
-            .get(&row.logo_key)
-            .await
-            .or_internal("reading a logo file")?;
-        Ok((bytes, row.logo_type))
+        // Replaced between the two reads: gone, like a logo that was never there.
+        let bytes = match self.files.get(&row.logo_key).await {
+            Err(object_store::Error::NotFound { .. }) => return Err(ApiError::NotFound),
+            read => read.or_internal("reading a logo file")?,
+        };
+        Ok((bytes, row.logo_type, row.logo_version))
     }
+}
+
+/// The logo's address: `?v=` the upload it names.
+#[derive(serde::Deserialize)]
+pub struct LogoQuery {
+    v: Option<i64>,
 }
 
 /// Whether the post removes the logo (`?remove=1`) rather than uploading one.
@@ -292,21 +331,28 @@ pub async fn upload_handler(
     }
 }
 
-/// `GET /logos/{slug}`: the image, to anyone (careers pages are public).
-pub async fn logo_handler(State(logos): State<Logos>, Path(slug): Path<String>) -> Response {
+/// `GET /logos/{slug}?v=N`: the image, to anyone (careers pages are public).
+pub async fn logo_handler(
+    State(logos): State<Logos>,
+    Path(slug): Path<String>,
+    Query(query): Query<LogoQuery>,
+) -> Response {
     match logos.read(&slug).await {
-        Ok((bytes, kind)) => {
+        Ok((bytes, kind, version)) => {
             let mut response = bytes.into_response();
             let headers = response.headers_mut();
             headers.insert(
                 header::CONTENT_TYPE,
                 HeaderValue::from_str(&kind).unwrap_or(HeaderValue::from_static("image/png")),
             );
-            // Each upload has its own address (`?v=`).
-            headers.insert(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=31536000, immutable"),
-            );
+            // Each upload has its own address (`?v=`): that one never changes. Any other
+            // (none, or a number not uploaded yet) is the logo of now, asked again each time.
+            let policy = if query.v == Some(version) {
+                "public, max-age=31536000, immutable"
+            } else {
+                "no-cache"
+            };
+            headers.insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
             response
         }
         Err(error) => {

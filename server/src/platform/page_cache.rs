@@ -3,13 +3,14 @@
 //! board brings thousands of people to; rendering it (the app, its queries) for each of them is
 //! most of the cost of serving it.
 //!
-//! What is kept: a `GET /careers/…` answered `200` to a request without a session cookie and
-//! without a form's send-back (`__err`), whose answer sets no cookie. It is sent again, with a
-//! fresh nonce in its body and its Content-Security-Policy (the nonce is what lets its scripts
-//! run; a kept page must not reuse one), to the same address for at most [`FRESH_FOR`], and never
-//! after any successful write handled by this server (every such `POST` drops them all: a job
-//! published or closed, the organisation's settings or logo changed, are seen at once here and
-//! within [`FRESH_FOR`] on other instances). At most [`MAX_PAGES`] addresses are kept.
+//! What is kept: a `GET /careers/…` answered `200` to a request without a session, and without
+//! a form's send-back (`__err`), whose answer sets no cookie; by its path and the filters the
+//! page reads (other query parameters do not make another page). It is sent again, with a fresh
+//! nonce in its body and its Content-Security-Policy (the nonce is what lets its scripts run; a
+//! kept page must not reuse one), for at most [`FRESH_FOR`], and never after a successful write
+//! that changes what careers pages show ([`CAREERS_WRITES`]: a job saved, published or closed, the
+//! organisation's settings or logo changed), which is seen at once here and within
+//! [`FRESH_FOR`] on other instances. At most [`MAX_BYTES`] of pages are kept.
 
 use axum::{
     body::{to_bytes, Body},
@@ -29,10 +30,44 @@ use std::{
 
 /// How long a kept page is sent again without rendering it.
 pub const FRESH_FOR: Duration = Duration::from_secs(2);
-/// Addresses kept at most (filters make many); when full, all are dropped.
-pub const MAX_PAGES: usize = 1_000;
+/// The pages kept, in bytes at most: when a new one does not fit, the stale ones go, and if it
+/// still does not fit, all.
+pub const MAX_BYTES: usize = 32 * 1024 * 1024;
 /// A rendered careers page larger than this is not kept.
-const MAX_PAGE_BYTES: usize = 2 * 1024 * 1024;
+const MAX_PAGE_BYTES: usize = 512 * 1024;
+/// The query parameters a careers page reads; the others do not change it.
+const FILTERS: [&str; 3] = ["department", "location", "remote"];
+
+/// The server functions whose success changes what a careers page shows (the logo's route is
+/// the other such write). A feature that changes them adds itself here.
+pub const CAREERS_WRITES: [&str; 3] = [
+    "/api/save_job",
+    "/api/change_job_status",
+    "/api/update_organisation",
+];
+
+/// Whether a write to `path` may change a careers page.
+fn changes_careers(path: &str) -> bool {
+    CAREERS_WRITES.contains(&path) || (path.starts_with("/o/") && path.ends_with("/settings/logo"))
+}
+
+/// The key of a careers page: its path and the filters it reads, in one order.
+fn key_of(uri: &axum::http::Uri) -> String {
+    let mut key = uri.path().to_owned();
+    let pairs: Vec<(String, String)> =
+        url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
+            .into_owned()
+            .collect();
+    for filter in FILTERS {
+        let value = pairs
+            .iter()
+            .find(|(name, _)| name == filter)
+            .map_or("", |(_, v)| v.as_str());
+        key.push('\n');
+        key.push_str(value);
+    }
+    key
+}
 
 /// One kept answer: its body and policy with the nonce they were rendered with.
 struct Kept {
@@ -44,26 +79,28 @@ struct Kept {
     content_type: HeaderValue,
 }
 
-/// The kept pages, shared by every request.
+/// The kept pages and their total size, shared by every request.
 #[derive(Clone, Default)]
 pub struct PageCache {
-    /// Bumped by every successful write: a kept page of an older generation is not used.
+    /// Bumped by every write in [`CAREERS_WRITES`]: a kept page of an older generation is not
+    /// used.
     generation: Arc<AtomicU64>,
-    pages: Arc<Mutex<HashMap<String, Arc<Kept>>>>,
+    pages: Arc<Mutex<Pages>>,
 }
 
-/// The names of the session cookie (`__Host-` when served over https).
+#[derive(Default)]
+struct Pages {
+    by_key: HashMap<String, Arc<Kept>>,
+    bytes: usize,
+}
+
+/// Whether the request comes with a session: the session layer (outside this one) read its
+/// cookie as the rest of the server does. One it cannot read is no session anywhere.
 fn has_session(request: &Request) -> bool {
     request
-        .headers()
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .any(|pair| {
-            let name = pair.trim().split('=').next().unwrap_or_default();
-            name == "talentloom" || name == "__Host-talentloom"
-        })
+        .extensions()
+        .get::<tower_sessions::Session>()
+        .is_some_and(|session| session.id().is_some())
 }
 
 /// The nonce of a Content-Security-Policy (`'nonce-…'`).
@@ -78,23 +115,45 @@ impl PageCache {
         let generation = self.generation.load(Ordering::Acquire);
         let pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
         pages
+            .by_key
             .get(key)
             .filter(|k| k.generation == generation && k.at.elapsed() < FRESH_FOR)
             .cloned()
     }
 
     fn put(&self, key: String, kept: Kept) {
+        let size = kept.size();
         let mut pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
-        if pages.len() >= MAX_PAGES && !pages.contains_key(&key) {
-            pages.clear();
+        if let Some(old) = pages.by_key.remove(&key) {
+            pages.bytes -= old.size();
         }
-        pages.insert(key, Arc::new(kept));
+        if pages.bytes + size > MAX_BYTES {
+            let generation = self.generation.load(Ordering::Acquire);
+            pages
+                .by_key
+                .retain(|_, k| k.generation == generation && k.at.elapsed() < FRESH_FOR);
+            pages.bytes = pages.by_key.values().map(|k| k.size()).sum();
+            if pages.bytes + size > MAX_BYTES {
+                pages.by_key.clear();
+                pages.bytes = 0;
+            }
+        }
+        pages.bytes += size;
+        pages.by_key.insert(key, Arc::new(kept));
     }
 
-    /// Drops every kept page (after a write).
+    /// Drops every kept page (after a write that changes them).
     fn forget_all(&self) {
         self.generation.fetch_add(1, Ordering::AcqRel);
-        self.pages.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        let mut pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
+        pages.by_key.clear();
+        pages.bytes = 0;
+    }
+}
+
+impl Kept {
+    fn size(&self) -> usize {
+        self.body.len() + self.policy.len()
     }
 }
 
@@ -118,8 +177,9 @@ pub async fn careers_pages(
 ) -> Response {
     let method = request.method().clone();
     if method != Method::GET && method != Method::HEAD {
+        let writes_careers = changes_careers(request.uri().path());
         let response = next.run(request).await;
-        if response.status().is_success() || response.status().is_redirection() {
+        if writes_careers && response.status().is_success() {
             cache.forget_all();
         }
         return response;
@@ -132,7 +192,7 @@ pub async fn careers_pages(
     if !cacheable {
         return next.run(request).await;
     }
-    let key = uri.to_string();
+    let key = key_of(uri);
     if let Some(kept) = cache.get(&key) {
         return answer(&kept);
     }
@@ -185,7 +245,7 @@ pub async fn careers_pages(
 
 #[cfg(test)]
 mod tests {
-    use super::nonce_of;
+    use super::{changes_careers, key_of, nonce_of, CAREERS_WRITES};
 
     #[test]
     fn the_nonce_is_read_from_the_policy() {
@@ -194,5 +254,35 @@ mod tests {
         assert_eq!(nonce_of(policy), Some("AbCdEfGhIjKlMnOpQrStUv"));
         assert_eq!(nonce_of("script-src 'nonce-ab'"), None);
         assert_eq!(nonce_of("default-src 'self'"), None);
+    }
+
+    #[test]
+    fn a_page_is_its_path_and_filters() {
+        let key = |uri: &str| key_of(&uri.parse().expect("uri"));
+        assert_eq!(
+            key("/careers/acme?remote=remote&x=1&department=Sales"),
+            key("/careers/acme?department=Sales&remote=remote")
+        );
+        assert_ne!(key("/careers/acme?department=Sales"), key("/careers/acme"));
+        assert_eq!(
+            key("/careers/acme?location=Leeds%20West"),
+            key("/careers/acme?location=Leeds+West")
+        );
+    }
+
+    #[test]
+    fn only_writes_to_what_careers_pages_show_drop_them() {
+        assert!(changes_careers("/api/save_job"));
+        assert!(changes_careers("/o/acme/settings/logo"));
+        assert!(!changes_careers("/api/move_application"));
+        assert!(!changes_careers("/careers/acme/nurse/apply"));
+        // Each is a server function that exists (a renamed one would never drop a page).
+        let paths = crate::server_function_paths();
+        for write in CAREERS_WRITES {
+            assert!(
+                paths.iter().any(|p| p == write),
+                "{write} is not a server function"
+            );
+        }
     }
 }
