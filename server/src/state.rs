@@ -72,8 +72,61 @@ pub enum StartError {
     Io(#[from] std::io::Error),
 }
 
-#[derive(Clone, FromRef)]
-pub struct AppState {
+/// What every request shares, behind one `Arc`: axum clones a router's state for each request
+/// it hands to a handler, and cloning every service (each a few `Arc`s) from both cores at once
+/// was most of the cost of a cheap request (docs/BENCHMARKS.md, "Careers page").
+#[derive(Clone)]
+pub struct AppState(Arc<Services>);
+
+impl std::ops::Deref for AppState {
+    type Target = Services;
+
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+/// `State<Service>` in a handler: that service, cloned from the shared state.
+macro_rules! services_from_state {
+    ($($field:ident: $ty:ty),* $(,)?) => {
+        $(impl FromRef<AppState> for $ty {
+            fn from_ref(state: &AppState) -> Self {
+                state.0.$field.clone()
+            }
+        })*
+    };
+}
+
+services_from_state!(
+    leptos_options: LeptosOptions,
+    config: Arc<Config>,
+    db: Db,
+    sessions: DbSessionStore,
+    accounts: Accounts,
+    self_service: SelfService,
+    orgs: Orgs,
+    mail: Mail,
+    queue: JobQueue,
+    realtime: Realtime,
+    uploads: Uploads,
+    engine: Engine,
+    matching: Matching,
+    documents: Arc<DocumentStore>,
+    jobs: Jobs,
+    applications: Applications,
+    candidates: Candidates,
+    pipeline: Pipeline,
+    logos: Logos,
+    page_cache: PageCache,
+    occupations: OccupationService,
+    metrics: Metrics,
+    origins: AllowedOrigins,
+    clients: ClientAddresses,
+    https: Https,
+);
+
+/// The server's services (see [`AppState`]).
+pub struct Services {
     /// Leptos's site options (site root, output name), needed by the rendering handlers.
     pub leptos_options: LeptosOptions,
     /// The configuration the server started with.
@@ -249,7 +302,7 @@ impl AppState {
             occupations.clone(),
             public_url.clone(),
         );
-        Ok(Self {
+        Ok(Self(Arc::new(Services {
             realtime: Realtime {
                 hub,
                 db: db.clone(),
@@ -286,7 +339,7 @@ impl AppState {
             metrics,
             origins,
             clients,
-        })
+        })))
     }
 
     /// The handler of every kind of background job.
