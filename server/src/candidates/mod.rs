@@ -87,6 +87,8 @@ pub struct Candidates {
     documents: Arc<DocumentStore>,
     engine: Engine,
     extractor: Extractor,
+    /// The skill filter's options, counted over every skill row of the organisation.
+    skill_options: skills::Options,
 }
 
 /// Whose candidates a caller sees.
@@ -207,6 +209,7 @@ impl Candidates {
             documents,
             engine,
             extractor,
+            skill_options: skills::Options::default(),
         }
     }
 
@@ -892,7 +895,9 @@ impl JobHandler for Indexer {
         let found = skills::extract(&candidates.engine, &cv_text).await?;
         skills::store(&candidates.db, org_id, id, &found)
             .await
-            .map_err(|e| JobError::Retry(format!("storing candidate {id}'s skills: {e}")))
+            .map_err(|e| JobError::Retry(format!("storing candidate {id}'s skills: {e}")))?;
+        candidates.skill_options.forget(org_id);
+        Ok(())
     }
 }
 

@@ -327,7 +327,15 @@ pub(super) async fn run(
     if let Scope::Team(user_id) = scope {
         seen.push(|n| scope.condition(n), vec![Param::Int(user_id)]);
     }
-    let skill_options = skills::common(db, &seen, SKILL_OPTIONS).await?;
+    let skill_options = candidates
+        .skill_options
+        .get(org_id, &scope, || async {
+            match scope {
+                Scope::All => skills::common_in_org(db, org_id, SKILL_OPTIONS).await,
+                Scope::Team(_) => skills::common(db, &seen, SKILL_OPTIONS).await,
+            }
+        })
+        .await?;
     let stage_options = stage_names(candidates, org_id, &scope).await?;
     Ok(CandidatePage {
         candidates: listed,

@@ -12,6 +12,10 @@ use crate::{
 };
 use app::error::ApiError;
 use shared::candidates::{CandidateSkill, Quote};
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
 
 /// The skills of `cv_text`, most certain first, each with the first sentence that shows it.
 pub(super) async fn extract(
@@ -130,9 +134,12 @@ pub(super) async fn of(
         return Ok(Vec::new());
     }
     let placeholders: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
+    // `org_id + 0`: by the candidates' key, never by the organisation's index (SQLite, without
+    // statistics, took that one and read every skill of the organisation: 1.7 s at 100,000
+    // candidates; docs/BENCHMARKS.md, "Candidate search").
     let sql = format!(
-        "SELECT candidate_id, detail FROM candidate_skills WHERE org_id = $1 \
-         AND candidate_id IN ({}) ORDER BY candidate_id, position",
+        "SELECT candidate_id, detail FROM candidate_skills WHERE candidate_id IN ({}) \
+         AND org_id + 0 = $1 ORDER BY candidate_id, position",
         placeholders.join(", ")
     );
     let mut query = sqlx::query_as::<_, (i64, String)>(&sql).bind(org_id);
@@ -155,6 +162,24 @@ pub(super) async fn of(
         .collect())
 }
 
+/// The skills found in the organisation's CVs, most common first (at most `limit`): read from
+/// the skills' own index, without the candidates.
+pub(super) async fn common_in_org(
+    db: &Db,
+    org_id: i64,
+    limit: i64,
+) -> Result<Vec<String>, ApiError> {
+    sqlx::query_scalar(
+        "SELECT MIN(label) FROM candidate_skills WHERE org_id = $1 GROUP BY label_key \
+         ORDER BY COUNT(*) DESC, MIN(label) LIMIT $2",
+    )
+    .bind(org_id)
+    .bind(limit)
+    .fetch_all(&db.pool)
+    .await
+    .or_internal("listing skills")
+}
+
 /// The skills found in the CVs of the candidates `seen` lets through (conditions on `c`), most
 /// common first (at most `limit`).
 pub(super) async fn common(
@@ -173,4 +198,73 @@ pub(super) async fn common(
         .fetch_all(&db.pool)
         .await
         .or_internal("listing skills")
+}
+
+/// The skill filter's options of each organisation (and hiring manager), counted at most once a
+/// minute: counting reads every skill row of the organisation (hundreds of milliseconds at
+/// 100,000 candidates). A CV's skills written here count them again at once; written by another
+/// instance, within the minute.
+/// Options counted for (organisation, hiring manager or 0 for all): when, and which.
+type Counted = std::collections::HashMap<(i64, i64), (Instant, Vec<String>)>;
+
+#[derive(Clone, Default)]
+pub(super) struct Options {
+    counted: Arc<std::sync::Mutex<Counted>>,
+    /// Bumped by [`Options::forget`]: a count begun before is not kept.
+    generation: Arc<std::sync::atomic::AtomicU64>,
+}
+
+/// How long counted options are used.
+const OPTIONS_FOR: Duration = Duration::from_secs(60);
+
+impl Options {
+    /// The options of `org_id` as `scope` sees them: counted by `count` when there are none
+    /// from the last minute.
+    pub(super) async fn get<F>(
+        &self,
+        org_id: i64,
+        scope: &super::Scope,
+        count: impl FnOnce() -> F,
+    ) -> Result<Vec<String>, ApiError>
+    where
+        F: std::future::Future<Output = Result<Vec<String>, ApiError>>,
+    {
+        let key = (
+            org_id,
+            match scope {
+                super::Scope::All => 0,
+                super::Scope::Team(user_id) => *user_id,
+            },
+        );
+        use std::sync::atomic::Ordering;
+        let kept = {
+            let options = self.counted.lock().unwrap_or_else(|e| e.into_inner());
+            options
+                .get(&key)
+                .filter(|(at, _)| at.elapsed() < OPTIONS_FOR)
+                .map(|(_, list)| list.clone())
+        };
+        if let Some(list) = kept {
+            return Ok(list);
+        }
+        let generation = self.generation.load(Ordering::Acquire);
+        let list = count().await?;
+        let mut options = self.counted.lock().unwrap_or_else(|e| e.into_inner());
+        if self.generation.load(Ordering::Acquire) != generation {
+            // Skills were written while counting: this count may miss them.
+            return Ok(list);
+        }
+        // Counted ones past their minute go, so the map holds only the recently searched.
+        options.retain(|_, (at, _)| at.elapsed() < OPTIONS_FOR);
+        options.insert(key, (Instant::now(), list.clone()));
+        Ok(list)
+    }
+
+    /// Counts the organisation's options again at their next use (its skills changed here).
+    pub(super) fn forget(&self, org_id: i64) {
+        let mut options = self.counted.lock().unwrap_or_else(|e| e.into_inner());
+        self.generation
+            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        options.retain(|(org, _), _| *org != org_id);
+    }
 }
