@@ -2,6 +2,9 @@
 //! Writes docs/BENCHMARKS.md. Run: `cargo bench -p server --bench matching`
 //! (MODEL_DIR as for the server; BENCH_SIZES=10000,100000 to skip the 1M index).
 
+#[path = "support/mod.rs"]
+mod support;
+
 use std::{
     fmt::Write as _,
     path::PathBuf,
@@ -141,15 +144,7 @@ fn main() {
     mixed.extend(&long);
 
     let mut report = String::new();
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|c| {
-            c.lines()
-                .find(|l| l.starts_with("model name"))
-                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
-        })
-        .unwrap_or_else(|| "unknown CPU".into());
-    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let (cpu, cores) = support::machine();
     let _ = writeln!(report, "## The matching engine\n");
     let _ = writeln!(report, "Machine: {cpu}, {cores} cores. Command: `cargo bench -p server --bench matching` (release build, mimalloc, 1 inference thread). Written by `server/benches/matching.rs`.\n");
     let _ = writeln!(
@@ -301,24 +296,6 @@ fn main() {
         );
     }
     let path = root.join("docs/BENCHMARKS.md");
-    write_section(&path, "matching", &report);
+    support::write_section(&path, "matching", &report);
     eprintln!("wrote the matching section of {}", path.display());
-}
-
-/// Replaces the text between `<!-- section:NAME -->` and `<!-- /section:NAME -->` in `path`
-/// (appending the section when it is not there), so each benchmark keeps the others' results.
-fn write_section(path: &std::path::Path, name: &str, body: &str) {
-    let (start, end) = (
-        format!("<!-- section:{name} -->"),
-        format!("<!-- /section:{name} -->"),
-    );
-    let current = std::fs::read_to_string(path).unwrap_or_else(|_| "# Benchmarks\n".into());
-    let section = format!("{start}\n{}\n{end}", body.trim_end());
-    let updated = match (current.find(&start), current.find(&end)) {
-        (Some(a), Some(b)) if a < b => {
-            format!("{}{section}{}", &current[..a], &current[b + end.len()..])
-        }
-        _ => format!("{}\n{section}\n", current.trim_end()),
-    };
-    std::fs::write(path, updated).expect("write docs/BENCHMARKS.md");
 }

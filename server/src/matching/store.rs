@@ -82,7 +82,8 @@ impl Document<'_> {
         format!("{}\n\n{}", self.title.trim(), self.body.trim())
     }
 
-    fn content_hash(&self) -> String {
+    /// The SHA-256 of [`Document::text`], in hex: what a stored vector was computed from.
+    pub fn content_hash(&self) -> String {
         let digest = Sha256::digest(self.text().as_bytes());
         digest.iter().map(|b| format!("{b:02x}")).collect()
     }
@@ -169,7 +170,8 @@ pub struct DocumentStore {
     running: AtomicBool,
 }
 
-fn to_bytes(vector: &[f32]) -> Vec<u8> {
+/// A vector as the `embeddings` table stores it: its floats, little-endian.
+pub fn to_bytes(vector: &[f32]) -> Vec<u8> {
     vector.iter().flat_map(|x| x.to_le_bytes()).collect()
 }
 
