@@ -754,11 +754,16 @@ async fn the_careers_page_shows_published_jobs_only_to_anyone(db: Db) {
 
 /// The nonce of a page's Content-Security-Policy, and whether its body uses that one only.
 async fn page_nonce(page: reqwest::Response) -> (String, String) {
+    let status = page.status();
     let policy = page.headers()["content-security-policy"]
         .to_str()
         .expect("policy")
         .to_owned();
-    let start = policy.find("'nonce-").expect("a nonce") + "'nonce-".len();
+    let Some(at) = policy.find("'nonce-") else {
+        let body = page.text().await.unwrap_or_default();
+        panic!("{status}, no nonce in {policy:?}: {body}");
+    };
+    let start = at + "'nonce-".len();
     let nonce = policy[start..]
         .split('\'')
         .next()
