@@ -4,8 +4,8 @@
 //! most of the cost of serving it.
 //!
 //! What is kept: a `GET /careers/…` answered `200` to a request without a session, and without
-//! a form's send-back (`__err`), whose answer sets no cookie; by its path and the filters the
-//! page reads (other query parameters do not make another page). It is sent again, with a fresh
+//! a form's send-back (`__err`), whose answer sets no cookie; by its path and query (in one
+//! order). It is sent again, with a fresh
 //! nonce in its body and its Content-Security-Policy (the nonce is what lets its scripts run; a
 //! kept page must not reuse one), for at most [`FRESH_FOR`], and never after a successful write
 //! that changes what careers pages show ([`CAREERS_WRITES`]: a job saved, published or closed, the
@@ -35,8 +35,6 @@ pub const FRESH_FOR: Duration = Duration::from_secs(2);
 pub const MAX_BYTES: usize = 32 * 1024 * 1024;
 /// A rendered careers page larger than this is not kept.
 const MAX_PAGE_BYTES: usize = 512 * 1024;
-/// The query parameters a careers page reads; the others do not change it.
-const FILTERS: [&str; 3] = ["department", "location", "remote"];
 
 /// The server functions whose success changes what a careers page shows (the logo's route is
 /// the other such write). A feature that changes them adds itself here.
@@ -51,20 +49,20 @@ fn changes_careers(path: &str) -> bool {
     CAREERS_WRITES.contains(&path) || (path.starts_with("/o/") && path.ends_with("/settings/logo"))
 }
 
-/// The key of a careers page: its path and the filters it reads, in one order.
+/// The key of a careers page: its path and its query's parameters in one order (a page reads
+/// its filters, and the job's page `?applied` after a plain post).
 fn key_of(uri: &axum::http::Uri) -> String {
-    let mut key = uri.path().to_owned();
-    let pairs: Vec<(String, String)> =
+    let mut pairs: Vec<(String, String)> =
         url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
             .into_owned()
             .collect();
-    for filter in FILTERS {
-        let value = pairs
-            .iter()
-            .find(|(name, _)| name == filter)
-            .map_or("", |(_, v)| v.as_str());
+    pairs.sort();
+    let mut key = uri.path().to_owned();
+    for (name, value) in pairs {
         key.push('\n');
-        key.push_str(value);
+        key.push_str(&name);
+        key.push('=');
+        key.push_str(&value);
     }
     key
 }
@@ -260,10 +258,14 @@ mod tests {
     fn a_page_is_its_path_and_filters() {
         let key = |uri: &str| key_of(&uri.parse().expect("uri"));
         assert_eq!(
-            key("/careers/acme?remote=remote&x=1&department=Sales"),
+            key("/careers/acme?remote=remote&department=Sales"),
             key("/careers/acme?department=Sales&remote=remote")
         );
         assert_ne!(key("/careers/acme?department=Sales"), key("/careers/acme"));
+        assert_ne!(
+            key("/careers/acme/nurse?applied"),
+            key("/careers/acme/nurse")
+        );
         assert_eq!(
             key("/careers/acme?location=Leeds%20West"),
             key("/careers/acme?location=Leeds+West")
