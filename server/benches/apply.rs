@@ -14,7 +14,6 @@ use futures::StreamExt;
 use std::{
     collections::HashMap,
     fmt::Write as _,
-    path::PathBuf,
     sync::{Arc, Mutex},
     time::{Duration, Instant},
 };
@@ -22,11 +21,6 @@ use talentloom_server::matching::quality;
 
 const APPLICATIONS: usize = 200;
 const EVERY: Duration = Duration::from_millis(300);
-
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
-}
 
 async fn run(root: &std::path::Path) -> String {
     let professions =
@@ -175,8 +169,8 @@ async fn run(root: &std::path::Path) -> String {
         report,
         "| applications | p50 ms | p95 ms | max ms | all scored after |\n|---:|---:|---:|---:|---:|\n| {} | {:.0} | {:.0} | {:.0} | {:.1} s |",
         sorted.len(),
-        percentile(&sorted, 50.0),
-        percentile(&sorted, 95.0),
+        support::percentile(&sorted, 50.0),
+        support::percentile(&sorted, 95.0),
         sorted.last().copied().unwrap_or_default(),
         total.as_secs_f64()
     );
@@ -185,11 +179,5 @@ async fn run(root: &std::path::Path) -> String {
 }
 
 fn main() {
-    let root = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let report = runtime.block_on(run(&root));
-    eprintln!("{report}");
-    let path = root.join("docs/BENCHMARKS.md");
-    support::write_section(&path, "apply", &report);
-    eprintln!("wrote the apply section of {}", path.display());
+    support::run_and_write("apply", |root| async move { run(&root).await });
 }

@@ -216,11 +216,6 @@ async fn seed(data: &Path, root: &Path) {
     );
 }
 
-fn percentile(sorted: &[f64], p: f64) -> f64 {
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
-}
-
 async fn run(root: &Path) -> String {
     let data = tempfile::tempdir().expect("a data directory");
     // The server makes its database, the owner and the organisation; then it stops.
@@ -302,8 +297,8 @@ async fn run(root: &Path) -> String {
             report,
             "| {name} | {} | {:.1} | {:.1} | {:.1} |",
             times.len(),
-            percentile(times, 50.0),
-            percentile(times, 95.0),
+            support::percentile(times, 50.0),
+            support::percentile(times, 95.0),
             times.last().copied().unwrap_or_default()
         );
     }
@@ -313,11 +308,5 @@ async fn run(root: &Path) -> String {
 }
 
 fn main() {
-    let root = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
-    let report = runtime.block_on(run(&root));
-    eprintln!("{report}");
-    let path = root.join("docs/BENCHMARKS.md");
-    support::write_section(&path, "search", &report);
-    eprintln!("wrote the search section of {}", path.display());
+    support::run_and_write("search", |root| async move { run(&root).await });
 }

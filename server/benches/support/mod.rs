@@ -187,3 +187,23 @@ impl Api {
         job
     }
 }
+
+/// The value at percentile `p` (0–100) of sorted `values` (nearest rank).
+pub fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// Runs a bench's `run` on a runtime of its own and writes its report as section `name`.
+pub fn run_and_write<F>(name: &str, run: impl FnOnce(std::path::PathBuf) -> F)
+where
+    F: std::future::Future<Output = String>,
+{
+    let root = std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let report = runtime.block_on(run(root.clone()));
+    eprintln!("{report}");
+    let path = root.join("docs/BENCHMARKS.md");
+    write_section(&path, name, &report);
+    eprintln!("wrote the {name} section of {}", path.display());
+}

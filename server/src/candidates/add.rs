@@ -60,11 +60,7 @@ pub async fn add_handler(
     Path(slug): Path<String>,
     request: Request,
 ) -> Response {
-    let json = request
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|accept| accept.contains("application/json"));
+    let json = uploads::wants_json(&request);
     if !is_slug(&slug) {
         return (StatusCode::NOT_FOUND, Json(ApiError::NotFound)).into_response();
     }

@@ -76,6 +76,16 @@ pub async fn receive(
     Ok(received)
 }
 
+/// Whether the request was sent by the page's script (it asks for JSON) rather than as a plain
+/// HTML post.
+pub fn wants_json(request: &Request) -> bool {
+    request
+        .headers()
+        .get(axum::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("application/json"))
+}
+
 /// A file name as it may be shown: its last path part, visible characters, not too long.
 pub fn shown_file_name(raw: &str, fallback: &str) -> String {
     let last = raw.rsplit(['/', '\\']).next().unwrap_or_default();
