@@ -31,7 +31,8 @@ wait_for() {
 
 # run_against LABEL DATABASE_URL READY_MARK [PLAYWRIGHT ARGS…]: READY_MARK is created once the
 # server is ready (its skill names embedded and cached), so a second server can start and read them
-# from the cache.
+# from the cache. The cache is the integration tests' (CARGO_TARGET_TMPDIR/vector-cache: files
+# named by the model and the labels), so after `cargo test` no server embeds anything.
 run_against() {
   local label=$1 database_url=$2 ready_mark=$3
   shift 3
@@ -47,7 +48,7 @@ run_against() {
   LISTEN_ADDR="127.0.0.1:$port" DATA_DIR="$data_dir" DATABASE_URL="$database_url" LEPTOS_SITE_ROOT=target/site \
     SIGN_UPS_PER_HOUR=10000 \
     APPLICATIONS_PER_HOUR=10000 \
-    CACHE_DIR="${CARGO_TARGET_DIR:-target}/e2e-vector-cache" \
+    CACHE_DIR="${CARGO_TARGET_DIR:-target}/tmp/vector-cache" \
     "${CARGO_TARGET_DIR:-target}/debug/server" >"$log" 2>&1 &
   pid=$!
   # Each wait fails loudly, with the server's log, instead of running the tests against a
@@ -75,8 +76,8 @@ run_against() {
 }
 
 runs=$(mktemp -d)
-# The first server embeds the skill names (both cores for a few minutes); the second starts once
-# they are cached.
+# Without the tests' cache, the first server embeds the skill names (both cores for a few
+# minutes); the second starts once they are cached.
 run_against sqlite "" "$runs/sqlite.ready" >"$runs/sqlite.out" 2>&1 &
 sqlite_run=$!
 postgres_run=""
