@@ -8,11 +8,14 @@
 //!   is what the padding mask achieves in the padded form.
 //! - Query, key and value are one product with their weights stacked, the query part scaled by
 //!   1/√(head size) once at load instead of scaling every score.
+//! - A dense layer over a few rows (a search query: one short text) is multiplied by a kernel of
+//!   its own (`SmallDense`), not gemm: gemm copies the whole weight matrix into its packed
+//!   layout on every call, which for a handful of rows costs more than the arithmetic.
 //! - GELU uses a rational approximation of erf (the one Eigen uses for `float`, accurate to about
 //!   1e-7) and softmax a polynomial exp (within a few ulp), both plain arithmetic that compiles
 //!   to AVX-512 or AVX2/FMA through pulp, instead of a libm call per element.
 
-use candle_core::{CpuStorage, CustomOp1, Layout, Module, Result, Shape, Tensor};
+use candle_core::{CpuStorage, CustomOp1, CustomOp3, Layout, Module, Result, Shape, Tensor};
 use candle_nn::{embedding, layer_norm, linear, Embedding, LayerNorm, Linear, VarBuilder};
 use candle_transformers::models::bert::Config;
 
@@ -172,6 +175,153 @@ fn on_simd<W: pulp::NullaryFnOnce<Output = ()>>(work: W) {
     work.call();
 }
 
+/// Rows of input up to which a dense layer uses [`SmallDense`]; more go to gemm, which is
+/// faster once its packing is shared by enough rows.
+const SMALL_ROWS: usize = 32;
+
+/// `x·Wᵀ + b` for a few rows of `x`, with `W` in its stored `[out, in]` layout: each weight row
+/// is read once and multiplied with every input row while it is in cache.
+struct SmallDense;
+
+impl CustomOp3 for SmallDense {
+    fn name(&self) -> &'static str {
+        "small-dense"
+    }
+
+    fn cpu_fwd(
+        &self,
+        xs: &CpuStorage,
+        xl: &Layout,
+        ws: &CpuStorage,
+        wl: &Layout,
+        bs: &CpuStorage,
+        bl: &Layout,
+    ) -> Result<(CpuStorage, Shape)> {
+        let x = contiguous(self.name(), xs, xl)?;
+        let w = contiguous(self.name(), ws, wl)?;
+        let b = contiguous(self.name(), bs, bl)?;
+        let (rows, inputs) = xl.shape().dims2()?;
+        let (outputs, weight_inputs) = wl.shape().dims2()?;
+        if weight_inputs != inputs || b.len() != outputs || rows == 0 {
+            candle_core::bail!(
+                "small-dense: input [{rows}, {inputs}], weight [{outputs}, {weight_inputs}], \
+                 bias {}",
+                b.len()
+            );
+        }
+        // Computed output by output (`[outputs, rows]`), so that the outputs can be split
+        // between threads: reading the weights is the bottleneck (memory bandwidth, not
+        // arithmetic), and each core adds its own.
+        let mut by_output = vec![0.0; rows * outputs];
+        let part = |w: &[f32], b: &[f32], y: &mut [f32]| {
+            pulp::Arch::new().dispatch(DenseRows {
+                x,
+                w,
+                b,
+                y,
+                inputs,
+                rows,
+            });
+        };
+        match super::index::SCAN_POOL.as_ref() {
+            Some(pool) if pool.current_num_threads() > 1 => {
+                use rayon::prelude::*;
+                let per_part = outputs.div_ceil(pool.current_num_threads());
+                pool.install(|| {
+                    w.par_chunks(per_part * inputs)
+                        .zip(b.par_chunks(per_part))
+                        .zip(by_output.par_chunks_mut(per_part * rows))
+                        .for_each(|((w, b), y)| part(w, b, y));
+                });
+            }
+            _ => part(w, b, &mut by_output),
+        }
+        let mut y = vec![0.0; rows * outputs];
+        for (j, column) in by_output.chunks_exact(rows).enumerate() {
+            for (i, &value) in column.iter().enumerate() {
+                y[i * outputs + j] = value;
+            }
+        }
+        Ok((CpuStorage::F32(y), Shape::from((rows, outputs))))
+    }
+}
+
+struct DenseRows<'a> {
+    x: &'a [f32],
+    w: &'a [f32],
+    b: &'a [f32],
+    /// `[outputs, rows]`
+    y: &'a mut [f32],
+    inputs: usize,
+    rows: usize,
+}
+
+impl pulp::WithSimd for DenseRows<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, simd: S) {
+        let rows: Vec<&[f32]> = self.x.chunks_exact(self.inputs).collect();
+        let last = rows.len() - 1;
+        for (j, (weights, &bias)) in self.w.chunks_exact(self.inputs).zip(self.b).enumerate() {
+            // Four input rows at a time share each load of the weight row (the last group
+            // repeats its last row where it has fewer).
+            for first in (0..rows.len()).step_by(4) {
+                let group = [0, 1, 2, 3].map(|r| rows[(first + r).min(last)]);
+                let sums = dot4(simd, group, weights);
+                for (r, sum) in sums.into_iter().enumerate().take(rows.len() - first) {
+                    self.y[j * self.rows + first + r] = bias + sum;
+                }
+            }
+        }
+    }
+}
+
+/// The dot products of four rows with `w` (all of one length), each summed in its own register.
+#[inline(always)]
+fn dot4<S: pulp::Simd>(simd: S, x: [&[f32]; 4], w: &[f32]) -> [f32; 4] {
+    // No closures here: a closure is not compiled for the CPU features `simd` stands for, so
+    // the intrinsics inside it would become calls.
+    let (w_head, w_tail) = S::as_simd_f32s(w);
+    let (x0, x1, x2, x3) = (
+        S::as_simd_f32s(x[0]).0,
+        S::as_simd_f32s(x[1]).0,
+        S::as_simd_f32s(x[2]).0,
+        S::as_simd_f32s(x[3]).0,
+    );
+    let zero = simd.splat_f32s(0.0);
+    let (mut a0, mut a1, mut a2, mut a3) = (zero, zero, zero, zero);
+    for ((((&w, &v0), &v1), &v2), &v3) in w_head.iter().zip(x0).zip(x1).zip(x2).zip(x3) {
+        a0 = simd.mul_add_f32s(v0, w, a0);
+        a1 = simd.mul_add_f32s(v1, w, a1);
+        a2 = simd.mul_add_f32s(v2, w, a2);
+        a3 = simd.mul_add_f32s(v3, w, a3);
+    }
+    let mut sums = [
+        simd.reduce_sum_f32s(a0),
+        simd.reduce_sum_f32s(a1),
+        simd.reduce_sum_f32s(a2),
+        simd.reduce_sum_f32s(a3),
+    ];
+    let offset = w.len() - w_tail.len();
+    for (sum, row) in sums.iter_mut().zip(x) {
+        for (a, b) in row[offset..].iter().zip(w_tail) {
+            *sum += a * b;
+        }
+    }
+    sums
+}
+
+/// `linear` applied to `x` (`[rows, in]`): [`SmallDense`] for a few rows, gemm for more.
+fn dense(linear: &Linear, x: &Tensor) -> Result<Tensor> {
+    match (linear.bias(), x.dims2()) {
+        (Some(bias), Ok((rows, _))) if (1..=SMALL_ROWS).contains(&rows) => x
+            .contiguous()?
+            .apply_op3_no_bwd(linear.weight(), bias, &SmallDense),
+        _ => linear.forward(x),
+    }
+}
+
 struct Layer {
     /// Query, key and value stacked (`[3·hidden, hidden]`), the query part pre-scaled.
     qkv: Linear,
@@ -261,6 +411,18 @@ impl Encoder {
     /// The mean of the last hidden states over each text's tokens (`[texts, hidden]`), given
     /// each text's token ids (no padding).
     pub fn mean_pooled(&self, texts: &[&[u32]]) -> Result<Tensor> {
+        // A few tokens (a search query) run on the scan threads as a whole, so that each dense
+        // layer's split finds the other thread awake instead of waking it 24 times.
+        let tokens: usize = texts.iter().map(|t| t.len()).sum();
+        match super::index::SCAN_POOL.as_ref() {
+            Some(pool) if tokens <= SMALL_ROWS && pool.current_num_threads() > 1 => {
+                pool.install(|| self.pooled(texts))
+            }
+            _ => self.pooled(texts),
+        }
+    }
+
+    fn pooled(&self, texts: &[&[u32]]) -> Result<Tensor> {
         let device = self.words.embeddings().device();
         let lengths: Vec<usize> = texts.iter().map(|t| t.len()).collect();
         let ids: Vec<u32> = texts.iter().flat_map(|t| t.iter().copied()).collect();
@@ -284,7 +446,7 @@ impl Encoder {
     }
 
     fn layer(&self, layer: &Layer, hidden: &Tensor, lengths: &[usize]) -> Result<Tensor> {
-        let qkv = layer.qkv.forward(hidden)?;
+        let qkv = dense(&layer.qkv, hidden)?;
         let mut contexts = Vec::with_capacity(lengths.len());
         let mut offset = 0;
         for &n in lengths {
@@ -308,20 +470,64 @@ impl Encoder {
         let context = Tensor::cat(&contexts, 0)?;
         let attended = layer
             .attention_norm
-            .forward(&(layer.attention_out.forward(&context)? + hidden)?)?;
-        let inner = layer
-            .intermediate
-            .forward(&attended)?
-            .apply_op1_no_bwd(&FastGelu)?;
+            .forward(&(dense(&layer.attention_out, &context)? + hidden)?)?;
+        let inner = dense(&layer.intermediate, &attended)?.apply_op1_no_bwd(&FastGelu)?;
         layer
             .output_norm
-            .forward(&(layer.output.forward(&inner)? + attended)?)
+            .forward(&(dense(&layer.output, &inner)? + attended)?)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::erf;
+    use candle_core::{Device, Module, Tensor};
+    use candle_nn::Linear;
+
+    #[test]
+    fn the_small_kernel_multiplies_as_gemm_does() -> candle_core::Result<()> {
+        // Deterministic values in [-1, 1).
+        let values = |n: usize, seed: u64| -> Vec<f32> {
+            let mut x = seed;
+            (0..n)
+                .map(|_| {
+                    x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                    (x >> 40) as f32 / (1u64 << 23) as f32 - 1.0
+                })
+                .collect()
+        };
+        let (inputs, outputs) = (64, 48);
+        let weight =
+            Tensor::from_vec(values(outputs * inputs, 1), (outputs, inputs), &Device::Cpu)?;
+        let bias = Tensor::from_vec(values(outputs, 2), outputs, &Device::Cpu)?;
+        let linear = Linear::new(weight, Some(bias));
+        // Every remainder of the four-row blocks, and the first size gemm takes.
+        for rows in [
+            1,
+            2,
+            3,
+            4,
+            5,
+            7,
+            8,
+            9,
+            super::SMALL_ROWS,
+            super::SMALL_ROWS + 1,
+        ] {
+            let x = Tensor::from_vec(
+                values(rows * inputs, rows as u64 + 3),
+                (rows, inputs),
+                &Device::Cpu,
+            )?;
+            let ours = super::dense(&linear, &x)?.to_vec2::<f32>()?;
+            let gemm = linear.forward(&x)?.to_vec2::<f32>()?;
+            assert_eq!(ours.len(), rows);
+            for (a, b) in ours.iter().flatten().zip(gemm.iter().flatten()) {
+                assert!((a - b).abs() < 1e-4, "{rows} rows: {a} against {b}");
+            }
+        }
+        Ok(())
+    }
 
     #[test]
     fn erf_is_within_1e6_of_the_exact_value() {

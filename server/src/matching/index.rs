@@ -64,18 +64,20 @@ fn dot_i8(a: &[i8], b: &[i8]) -> i32 {
 /// memory bandwidth, which one core cannot use up.
 const PARALLEL_ROWS: usize = 50_000;
 
-/// The threads large scans are split over: started once and shared by every query, rather than
-/// threads started for each query. `None` when the pool could not start (scans then run on the
+/// The threads work bound by memory bandwidth is split over (large scans here, a short text's
+/// dense layers in `bert.rs`): started once and shared by every query, rather than threads
+/// started for each query. `None` when the pool could not start (the work then runs on the
 /// caller's thread).
-static SCAN_POOL: std::sync::LazyLock<Option<rayon::ThreadPool>> = std::sync::LazyLock::new(|| {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .thread_name(|i| format!("vector-scan-{i}"))
-        .build()
-        .map_err(|e| tracing::warn!(error = %e, "cannot start the vector scan threads"))
-        .ok()
-});
+pub(super) static SCAN_POOL: std::sync::LazyLock<Option<rayon::ThreadPool>> =
+    std::sync::LazyLock::new(|| {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(|i| format!("vector-scan-{i}"))
+            .build()
+            .map_err(|e| tracing::warn!(error = %e, "cannot start the vector scan threads"))
+            .ok()
+    });
 
 /// The dot product of `query` with every stored vector, into `out` (one per vector).
 fn dot_all(query: &[i8], codes: &[i8], out: &mut Vec<i32>) {

@@ -119,10 +119,13 @@ impl SentenceEncoder {
             return Ok(Vec::new());
         }
         let inputs: Vec<&str> = texts.iter().map(|t| cut(t, MAX_TEXT_BYTES)).collect();
-        let encodings = self
-            .tokenizer
-            .encode_batch(inputs, true)
-            .map_err(|e| ModelError::Inference(e.to_string()))?;
+        // One text (a search query) is tokenised here: `encode_batch` would hand it to
+        // another thread and wait.
+        let encodings = match inputs[..] {
+            [one] => self.tokenizer.encode(one, true).map(|e| vec![e]),
+            _ => self.tokenizer.encode_batch(inputs, true),
+        }
+        .map_err(|e| ModelError::Inference(e.to_string()))?;
         let ids: Vec<&[u32]> = encodings.iter().map(|e| e.get_ids()).collect();
         // Mean over each text's tokens, then L2 normalisation.
         let mean = self.model.mean_pooled(&ids)?;
