@@ -179,7 +179,7 @@ fn main() {
         "## One search query's embedding\n\nMachine: {cpu}, {cores} cores. Command: \
          `BENCH_QUERY_ONLY=1 cargo bench -p server --bench matching` (or the whole bench; \
          written by `server/benches/matching.rs`). A short text (3–12 tokens: the {} short \
-         texts of the throughput table below, 5 rounds) at a time through the embedding \
+         texts of the throughput table above, 5 rounds) at a time through the embedding \
          service, as the search embeds what was typed: tokenised on the inference thread, the \
          forward pass, the vector handed back. The dense layers of so few tokens run in our own \
          kernel (`server/src/matching/bert.rs`, `SmallDense`), its outputs split over the \

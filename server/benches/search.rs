@@ -2,7 +2,8 @@
 //! `candidates` server function as the search page calls it (the caller resolved, names and
 //! addresses that contain the words, the hybrid search over CVs, each hit's reasons, the filters'
 //! options), one typed query after another. Writes the "search" section of docs/BENCHMARKS.md.
-//! Run: `cargo bench -p server --bench search`.
+//! Run: `cargo bench -p server --bench search` (`SEARCH_BENCH_DATA=DIR` keeps the seeded
+//! database there for the next run).
 //!
 //! The candidates are written straight into the server's database (through the API each would
 //! be a CV file read, embedded and read for skills: hours on this machine): the 24 labelled CVs of
@@ -217,15 +218,24 @@ async fn seed(data: &Path, root: &Path) {
 }
 
 async fn run(root: &Path) -> String {
-    let data = tempfile::tempdir().expect("a data directory");
-    // The server makes its database, the owner and the organisation; then it stops.
-    {
-        let server = support::Server::start_in(data.path(), &[]).await;
-        support::Api::owner_of(&server.base, "acme").await;
+    // SEARCH_BENCH_DATA=DIR keeps the seeded database in DIR and uses it again next time (for
+    // profiling one change after another); by default a new one each run.
+    let kept = std::env::var_os("SEARCH_BENCH_DATA").map(PathBuf::from);
+    let scratch = tempfile::tempdir().expect("a data directory");
+    let data = kept.as_deref().unwrap_or(scratch.path());
+    let seeded = data.join("seeded");
+    if !seeded.exists() {
+        std::fs::create_dir_all(data).expect("the data directory");
+        // The server makes its database, the owner and the organisation; then it stops.
+        {
+            let server = support::Server::start_in(data, &[]).await;
+            support::Api::owner_of(&server.base, "acme").await;
+        }
+        seed(data, root).await;
+        std::fs::write(&seeded, b"").expect("the seeded mark");
     }
-    seed(data.path(), root).await;
     let started = Instant::now();
-    let server = support::Server::start_in(data.path(), &[]).await;
+    let server = support::Server::start_in(data, &[]).await;
     let start_secs = started.elapsed().as_secs_f64();
     let owner = support::Api::new(&server.base);
     owner

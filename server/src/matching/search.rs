@@ -26,62 +26,105 @@ pub(crate) fn terms(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// BM25 postings of one organisation's documents. Each document has a slot (a small number)
+/// and each word an id, so scoring a word found in 100,000 documents adds into an array instead
+/// of hashing and copying 100,000 keys.
 #[derive(Default)]
 struct KeywordIndex {
-    postings: HashMap<String, HashMap<EntityKey, u32>>,
-    lengths: HashMap<EntityKey, u32>,
+    slots: HashMap<EntityKey, u32>,
+    /// `keys[slot]`; a freed slot keeps its old key until reused (its length is `None`).
+    keys: Vec<EntityKey>,
+    /// Words per document; `None` for a free slot.
+    lengths: Vec<Option<u32>>,
+    free: Vec<u32>,
+    words: HashMap<String, u32>,
+    /// `postings[word]`: slot → times the word is in that document.
+    postings: Vec<HashMap<u32, u32>>,
     total_length: u64,
 }
 
 impl KeywordIndex {
+    fn len(&self) -> usize {
+        self.slots.len()
+    }
+
     fn remove(&mut self, key: &EntityKey) {
-        if let Some(length) = self.lengths.remove(key) {
-            self.total_length -= u64::from(length);
-            self.postings.retain(|_, docs| {
-                docs.remove(key);
-                !docs.is_empty()
-            });
+        let Some(slot) = self.slots.remove(key) else {
+            return;
+        };
+        let length = self.lengths[slot as usize].take().unwrap_or(0);
+        self.total_length -= u64::from(length);
+        // Words are not counted per document, so every list is asked (a removal or an edit is
+        // rare next to searches; a list that empties keeps its word's id).
+        for docs in &mut self.postings {
+            docs.remove(&slot);
         }
+        self.free.push(slot);
     }
 
     fn upsert(&mut self, key: EntityKey, text: &str) {
         self.remove(&key);
         let words = terms(text);
-        self.total_length += words.len() as u64;
-        self.lengths.insert(key.clone(), words.len() as u32);
+        let length = words.len() as u32;
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                self.keys[slot as usize] = key.clone();
+                self.lengths[slot as usize] = Some(length);
+                slot
+            }
+            None => {
+                self.keys.push(key.clone());
+                self.lengths.push(Some(length));
+                (self.keys.len() - 1) as u32
+            }
+        };
+        self.slots.insert(key, slot);
+        self.total_length += u64::from(length);
         for word in words {
-            *self
-                .postings
-                .entry(word)
-                .or_default()
-                .entry(key.clone())
-                .or_default() += 1;
+            let next = self.postings.len() as u32;
+            let id = *self.words.entry(word).or_insert(next);
+            if id == next {
+                self.postings.push(HashMap::new());
+            }
+            *self.postings[id as usize].entry(slot).or_default() += 1;
         }
     }
 
-    fn scores(&self, query: &[String]) -> HashMap<EntityKey, f64> {
-        let n = self.lengths.len() as f64;
+    /// (slot, BM25) of every document with a word of `query`.
+    fn scores(&self, query: &[String]) -> Vec<(u32, f64)> {
+        let n = self.len() as f64;
         let average = self.total_length as f64 / n.max(1.0);
-        let mut scores = HashMap::new();
+        let mut scores = vec![0.0_f64; self.keys.len()];
+        let mut touched = Vec::new();
         // Terms in a fixed order, so that the sums (and the ranking of near-ties) do not depend
         // on hash order: a rebuilt index answers exactly as before.
         let mut unique: Vec<&String> = query.iter().collect();
         unique.sort();
         unique.dedup();
         for term in unique {
-            let Some(docs) = self.postings.get(term) else {
+            let Some(docs) = self.words.get(term).map(|&id| &self.postings[id as usize]) else {
                 continue;
             };
+            if docs.is_empty() {
+                continue;
+            }
             let df = docs.len() as f64;
             let idf = ((n - df + 0.5) / (df + 0.5) + 1.0).ln();
-            for (key, &tf) in docs {
+            for (&slot, &tf) in docs {
                 let tf = f64::from(tf);
-                let length = f64::from(self.lengths[key]);
+                let length = f64::from(self.lengths[slot as usize].unwrap_or(0));
                 let part = idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * length / average));
-                *scores.entry(key.clone()).or_insert(0.0) += part;
+                let score = &mut scores[slot as usize];
+                if *score == 0.0 {
+                    touched.push(slot);
+                }
+                *score += part;
             }
         }
-        scores
+        touched
+            .into_iter()
+            .map(|slot| (slot, scores[slot as usize]))
+            .collect()
     }
 }
 
@@ -168,7 +211,7 @@ impl DocumentSearch {
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .get(&org)
-            .map_or(0, |index| index.lengths.len());
+            .map_or(0, KeywordIndex::len);
         (documents, self.vectors.len(org))
     }
 
@@ -199,18 +242,6 @@ impl DocumentSearch {
         offset: usize,
         limit: usize,
     ) -> SearchPage {
-        let keyword: HashMap<EntityKey, f64> = {
-            let all = self
-                .keywords
-                .read()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            all.get(&org)
-                .map(|index| index.scores(&terms(query)))
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|(key, _)| keep(key))
-                .collect()
-        };
         let pool = (offset + limit).max(1) * 4 + SEMANTIC_POOL;
         let semantic: HashMap<EntityKey, f64> = self
             .vectors
@@ -218,32 +249,169 @@ impl DocumentSearch {
             .into_iter()
             .map(|hit| (hit.key, f64::from(hit.score)))
             .collect();
-        let best_keyword = keyword.values().copied().fold(0.0, f64::max);
-        let mut keys: Vec<&EntityKey> = keyword.keys().chain(semantic.keys()).collect();
-        keys.sort();
-        keys.dedup();
-        let mut hits: Vec<SearchHit> = keys
+        let all = self
+            .keywords
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let empty = KeywordIndex::default();
+        let index = all.get(&org).unwrap_or(&empty);
+        let keyword: Vec<(u32, f64)> = index
+            .scores(&terms(query))
             .into_iter()
-            .map(|key| {
-                let k = keyword
-                    .get(key)
-                    .map_or(0.0, |s| s / best_keyword.max(f64::MIN_POSITIVE));
-                let s = semantic.get(key).copied().unwrap_or(0.0).max(0.0);
-                SearchHit {
-                    key: key.clone(),
-                    score: KEYWORD_SHARE * k + (1.0 - KEYWORD_SHARE) * s,
-                    keyword: k,
-                    semantic: s,
-                }
-            })
-            // Semantic-only hits must be reasonably close, or every document would match.
-            .filter(|hit| hit.keyword > 0.0 || hit.semantic >= 0.3)
+            .filter(|&(slot, _)| keep(&index.keys[slot as usize]))
             .collect();
-        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.key.cmp(&b.key)));
+        let best_keyword = keyword.iter().map(|k| k.1).fold(0.0, f64::max);
+        let scored = |key: &EntityKey, k: f64| {
+            let k = k / best_keyword.max(f64::MIN_POSITIVE);
+            let s = semantic.get(key).copied().unwrap_or(0.0).max(0.0);
+            (KEYWORD_SHARE * k + (1.0 - KEYWORD_SHARE) * s, k, s)
+        };
+        // Every document found by a word, and those found by meaning alone that are reasonably
+        // close (or every document would match): (score, keyword, semantic, key).
+        let mut hits: Vec<(f64, f64, f64, &EntityKey)> = keyword
+            .iter()
+            .map(|&(slot, k)| {
+                let key = &index.keys[slot as usize];
+                let (score, k, s) = scored(key, k);
+                (score, k, s, key)
+            })
+            .collect();
+        let mut by_word = vec![false; index.keys.len()];
+        for &(slot, _) in &keyword {
+            by_word[slot as usize] = true;
+        }
+        for key in semantic.keys() {
+            if index
+                .slots
+                .get(key)
+                .is_some_and(|&slot| by_word[slot as usize])
+            {
+                continue;
+            }
+            let (score, k, s) = scored(key, 0.0);
+            if s >= 0.3 {
+                hits.push((score, k, s, key));
+            }
+        }
         let total = hits.len();
+        let order = |a: &(f64, f64, f64, &EntityKey), b: &(f64, f64, f64, &EntityKey)| {
+            b.0.total_cmp(&a.0).then(a.3.cmp(b.3))
+        };
+        // Only the page needs sorting: the best `offset + limit` are picked first.
+        let wanted = (offset + limit).min(total);
+        if wanted > 0 && wanted < total {
+            hits.select_nth_unstable_by(wanted - 1, order);
+            hits.truncate(wanted);
+        }
+        hits.sort_by(order);
         SearchPage {
-            hits: hits.into_iter().skip(offset).take(limit).collect(),
+            hits: hits
+                .into_iter()
+                .skip(offset)
+                .take(limit)
+                .map(|(score, keyword, semantic, key)| SearchHit {
+                    key: key.clone(),
+                    score,
+                    keyword,
+                    semantic,
+                })
+                .collect(),
             total,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(id: i64) -> EntityKey {
+        EntityKey {
+            kind: "candidate".into(),
+            id,
+        }
+    }
+
+    /// A unit vector pointing mostly along `axis`.
+    fn vector(axis: usize) -> Vec<f32> {
+        let mut v = vec![0.01_f32; super::super::DIM];
+        v[axis] = 1.0;
+        let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+        v.iter_mut().for_each(|x| *x /= norm);
+        v
+    }
+
+    #[test]
+    fn replaced_and_removed_documents_are_found_only_as_they_are_now() {
+        let search = DocumentSearch::default();
+        search.upsert_text(1, key(1), "rust engineer in berlin");
+        search.upsert_text(1, key(2), "nurse in hamburg");
+        search.upsert_text(1, key(3), "rust and go developer");
+        let ids = |query: &str| -> Vec<i64> {
+            search
+                .search(1, query, &vector(0), |_| true, 0, 10)
+                .hits
+                .iter()
+                .map(|h| h.key.id)
+                .collect()
+        };
+        assert_eq!(ids("rust"), [1, 3]);
+        // Rewritten: its old words are gone, its new ones found.
+        search.upsert_text(1, key(1), "pastry chef in berlin");
+        assert_eq!(ids("rust"), [3]);
+        assert_eq!(ids("pastry"), [1]);
+        // Removed, then its slot reused by another document.
+        search.remove(1, &key(2));
+        assert!(ids("nurse").is_empty());
+        search.upsert_text(1, key(4), "nurse and midwife");
+        assert_eq!(ids("nurse"), [4]);
+        assert_eq!(search.counts(1), (3, 0));
+        // Another organisation's index is another index.
+        assert!(search
+            .search(2, "nurse", &vector(0), |_| true, 0, 10)
+            .hits
+            .is_empty());
+    }
+
+    #[test]
+    fn pages_follow_one_order_and_count_every_hit() {
+        let search = DocumentSearch::default();
+        // Documents saying "rust" more or less often, some also close in meaning to the query.
+        for id in 0..60_i64 {
+            let text = format!(
+                "{} engineer number {id}",
+                "rust ".repeat(1 + (id % 7) as usize)
+            );
+            let axis = if id % 3 == 0 { 0 } else { 1 + id as usize };
+            search
+                .upsert(1, key(id), &text, &vector(axis))
+                .expect("a vector of the right length");
+        }
+        // Close in meaning only, no shared word.
+        search
+            .upsert(1, key(100), "pastry chef", &vector(0))
+            .expect("a vector of the right length");
+        let query = vector(0);
+        let all = search.search(1, "rust", &query, |_| true, 0, 100);
+        assert_eq!(all.total, 61);
+        assert_eq!(all.hits.len(), 61);
+        assert!(all.hits.windows(2).all(|w| w[0].score >= w[1].score));
+        assert!(all.hits.iter().any(|h| h.key.id == 100 && h.keyword == 0.0));
+        // Pages are slices of that one order, whatever the page size.
+        for size in [1, 7, 20] {
+            let mut paged = Vec::new();
+            let mut offset = 0;
+            while offset < all.total {
+                let page = search.search(1, "rust", &query, |_| true, offset, size);
+                assert_eq!(page.total, all.total);
+                paged.extend(page.hits);
+                offset += size;
+            }
+            assert_eq!(paged, all.hits, "pages of {size}");
+        }
+        // A filter narrows the hits and the count alike.
+        let even = search.search(1, "rust", &query, |k| k.id % 2 == 0, 0, 100);
+        assert_eq!(even.total, 31);
+        assert!(even.hits.iter().all(|h| h.key.id % 2 == 0));
     }
 }

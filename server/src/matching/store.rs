@@ -433,7 +433,27 @@ impl DocumentStore {
         offset: usize,
         limit: usize,
     ) -> Result<FoundPage, StoreError> {
-        let vector = self.embeddings.embed_one(query).await?;
+        let vector = self.embed_query(query).await?;
+        self.search_by(org, query, vector, keep, offset, limit)
+            .await
+    }
+
+    /// The vector of a query, for [`Self::search_by`] (a caller can read other things while
+    /// the model works).
+    pub async fn embed_query(&self, query: &str) -> Result<Vec<f32>, StoreError> {
+        Ok(self.embeddings.embed_one(query).await?)
+    }
+
+    /// [`Self::search_where`] with the query's vector from [`Self::embed_query`].
+    pub async fn search_by(
+        &self,
+        org: i64,
+        query: &str,
+        vector: Vec<f32>,
+        keep: impl Fn(&EntityKey) -> bool + Send + Sync + 'static,
+        offset: usize,
+        limit: usize,
+    ) -> Result<FoundPage, StoreError> {
         let (search, query_text) = (self.search.clone(), query.to_owned());
         // A scan of up to a million vectors: on a blocking thread (which hands it to the scan
         // pool), never on the runtime's.
