@@ -390,8 +390,10 @@ pub(super) async fn rows_of(
         return Ok(HashMap::new());
     }
     let placeholders: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
+    // `org_id + 0`: by the candidates' key (SQLite, without statistics, took the organisation's
+    // index and read all of its candidates: 11 ms at 100,000 for a page of 20).
     let sql = format!(
-        "SELECT {SUMMARY_COLUMNS} FROM candidates c WHERE c.org_id = $1 AND c.id IN ({})",
+        "SELECT {SUMMARY_COLUMNS} FROM candidates c WHERE c.id IN ({}) AND c.org_id + 0 = $1",
         placeholders.join(", ")
     );
     let mut query = sqlx::query_as::<_, SummaryRow>(&sql).bind(org_id);
@@ -414,8 +416,9 @@ async fn cv_texts(
         return Ok(HashMap::new());
     }
     let placeholders: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 2)).collect();
+    // `org_id + 0`: by the candidates' key, as in `rows_of`.
     let sql = format!(
-        "SELECT id, cv_text FROM candidates WHERE org_id = $1 AND id IN ({})",
+        "SELECT id, cv_text FROM candidates WHERE id IN ({}) AND org_id + 0 = $1",
         placeholders.join(", ")
     );
     let mut query = sqlx::query_as::<_, (i64, String)>(&sql).bind(org_id);

@@ -549,14 +549,28 @@ impl DocumentStore {
         if hits.is_empty() {
             return Ok(Default::default());
         }
-        // `$n` placeholders, written out: the `Any` driver passes SQL through unchanged.
-        let placeholders: Vec<String> = (2..hits.len() + 2).map(|n| format!("${n}")).collect();
+        // `$n` placeholders, written out: the `Any` driver passes SQL through unchanged. The
+        // kinds too, so the key (org_id, kind, entity_id) finds each row: without them SQLite
+        // read every document of the organisation (12 ms at 100,000).
+        let mut kinds: Vec<&str> = hits.iter().map(|h| h.key.kind.as_str()).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        let marks = |from: usize, count: usize| -> String {
+            (from..from + count)
+                .map(|n| format!("${n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         let sql = format!(
             "SELECT kind, entity_id, title FROM search_documents WHERE org_id = $1 \
-             AND entity_id IN ({})",
-            placeholders.join(", ")
+             AND kind IN ({}) AND entity_id IN ({})",
+            marks(2, kinds.len()),
+            marks(2 + kinds.len(), hits.len())
         );
         let mut query = sqlx::query_as::<_, (String, i64, String)>(&sql).bind(org);
+        for kind in &kinds {
+            query = query.bind(*kind);
+        }
         for hit in hits {
             query = query.bind(hit.key.id);
         }
