@@ -239,14 +239,13 @@ pub(super) async fn run(
                 .await
                 .or_internal("searching names")
         };
-        let narrowed = !(matches!(scope, Scope::All) && filters.is_empty());
-        let allowed_sql = format!("SELECT c.id FROM candidates c WHERE {}", conditions.sql());
         let allowed = async {
-            if !narrowed {
+            if matches!(scope, Scope::All) && filters.is_empty() {
                 return Ok(None);
             }
+            let sql = format!("SELECT c.id FROM candidates c WHERE {}", conditions.sql());
             let ids: Vec<i64> = conditions
-                .bind_scalar(sqlx::query_scalar(&allowed_sql))
+                .bind_scalar(sqlx::query_scalar(&sql))
                 .fetch_all(&db.pool)
                 .await
                 .or_internal("filtering candidates")?;

@@ -32,10 +32,10 @@ pub(crate) fn terms(text: &str) -> Vec<String> {
 #[derive(Default)]
 struct KeywordIndex {
     slots: HashMap<EntityKey, u32>,
-    /// `keys[slot]`; a freed slot keeps its old key until reused (its length is `None`).
+    /// `keys[slot]`; a freed slot keeps its old key until reused (no posting names it).
     keys: Vec<EntityKey>,
-    /// Words per document; `None` for a free slot.
-    lengths: Vec<Option<u32>>,
+    /// Words per document (0 for a free slot).
+    lengths: Vec<u32>,
     free: Vec<u32>,
     words: HashMap<String, u32>,
     /// `postings[word]`: slot → times the word is in that document.
@@ -52,7 +52,7 @@ impl KeywordIndex {
         let Some(slot) = self.slots.remove(key) else {
             return;
         };
-        let length = self.lengths[slot as usize].take().unwrap_or(0);
+        let length = std::mem::take(&mut self.lengths[slot as usize]);
         self.total_length -= u64::from(length);
         // Words are not counted per document, so every list is asked (a removal or an edit is
         // rare next to searches; a list that empties keeps its word's id).
@@ -69,12 +69,12 @@ impl KeywordIndex {
         let slot = match self.free.pop() {
             Some(slot) => {
                 self.keys[slot as usize] = key.clone();
-                self.lengths[slot as usize] = Some(length);
+                self.lengths[slot as usize] = length;
                 slot
             }
             None => {
                 self.keys.push(key.clone());
-                self.lengths.push(Some(length));
+                self.lengths.push(length);
                 (self.keys.len() - 1) as u32
             }
         };
@@ -105,14 +105,11 @@ impl KeywordIndex {
             let Some(docs) = self.words.get(term).map(|&id| &self.postings[id as usize]) else {
                 continue;
             };
-            if docs.is_empty() {
-                continue;
-            }
             let df = docs.len() as f64;
             let idf = ((n - df + 0.5) / (df + 0.5) + 1.0).ln();
             for (&slot, &tf) in docs {
                 let tf = f64::from(tf);
-                let length = f64::from(self.lengths[slot as usize].unwrap_or(0));
+                let length = f64::from(self.lengths[slot as usize]);
                 let part = idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * length / average));
                 let score = &mut scores[slot as usize];
                 if *score == 0.0 {

@@ -238,7 +238,9 @@ pub struct Config {
     pub model_dir: PathBuf,
 
     /// CPU threads for model inference. One is the reliable choice on a small shared machine;
-    /// more help only when cores are otherwise idle.
+    /// more help only when cores are otherwise idle. A short input (a search query, at most 32
+    /// tokens) is the exception: it runs on the shared scan threads (every core, up to four),
+    /// because reading the model's weights, not arithmetic, is what it waits for.
     #[arg(long, env = "INFERENCE_THREADS", default_value_t = defaults::INFERENCE_THREADS)]
     pub inference_threads: usize,
 
