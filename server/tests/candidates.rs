@@ -305,6 +305,16 @@ async fn duplicates_are_flagged_and_merged_without_losing_anything(db: Db) {
         id_of("Ada King"),
         id_of("Alan Turing"),
     );
+    // Found by a part of the name: three characters or more through the names' trigram index
+    // (on SQLite), fewer by reading every name; a quote in the words is only a character.
+    for part in ["KING", "a ki", "Ki"] {
+        assert_eq!(
+            by_name(&list(&owner, "acme", part).await.body),
+            ["Ada King"],
+            "{part}"
+        );
+    }
+    assert!(by_name(&list(&owner, "acme", "\"king").await.body).is_empty());
     let profile = |id: i64| {
         let owner = &owner;
         async move {
@@ -471,6 +481,13 @@ async fn duplicates_are_flagged_and_merged_without_losing_anything(db: Db) {
         ids.contains(&ada) && ids.contains(&alan) && !ids.contains(&king),
         "{indexed:?}"
     );
+    // And so do the names: "King" is nobody's any more.
+    for part in ["KING", "Ki"] {
+        assert!(
+            by_name(&list(&owner, "acme", part).await.body).is_empty(),
+            "{part}"
+        );
+    }
 
     // A hiring manager sees duplicates only among the candidates of their team's jobs.
     nurse_job(&owner, true).await;

@@ -171,6 +171,8 @@ pub(super) async fn run(
     caller: &OrgCaller,
     input: ListCandidates,
 ) -> Result<CandidatePage, ApiError> {
+    let started = std::time::Instant::now();
+    let mut phases = Vec::new();
     let scope = Scope::of(caller)?;
     let filters = checked(&input)?;
     let org_id = caller.org_id();
@@ -222,19 +224,43 @@ pub(super) async fn run(
             Backend::Sqlite => ("c.name", "c.email"),
             Backend::Postgres => ("LOWER(c.name)", "LOWER(c.email)"),
         };
-        let names_sql = format!(
-            "SELECT c.id, CASE WHEN {name} LIKE ${n} ESCAPE '\\' THEN 1 ELSE 0 END \
-             FROM candidates c WHERE {} \
-             AND ({name} LIKE ${n} ESCAPE '\\' OR {email} LIKE ${n} ESCAPE '\\') \
-             ORDER BY c.created_at DESC, c.id DESC LIMIT ${}",
-            conditions.sql(),
-            n + 1
-        );
+        // On SQLite, a search of three characters or more reads the names and addresses that
+        // contain it from their trigram index (`candidate_names`, newest first by id), where
+        // matching every name took 15 ms at 100,000; the LIKE keeps the meaning exact.
+        let trigrams = db.backend == Backend::Sqlite && text.chars().count() >= 3;
+        let names_sql = if trigrams {
+            format!(
+                "SELECT c.id, CASE WHEN {name} LIKE ${n} ESCAPE '\\' THEN 1 ELSE 0 END \
+                 FROM candidate_names f CROSS JOIN candidates c ON c.id = f.rowid \
+                 WHERE candidate_names MATCH ${} AND {} \
+                 AND ({name} LIKE ${n} ESCAPE '\\' OR {email} LIKE ${n} ESCAPE '\\') \
+                 ORDER BY f.rowid DESC LIMIT ${}",
+                n + 2,
+                conditions.sql(),
+                n + 1
+            )
+        } else {
+            format!(
+                "SELECT c.id, CASE WHEN {name} LIKE ${n} ESCAPE '\\' THEN 1 ELSE 0 END \
+                 FROM candidates c WHERE {} \
+                 AND ({name} LIKE ${n} ESCAPE '\\' OR {email} LIKE ${n} ESCAPE '\\') \
+                 ORDER BY c.created_at DESC, c.id DESC LIMIT ${}",
+                conditions.sql(),
+                n + 1
+            )
+        };
         let names = async {
-            conditions
+            let query = conditions
                 .bind_as(sqlx::query_as::<_, (i64, i64)>(&names_sql))
                 .bind(like_pattern(&text))
-                .bind(MAX_NAME_MATCHES)
+                .bind(MAX_NAME_MATCHES);
+            let query = if trigrams {
+                // One FTS5 phrase: the text as it is, its quotes doubled.
+                query.bind(format!("\"{}\"", text.replace('"', "\"\"")))
+            } else {
+                query
+            };
+            query
                 .fetch_all(&db.pool)
                 .await
                 .or_internal("searching names")
@@ -259,6 +285,7 @@ pub(super) async fn run(
                 .map_err(embed_error)
         };
         let (named, allowed, vector) = tokio::try_join!(names, allowed, embedded)?;
+        phases.push(("names and embedding", started.elapsed()));
         let named_ids: HashSet<i64> = named.iter().map(|(id, _)| *id).collect();
         let (named_ids, allowed) = (std::sync::Arc::new(named_ids), std::sync::Arc::new(allowed));
         let keep = move |key: &crate::matching::index::EntityKey| {
@@ -322,6 +349,7 @@ pub(super) async fn run(
         }
     };
 
+    phases.push(("search", started.elapsed()));
     // What the page shows of its candidates, read side by side.
     let ids: Vec<i64> = hits.iter().map(|(id, _)| *id).collect();
     let cvs = async {
@@ -339,6 +367,7 @@ pub(super) async fn run(
         cvs,
         stage_names(candidates, org_id, &scope),
     )?;
+    phases.push(("page reads", started.elapsed()));
     let words = terms(&text);
     let mut listed = Vec::with_capacity(hits.len());
     for (id, found) in hits.drain(..) {
@@ -369,6 +398,9 @@ pub(super) async fn run(
             }
         })
         .await?;
+    phases.push(("reasons and options", started.elapsed()));
+    // Where a search's time goes: RUST_LOG=talentloom_server::candidates=debug.
+    tracing::debug!(query = %text, ?phases, "candidate search");
     Ok(CandidatePage {
         candidates: listed,
         total: total as u64,
