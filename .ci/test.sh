@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The whole test suite: formatting, lints, unit and integration tests on SQLite and PostgreSQL,
-# the release wasm, then the browser tests in Chromium against the real server on both databases.
+# The whole test suite: formatting, unit and integration tests on SQLite and PostgreSQL, then the
+# browser tests in Chromium against the real server on both databases, with the lints and the
+# release wasm compiled beside them (each phase's start time is printed, to see where time goes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 step() { printf '\n\033[1m==> %s\033[0m  (%s)\n' "$1" "$(date +%T)"; }
@@ -14,49 +15,63 @@ exec > >(tee "$log") 2>&1
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
-# Lints without component erasure: the views type-check even where nothing erases them.
-step "clippy (server side, ssr)"
-cargo clippy -p shared -p app -p server --all-targets -- -D warnings
-step "clippy (browser side, hydrate on wasm32)"
-cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
-
 # cargo-leptos builds debug binaries with `--cfg erase_components`; the tests use the same flags,
 # so the server that `cargo leptos build` links below is the one the tests already compiled.
 step "compiling the unit and integration tests"
 RUSTFLAGS="--cfg erase_components" cargo test -p shared -p app -p server --no-run
 
-# The tests keep about one core busy, so the browser's code is compiled beside them: the site's
-# wasm (cargo-leptos builds it in target/front) and then what `cargo leptos build --release
-# --split` (make release) compiles for the browser, with the same flags (`always-erase-components`,
-# and the relocations the splitter reads; its split, wasm-bindgen and wasm-opt steps are left
-# out). Neither waits for the tests' build directory. Its output is printed after the tests'.
-wasm_log=$(mktemp)
-(
-  set -e
+# The tests keep about one core busy, so the site's wasm is compiled beside them (cargo-leptos
+# builds it in target/front, so it never waits for the tests' build directory).
+site_wasm() {
   step "building the site's wasm (cargo leptos build --split --frontend-only)"
   cargo leptos build --split --frontend-only
-  step "compiling the release wasm"
-  RUSTFLAGS="--cfg erase_components -Clink-args=--emit-relocs" \
-    cargo build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release
-) >"$wasm_log" 2>&1 &
-wasm_build=$!
+}
+site_wasm >"$log.wasm" 2>&1 &
+wasm_pid=$!
 
 step "unit and integration tests (SQLite and PostgreSQL)"
 tests=0
 RUSTFLAGS="--cfg erase_components" cargo test -p shared -p app -p server || tests=$?
 wasm=0
-wait "$wasm_build" || wasm=$?
-cat "$wasm_log"
+wait "$wasm_pid" || wasm=$?
+cat "$log.wasm"
 if [ "$tests" != 0 ] || [ "$wasm" != 0 ]; then
-  echo "error: the tests (status $tests) or the wasm builds (status $wasm) failed; see above." >&2
+  echo "error: the tests (status $tests) or the site's wasm build (status $wasm) failed; see above." >&2
   exit 1
 fi
 
 step "building the site's server (cargo leptos build --split --server-only, sharing the tests' build)"
 cargo leptos build --split --server-only
 
-step "browser tests"
-.ci/e2e.sh
+# The browser tests leave about one core idle (the servers and Chromium mostly wait on each
+# other), so the lints and the release wasm are compiled beside them. Clippy runs without
+# component erasure: the views type-check even where nothing erases them. The release wasm is
+# what `cargo leptos build --release --split` (make release) compiles for the browser, with the
+# same flags (`always-erase-components`, and the relocations the splitter reads; its split,
+# wasm-bindgen and wasm-opt steps are left out). Each cargo here has its own build directory
+# (target/debug's check files, wasm32's debug and wasm-release), none of them the servers'.
+lints_and_release() {
+  step "clippy (server side, ssr)"
+  cargo clippy -p shared -p app -p server --all-targets -- -D warnings
+  step "clippy (browser side, hydrate on wasm32)"
+  cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
+  step "compiling the release wasm"
+  RUSTFLAGS="--cfg erase_components -Clink-args=--emit-relocs" \
+    cargo build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release
+}
+lints_and_release >"$log.lints" 2>&1 &
+lints_pid=$!
+
+step "browser tests (beside them: clippy and the release wasm)"
+browser=0
+.ci/e2e.sh || browser=$?
+lints=0
+wait "$lints_pid" || lints=$?
+cat "$log.lints"
+if [ "$browser" != 0 ] || [ "$lints" != 0 ]; then
+  echo "error: the browser tests (status $browser) or clippy and the release wasm (status $lints) failed; see above." >&2
+  fail=1
+fi
 
 # One closing line over everything that ran: cargo's "test result" lines and Playwright's totals.
 sed 's/\x1b\[[0-9;]*m//g' "$log" | awk '
@@ -64,3 +79,4 @@ sed 's/\x1b\[[0-9;]*m//g' "$log" | awk '
   /^ +[0-9]+ passed \(/ { p += $1 }
   /^ +[0-9]+ failed$/ { f += $1 }
   END { printf "\nsuite: %d passed, %d failed\n", p, f }'
+exit "${fail:-0}"
