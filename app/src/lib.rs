@@ -52,13 +52,28 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover"/>
                 <AutoReload options=options.clone()/>
                 <HashedStylesheet options=options.clone() id="leptos"/>
-                <HydrationScripts options/>
+                <HydrationScripts options defer=hydrate_when_idle()/>
                 <MetaTags/>
             </head>
             <body>
                 <App/>
             </body>
         </html>
+    }
+}
+
+/// Whether this page's code loads at low priority and runs when the browser is first idle: the
+/// careers pages, which work whole without it, so their text is never waiting behind the wasm
+/// on a slow phone (Lighthouse, docs/BENCHMARKS.md). Other pages hydrate at once.
+fn hydrate_when_idle() -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>()
+            .is_some_and(|parts| parts.uri.path().starts_with("/careers/"))
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        false
     }
 }
 
@@ -123,7 +138,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/o/:slug/candidates") view={Lazy::<pages::Candidates>::new()}/>
                     <Route path=path!("/o/:slug/candidates/new") view={Lazy::<pages::AddCandidate>::new()}/>
                     <Route path=path!("/o/:slug/candidates/:id") view={Lazy::<pages::Candidate>::new()}/>
-                    <Route path=path!("/o/:slug/jobs/:job/board") view={Lazy::<pages::Board>::new()}/>
+                    // In one response too: its moves work without JavaScript, and no card
+                    // shifts the page when the board arrives after a "Loading…".
+                    <Route path=path!("/o/:slug/jobs/:job/board") view={Lazy::<pages::Board>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/o/:slug/applications/:id") view={Lazy::<pages::Application>::new()}/>
                     <Route path=path!("/o/:slug/jobs/:job/edit") view={Lazy::<pages::EditJob>::new()}/>
                     <Route path=path!("/invite/:token") view={Lazy::<pages::Invite>::new()}/>

@@ -1,9 +1,10 @@
 //! Dates as the viewer reads them: in their own time zone, relative when recent ("2 hours
 //! ago", "in 6 days"), the exact local time on hover and for screen readers.
 //!
-//! The server does not know the viewer's time zone, so a page is rendered with the exact UTC
-//! time first; once the wasm runs, the text changes to the viewer's. Hydration sees the same
-//! text on both sides.
+//! The server does not know the viewer's time zone, so a page is rendered with the relative
+//! time ("2 hours ago") or the day in UTC, about as long as what replaces it (a text of another
+//! length would move the page when the wasm runs), and the exact UTC time on hover; once the
+//! wasm runs, the text is the viewer's own.
 
 use leptos::prelude::*;
 use shared::time::format_utc;
@@ -11,7 +12,7 @@ use shared::time::format_utc;
 /// A point in time (unix seconds), shown for the viewer.
 #[component]
 pub fn LocalTime(at: i64) -> impl IntoView {
-    let text = RwSignal::new(format_utc(at));
+    let text = RwSignal::new(first_text(at));
     let exact = RwSignal::new(format_utc(at));
     #[cfg(feature = "hydrate")]
     Effect::new(move |_| {
@@ -21,6 +22,25 @@ pub fn LocalTime(at: i64) -> impl IntoView {
     });
     view! {
         <time datetime=iso(at) title=exact aria-label=exact>{text}</time>
+    }
+}
+
+/// What a time shows before the browser's own format: relative when recent, else the day.
+fn first_text(at: i64) -> String {
+    relative(now() - at).unwrap_or_else(|| shared::time::format_date(at))
+}
+
+/// Unix seconds now, on either side.
+fn now() -> i64 {
+    #[cfg(feature = "hydrate")]
+    {
+        (js_sys::Date::now() / 1000.0) as i64
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64)
     }
 }
 
@@ -55,24 +75,45 @@ pub fn relative(delta: i64) -> Option<String> {
 
 #[cfg(feature = "hydrate")]
 mod browser {
+    use js_sys::{Array, Date, Intl::DateTimeFormat, Object};
     use wasm_bindgen::JsValue;
+
+    thread_local! {
+        /// The browser's formats (its own language and time zone): a date with its time, and a
+        /// date alone. Made once: `toLocaleString` builds a new format at every call, which
+        /// on a board of 200 cards (400 times) held a slow phone for a second.
+        static FORMATS: (DateTimeFormat, DateTimeFormat) = {
+            let locale = web_sys::window()
+                .and_then(|w| w.navigator().language())
+                .unwrap_or_else(|| "en".to_owned());
+            let locales = Array::of1(&JsValue::from_str(&locale));
+            (
+                DateTimeFormat::new(&locales, &options(true)),
+                DateTimeFormat::new(&locales, &options(false)),
+            )
+        };
+    }
 
     /// (what to show, the exact local time) for `at`, in the browser's time zone and language.
     pub fn describe(at: i64) -> (String, String) {
-        let date = js_sys::Date::new(&JsValue::from_f64(at as f64 * 1000.0));
-        // The browser's own language.
-        let locale = web_sys::window()
-            .and_then(|w| w.navigator().language())
-            .unwrap_or_else(|| "en".to_owned());
-        let full = String::from(date.to_locale_string(&locale, &options(true)));
-        let now = (js_sys::Date::now() / 1000.0) as i64;
-        let shown = super::relative(now - at)
-            .unwrap_or_else(|| String::from(date.to_locale_date_string(&locale, &options(false))));
-        (shown, full)
+        let date = Date::new(&JsValue::from_f64(at as f64 * 1000.0));
+        let format = |format: &DateTimeFormat| {
+            format
+                .format()
+                .call1(&JsValue::NULL, &date)
+                .ok()
+                .and_then(|text| text.as_string())
+                .unwrap_or_else(|| super::format_utc(at))
+        };
+        FORMATS.with(|(exact, day)| {
+            let full = format(exact);
+            let shown = super::relative(super::now() - at).unwrap_or_else(|| format(day));
+            (shown, full)
+        })
     }
 
-    fn options(with_time: bool) -> JsValue {
-        let options = js_sys::Object::new();
+    fn options(with_time: bool) -> Object {
+        let options = Object::new();
         let set = |key: &str, value: &str| {
             let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
         };
@@ -84,7 +125,7 @@ mod browser {
             set("minute", "2-digit");
             set("timeZoneName", "short");
         }
-        options.into()
+        options
     }
 }
 
