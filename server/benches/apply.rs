@@ -77,36 +77,17 @@ async fn run(root: &std::path::Path) -> String {
             let http = reqwest::Client::new();
             for i in 0..APPLICATIONS {
                 let name = format!("Applicant {i:03}");
-                let form = reqwest::multipart::Form::new()
-                    .text("name", name.clone())
-                    .text("email", format!("applicant{i}@example.com"))
-                    .text("phone", "")
-                    .text("links", "")
-                    .text("cover_letter", "")
-                    .text("consent", "on")
-                    .text("website", "")
-                    .part(
-                        "cv",
-                        reqwest::multipart::Part::bytes(cvs[i % cvs.len()].clone().into_bytes())
-                            .file_name("cv.txt")
-                            .mime_str("text/plain")
-                            .expect("mime"),
-                    );
-                sent.lock().expect("sent").insert(name, Instant::now());
-                let res = http
-                    .post(format!("{base}/careers/acme/{job}/apply"))
-                    .header("origin", &base)
-                    .header("accept", "application/json")
-                    .multipart(form)
-                    .send()
-                    .await
-                    .expect("apply");
-                let status = res.status();
-                assert!(
-                    status.is_success(),
-                    "apply: {status} {:?}",
-                    res.text().await
-                );
+                sent.lock()
+                    .expect("sent")
+                    .insert(name.clone(), Instant::now());
+                support::apply(
+                    &http,
+                    &base,
+                    ("acme", &job),
+                    (&name, &format!("applicant{i}@example.com")),
+                    &cvs[i % cvs.len()],
+                )
+                .await;
                 tokio::time::sleep(EVERY).await;
             }
         })

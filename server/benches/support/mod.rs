@@ -188,6 +188,46 @@ impl Api {
     }
 }
 
+/// Applies to `job` on `slug`'s careers page as a visitor (no session) with a CV as a text
+/// file; panics unless it was accepted.
+pub async fn apply(
+    http: &reqwest::Client,
+    base: &str,
+    (slug, job): (&str, &str),
+    (name, email): (&str, &str),
+    cv: &str,
+) {
+    let form = reqwest::multipart::Form::new()
+        .text("name", name.to_owned())
+        .text("email", email.to_owned())
+        .text("phone", "")
+        .text("links", "")
+        .text("cover_letter", "")
+        .text("consent", "on")
+        .text("website", "")
+        .part(
+            "cv",
+            reqwest::multipart::Part::bytes(cv.as_bytes().to_vec())
+                .file_name("cv.txt")
+                .mime_str("text/plain")
+                .expect("mime"),
+        );
+    let res = http
+        .post(format!("{base}/careers/{slug}/{job}/apply"))
+        .header("origin", base)
+        .header("accept", "application/json")
+        .multipart(form)
+        .send()
+        .await
+        .expect("apply");
+    let status = res.status();
+    assert!(
+        status.is_success(),
+        "apply: {status} {:?}",
+        res.text().await
+    );
+}
+
 /// The value at percentile `p` (0–100) of sorted `values` (nearest rank).
 pub fn percentile(sorted: &[f64], p: f64) -> f64 {
     let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
