@@ -1021,7 +1021,41 @@ async fn stages_come_from_the_organisation_and_each_job_edits_its_own(db: Db) {
     srv.stop().await;
 }
 
+/// A long column shows its first cards and a link to all of them (in the address, so the page
+/// works the same before its wasm runs); the count says how many there are.
+async fn a_long_column_shows_its_first_cards_until_asked_for_all(db: Db) {
+    let Some(srv) = TestServer::start_with(db, |config| config.applications_per_hour = 100).await
+    else {
+        return;
+    };
+    let owner = published_job(&srv).await;
+    let visitor = srv.client();
+    for i in 0..27 {
+        let email = format!("applicant{i}@example.com");
+        let sent = apply(&visitor, JOB, form(&fields(&email), Some(pdf_cv()))).await;
+        assert_eq!(sent.status, StatusCode::OK, "{:?}", sent.body);
+    }
+    let page = |path: String| {
+        let owner = &owner;
+        async move {
+            let res = owner.get(&path).await;
+            assert_eq!(res.status(), StatusCode::OK);
+            res.text().await.expect("the page")
+        }
+    };
+    let cards = |html: &str| html.matches("class=\"board-card\"").count();
+    let first = page(format!("/o/acme/jobs/{JOB}/board")).await;
+    assert_eq!(cards(&first), 25);
+    assert!(first.contains("Show all 27"), "{first}");
+    assert!(first.contains("board?all=1"), "{first}");
+    let all = page(format!("/o/acme/jobs/{JOB}/board?sort=score&all=1")).await;
+    assert_eq!(cards(&all), 27);
+    assert!(!all.contains("Show all"));
+    srv.stop().await;
+}
+
 on_both_databases!(
+    a_long_column_shows_its_first_cards_until_asked_for_all,
     stages_come_from_the_organisation_and_each_job_edits_its_own,
     the_board_moves_cards_live_for_the_hiring_team,
     applications_are_scored_in_the_background_and_again_when_the_skills_change,

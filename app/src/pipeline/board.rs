@@ -101,6 +101,9 @@ fn BoardView(
             &q.get("sort").unwrap_or_default(),
         )
     });
+    // A column shows its first cards until "Show all" (in the address, so it works before
+    // the wasm and survives a reload).
+    let show_all = Memo::new(move |_| query.read().get("all").is_some_and(|v| v == "1"));
     let summary = {
         let board = board.clone();
         move || {
@@ -143,7 +146,7 @@ fn BoardView(
                     });
                     view! {
                         <Column stage=stage.clone() cards stages=stages.clone() slug=slug.clone()
-                            job=job.clone() can_move moving/>
+                            job=job.clone() can_move moving show_all/>
                     }
                 })
                 .collect_view()
@@ -267,6 +270,10 @@ fn dispatch_move(
     });
 }
 
+/// The cards a column shows before "Show all": a phone draws (and the wasm brings to life) a
+/// few dozen cards quickly, not hundreds (docs/BENCHMARKS.md, "Lighthouse").
+const CARDS_SHOWN: usize = 25;
+
 #[component]
 fn Column(
     stage: Stage,
@@ -276,7 +283,27 @@ fn Column(
     job: String,
     can_move: bool,
     moving: ServerAction<MoveApplication>,
+    show_all: Memo<bool>,
 ) -> impl IntoView {
+    let query = use_query_map();
+    let more_href = format!("/o/{slug}/jobs/{job}/board");
+    let more = move || {
+        let count = cards.with(Vec::len);
+        (!show_all.get() && count > CARDS_SHOWN).then(|| {
+            let mut all = query.get();
+            all.replace("all", "1".to_owned());
+            let href = format!("{more_href}{}", all.to_query_string());
+            view! { <a class="board-more" href=href>{format!("Show all {count}")}</a> }
+        })
+    };
+    let shown = move || {
+        let all = cards.get();
+        if show_all.get() {
+            all
+        } else {
+            all.into_iter().take(CARDS_SHOWN).collect()
+        }
+    };
     let heading_id = format!("stage-{}", stage.id);
     let labelled_by = heading_id.clone();
     let count = move || cards.with(Vec::len);
@@ -291,7 +318,7 @@ fn Column(
     };
     let items = view! {
         <For
-            each=move || cards.get()
+            each=shown
             // A card is drawn again only when what it shows changed.
             key=|card| (card.application_id, card.stage_id, card.score, card.stage_entered_at)
             children=move |card| {
@@ -312,6 +339,7 @@ fn Column(
             on:drop=on_drop>
             <h2 id=heading_id>{stage.name.clone()}<span class="count">{count}</span></h2>
             <ul class="board-cards">{items}</ul>
+            {more}
         </section>
     }
 }
