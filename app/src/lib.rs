@@ -138,9 +138,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/o/:slug/candidates") view={Lazy::<pages::Candidates>::new()}/>
                     <Route path=path!("/o/:slug/candidates/new") view={Lazy::<pages::AddCandidate>::new()}/>
                     <Route path=path!("/o/:slug/candidates/:id") view={Lazy::<pages::Candidate>::new()}/>
-                    // In one response too: its moves work without JavaScript, and no card
-                    // shifts the page when the board arrives after a "Loading…".
-                    <Route path=path!("/o/:slug/jobs/:job/board") view={Lazy::<pages::Board>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("/o/:slug/jobs/:job/board") view={Lazy::<pages::Board>::new()}/>
                     <Route path=path!("/o/:slug/applications/:id") view={Lazy::<pages::Application>::new()}/>
                     <Route path=path!("/o/:slug/jobs/:job/edit") view={Lazy::<pages::EditJob>::new()}/>
                     <Route path=path!("/invite/:token") view={Lazy::<pages::Invite>::new()}/>
