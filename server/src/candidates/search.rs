@@ -228,27 +228,27 @@ pub(super) async fn run(
         // contain it from their trigram index (`candidate_names`, newest first by id), where
         // matching every name took 15 ms at 100,000; the LIKE keeps the meaning exact.
         let trigrams = db.backend == Backend::Sqlite && text.chars().count() >= 3;
-        let names_sql = if trigrams {
-            format!(
-                "SELECT c.id, CASE WHEN {name} LIKE ${n} ESCAPE '\\' THEN 1 ELSE 0 END \
-                 FROM candidate_names f CROSS JOIN candidates c ON c.id = f.rowid \
-                 WHERE candidate_names MATCH ${} AND {} \
-                 AND ({name} LIKE ${n} ESCAPE '\\' OR {email} LIKE ${n} ESCAPE '\\') \
-                 ORDER BY f.rowid DESC LIMIT ${}",
-                n + 2,
-                conditions.sql(),
-                n + 1
+        let (from, matching, newest) = if trigrams {
+            (
+                "candidate_names f CROSS JOIN candidates c ON c.id = f.rowid",
+                format!("candidate_names MATCH ${} AND ", n + 2),
+                "f.rowid DESC",
             )
         } else {
-            format!(
-                "SELECT c.id, CASE WHEN {name} LIKE ${n} ESCAPE '\\' THEN 1 ELSE 0 END \
-                 FROM candidates c WHERE {} \
-                 AND ({name} LIKE ${n} ESCAPE '\\' OR {email} LIKE ${n} ESCAPE '\\') \
-                 ORDER BY c.created_at DESC, c.id DESC LIMIT ${}",
-                conditions.sql(),
-                n + 1
+            (
+                "candidates c",
+                String::new(),
+                "c.created_at DESC, c.id DESC",
             )
         };
+        let names_sql = format!(
+            "SELECT c.id, CASE WHEN {name} LIKE ${n} ESCAPE '\\' THEN 1 ELSE 0 END \
+             FROM {from} WHERE {matching}{} \
+             AND ({name} LIKE ${n} ESCAPE '\\' OR {email} LIKE ${n} ESCAPE '\\') \
+             ORDER BY {newest} LIMIT ${}",
+            conditions.sql(),
+            n + 1
+        );
         let names = async {
             let query = conditions
                 .bind_as(sqlx::query_as::<_, (i64, i64)>(&names_sql))
