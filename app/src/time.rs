@@ -5,6 +5,11 @@
 //! time ("2 hours ago") or the day in UTC, about as long as what replaces it (a text of another
 //! length would move the page when the wasm runs), and the exact UTC time on hover; once the
 //! wasm runs, the text is the viewer's own.
+//!
+//! The browser's formats are made and used after the page has come to life, in tasks of their
+//! own, a few dates at a time: making the first `Intl.DateTimeFormat` loads the browser's
+//! locale data, which on a phone took longer than the rest of a board's cards together
+//! (docs/BENCHMARKS.md, "Lighthouse").
 
 use leptos::prelude::*;
 use shared::time::format_utc;
@@ -15,11 +20,7 @@ pub fn LocalTime(at: i64) -> impl IntoView {
     let text = RwSignal::new(first_text(at));
     let exact = RwSignal::new(format_utc(at));
     #[cfg(feature = "hydrate")]
-    Effect::new(move |_| {
-        let (relative, full) = browser::describe(at);
-        text.set(relative);
-        exact.set(full);
-    });
+    browser::localise_soon(at, text, exact);
     view! {
         <time datetime=iso(at) title=exact aria-label=exact>{text}</time>
     }
@@ -76,7 +77,49 @@ pub fn relative(delta: i64) -> Option<String> {
 #[cfg(feature = "hydrate")]
 mod browser {
     use js_sys::{Array, Date, Intl::DateTimeFormat, Object};
+    use leptos::prelude::{set_timeout, RwSignal, Set};
+    use std::{cell::RefCell, time::Duration};
     use wasm_bindgen::JsValue;
+
+    /// A time waiting for its local text: when, its text, its exact time.
+    type Waiting = (i64, RwSignal<String>, RwSignal<String>);
+
+    /// Dates localised in one task: few enough that the task stays short on a slow phone.
+    const PER_TASK: usize = 16;
+
+    thread_local! {
+        static WAITING: RefCell<Vec<Waiting>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// Gives the time its local text in a task after this one (the page's hydration).
+    pub fn localise_soon(at: i64, text: RwSignal<String>, exact: RwSignal<String>) {
+        let first = WAITING.with(|w| {
+            let mut waiting = w.borrow_mut();
+            waiting.push((at, text, exact));
+            waiting.len() == 1
+        });
+        if first {
+            set_timeout(localise_some, Duration::ZERO);
+        }
+    }
+
+    /// Localises the next few waiting times, and asks for another task if more wait.
+    fn localise_some() {
+        let batch: Vec<Waiting> = WAITING.with(|w| {
+            let mut waiting = w.borrow_mut();
+            let n = waiting.len().min(PER_TASK);
+            waiting.drain(..n).collect()
+        });
+        for (at, text, exact) in batch {
+            let (relative, full) = describe(at);
+            // A time whose page has gone since is skipped (its signals are disposed).
+            let _ = text.try_set(relative);
+            let _ = exact.try_set(full);
+        }
+        if WAITING.with(|w| !w.borrow().is_empty()) {
+            set_timeout(localise_some, Duration::ZERO);
+        }
+    }
 
     thread_local! {
         /// The browser's formats (its own language and time zone): a date with its time, and a
