@@ -62,14 +62,25 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// Whether this page's code loads at low priority and runs when the browser is first idle: the
-/// careers pages, which work whole without it, so their text is never waiting behind the wasm
-/// on a slow phone (Lighthouse, docs/BENCHMARKS.md). Other pages hydrate at once.
+/// Whether the page at `path` runs its code when the browser is first idle, and is sent without
+/// the hints that fetch that code ahead of it (the server's `code_hints`): pages that work whole
+/// without it, so their text is never waiting behind the wasm on a slow phone (Lighthouse,
+/// docs/BENCHMARKS.md). The careers pages, and a job's board (its filters are a GET form, a
+/// card's "Move" a plain form). Other pages hydrate at once.
+pub fn hydrates_when_idle(path: &str) -> bool {
+    let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    matches!(
+        parts.as_slice(),
+        ["careers", _, ..] | ["o", _, "jobs", _, "board"]
+    )
+}
+
+/// [`hydrates_when_idle`] for the page being rendered.
 fn hydrate_when_idle() -> bool {
     #[cfg(feature = "ssr")]
     {
         use_context::<http::request::Parts>()
-            .is_some_and(|parts| parts.uri.path().starts_with("/careers/"))
+            .is_some_and(|parts| hydrates_when_idle(parts.uri.path()))
     }
     #[cfg(not(feature = "ssr"))]
     {
@@ -138,7 +149,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/o/:slug/candidates") view={Lazy::<pages::Candidates>::new()}/>
                     <Route path=path!("/o/:slug/candidates/new") view={Lazy::<pages::AddCandidate>::new()}/>
                     <Route path=path!("/o/:slug/candidates/:id") view={Lazy::<pages::Candidate>::new()}/>
-                    <Route path=path!("/o/:slug/jobs/:job/board") view={Lazy::<pages::Board>::new()}/>
+                    // In one response too: its moves work without JavaScript, and no card
+                    // shifts the page when the board arrives after a "Loading…".
+                    <Route path=path!("/o/:slug/jobs/:job/board") view={Lazy::<pages::Board>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/o/:slug/applications/:id") view={Lazy::<pages::Application>::new()}/>
                     <Route path=path!("/o/:slug/jobs/:job/edit") view={Lazy::<pages::EditJob>::new()}/>
                     <Route path=path!("/invite/:token") view={Lazy::<pages::Invite>::new()}/>
@@ -151,5 +164,23 @@ pub fn App() -> impl IntoView {
             </layout::Frame>
         </Router>
         <toast::ToastHost/>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::hydrates_when_idle;
+
+    #[test]
+    fn careers_pages_and_boards_hydrate_when_idle() {
+        assert!(hydrates_when_idle("/careers/acme"));
+        assert!(hydrates_when_idle("/careers/acme/baker"));
+        assert!(hydrates_when_idle("/o/acme/jobs/baker/board"));
+        // A job whose address is "board" is its page, not a board.
+        assert!(!hydrates_when_idle("/o/acme/jobs/board"));
+        assert!(!hydrates_when_idle("/o/acme/jobs/baker"));
+        assert!(!hydrates_when_idle("/o/acme/jobs/baker/board/extra"));
+        assert!(!hydrates_when_idle("/careers"));
+        assert!(!hydrates_when_idle("/"));
     }
 }

@@ -102,6 +102,8 @@ pub fn router(state: AppState) -> Router {
             post(applications::apply_handler)
                 .layer(axum::extract::DefaultBodyLimit::max(applications::MAX_APPLY_BODY)),
         )
+        // Pages that hydrate when idle lose their code hints (before the page cache keeps one).
+        .layer(middleware::from_fn(platform::code_hints::idle_pages))
         // Careers pages rendered once for everyone signed out; every write drops them.
         .layer(middleware::from_fn_with_state(state.page_cache.clone(), platform::page_cache::careers_pages))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))

@@ -795,6 +795,17 @@ async fn careers_pages_are_kept_for_visitors_and_dropped_by_writes(db: Db) {
     let (second, again) = page_nonce(visitor.get("/careers/acme").await).await;
     assert_ne!(first, second, "a kept page never reuses a nonce");
     assert_eq!(html.replace(&first, &second), again);
+    // Pages that run their code when the browser is idle come without the hints that fetch it
+    // ahead of them (careers pages, a job's board); the others keep them.
+    let no_hints = |page: &str| !page.contains("modulepreload") && !page.contains(r#"as="fetch""#);
+    assert!(no_hints(&html), "{html}");
+    let (_, board) = page_nonce(owner.get("/o/acme/jobs/staff-nurse/board").await).await;
+    assert!(
+        board.contains("board-column") && no_hints(&board),
+        "{board}"
+    );
+    let (_, job) = page_nonce(owner.get("/o/acme/jobs/staff-nurse").await).await;
+    assert!(job.contains(r#"rel="modulepreload""#), "{job}");
 
     // Changed behind the server's back (no write through it): a member's page shows it.
     sqlx::query("UPDATE jobs SET title = 'Senior Staff Nurse' WHERE slug = 'staff-nurse'")

@@ -2,6 +2,7 @@
 //! address, limits, HTTP protections and metrics.
 
 pub mod client;
+pub mod code_hints;
 pub mod config;
 pub mod db;
 pub mod error;

@@ -5,7 +5,7 @@
 //!
 //! What is kept: a `GET /careers/…` answered `200` to a request without a session, and without
 //! a form's send-back (`__err`), whose answer sets no cookie; by its path and query (in one
-//! order), without the hints that fetch its code ahead of the page ([`without_code_hints`]).
+//! order), as `code_hints` left it (without the hints that fetch its code ahead of the page).
 //! It is sent again, with a fresh
 //! nonce in its body and its Content-Security-Policy (the nonce is what lets its scripts run; a
 //! kept page must not reuse one), for at most [`FRESH_FOR`], and never after a successful write
@@ -20,7 +20,6 @@ use axum::{
     middleware::Next,
     response::Response,
 };
-use lol_html::{element, RewriteStrSettings};
 use std::{
     collections::HashMap,
     sync::{
@@ -157,23 +156,6 @@ impl Kept {
     }
 }
 
-/// The page without the hints that fetch its code ahead of time (the wasm, its chunks and
-/// their loader): a careers page works whole without its code, which runs once the browser is
-/// idle (`app::shell`), so on a phone on a slow link the page's own text comes first; the
-/// script fetches its code when it runs. With the hints, Lighthouse's largest paint on a phone
-/// waited behind 450 KB of wasm (docs/BENCHMARKS.md, "Lighthouse"). A page the rewriter cannot
-/// read is kept as it is.
-fn without_code_hints(page: String) -> String {
-    let settings = RewriteStrSettings::new().append_element_content_handler(element!(
-        r#"link[rel="preload"][as="fetch"], link[rel="modulepreload"]"#,
-        |link| {
-            link.remove();
-            Ok(())
-        }
-    ));
-    lol_html::rewrite_str(&page, settings).unwrap_or(page)
-}
-
 /// The kept page with a new nonce.
 fn answer(kept: &Kept) -> Response {
     let nonce = crate::platform::tokens::new_token();
@@ -243,7 +225,7 @@ pub async fn careers_pages(
         }
     };
     let body = match String::from_utf8(bytes.to_vec()) {
-        Ok(body) if body.len() <= MAX_PAGE_BYTES => without_code_hints(body),
+        Ok(body) if body.len() <= MAX_PAGE_BYTES => body,
         _ => return Response::from_parts(parts, Body::from(bytes)),
     };
     cache.put(
@@ -262,32 +244,7 @@ pub async fn careers_pages(
 
 #[cfg(test)]
 mod tests {
-    use super::{changes_careers, key_of, nonce_of, without_code_hints, CAREERS_WRITES};
-
-    #[test]
-    fn a_kept_page_fetches_its_code_only_when_its_script_runs() {
-        let page = r#"<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
-<link id="leptos" rel="stylesheet" href="/pkg/site.css">
-<link rel="modulepreload" href="/pkg/site.js" crossorigin="n0nce" fetchpriority="low">
-<link rel="preload" href="/pkg/site.wasm" as="fetch" type="application/wasm" crossorigin="n0nce">
-<script type="module" nonce="n0nce">hydrate("/pkg/site.js")</script>
-<link as="fetch" href="/pkg/chunk_5.wasm" rel="preload" type="application/wasm">
-<link href="/pkg/__wasm_split.js" rel="modulepreload">
-<link href="/manifest.webmanifest" rel="manifest"><link href="/icons/icon.svg" rel="icon">
-<title>Jobs at Acme</title></head><body><main><h1>Jobs at Acme</h1></main></body></html>"#;
-        let kept = without_code_hints(page.to_owned());
-        assert!(!kept.contains("preload"), "{kept}");
-        for stays in [
-            r#"<link id="leptos" rel="stylesheet" href="/pkg/site.css">"#,
-            r#"<script type="module" nonce="n0nce">hydrate("/pkg/site.js")</script>"#,
-            r#"<link href="/manifest.webmanifest" rel="manifest">"#,
-            r#"<link href="/icons/icon.svg" rel="icon">"#,
-            "<title>Jobs at Acme</title>",
-            "<main><h1>Jobs at Acme</h1></main>",
-        ] {
-            assert!(kept.contains(stays), "{stays} is gone: {kept}");
-        }
-    }
+    use super::{changes_careers, key_of, nonce_of, CAREERS_WRITES};
 
     #[test]
     fn the_nonce_is_read_from_the_policy() {
