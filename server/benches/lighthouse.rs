@@ -6,7 +6,8 @@
 //! (npm, installed into target/lighthouse by `.ci/bench-lighthouse.sh`) drives Debian's
 //! Chromium, with its mobile defaults (a mid-range phone on a slow 4G connection, simulated) and
 //! its desktop preset. Writes the "lighthouse" section of docs/BENCHMARKS.md.
-//! Run: `.ci/bench-lighthouse.sh`. Each run's JSON report is kept in target/lighthouse/reports.
+//! Run: `.ci/bench-lighthouse.sh`. Each run's JSON report is kept in target/lighthouse/reports
+//! (`<page>-<form>-<run>.json`).
 
 #[path = "support/mod.rs"]
 mod support;
@@ -31,7 +32,18 @@ struct Scores {
     failed: Vec<String>,
 }
 
-fn lighthouse(root: &Path, url: &str, cookie: Option<&str>, desktop: bool) -> Scores {
+/// Lighthouse runs per page on the phone: its simulated phone scores vary from run to run on
+/// this machine (the board's performance 71 to 87 in three runs), so the median run is shown.
+const PHONE_RUNS: usize = 3;
+
+/// The median of `runs` Lighthouse runs, by performance.
+fn median_of(runs: usize, run: impl FnMut(usize) -> Scores) -> Scores {
+    let mut all: Vec<Scores> = (0..runs).map(run).collect();
+    all.sort_by_key(|s| s.categories.first().copied().unwrap_or(0));
+    all.swap_remove(all.len() / 2)
+}
+
+fn lighthouse(root: &Path, url: &str, cookie: Option<&str>, desktop: bool, run: usize) -> Scores {
     let cli = root.join("target/lighthouse/node_modules/.bin/lighthouse");
     assert!(
         cli.exists(),
@@ -50,7 +62,7 @@ fn lighthouse(root: &Path, url: &str, cookie: Option<&str>, desktop: bool) -> Sc
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
         .collect();
     let path = reports.join(format!(
-        "{name}-{}.json",
+        "{name}-{}-{run}.json",
         if desktop { "desktop" } else { "mobile" }
     ));
     // Lighthouse now and then loses its trace (NO_NAVSTART) and reports no score: such a run is
@@ -224,8 +236,11 @@ async fn run(root: &Path) -> String {
         for desktop in [false, true] {
             let root = root.to_owned();
             let (page, cookie) = (page.clone(), cookie.map(str::to_owned));
+            let runs = if desktop { 1 } else { PHONE_RUNS };
             let scores = tokio::task::spawn_blocking(move || {
-                lighthouse(&root, &page, cookie.as_deref(), desktop)
+                median_of(runs, |run| {
+                    lighthouse(&root, &page, cookie.as_deref(), desktop, run)
+                })
             })
             .await
             .expect("lighthouse");
@@ -254,7 +269,8 @@ async fn run(root: &Path) -> String {
          Lighthouse {version} (npm) in Debian's Chromium against the release server on SQLite: \
          six published jobs, 200 applications to one (the 24 labelled CVs in turn), all scored \
          before the runs. \"Mobile\" is Lighthouse's default (a mid-range phone, slow 4G, \
-         simulated); \"desktop\" its desktop preset. The board is loaded with the owner's \
+         simulated), the median of {PHONE_RUNS} runs by performance; \"desktop\" its desktop \
+         preset, one run. The board is loaded with the owner's \
          session cookie (its 200 cards in one column, of which it draws the first 25 and \
          \"Show all 200\"). Target: 95 or more in each category.\n"
     );
