@@ -90,9 +90,21 @@ pub fn JobStagesEditor(
             }
         });
     };
-    view! {
-        <details class="panel stage-editor">
-            <summary>"Edit stages"</summary>
+    // The editor is drawn when it is first opened, not with the board: it needs the wasm
+    // anyway (the stages it sends are written by it), and a phone brings the board to life
+    // sooner without it (docs/BENCHMARKS.md, "Lighthouse"). Closing it keeps what was typed.
+    let opened = RwSignal::new(false);
+    let on_toggle = move |ev: leptos::ev::Event| {
+        #[cfg(feature = "hydrate")]
+        if event_target::<web_sys::HtmlDetailsElement>(&ev).open() {
+            opened.set(true);
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = ev;
+    };
+    let editor = move || {
+        let (slug, job) = (slug.clone(), job.clone());
+        opened.get().then(move || view! {
             <Form action=save id="job-stages" validate=check_job_stages class="form">
                 <input type="hidden" name="slug" value=slug/>
                 <input type="hidden" name="job" value=job/>
@@ -124,6 +136,13 @@ pub fn JobStagesEditor(
                 <FormError/>
                 <Submit label="Save stages" pending="Saving…"/>
             </Form>
+        })
+    };
+    view! {
+        // Closed when drawn again (after a save, with the new stages), kept while open.
+        <details class="panel stage-editor" prop:open=move || opened.get() on:toggle=on_toggle>
+            <summary>"Edit stages"</summary>
+            {editor}
         </details>
     }
 }
