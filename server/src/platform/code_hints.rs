@@ -26,9 +26,10 @@ pub fn without_code_hints(page: String) -> String {
     lol_html::rewrite_str(&page, settings).unwrap_or(page)
 }
 
-/// The middleware: removes the hints from the pages that hydrate when idle. Those pages are
-/// rendered whole before they are sent (`SsrMode::Async`), so reading one here holds nothing
-/// longer than rendering did.
+/// The middleware: removes the hints from the pages that hydrate when idle. Careers pages are
+/// rendered whole before they are sent (`SsrMode::Async`); a board is streamed, and read whole
+/// here (its data are one query), so the browser gets its cards with the page, never a
+/// "Loading…" that they replace.
 pub async fn idle_pages(request: Request, next: Next) -> Response {
     let wanted = request.method() == Method::GET && app::hydrates_when_idle(request.uri().path());
     let response = next.run(request).await;
