@@ -5,6 +5,7 @@
 //! fetched 450 KB of wasm beside the page, and Lighthouse's largest paint waited behind it
 //! (docs/BENCHMARKS.md, "Lighthouse").
 
+use super::headers::is_html;
 use axum::{
     body::{to_bytes, Body},
     extract::Request,
@@ -15,7 +16,7 @@ use axum::{
 use lol_html::{element, RewriteStrSettings};
 
 /// The page without its code hints. A page the rewriter cannot read is sent as it is.
-pub fn without_code_hints(page: String) -> String {
+fn without_code_hints(page: String) -> String {
     let settings = RewriteStrSettings::new().append_element_content_handler(element!(
         r#"link[rel="preload"][as="fetch"], link[rel="modulepreload"]"#,
         |link| {
@@ -27,18 +28,13 @@ pub fn without_code_hints(page: String) -> String {
 }
 
 /// The middleware: removes the hints from the pages that hydrate when idle. Careers pages are
-/// rendered whole before they are sent (`SsrMode::Async`); a board is streamed, and read whole
-/// here (its data are one query), so the browser gets its cards with the page, never a
-/// "Loading…" that they replace.
+/// rendered whole before they are sent (`SsrMode::Async`); a board is streamed and read whole
+/// here (its data are one query), so its "Loading…" and the columns that replace it arrive
+/// together (a phone can still paint the first: docs/BENCHMARKS.md, "Lighthouse").
 pub async fn idle_pages(request: Request, next: Next) -> Response {
     let wanted = request.method() == Method::GET && app::hydrates_when_idle(request.uri().path());
     let response = next.run(request).await;
-    let is_html = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
-    if !wanted || !is_html || response.status() != StatusCode::OK {
+    if !wanted || !is_html(response.headers()) || response.status() != StatusCode::OK {
         return response;
     }
     let (mut parts, body) = response.into_parts();

@@ -2,7 +2,7 @@
 
 use axum::{
     extract::{Request, State},
-    http::{header, HeaderValue},
+    http::{header, HeaderMap, HeaderValue},
     middleware::Next,
     response::Response,
 };
@@ -13,6 +13,14 @@ pub struct Https(pub bool);
 
 /// The policy for HTML that Leptos did not render with a nonce (error pages, static HTML).
 const FALLBACK_CSP: &str = "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+/// Whether a response is an HTML page.
+pub fn is_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"))
+}
 
 /// Adds the security headers to every response.
 pub async fn security_headers(State(https): State<Https>, req: Request, next: Next) -> Response {
@@ -47,11 +55,7 @@ pub async fn security_headers(State(https): State<Https>, req: Request, next: Ne
             HeaderValue::from_static("max-age=31536000; includeSubDomains"),
         );
     }
-    let is_html = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
-    if is_html {
+    if is_html(headers) {
         headers.insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("text/html; charset=utf-8"),
@@ -89,12 +93,7 @@ fn cache_policy(path: &str, is_html: bool) -> Option<&'static str> {
 pub async fn cache_control(req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
     let mut res = next.run(req).await;
-    let is_html = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
-    if let Some(policy) = cache_policy(&path, is_html) {
+    if let Some(policy) = cache_policy(&path, is_html(res.headers())) {
         res.headers_mut()
             .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
     }
