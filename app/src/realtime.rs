@@ -45,9 +45,9 @@ mod browser {
         toast::{use_toasts, ToastKind, Toasts},
     };
     use leptos::prelude::*;
-    use shared::ws::{ServerEvent, WS_PATH};
+    use shared::ws::{close, ClientEvent, ErrorCode, ServerEvent, PROTOCOL_VERSION, WS_PATH};
     use wasm_bindgen::{closure::Closure, JsCast};
-    use web_sys::{CloseEvent, MessageEvent, WebSocket};
+    use web_sys::{CloseEvent, Event, MessageEvent, WebSocket};
 
     /// Opens the socket; `attempt` counts reconnections for the back-off.
     pub fn open(session: Session, attempt: u32) {
@@ -62,10 +62,20 @@ mod browser {
             }
         });
         socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        let hello = serde_json::to_string(&ClientEvent::Hello {
+            version: PROTOCOL_VERSION,
+        })
+        .unwrap_or_default();
+        let opened = socket.clone();
+        let on_open = Closure::<dyn FnMut(Event)>::new(move |_: Event| {
+            let _ = opened.send_with_str(&hello);
+        });
+        socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         let owner = Owner::current();
         let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |event: CloseEvent| {
-            // 4401: the session ended; do not knock again until someone signs in.
-            if event.code() == 4401 {
+            // The session ended, or this page is older than the server: knocking again would
+            // get the same answer (the page says what to do).
+            if matches!(event.code(), close::SIGNED_OUT | close::UNSUPPORTED_VERSION) {
                 return;
             }
             let delay = 1_000 * 2u32.pow(attempt.min(5));
@@ -79,6 +89,7 @@ mod browser {
         });
         socket.set_onclose(Some(on_close.as_ref().unchecked_ref()));
         // The socket calls these for as long as it lives; they are dropped with the page.
+        on_open.forget();
         on_message.forget();
         on_close.forget();
     }
@@ -94,6 +105,15 @@ mod browser {
             }
             // What is on screen is read again: an open board shows the move without a reload.
             ServerEvent::BoardChanged { .. } => session.live.update(|v| *v += 1),
+            ServerEvent::Error(error) if error.code == ErrorCode::UnsupportedVersion => toasts
+                .push(
+                    ToastKind::Error,
+                    "Talentloom was updated: reload this page to see changes live again.",
+                ),
+            // What this page sends is small and slow; an error is a bug to read in the console.
+            ServerEvent::Error(error) => {
+                leptos::logging::warn!("realtime: {}", error.message)
+            }
             ServerEvent::Ready { .. } | ServerEvent::Pong { .. } => {}
         }
     }

@@ -311,6 +311,7 @@ impl AppState {
                 origins: origins.clone(),
                 metrics: metrics.clone(),
                 absolute_secs: accounts.absolute_secs(),
+                heartbeat: Duration::from_secs(config.ws_heartbeat_seconds.max(1)),
             },
             uploads: Uploads {
                 identity,

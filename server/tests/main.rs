@@ -25,6 +25,7 @@ mod quality;
 mod queue;
 mod races;
 mod ranking;
+mod realtime;
 mod reranker;
 mod search;
 mod security;

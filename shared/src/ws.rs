@@ -1,29 +1,94 @@
-//! Messages on the realtime WebSocket (`/ws`), serialised as JSON text frames.
+//! The realtime WebSocket (`/ws`): the frames both ends send, serialised as JSON text frames
+//! tagged by `type`, and the limits and close codes both ends rely on.
+//!
+//! One socket per browser tab, authenticated by the session cookie. The browser says which
+//! version of this protocol it speaks ([`ClientEvent::Hello`]); a server that speaks another
+//! closes with [`close::UNSUPPORTED_VERSION`] and the page asks to be reloaded. A frame the
+//! server cannot take (not JSON it knows, larger than [`MAX_FRAME_BYTES`], or too many too fast)
+//! is answered with [`ServerEvent::Error`] and the socket stays open; only the cases listed in
+//! [`close`] end it.
 
 use serde::{Deserialize, Serialize};
 
 /// The path the realtime socket is served at.
 pub const WS_PATH: &str = "/ws";
 
+/// The version of this protocol. Raised when a frame changes in a way an older page would
+/// misread; adding a frame or an optional field does not raise it.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// The largest frame the server reads; a larger one (up to [`MAX_TRANSPORT_BYTES`]) is answered
+/// with a [`ErrorCode::TooLarge`] error.
+pub const MAX_FRAME_BYTES: usize = 64 * 1024;
+
+/// The largest frame the connection carries at all: a larger one closes the socket (the
+/// standard code 1009, "message too big"), since it is never read into memory.
+pub const MAX_TRANSPORT_BYTES: usize = 1024 * 1024;
+
+/// The close codes the server ends a connection with (besides the standard ones).
+pub mod close {
+    /// The session ended (signed out, expired or removed): the page does not reconnect until
+    /// someone signs in again.
+    pub const SIGNED_OUT: u16 = 4401;
+    /// The page speaks another [`PROTOCOL_VERSION`](super::PROTOCOL_VERSION): it was loaded
+    /// before the server was updated, and should be reloaded rather than reconnect.
+    pub const UNSUPPORTED_VERSION: u16 = 4426;
+    /// Nothing was heard from the page for three heartbeats: it reconnects when it can.
+    pub const HEARTBEAT_TIMEOUT: u16 = 4408;
+    /// The page kept sending after being told to slow down: it reconnects after its back-off.
+    pub const TOO_MANY_FRAMES: u16 = 4429;
+}
+
 /// Sent by the server.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerEvent {
-    /// The connection is authenticated and subscribed.
-    Ready { user_id: i64 },
+    /// The connection is authenticated and subscribed; `protocol` is the server's
+    /// [`PROTOCOL_VERSION`].
+    Ready { user_id: i64, protocol: u32 },
     /// Something happened that the person should see now.
     Notification(Notification),
     /// Answer to a client ping.
     Pong { nonce: u64 },
     /// A card moved on (or arrived at) a job's board: open boards of that job read it again.
     BoardChanged { org: String, job: String },
+    /// A frame from the page was not taken; the connection stays open.
+    Error(WsError),
 }
 
 /// Sent by the browser.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ClientEvent {
+    /// The first frame a page sends: the protocol version it speaks.
+    Hello { version: u32 },
+    /// Asks for a [`ServerEvent::Pong`] with the same nonce (the server also pings the page at
+    /// the WebSocket level; browsers answer those themselves).
     Ping { nonce: u64 },
+}
+
+/// Why a frame from the page was not taken.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WsError {
+    pub code: ErrorCode,
+    /// What went wrong and what to do, in words for a developer reading the console.
+    pub message: String,
+    /// For [`ErrorCode::RateLimited`]: how long to wait before sending again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_ms: Option<u64>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// Not JSON, or not a frame of this protocol, or a binary frame.
+    Malformed,
+    /// Larger than [`MAX_FRAME_BYTES`].
+    TooLarge,
+    /// More frames than the connection's rate allows.
+    RateLimited,
+    /// The page's protocol version is not the server's (sent just before closing).
+    UnsupportedVersion,
 }
 
 /// A live notification.
@@ -64,5 +129,20 @@ mod tests {
         let back: ServerEvent =
             serde_json::from_str(&json).unwrap_or(ServerEvent::Pong { nonce: 0 });
         assert_eq!(back, event);
+    }
+
+    #[test]
+    fn errors_say_their_code_and_leave_out_what_they_lack() {
+        let error = ServerEvent::Error(WsError {
+            code: ErrorCode::TooLarge,
+            message: "too large".into(),
+            retry_after_ms: None,
+        });
+        assert_eq!(
+            serde_json::to_string(&error).unwrap_or_default(),
+            r#"{"type":"error","code":"too_large","message":"too large"}"#
+        );
+        let hello: Result<ClientEvent, _> = serde_json::from_str(r#"{"type":"hello","version":1}"#);
+        assert_eq!(hello.ok(), Some(ClientEvent::Hello { version: 1 }));
     }
 }

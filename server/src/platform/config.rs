@@ -144,6 +144,7 @@ mod defaults {
     pub const EXTRACT_MEMORY_MIB: u64 = 1024;
     pub const REQUEST_TIMEOUT_SECONDS: u64 = 60;
     pub const WS_MAX_CONNECTIONS: usize = 10_000;
+    pub const WS_HEARTBEAT_SECONDS: u64 = 25;
     pub const APPLICATIONS_PER_HOUR: u32 = 10;
 }
 
@@ -282,6 +283,11 @@ pub struct Config {
     #[arg(long, env = "WS_MAX_CONNECTIONS", default_value_t = defaults::WS_MAX_CONNECTIONS)]
     pub ws_max_connections: usize,
 
+    /// Seconds between the server's pings on each realtime connection; one that answers
+    /// nothing for three of them is closed.
+    #[arg(long, env = "WS_HEARTBEAT_SECONDS", default_value_t = defaults::WS_HEARTBEAT_SECONDS)]
+    pub ws_heartbeat_seconds: u64,
+
     /// Where uploaded files (CVs) are kept: `s3://bucket/prefix` for an S3-compatible bucket
     /// (credentials, region and endpoint from the usual AWS_* variables: AWS_ACCESS_KEY_ID,
     /// AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT, AWS_ALLOW_HTTP), so several servers share
@@ -345,6 +351,7 @@ impl Default for Config {
             extractor: None,
             request_timeout_seconds: REQUEST_TIMEOUT_SECONDS,
             ws_max_connections: WS_MAX_CONNECTIONS,
+            ws_heartbeat_seconds: WS_HEARTBEAT_SECONDS,
             file_store: None,
             applications_per_hour: APPLICATIONS_PER_HOUR,
             log_format: LogFormat::Text,

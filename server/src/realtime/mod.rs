@@ -1,6 +1,7 @@
 //! The realtime hub: every open WebSocket by user, so that a use case can push an event to a
 //! person's open pages. The `/ws` endpoint itself is in `socket.rs`.
 
+mod inbox;
 mod socket;
 
 pub use socket::{upgrade, Realtime};

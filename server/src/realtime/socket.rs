@@ -1,9 +1,13 @@
 //! The `/ws` endpoint. A connection is accepted only from our own origin (403) with a signed-in
-//! session (401), within the connection caps (503), and its messages are capped in size. It
-//! builds its [`Caller`] the same way server functions do; before each event is delivered the
-//! session and, for organisation events, the membership are checked again.
+//! session (401), within the connection caps (503). It builds its [`Caller`] the same way server
+//! functions do; before each event is delivered the session and, for organisation events, the
+//! membership are checked again. What the page sends is read by [`Inbox`] (size, rate, shape),
+//! and the server pings the page every heartbeat, closing a connection it no longer hears from.
 
-use super::{Full, Hub, Subscription};
+use super::{
+    inbox::{Inbox, Refusal},
+    Full, Hub, Subscription,
+};
 use crate::{
     accounts::session_of,
     platform::{
@@ -22,15 +26,18 @@ use axum::{
     http::{request::Parts, StatusCode},
     response::{IntoResponse, Response},
 };
-use shared::ws::{ClientEvent, ServerEvent};
-use std::sync::Arc;
+use shared::ws::{close, ClientEvent, ServerEvent, MAX_TRANSPORT_BYTES, PROTOCOL_VERSION};
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
 use tower_sessions::{session::Id, SessionStore};
 
-/// The largest message a client may send (its events are small; chat messages will fit too).
-const MAX_MESSAGE_BYTES: usize = 64 * 1024;
+/// Heartbeats missed before the server gives up on a page.
+const MISSED_HEARTBEATS: u32 = 3;
 
-/// The close code for a connection whose session ended (the client does not reconnect).
-const SIGNED_OUT: u16 = 4401;
+/// How long a page has to answer the server's close.
+const CLOSING_GRACE: Duration = Duration::from_secs(5);
 
 /// What the endpoint needs; part of `AppState`.
 #[derive(Clone)]
@@ -43,6 +50,8 @@ pub struct Realtime {
     pub metrics: Metrics,
     /// A session's absolute lifetime, in seconds.
     pub absolute_secs: i64,
+    /// How often the server pings each page.
+    pub heartbeat: Duration,
 }
 
 pub async fn upgrade(State(rt): State<Realtime>, ws: WebSocketUpgrade, req: Parts) -> Response {
@@ -80,8 +89,8 @@ pub async fn upgrade(State(rt): State<Realtime>, ws: WebSocketUpgrade, req: Part
                 .into_response()
         }
     };
-    ws.max_message_size(MAX_MESSAGE_BYTES)
-        .max_frame_size(MAX_MESSAGE_BYTES)
+    ws.max_message_size(MAX_TRANSPORT_BYTES)
+        .max_frame_size(MAX_TRANSPORT_BYTES)
         .on_upgrade(move |socket| serve(rt, socket, caller, session_id, subscription))
 }
 
@@ -94,16 +103,21 @@ async fn serve(
 ) {
     let user_id = caller.user_id();
     rt.metrics.ws_connections.inc();
-    if send(&mut socket, &ServerEvent::Ready { user_id })
-        .await
-        .is_ok()
-    {
+    let ready = ServerEvent::Ready {
+        user_id,
+        protocol: PROTOCOL_VERSION,
+    };
+    if send(&mut socket, &ready).await.is_ok() {
+        let mut inbox = Inbox::new();
+        let mut heartbeat = tokio::time::interval(rt.heartbeat);
+        heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut last_heard = Instant::now();
         loop {
             tokio::select! {
                 delivery = subscription.events.recv() => {
                     let Some(delivery) = delivery else { break };
                     if !still_signed_in(&rt, &session_id, user_id).await {
-                        close_signed_out(&mut socket).await;
+                        end(&mut socket, close::SIGNED_OUT, "signed out").await;
                         break;
                     }
                     if let Some(org_id) = delivery.org_id {
@@ -115,21 +129,46 @@ async fn serve(
                         break;
                     }
                 }
+                _ = heartbeat.tick() => {
+                    if last_heard.elapsed() > rt.heartbeat * MISSED_HEARTBEATS {
+                        end(&mut socket, close::HEARTBEAT_TIMEOUT, "no answer to heartbeats").await;
+                        break;
+                    }
+                    if socket.send(Message::Ping(Default::default())).await.is_err() {
+                        break;
+                    }
+                }
                 incoming = socket.recv() => {
-                    match incoming {
-                        Some(Ok(Message::Text(text))) => {
+                    last_heard = Instant::now();
+                    let frame = match incoming {
+                        Some(Ok(Message::Text(text))) => inbox.read(text.as_str()),
+                        Some(Ok(Message::Binary(_))) => inbox.binary(),
+                        Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                        Some(Ok(_)) => continue,
+                    };
+                    let answer = match frame {
+                        Ok(event) => {
                             if !still_signed_in(&rt, &session_id, user_id).await {
-                                close_signed_out(&mut socket).await;
+                                end(&mut socket, close::SIGNED_OUT, "signed out").await;
                                 break;
                             }
-                            if let Ok(ClientEvent::Ping { nonce }) = serde_json::from_str(text.as_str()) {
-                                if send(&mut socket, &ServerEvent::Pong { nonce }).await.is_err() {
+                            match answer_to(event) {
+                                Ok(Some(answer)) => answer,
+                                Ok(None) => continue,
+                                Err(refusal) => {
+                                    refuse(&mut socket, refusal).await;
                                     break;
                                 }
                             }
                         }
-                        Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
-                        Some(Ok(_)) => {}
+                        Err(Refusal::Answer(error)) => ServerEvent::Error(error),
+                        Err(refusal) => {
+                            refuse(&mut socket, refusal).await;
+                            break;
+                        }
+                    };
+                    if send(&mut socket, &answer).await.is_err() {
+                        break;
                     }
                 }
             }
@@ -139,12 +178,53 @@ async fn serve(
     rt.metrics.ws_connections.dec();
 }
 
-async fn close_signed_out(socket: &mut WebSocket) {
+/// What the server answers a frame it took, if anything; a refusal ends the connection.
+fn answer_to(event: ClientEvent) -> Result<Option<ServerEvent>, Refusal> {
+    match event {
+        ClientEvent::Hello { version } if version == PROTOCOL_VERSION => Ok(None),
+        ClientEvent::Hello { version } => Err(Refusal::unsupported_version(version)),
+        ClientEvent::Ping { nonce } => Ok(Some(ServerEvent::Pong { nonce })),
+    }
+}
+
+/// Sends the refusal's error, if it has one, and closes with its code.
+async fn refuse(socket: &mut WebSocket, refusal: Refusal) {
+    match refusal {
+        Refusal::Answer(error) => {
+            let _ = send(socket, &ServerEvent::Error(error)).await;
+        }
+        Refusal::Close {
+            error,
+            code,
+            reason,
+        } => {
+            if let Some(error) = error {
+                let _ = send(socket, &ServerEvent::Error(error)).await;
+            }
+            end(socket, code, reason).await;
+        }
+    }
+}
+
+async fn end(socket: &mut WebSocket, code: u16, reason: &'static str) {
     let frame = CloseFrame {
-        code: SIGNED_OUT,
-        reason: "signed out".into(),
+        code,
+        reason: reason.into(),
     };
-    let _ = socket.send(Message::Close(Some(frame))).await;
+    if socket.send(Message::Close(Some(frame))).await.is_err() {
+        return;
+    }
+    // The closing handshake: what the page still sends is read (and dropped) until its own close,
+    // for a few seconds at most. A connection dropped with unread data is reset, and the page
+    // would lose the close frame and the answers before it.
+    let _ = tokio::time::timeout(CLOSING_GRACE, async {
+        while let Some(Ok(message)) = socket.recv().await {
+            if matches!(message, Message::Close(_)) {
+                break;
+            }
+        }
+    })
+    .await;
 }
 
 async fn send(socket: &mut WebSocket, event: &ServerEvent) -> Result<(), axum::Error> {
