@@ -24,7 +24,11 @@ pub mod state;
 pub use platform::{config, db};
 pub use state::{AppState, StartError};
 
-use crate::{config::Config, matching::Engine, platform::db::now};
+use crate::{
+    config::Config,
+    matching::Engine,
+    platform::db::{now, Backend},
+};
 use app::{shell, App};
 use axum::{
     extract::State,
@@ -234,6 +238,13 @@ pub async fn launch_with(
         .await
     });
     let mut background = state.queue.start(state.job_handlers(), &state.metrics);
+    // With PostgreSQL, several instances may share the database: their hubs act as one.
+    if let (Backend::Postgres, Some(url)) = (state.db.backend, &state.config.database_url) {
+        let relay = realtime::start_relay(&state.realtime.hub, url)
+            .await
+            .map_err(StartError::RealtimeRelay)?;
+        background.extend(relay);
+    }
     let mut metrics_addr = None;
     if let Some(listener) = metrics_listener {
         metrics_addr = Some(listener.local_addr()?);

@@ -68,6 +68,8 @@ pub enum StartError {
     SearchIndex(#[source] sqlx::Error),
     #[error("cannot make candidates' names comparable for duplicate detection: {0}")]
     NameKeys(#[source] sqlx::Error),
+    #[error("cannot listen for the other instances' realtime events on PostgreSQL: {0}")]
+    RealtimeRelay(#[source] sqlx::Error),
     #[error("cannot serve: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -233,7 +235,7 @@ impl AppState {
         )
         .ok_or(StartError::InvitationLimit)?;
         let identity: Arc<dyn Identity> = Arc::new(orgs.clone());
-        let sessions = DbSessionStore::new(db.clone());
+        let sessions = DbSessionStore::new(db.clone()).telling(Arc::new(hub.clone()));
         let self_service = SelfService::new(
             db.clone(),
             accounts.clone(),

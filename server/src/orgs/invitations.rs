@@ -370,6 +370,7 @@ impl InvitationsSeam for Orgs {
         .await
         .or_internal("confirming address")?;
         tx.commit().await.or_internal("committing acceptance")?;
+        self.membership_changed(user_id, open.org_id, Some(open.role));
         if new_account.is_some() {
             self.accounts.start_session(parts, user_id).await?;
         }

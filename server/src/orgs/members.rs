@@ -213,6 +213,7 @@ impl OrgsSeam for Orgs {
         Self::add_membership(&mut tx, org_id, user_id, Role::Owner).await?;
         Self::set_active_organisation(&mut tx, user_id, org_id).await?;
         tx.commit().await.or_internal("committing organisation")?;
+        self.membership_changed(user_id, org_id, Some(Role::Owner));
         tracing::info!(org_id, user_id, "organisation created");
         Ok(Membership {
             org_id,
@@ -350,6 +351,7 @@ impl OrgsSeam for Orgs {
             .or_internal("changing role")?;
         let (name, _) = Self::member_details(&mut tx, org_id, input.user_id).await?;
         tx.commit().await.or_internal("committing role change")?;
+        self.membership_changed(input.user_id, org_id, Some(role));
         self.notify(
             input.user_id,
             Some(org_id),
@@ -414,6 +416,7 @@ impl OrgsSeam for Orgs {
         .await
         .or_internal("recording removal")?;
         tx.commit().await.or_internal("committing removal")?;
+        self.membership_changed(input.user_id, org_id, None);
         // Delivered without the membership check: the person is no longer a member.
         self.notify(
             input.user_id,
@@ -484,6 +487,7 @@ impl OrgsSeam for Orgs {
         }
         let (name, _) = Self::member_details(&mut tx, org_id, input.user_id).await?;
         tx.commit().await.or_internal("committing undo")?;
+        self.membership_changed(input.user_id, org_id, Some(role));
         self.notify(
             input.user_id,
             Some(org_id),
@@ -517,6 +521,7 @@ impl OrgsSeam for Orgs {
         }
         Self::delete_membership(&mut tx, org_id, caller.user_id()).await?;
         tx.commit().await.or_internal("committing leave")?;
+        self.membership_changed(caller.user_id(), org_id, None);
         Ok(())
     }
 }

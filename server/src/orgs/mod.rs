@@ -14,14 +14,17 @@ use crate::{
         error::OrInternal,
         limits::RateLimit,
     },
-    realtime::{Delivery, Hub},
+    realtime::{AccessChange, Delivery, Hub},
 };
 use app::{
     error::ApiError,
     seam::{Identity, ResolvedMembership},
 };
 use http::request::Parts;
-use shared::ws::{Notification, NotificationKind, ServerEvent};
+use shared::{
+    permissions::Role,
+    ws::{Notification, NotificationKind, ServerEvent},
+};
 use std::{sync::Arc, time::Duration};
 
 /// The organisation service; clones share everything.
@@ -125,6 +128,16 @@ impl Orgs {
             .await
             .or_internal("setting active organisation")?;
         Ok(())
+    }
+
+    /// Tells the realtime hub (here and on every instance) that a membership changed, so that
+    /// the person's open connections are re-scoped before their next event.
+    fn membership_changed(&self, user_id: i64, org_id: i64, role: Option<Role>) {
+        self.hub.access_changed(AccessChange::Membership {
+            user_id,
+            org_id,
+            role,
+        });
     }
 
     /// Pushes a live notification to one user's open pages; with `check_org`, only while they

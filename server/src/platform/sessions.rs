@@ -3,6 +3,7 @@
 
 use super::db::{now, unique_violation, Db, Unique};
 use async_trait::async_trait;
+use std::sync::Arc;
 use tower_sessions::{
     session::{Id, Record},
     session_store::{self, SessionStore},
@@ -28,14 +29,37 @@ pub fn signed_in_user(
     user_id.filter(|_| now - at <= absolute_secs)
 }
 
-#[derive(Clone, Debug)]
+/// Told when sessions end, so that what they hold open ends with them (the realtime hub closes
+/// their WebSockets at once).
+pub trait SessionsEnded: Send + Sync {
+    fn session_ended(&self, id: &str);
+    fn user_sessions_ended(&self, user_id: i64);
+}
+
+#[derive(Clone)]
 pub struct DbSessionStore {
     db: Db,
+    ended: Option<Arc<dyn SessionsEnded>>,
+}
+
+impl std::fmt::Debug for DbSessionStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DbSessionStore").finish_non_exhaustive()
+    }
 }
 
 impl DbSessionStore {
     pub fn new(db: Db) -> Self {
-        Self { db }
+        Self { db, ended: None }
+    }
+
+    /// Tells `ended` of every session deleted from now on (signed out, replaced at sign-in,
+    /// ended for a new password or a removed account).
+    pub fn telling(self, ended: Arc<dyn SessionsEnded>) -> Self {
+        Self {
+            ended: Some(ended),
+            ..self
+        }
     }
 
     /// Removes expired sessions; returns how many.
@@ -63,6 +87,9 @@ impl DbSessionStore {
             .bind(user_id)
             .execute(&self.db.pool)
             .await?;
+        if let Some(ended) = &self.ended {
+            ended.user_sessions_ended(user_id);
+        }
         Ok(())
     }
 }
@@ -146,6 +173,9 @@ impl SessionStore for DbSessionStore {
             .execute(&self.db.pool)
             .await
             .map_err(backend_error)?;
+        if let Some(ended) = &self.ended {
+            ended.session_ended(&id.to_string());
+        }
         Ok(())
     }
 }

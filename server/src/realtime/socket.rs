@@ -1,12 +1,14 @@
 //! The `/ws` endpoint. A connection is accepted only from our own origin (403) with a signed-in
 //! session (401), within the connection caps (503). It builds its [`Caller`] the same way server
-//! functions do; before each event is delivered the session and, for organisation events, the
-//! membership are checked again. What the page sends is read by [`Inbox`] (size, rate, shape),
-//! and the server pings the page every heartbeat, closing a connection it no longer hears from.
+//! functions do. What it may receive is decided in memory ([`Hub`]): the hub closes it when its
+//! session ends, each organisation event is checked against the memberships the hub keeps, and a
+//! timer closes it when the session expires (read again then, in case it was extended). What the
+//! page sends is read by [`Inbox`] (size, rate, shape), and the server pings the page every
+//! heartbeat, closing a connection it no longer hears from.
 
 use super::{
     inbox::{Inbox, Refusal},
-    Full, Hub, Subscription,
+    Full, Hub, Membership, Subscription,
 };
 use crate::{
     accounts::session_of,
@@ -26,7 +28,10 @@ use axum::{
     http::{request::Parts, StatusCode},
     response::{IntoResponse, Response},
 };
-use shared::ws::{close, ClientEvent, ServerEvent, MAX_TRANSPORT_BYTES, PROTOCOL_VERSION};
+use shared::{
+    permissions::Role,
+    ws::{close, ClientEvent, ServerEvent, MAX_TRANSPORT_BYTES, PROTOCOL_VERSION},
+};
 use std::{
     sync::Arc,
     time::{Duration, Instant},
@@ -72,7 +77,7 @@ pub async fn upgrade(State(rt): State<Realtime>, ws: WebSocketUpgrade, req: Part
     let Some(session_id) = session_of(&req).ok().and_then(|s| s.id()) else {
         return (StatusCode::UNAUTHORIZED, "Sign in first.").into_response();
     };
-    let subscription = match rt.hub.subscribe(caller.user_id()) {
+    let subscription = match rt.hub.subscribe(caller.user_id(), &session_id.to_string()) {
         Ok(subscription) => subscription,
         Err(Full::User) => {
             return (
@@ -89,9 +94,14 @@ pub async fn upgrade(State(rt): State<Realtime>, ws: WebSocketUpgrade, req: Part
                 .into_response()
         }
     };
+    // Read after subscribing: a session that ends from now on closes the connection through the
+    // hub, and one that ended before is not signed in here.
+    let Some(expires) = session_expiry(&rt, &session_id, caller.user_id()).await else {
+        return (StatusCode::UNAUTHORIZED, "Sign in first.").into_response();
+    };
     ws.max_message_size(MAX_TRANSPORT_BYTES)
         .max_frame_size(MAX_TRANSPORT_BYTES)
-        .on_upgrade(move |socket| serve(rt, socket, caller, session_id, subscription))
+        .on_upgrade(move |socket| serve(rt, socket, caller, session_id, subscription, expires))
 }
 
 async fn serve(
@@ -100,6 +110,7 @@ async fn serve(
     caller: Caller,
     session_id: Id,
     mut subscription: Subscription,
+    mut expires: i64,
 ) {
     let user_id = caller.user_id();
     rt.metrics.ws_connections.inc();
@@ -113,17 +124,29 @@ async fn serve(
         heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut last_heard = Instant::now();
         loop {
+            let expiry = tokio::time::sleep_until(until(expires));
             tokio::select! {
+                biased;
+                _ = subscription.closing.changed() => {
+                    let closing = *subscription.closing.borrow();
+                    if let Some((code, reason)) = closing {
+                        end(&mut socket, code, reason).await;
+                    }
+                    break;
+                }
+                () = expiry => {
+                    match session_expiry(&rt, &session_id, user_id).await {
+                        Some(later) => expires = later,
+                        None => {
+                            end(&mut socket, close::SIGNED_OUT, "signed out").await;
+                            break;
+                        }
+                    }
+                }
                 delivery = subscription.events.recv() => {
                     let Some(delivery) = delivery else { break };
-                    if !still_signed_in(&rt, &session_id, user_id).await {
-                        end(&mut socket, close::SIGNED_OUT, "signed out").await;
-                        break;
-                    }
-                    if let Some(org_id) = delivery.org_id {
-                        if !is_member(&rt.db, org_id, user_id).await {
-                            continue;
-                        }
+                    if !may_receive(&rt, user_id, delivery.org_id).await {
+                        continue;
                     }
                     if send(&mut socket, &delivery.event).await.is_err() {
                         break;
@@ -146,21 +169,9 @@ async fn serve(
                         Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
                         Some(Ok(_)) => continue,
                     };
-                    let answer = match frame {
-                        Ok(event) => {
-                            if !still_signed_in(&rt, &session_id, user_id).await {
-                                end(&mut socket, close::SIGNED_OUT, "signed out").await;
-                                break;
-                            }
-                            match answer_to(event) {
-                                Ok(Some(answer)) => answer,
-                                Ok(None) => continue,
-                                Err(refusal) => {
-                                    refuse(&mut socket, refusal).await;
-                                    break;
-                                }
-                            }
-                        }
+                    let answer = match frame.and_then(answer_to) {
+                        Ok(Some(answer)) => answer,
+                        Ok(None) => continue,
                         Err(Refusal::Answer(error)) => ServerEvent::Error(error),
                         Err(refusal) => {
                             refuse(&mut socket, refusal).await;
@@ -176,6 +187,34 @@ async fn serve(
     }
     drop(subscription);
     rt.metrics.ws_connections.dec();
+}
+
+/// The instant of a unix time (now, if it has passed).
+fn until(unix_secs: i64) -> tokio::time::Instant {
+    let left = u64::try_from(unix_secs.saturating_sub(now())).unwrap_or(0);
+    tokio::time::Instant::now() + Duration::from_secs(left)
+}
+
+/// Whether the person may receive an event that requires membership of `org_id`: from what the
+/// hub knows, or read once and remembered.
+async fn may_receive(rt: &Realtime, user_id: i64, org_id: Option<i64>) -> bool {
+    let Some(org_id) = org_id else {
+        return true;
+    };
+    match rt.hub.membership(user_id, org_id) {
+        Membership::Member(_) => true,
+        Membership::NotMember => false,
+        Membership::Unknown => match role_in(&rt.db, org_id, user_id).await {
+            Ok(role) => matches!(
+                rt.hub.remember(user_id, org_id, role),
+                Membership::Member(_)
+            ),
+            Err(err) => {
+                tracing::warn!(error = %err, "reading a membership for a realtime event");
+                false
+            }
+        },
+    }
 }
 
 /// What the server answers a frame it took, if anything; a refusal ends the connection.
@@ -232,28 +271,29 @@ async fn send(socket: &mut WebSocket, event: &ServerEvent) -> Result<(), axum::E
     socket.send(Message::Text(text.into())).await
 }
 
-/// Whether the connection's session still exists and is signed in as the same user (sign-out
-/// deletes the session, so a signed-out socket closes).
-async fn still_signed_in(rt: &Realtime, session_id: &Id, user_id: i64) -> bool {
-    match rt.sessions.load(session_id).await {
-        Ok(Some(record)) => {
-            let value = |key: &str| record.data.get(key).and_then(serde_json::Value::as_i64);
-            signed_in_user(value(USER_ID), value(SIGNED_IN_AT), now(), rt.absolute_secs)
-                == Some(user_id)
-        }
-        _ => false,
-    }
+/// When the session stops being signed in as `user_id` unless it is used meanwhile (unix
+/// seconds): its idle expiry or the end of its absolute lifetime, whichever is first. `None`
+/// when it is not signed in as `user_id` now (signed out, expired, another person).
+async fn session_expiry(rt: &Realtime, session_id: &Id, user_id: i64) -> Option<i64> {
+    let record = rt.sessions.load(session_id).await.ok()??;
+    let value = |key: &str| record.data.get(key).and_then(serde_json::Value::as_i64);
+    let signed_in_at = value(SIGNED_IN_AT)?;
+    signed_in_user(value(USER_ID), Some(signed_in_at), now(), rt.absolute_secs)
+        .filter(|id| *id == user_id)?;
+    Some(
+        record
+            .expiry_date
+            .unix_timestamp()
+            .min(signed_in_at + rt.absolute_secs),
+    )
 }
 
-async fn is_member(db: &Db, org_id: i64, user_id: i64) -> bool {
-    sqlx::query_scalar::<_, i64>(
-        "SELECT user_id FROM memberships WHERE org_id = $1 AND user_id = $2",
-    )
-    .bind(org_id)
-    .bind(user_id)
-    .fetch_optional(&db.pool)
-    .await
-    .ok()
-    .flatten()
-    .is_some()
+async fn role_in(db: &Db, org_id: i64, user_id: i64) -> Result<Option<Role>, sqlx::Error> {
+    let role: Option<String> =
+        sqlx::query_scalar("SELECT role FROM memberships WHERE org_id = $1 AND user_id = $2")
+            .bind(org_id)
+            .bind(user_id)
+            .fetch_optional(&db.pool)
+            .await?;
+    Ok(role.and_then(|r| r.parse().ok()))
 }

@@ -255,6 +255,23 @@ impl TestServer {
             pg_database = Some(PgDatabase(name));
         }
         tweak(&mut config);
+        Some(Self::launch(config, dir, db, pg_database).await)
+    }
+
+    /// A second server on this one's database, as a second instance of one deployment is.
+    pub async fn start_beside(&self) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut config = test_config(dir.path());
+        config.database_url = self.state().config.database_url.clone();
+        Self::launch(config, dir, self.db, None).await
+    }
+
+    async fn launch(
+        config: Config,
+        dir: tempfile::TempDir,
+        db: Db,
+        pg_database: Option<PgDatabase>,
+    ) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let options = LeptosOptions::builder()
             .output_name("talentloom")
@@ -265,13 +282,13 @@ impl TestServer {
             .await
             .expect("server starts");
         let base = format!("http://{}", running.addr);
-        Some(Self {
+        Self {
             base,
             db,
             running: Some(running),
             _dir: dir,
             pg_database,
-        })
+        }
     }
 
     /// Waits until the server finds skills by meaning too (it embeds the catalog's names in the
