@@ -11,6 +11,7 @@ pub mod accounts;
 pub mod applications;
 pub mod candidates;
 pub mod careers;
+pub mod chat;
 mod confirm;
 pub mod error;
 pub mod form;

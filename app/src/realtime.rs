@@ -64,6 +64,7 @@ mod browser {
         socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         let hello = serde_json::to_string(&ClientEvent::Hello {
             version: PROTOCOL_VERSION,
+            since: Vec::new(),
         })
         .unwrap_or_default();
         let opened = socket.clone();
@@ -114,7 +115,11 @@ mod browser {
             ServerEvent::Error(error) => {
                 leptos::logging::warn!("realtime: {}", error.message)
             }
-            ServerEvent::Ready { .. } | ServerEvent::Pong { .. } => {}
+            ServerEvent::Ready { .. }
+            | ServerEvent::Pong { .. }
+            | ServerEvent::Ack { .. }
+            | ServerEvent::Message(_)
+            | ServerEvent::Read { .. } => {}
         }
     }
 

@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod applications;
 pub mod batch;
 pub mod candidates;
+pub mod chat;
 pub mod documents;
 pub mod jobs;
 pub mod mail;

@@ -2,6 +2,7 @@
 //! needs (a `Mail` holds a `Db` and the queue, not `AppState`), so any of them can be built and
 //! tested alone; handlers and server functions reach them through this state and the seams.
 
+use crate::chat::Chat;
 use crate::{
     accounts::{self_service::SelfService, AccountSettings, AccountSetupError, Accounts},
     applications::{ApplicationSettings, Applications},
@@ -31,6 +32,7 @@ use app::{
     applications::seam::ApplicationsSeam,
     candidates::seam::CandidatesSeam,
     careers::seam::CareersSeam,
+    chat::seam::ChatSeam,
     jobs::seam::JobsSeam,
     mail::seam::MailSeam,
     matching::seam::MatchingSeam,
@@ -118,6 +120,7 @@ services_from_state!(
     applications: Applications,
     candidates: Candidates,
     pipeline: Pipeline,
+    chat: Chat,
     logos: Logos,
     page_cache: PageCache,
     occupations: OccupationService,
@@ -165,6 +168,8 @@ pub struct Services {
     pub candidates: Candidates,
     /// Jobs' boards: stages, moves, live updates.
     pub pipeline: Pipeline,
+    /// Conversations between members and their messages.
+    pub chat: Chat,
     /// Organisations' logos on their careers pages.
     pub logos: Logos,
     /// Careers pages kept for visitors who are not signed in.
@@ -304,8 +309,10 @@ impl AppState {
             occupations.clone(),
             public_url.clone(),
         );
+        let chat = Chat::new(db.clone(), hub.clone());
         Ok(Self(Arc::new(Services {
             realtime: Realtime {
+                chat: chat.clone(),
                 hub,
                 db: db.clone(),
                 sessions: sessions.clone(),
@@ -336,6 +343,7 @@ impl AppState {
             applications,
             candidates,
             pipeline,
+            chat,
             logos,
             page_cache: PageCache::default(),
             occupations,
@@ -381,6 +389,7 @@ impl AppState {
             applications: Arc::new(self.applications.clone()),
             candidates: Arc::new(self.candidates.clone()),
             pipeline: Arc::new(self.pipeline.clone()),
+            chat: Arc::new(self.chat.clone()),
         }
     }
 }
@@ -401,6 +410,7 @@ pub struct Seams {
     applications: Arc<dyn ApplicationsSeam>,
     candidates: Arc<dyn CandidatesSeam>,
     pipeline: Arc<dyn PipelineSeam>,
+    chat: Arc<dyn ChatSeam>,
 }
 
 impl Seams {
@@ -419,5 +429,6 @@ impl Seams {
         provide_context(self.applications.clone());
         provide_context(self.candidates.clone());
         provide_context(self.pipeline.clone());
+        provide_context(self.chat.clone());
     }
 }

@@ -190,6 +190,8 @@ async fn every_server_function_answers_not_found_across_organisations(db: Db) {
         ("candidate", "1"),
         ("stages", "[]"),
         ("application", "1"),
+        ("conversation", "1"),
+        ("members", ""),
         ("stage", "1"),
         ("to", "closed"),
         ("team", "[]"),

@@ -9,6 +9,7 @@ mod account_basics;
 mod applications;
 mod authorisation;
 mod candidates;
+mod chat;
 mod delivery;
 mod document_store;
 mod embeddings;

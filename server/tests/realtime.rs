@@ -17,7 +17,7 @@ use talentloom_server::realtime::Delivery;
 use tokio_tungstenite::tungstenite::{protocol::frame::coding::CloseCode, Message};
 
 /// A signed-up person's open socket, past its `ready` event.
-async fn open_socket(srv: &TestServer, email: &str) -> WebSocket {
+pub(crate) async fn open_socket(srv: &TestServer, email: &str) -> WebSocket {
     let up = srv.client().sign_up("Rea", email).await;
     connect(
         srv,
@@ -27,7 +27,7 @@ async fn open_socket(srv: &TestServer, email: &str) -> WebSocket {
 }
 
 /// A socket opened with this session cookie, past its `ready` event.
-async fn connect(srv: &TestServer, cookie: &str) -> WebSocket {
+pub(crate) async fn connect(srv: &TestServer, cookie: &str) -> WebSocket {
     let mut ws = ws_connect(srv, &srv.base, Some(cookie))
         .await
         .expect("opens");
@@ -38,7 +38,7 @@ async fn connect(srv: &TestServer, cookie: &str) -> WebSocket {
 }
 
 /// Signs `email` in from a new browser: that browser's session cookie.
-async fn sign_in(srv: &TestServer, email: &str) -> (Browser, String) {
+pub(crate) async fn sign_in(srv: &TestServer, email: &str) -> (Browser, String) {
     let browser = srv.client();
     let answer = browser
         .call("sign_in", &[("email", email), ("password", PASSWORD)])
@@ -76,14 +76,14 @@ async fn notices_until_pong(ws: &mut WebSocket, nonce: u64) -> Vec<String> {
     }
 }
 
-async fn send(ws: &mut WebSocket, frame: Value) {
+pub(crate) async fn send(ws: &mut WebSocket, frame: Value) {
     ws.send(Message::Text(frame.to_string().into()))
         .await
         .expect("sent");
 }
 
 /// Reads until the server closes; its close code (`None`: ended without a close frame).
-async fn close_code(ws: &mut WebSocket) -> Option<u16> {
+pub(crate) async fn close_code(ws: &mut WebSocket) -> Option<u16> {
     tokio::time::timeout(Duration::from_secs(15), async {
         while let Some(frame) = ws.next().await {
             match frame {

@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod applications;
 pub mod candidates;
+pub mod chat;
 pub mod jobs;
 pub mod mail;
 pub mod matching;

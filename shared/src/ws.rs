@@ -8,6 +8,7 @@
 //! is answered with [`ServerEvent::Error`] and the socket stays open; only the cases listed in
 //! [`close`] end it.
 
+use crate::chat::ChatMessage;
 use serde::{Deserialize, Serialize};
 
 /// The path the realtime socket is served at.
@@ -54,28 +55,67 @@ pub enum ServerEvent {
     BoardChanged { org: String, job: String },
     /// A frame from the page was not taken; the connection stays open.
     Error(WsError),
+    /// The page's message (its `client_id`) is stored: as it will be shown to everyone.
+    Ack {
+        client_id: String,
+        message: ChatMessage,
+    },
+    /// A message in one of the person's conversations: new, or edited or deleted since (the
+    /// same `seq`), or replayed after a [`ClientEvent::Hello`] that named what the page has.
+    Message(ChatMessage),
+    /// A member of a conversation has read up to `seq`.
+    Read {
+        conversation: i64,
+        user_id: i64,
+        seq: i64,
+    },
 }
 
 /// Sent by the browser.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ClientEvent {
-    /// The first frame a page sends: the protocol version it speaks.
-    Hello { version: u32 },
+    /// The first frame a page sends: the protocol version it speaks and, for each conversation
+    /// it shows, the last message it has; the server sends what came after, in order.
+    Hello {
+        version: u32,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        since: Vec<Seen>,
+    },
+    /// A new message; `client_id` is the page's own id for it, so that sending it again after a
+    /// lost connection stores it once. Answered with [`ServerEvent::Ack`] or an error that
+    /// names the `client_id`.
+    Send {
+        conversation: i64,
+        client_id: String,
+        body: String,
+    },
+    /// The person has read the conversation up to `seq`.
+    Read { conversation: i64, seq: i64 },
     /// Asks for a [`ServerEvent::Pong`] with the same nonce (the server also pings the page at
     /// the WebSocket level; browsers answer those themselves).
     Ping { nonce: u64 },
+}
+
+/// The last message a page has of a conversation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Seen {
+    pub conversation: i64,
+    pub seq: i64,
 }
 
 /// Why a frame from the page was not taken.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WsError {
     pub code: ErrorCode,
-    /// What went wrong and what to do, in words for a developer reading the console.
+    /// What went wrong and what to do, in words for the person (sends) or a developer.
     pub message: String,
     /// For [`ErrorCode::RateLimited`]: how long to wait before sending again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after_ms: Option<u64>,
+    /// The `client_id` of the message that was not sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -89,6 +129,12 @@ pub enum ErrorCode {
     RateLimited,
     /// The page's protocol version is not the server's (sent just before closing).
     UnsupportedVersion,
+    /// The message is not valid (empty, too long, a bad client id): `message` says what to fix.
+    Invalid,
+    /// No such conversation, or the person is not in it (the same answer for both).
+    NotFound,
+    /// The server could not store it; sending it again is safe.
+    Unavailable,
 }
 
 /// A live notification.
@@ -137,12 +183,19 @@ mod tests {
             code: ErrorCode::TooLarge,
             message: "too large".into(),
             retry_after_ms: None,
+            reply_to: None,
         });
         assert_eq!(
             serde_json::to_string(&error).unwrap_or_default(),
             r#"{"type":"error","code":"too_large","message":"too large"}"#
         );
         let hello: Result<ClientEvent, _> = serde_json::from_str(r#"{"type":"hello","version":1}"#);
-        assert_eq!(hello.ok(), Some(ClientEvent::Hello { version: 1 }));
+        assert_eq!(
+            hello.ok(),
+            Some(ClientEvent::Hello {
+                version: 1,
+                since: Vec::new()
+            })
+        );
     }
 }

@@ -37,6 +37,7 @@ impl Refusal {
             code,
             message,
             retry_after_ms: None,
+            reply_to: None,
         })
     }
 
@@ -50,6 +51,7 @@ impl Refusal {
                      version {PROTOCOL_VERSION}: reload the page."
                 ),
                 retry_after_ms: None,
+                reply_to: None,
             }),
             code: close::UNSUPPORTED_VERSION,
             reason: "reload the page",
@@ -135,6 +137,7 @@ impl<C: Clock + Clone> Inbox<C> {
                 "Too many frames: at most {FRAMES_PER_SECOND} a second. Send again in {wait_ms} ms."
             ),
             retry_after_ms: Some(wait_ms),
+            reply_to: None,
         }))
     }
 }

@@ -12,6 +12,7 @@ use super::{
 };
 use crate::{
     accounts::session_of,
+    chat::Chat,
     platform::{
         db::{now, Db},
         metrics::Metrics,
@@ -30,7 +31,7 @@ use axum::{
 };
 use shared::{
     permissions::Role,
-    ws::{close, ClientEvent, ServerEvent, MAX_TRANSPORT_BYTES, PROTOCOL_VERSION},
+    ws::{close, ClientEvent, ServerEvent, WsError, MAX_TRANSPORT_BYTES, PROTOCOL_VERSION},
 };
 use std::{
     sync::Arc,
@@ -57,6 +58,8 @@ pub struct Realtime {
     pub absolute_secs: i64,
     /// How often the server pings each page.
     pub heartbeat: Duration,
+    /// Chat messages and read positions come in over the socket.
+    pub chat: Chat,
 }
 
 pub async fn upgrade(State(rt): State<Realtime>, ws: WebSocketUpgrade, req: Parts) -> Response {
@@ -169,16 +172,23 @@ async fn serve(
                         Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
                         Some(Ok(_)) => continue,
                     };
-                    let answer = match frame.and_then(answer_to) {
-                        Ok(Some(answer)) => answer,
-                        Ok(None) => continue,
-                        Err(Refusal::Answer(error)) => ServerEvent::Error(error),
+                    let answers = match frame {
+                        Ok(event) => answer_to(&rt, user_id, event).await,
+                        Err(refusal) => Err(refusal),
+                    };
+                    let answers = match answers {
+                        Ok(answers) => answers,
+                        Err(Refusal::Answer(error)) => vec![ServerEvent::Error(error)],
                         Err(refusal) => {
                             refuse(&mut socket, refusal).await;
                             break;
                         }
                     };
-                    if send(&mut socket, &answer).await.is_err() {
+                    let mut sent = true;
+                    for answer in &answers {
+                        sent = sent && send(&mut socket, answer).await.is_ok();
+                    }
+                    if !sent {
                         break;
                     }
                 }
@@ -217,13 +227,45 @@ async fn may_receive(rt: &Realtime, user_id: i64, org_id: Option<i64>) -> bool {
     }
 }
 
-/// What the server answers a frame it took, if anything; a refusal ends the connection.
-fn answer_to(event: ClientEvent) -> Result<Option<ServerEvent>, Refusal> {
-    match event {
-        ClientEvent::Hello { version } if version == PROTOCOL_VERSION => Ok(None),
-        ClientEvent::Hello { version } => Err(Refusal::unsupported_version(version)),
-        ClientEvent::Ping { nonce } => Ok(Some(ServerEvent::Pong { nonce })),
-    }
+/// What the server answers a frame it took (in order); a refusal that closes ends the
+/// connection.
+async fn answer_to(
+    rt: &Realtime,
+    user_id: i64,
+    event: ClientEvent,
+) -> Result<Vec<ServerEvent>, Refusal> {
+    let answer = |result: Result<ServerEvent, WsError>| match result {
+        Ok(event) => vec![event],
+        Err(error) => vec![ServerEvent::Error(error)],
+    };
+    Ok(match event {
+        ClientEvent::Hello { version, since } => {
+            if version != PROTOCOL_VERSION {
+                return Err(Refusal::unsupported_version(version));
+            }
+            match rt.chat.since(user_id, &since).await {
+                Ok(missed) => missed.into_iter().map(ServerEvent::Message).collect(),
+                Err(error) => vec![ServerEvent::Error(error)],
+            }
+        }
+        ClientEvent::Ping { nonce } => vec![ServerEvent::Pong { nonce }],
+        ClientEvent::Send {
+            conversation,
+            client_id,
+            body,
+        } => answer(
+            rt.chat
+                .send(user_id, conversation, &client_id, &body)
+                .await
+                .map(|message| ServerEvent::Ack { client_id, message }),
+        ),
+        ClientEvent::Read { conversation, seq } => {
+            match rt.chat.read(user_id, conversation, seq).await {
+                Ok(()) => Vec::new(),
+                Err(error) => vec![ServerEvent::Error(error)],
+            }
+        }
+    })
 }
 
 /// Sends the refusal's error, if it has one, and closes with its code.

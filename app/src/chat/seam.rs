@@ -1,0 +1,30 @@
+//! What the chat server functions ask of the server.
+
+use super::api::{ConversationHistory, Conversations, CreateGroup, StartDirect};
+use crate::{error::ApiError, seam::OrgCaller};
+use shared::chat::{ConversationSummary, History};
+
+/// Implemented by `server` (`server/src/chat`).
+#[async_trait::async_trait]
+pub trait ChatSeam: Send + Sync + 'static {
+    async fn conversations(
+        &self,
+        caller: &OrgCaller,
+        input: Conversations,
+    ) -> Result<Vec<ConversationSummary>, ApiError>;
+    async fn start_direct(
+        &self,
+        caller: &OrgCaller,
+        input: StartDirect,
+    ) -> Result<ConversationSummary, ApiError>;
+    async fn create_group(
+        &self,
+        caller: &OrgCaller,
+        input: CreateGroup,
+    ) -> Result<ConversationSummary, ApiError>;
+    async fn history(
+        &self,
+        caller: &OrgCaller,
+        input: ConversationHistory,
+    ) -> Result<History, ApiError>;
+}

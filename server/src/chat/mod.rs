@@ -1,0 +1,643 @@
+//! Chat (`ChatSeam`, and the frames the realtime socket hands over): conversations between
+//! members of one organisation and their messages.
+//!
+//! A message is stored before it is acknowledged, numbered by its conversation (`last_seq + 1`,
+//! in the transaction that stores it, so the order is the server's), and stored once per
+//! `client_id` (a page that sends again after a lost acknowledgement gets the same message
+//! back). It then goes to every member's open pages through the hub, which checks each
+//! delivery against the organisation's membership. Only members of a conversation who are still
+//! members of its organisation send to it, read it or see it listed; for anyone else it does
+//! not exist (404, or `not_found` on the socket).
+
+use crate::{
+    platform::{
+        db::{now, Db},
+        error::OrInternal,
+    },
+    realtime::{Delivery, Hub},
+};
+use app::{
+    chat::{
+        api::{ConversationHistory, Conversations, CreateGroup, StartDirect},
+        seam::ChatSeam,
+    },
+    error::ApiError,
+    seam::OrgCaller,
+};
+use shared::{
+    chat::{
+        check_client_id, check_group_name, check_message, ChatMessage, ConversationKind,
+        ConversationMember, ConversationSummary, History, HISTORY_PAGE, MAX_GROUP_MEMBERS,
+    },
+    ws::{ErrorCode, Seen, ServerEvent, WsError},
+};
+use std::collections::HashMap;
+
+/// The most conversations listed (the latest first).
+const LIST_LIMIT: i64 = 200;
+/// The most messages replayed to a page that reconnects, per conversation (it reads older
+/// ones as history).
+const REPLAY_LIMIT: i64 = 500;
+
+/// The chat service; clones share everything.
+#[derive(Clone)]
+pub struct Chat {
+    db: Db,
+    hub: Hub,
+}
+
+/// A message row as read, with its author's name.
+#[derive(sqlx::FromRow)]
+struct MessageRow {
+    conversation_id: i64,
+    seq: i64,
+    author_id: Option<i64>,
+    author_name: Option<String>,
+    client_id: String,
+    body: String,
+    created_at: i64,
+    edited_at: Option<i64>,
+    deleted_at: Option<i64>,
+}
+
+impl From<MessageRow> for ChatMessage {
+    fn from(row: MessageRow) -> Self {
+        let deleted = row.deleted_at.is_some();
+        Self {
+            conversation: row.conversation_id,
+            seq: row.seq,
+            author: row.author_id,
+            author_name: row
+                .author_name
+                .unwrap_or_else(|| "Former member".to_owned()),
+            client_id: row.client_id,
+            body: if deleted { String::new() } else { row.body },
+            at: row.created_at,
+            edited: row.edited_at.is_some(),
+            deleted,
+        }
+    }
+}
+
+const MESSAGE_COLUMNS: &str = "m.conversation_id, m.seq, m.author_id, u.name AS author_name, \
+     m.client_id, m.body, m.created_at, m.edited_at, m.deleted_at";
+
+#[derive(sqlx::FromRow)]
+struct ConversationRow {
+    id: i64,
+    kind: String,
+    name: String,
+    last_seq: i64,
+    last_read_seq: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct MemberRow {
+    conversation_id: i64,
+    user_id: i64,
+    name: String,
+    is_admin: i64,
+    last_read_seq: i64,
+}
+
+fn refused(code: ErrorCode, message: impl Into<String>, client_id: Option<&str>) -> WsError {
+    WsError {
+        code,
+        message: message.into(),
+        retry_after_ms: None,
+        reply_to: client_id.map(str::to_owned),
+    }
+}
+
+fn not_found(client_id: Option<&str>) -> WsError {
+    refused(
+        ErrorCode::NotFound,
+        "There is no such conversation, or you are not in it.",
+        client_id,
+    )
+}
+
+fn unavailable(what: &str, err: sqlx::Error, client_id: Option<&str>) -> WsError {
+    tracing::error!(error = %err, "{what}");
+    refused(
+        ErrorCode::Unavailable,
+        "The message could not be stored just now; it will be sent again.",
+        client_id,
+    )
+}
+
+impl Chat {
+    pub fn new(db: Db, hub: Hub) -> Self {
+        Self { db, hub }
+    }
+
+    /// Stores a message from `user_id` and sends it to every member's open pages; answers the
+    /// stored message (the one stored before, when `client_id` was sent already).
+    pub async fn send(
+        &self,
+        user_id: i64,
+        conversation: i64,
+        client_id: &str,
+        body: &str,
+    ) -> Result<ChatMessage, WsError> {
+        let invalid = |e: shared::validation::FieldError| {
+            refused(ErrorCode::Invalid, e.message, Some(client_id))
+        };
+        check_client_id("client_id", client_id).map_err(invalid)?;
+        let body = check_message("body", body).map_err(invalid)?;
+        let fail = |what: &'static str| move |err| unavailable(what, err, Some(client_id));
+        let mut tx = self.db.begin().await.map_err(fail("starting a message"))?;
+        let Some(org_id) = member_of(&mut tx, conversation, user_id)
+            .await
+            .map_err(fail("checking a conversation's member"))?
+        else {
+            return Err(not_found(Some(client_id)));
+        };
+        let at = now();
+        // Takes the conversation's row lock: messages of one conversation are numbered in turn.
+        let seq: i64 = sqlx::query_scalar(
+            "UPDATE conversations SET last_seq = last_seq + 1, last_message_at = $1 \
+             WHERE id = $2 RETURNING last_seq",
+        )
+        .bind(at)
+        .bind(conversation)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(fail("numbering a message"))?;
+        let sent_before = message_by_client_id(&mut tx, conversation, client_id)
+            .await
+            .map_err(fail("looking for a message sent before"))?;
+        if let Some(before) = sent_before {
+            // Sent again after a lost acknowledgement: nothing new is stored.
+            drop(tx);
+            return if before.author == Some(user_id) {
+                Ok(before)
+            } else {
+                Err(refused(
+                    ErrorCode::Invalid,
+                    "This client id belongs to another message; send with a new one.",
+                    Some(client_id),
+                ))
+            };
+        }
+        sqlx::query(
+            "INSERT INTO messages (conversation_id, seq, author_id, client_id, body, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(conversation)
+        .bind(seq)
+        .bind(user_id)
+        .bind(client_id)
+        .bind(&body)
+        .bind(at)
+        .execute(&mut *tx)
+        .await
+        .map_err(fail("storing a message"))?;
+        // What one writes, one has read.
+        sqlx::query(
+            "UPDATE conversation_members SET last_read_seq = $1 \
+             WHERE conversation_id = $2 AND user_id = $3",
+        )
+        .bind(seq)
+        .bind(conversation)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(fail("marking a message read by its author"))?;
+        let members = member_ids(&mut tx, conversation)
+            .await
+            .map_err(fail("listing a conversation's members"))?;
+        let message = message_by_client_id(&mut tx, conversation, client_id)
+            .await
+            .map_err(fail("reading a stored message"))?
+            .ok_or_else(|| not_found(Some(client_id)))?;
+        tx.commit().await.map_err(fail("committing a message"))?;
+        for member in members {
+            self.hub.send(
+                member,
+                Delivery {
+                    org_id: Some(org_id),
+                    event: ServerEvent::Message(message.clone()),
+                },
+            );
+        }
+        Ok(message)
+    }
+
+    /// Records that `user_id` has read the conversation up to `seq` (never backwards) and tells
+    /// its members' open pages.
+    pub async fn read(&self, user_id: i64, conversation: i64, seq: i64) -> Result<(), WsError> {
+        let fail = |what: &'static str| move |err| unavailable(what, err, None);
+        let mut tx = self.db.begin().await.map_err(fail("starting a read"))?;
+        let Some(org_id) = member_of(&mut tx, conversation, user_id)
+            .await
+            .map_err(fail("checking a conversation's member"))?
+        else {
+            return Err(not_found(None));
+        };
+        let moved = sqlx::query(
+            "UPDATE conversation_members SET last_read_seq = $1 \
+             WHERE conversation_id = $2 AND user_id = $3 AND last_read_seq < $1 \
+             AND $1 <= (SELECT last_seq FROM conversations WHERE id = $2)",
+        )
+        .bind(seq)
+        .bind(conversation)
+        .bind(user_id)
+        .execute(&mut *tx)
+        .await
+        .map_err(fail("recording a read"))?;
+        let members = member_ids(&mut tx, conversation)
+            .await
+            .map_err(fail("listing a conversation's members"))?;
+        tx.commit().await.map_err(fail("committing a read"))?;
+        if moved.rows_affected() == 1 {
+            for member in members {
+                self.hub.send(
+                    member,
+                    Delivery {
+                        org_id: Some(org_id),
+                        event: ServerEvent::Read {
+                            conversation,
+                            user_id,
+                            seq,
+                        },
+                    },
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// The messages after what a reconnecting page has, in order, for the conversations it
+    /// names that `user_id` is in (others are left out, as if they did not exist).
+    pub async fn since(&self, user_id: i64, seen: &[Seen]) -> Result<Vec<ChatMessage>, WsError> {
+        let mut missed = Vec::new();
+        for seen in seen.iter().take(100) {
+            let rows: Vec<MessageRow> = sqlx::query_as(&format!(
+                "SELECT {MESSAGE_COLUMNS} FROM messages m \
+                 JOIN conversations c ON c.id = m.conversation_id \
+                 JOIN conversation_members cm ON cm.conversation_id = c.id AND cm.user_id = $1 \
+                 JOIN memberships o ON o.org_id = c.org_id AND o.user_id = $1 \
+                 LEFT JOIN users u ON u.id = m.author_id \
+                 WHERE m.conversation_id = $2 AND m.seq > $3 ORDER BY m.seq LIMIT $4"
+            ))
+            .bind(user_id)
+            .bind(seen.conversation)
+            .bind(seen.seq)
+            .bind(REPLAY_LIMIT)
+            .fetch_all(&self.db.pool)
+            .await
+            .map_err(|err| unavailable("replaying messages", err, None))?;
+            missed.extend(rows.into_iter().map(ChatMessage::from));
+        }
+        Ok(missed)
+    }
+
+    /// Summaries of these conversations as `user_id` sees them, in the order given.
+    async fn summaries(
+        &self,
+        user_id: i64,
+        rows: Vec<ConversationRow>,
+    ) -> Result<Vec<ConversationSummary>, ApiError> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<String> = rows.iter().map(|r| r.id.to_string()).collect();
+        // Ids read from the database just now, as numbers: safe to write into the query.
+        let list = ids.join(", ");
+        let members: Vec<MemberRow> = sqlx::query_as(&format!(
+            "SELECT cm.conversation_id, cm.user_id, u.name, cm.is_admin, cm.last_read_seq \
+             FROM conversation_members cm JOIN users u ON u.id = cm.user_id \
+             WHERE cm.conversation_id IN ({list}) ORDER BY u.name, cm.user_id"
+        ))
+        .fetch_all(&self.db.pool)
+        .await
+        .or_internal("listing conversations' members")?;
+        let last: Vec<MessageRow> = sqlx::query_as(&format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages m \
+             JOIN conversations c ON c.id = m.conversation_id AND m.seq = c.last_seq \
+             LEFT JOIN users u ON u.id = m.author_id WHERE c.id IN ({list})"
+        ))
+        .fetch_all(&self.db.pool)
+        .await
+        .or_internal("reading conversations' last messages")?;
+        let mut members_of: HashMap<i64, Vec<ConversationMember>> = HashMap::new();
+        for m in members {
+            members_of
+                .entry(m.conversation_id)
+                .or_default()
+                .push(ConversationMember {
+                    user_id: m.user_id,
+                    name: m.name,
+                    admin: m.is_admin != 0,
+                    last_read_seq: m.last_read_seq,
+                });
+        }
+        let mut last_of: HashMap<i64, ChatMessage> = last
+            .into_iter()
+            .map(|m| (m.conversation_id, ChatMessage::from(m)))
+            .collect();
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let kind = ConversationKind::parse(&row.kind).unwrap_or(ConversationKind::Group);
+                let members = members_of.remove(&row.id).unwrap_or_default();
+                let title = match kind {
+                    ConversationKind::Group => row.name,
+                    ConversationKind::Direct => members
+                        .iter()
+                        .find(|m| m.user_id != user_id)
+                        .map(|m| m.name.clone())
+                        .unwrap_or_else(|| "Just you".to_owned()),
+                };
+                ConversationSummary {
+                    id: row.id,
+                    kind,
+                    title,
+                    members,
+                    last_message: last_of.remove(&row.id),
+                    unread: (row.last_seq - row.last_read_seq).max(0),
+                }
+            })
+            .collect())
+    }
+
+    /// One conversation of the caller's, or 404.
+    async fn summary(
+        &self,
+        caller: &OrgCaller,
+        conversation: i64,
+    ) -> Result<ConversationSummary, ApiError> {
+        let rows = self.rows(caller, Some(conversation)).await?;
+        self.summaries(caller.user_id(), rows)
+            .await?
+            .pop()
+            .ok_or(ApiError::NotFound)
+    }
+
+    /// The caller's conversations in their organisation (or just `only`).
+    async fn rows(
+        &self,
+        caller: &OrgCaller,
+        only: Option<i64>,
+    ) -> Result<Vec<ConversationRow>, ApiError> {
+        sqlx::query_as(
+            "SELECT c.id, c.kind, c.name, c.last_seq, cm.last_read_seq FROM conversations c \
+             JOIN conversation_members cm ON cm.conversation_id = c.id AND cm.user_id = $1 \
+             WHERE c.org_id = $2 AND ($3 = 0 OR c.id = $3) \
+             ORDER BY COALESCE(c.last_message_at, c.created_at) DESC, c.id DESC LIMIT $4",
+        )
+        .bind(caller.user_id())
+        .bind(caller.org_id())
+        .bind(only.unwrap_or(0))
+        .bind(LIST_LIMIT)
+        .fetch_all(&self.db.pool)
+        .await
+        .or_internal("listing conversations")
+    }
+
+    /// Whether these users are all members of the caller's organisation.
+    async fn all_members(&self, org_id: i64, users: &[i64]) -> Result<bool, ApiError> {
+        let mut found = 0usize;
+        for user in users {
+            let member: Option<i64> = sqlx::query_scalar(
+                "SELECT user_id FROM memberships WHERE org_id = $1 AND user_id = $2",
+            )
+            .bind(org_id)
+            .bind(user)
+            .fetch_optional(&self.db.pool)
+            .await
+            .or_internal("checking a member")?;
+            found += usize::from(member.is_some());
+        }
+        Ok(found == users.len())
+    }
+
+    /// Creates a conversation with these members (the first is its admin when `admin_first`).
+    async fn create(
+        &self,
+        caller: &OrgCaller,
+        kind: ConversationKind,
+        name: &str,
+        direct_key: Option<String>,
+        members: &[i64],
+    ) -> Result<Option<i64>, ApiError> {
+        let mut tx = self
+            .db
+            .begin()
+            .await
+            .or_internal("starting a conversation")?;
+        let at = now();
+        let created: Result<i64, sqlx::Error> = sqlx::query_scalar(
+            "INSERT INTO conversations (org_id, kind, name, direct_key, created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(caller.org_id())
+        .bind(kind.as_str())
+        .bind(name)
+        .bind(direct_key)
+        .bind(caller.user_id())
+        .bind(at)
+        .fetch_one(&mut *tx)
+        .await;
+        let id = match created {
+            Ok(id) => id,
+            // The pair's direct conversation was started meanwhile.
+            Err(err) if is_unique_violation(&err) => return Ok(None),
+            Err(err) => {
+                return Err(crate::platform::error::internal(
+                    "creating a conversation",
+                    err,
+                ))
+            }
+        };
+        for member in members {
+            let admin = kind == ConversationKind::Group && *member == caller.user_id();
+            sqlx::query(
+                "INSERT INTO conversation_members (conversation_id, user_id, is_admin, joined_at) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(id)
+            .bind(member)
+            .bind(i64::from(admin))
+            .bind(at)
+            .execute(&mut *tx)
+            .await
+            .or_internal("adding a conversation's member")?;
+        }
+        tx.commit().await.or_internal("committing a conversation")?;
+        Ok(Some(id))
+    }
+}
+
+fn is_unique_violation(err: &sqlx::Error) -> bool {
+    matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
+}
+
+/// The organisation of the conversation, if `user_id` is in it and still a member of that
+/// organisation.
+async fn member_of(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    conversation: i64,
+    user_id: i64,
+) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar(
+        "SELECT c.org_id FROM conversations c \
+         JOIN conversation_members cm ON cm.conversation_id = c.id AND cm.user_id = $2 \
+         JOIN memberships o ON o.org_id = c.org_id AND o.user_id = $2 WHERE c.id = $1",
+    )
+    .bind(conversation)
+    .bind(user_id)
+    .fetch_optional(&mut **tx)
+    .await
+}
+
+async fn member_ids(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    conversation: i64,
+) -> Result<Vec<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT user_id FROM conversation_members WHERE conversation_id = $1")
+        .bind(conversation)
+        .fetch_all(&mut **tx)
+        .await
+}
+
+async fn message_by_client_id(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    conversation: i64,
+    client_id: &str,
+) -> Result<Option<ChatMessage>, sqlx::Error> {
+    let row: Option<MessageRow> = sqlx::query_as(&format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages m LEFT JOIN users u ON u.id = m.author_id \
+         WHERE m.conversation_id = $1 AND m.client_id = $2"
+    ))
+    .bind(conversation)
+    .bind(client_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.map(ChatMessage::from))
+}
+
+#[async_trait::async_trait]
+impl ChatSeam for Chat {
+    async fn conversations(
+        &self,
+        caller: &OrgCaller,
+        _input: Conversations,
+    ) -> Result<Vec<ConversationSummary>, ApiError> {
+        let rows = self.rows(caller, None).await?;
+        self.summaries(caller.user_id(), rows).await
+    }
+
+    async fn start_direct(
+        &self,
+        caller: &OrgCaller,
+        input: StartDirect,
+    ) -> Result<ConversationSummary, ApiError> {
+        let (me, other) = (caller.user_id(), input.user_id);
+        if me == other {
+            return Err(ApiError::field(
+                "user_id",
+                "Choose someone else: a direct conversation is between two people.",
+            ));
+        }
+        // Not a member of this organisation: as if they did not exist.
+        if !self.all_members(caller.org_id(), &[other]).await? {
+            return Err(ApiError::NotFound);
+        }
+        let key = format!("{}:{}", me.min(other), me.max(other));
+        let existing = || async {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT id FROM conversations WHERE org_id = $1 AND direct_key = $2",
+            )
+            .bind(caller.org_id())
+            .bind(&key)
+            .fetch_optional(&self.db.pool)
+            .await
+            .or_internal("looking for a direct conversation")
+        };
+        let id = match existing().await? {
+            Some(id) => id,
+            None => match self
+                .create(
+                    caller,
+                    ConversationKind::Direct,
+                    "",
+                    Some(key.clone()),
+                    &[me, other],
+                )
+                .await?
+            {
+                Some(id) => id,
+                None => existing().await?.ok_or(ApiError::Internal)?,
+            },
+        };
+        self.summary(caller, id).await
+    }
+
+    async fn create_group(
+        &self,
+        caller: &OrgCaller,
+        input: CreateGroup,
+    ) -> Result<ConversationSummary, ApiError> {
+        let name = check_group_name("name", &input.name).map_err(ApiError::from)?;
+        let mut members = vec![caller.user_id()];
+        for part in input
+            .members
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+        {
+            let id: i64 = part.parse().map_err(|_| {
+                ApiError::field("members", format!("“{part}” is not a member's id."))
+            })?;
+            if !members.contains(&id) {
+                members.push(id);
+            }
+        }
+        if members.len() > MAX_GROUP_MEMBERS {
+            return Err(ApiError::field(
+                "members",
+                format!("A group may have at most {MAX_GROUP_MEMBERS} members."),
+            ));
+        }
+        if !self.all_members(caller.org_id(), &members).await? {
+            return Err(ApiError::field(
+                "members",
+                "Everyone in a group must be a member of this organisation.",
+            ));
+        }
+        let id = self
+            .create(caller, ConversationKind::Group, &name, None, &members)
+            .await?
+            .ok_or(ApiError::Internal)?;
+        self.summary(caller, id).await
+    }
+
+    async fn history(
+        &self,
+        caller: &OrgCaller,
+        input: ConversationHistory,
+    ) -> Result<History, ApiError> {
+        let conversation = self.summary(caller, input.conversation).await?;
+        let before = input.before.unwrap_or(i64::MAX);
+        let mut rows: Vec<MessageRow> = sqlx::query_as(&format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages m LEFT JOIN users u ON u.id = m.author_id \
+             WHERE m.conversation_id = $1 AND m.seq < $2 ORDER BY m.seq DESC LIMIT $3"
+        ))
+        .bind(conversation.id)
+        .bind(before)
+        .bind(HISTORY_PAGE + 1)
+        .fetch_all(&self.db.pool)
+        .await
+        .or_internal("reading a conversation's history")?;
+        let more_before = rows.len() as i64 > HISTORY_PAGE;
+        rows.truncate(usize::try_from(HISTORY_PAGE).unwrap_or(50));
+        rows.reverse();
+        Ok(History {
+            conversation,
+            messages: rows.into_iter().map(ChatMessage::from).collect(),
+            more_before,
+        })
+    }
+}

@@ -1,0 +1,364 @@
+//! Chat over the realtime socket (tokio-tungstenite) and its server functions: order, a retry
+//! stored once, every member reached, resume after a dropped connection with nothing lost or
+//! repeated, read positions, and that nobody outside a conversation sends to it, reads it or
+//! sees it.
+
+use crate::common;
+use crate::realtime::{connect, send, sign_in};
+
+use common::{next_event, Browser, Db, TestServer, WebSocket};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+
+/// An organisation "acme" with its owner Ola and recruiter Mia, each with an open socket, and
+/// their direct conversation's id.
+async fn two_colleagues(srv: &TestServer) -> (Browser, Browser, WebSocket, WebSocket, i64) {
+    let owner = srv.client();
+    owner.sign_up("Ola", "ola@example.com").await;
+    owner.create_org("Acme", "acme").await;
+    let mia = owner
+        .invite_and_join(srv, "acme", "mia@example.com", "recruiter", "Mia")
+        .await;
+    let mia_id = mia.me().await["user_id"].as_i64().expect("id");
+    let started = owner
+        .call(
+            "start_direct",
+            &[("slug", "acme"), ("user_id", &mia_id.to_string())],
+        )
+        .await;
+    assert_eq!(started.status, StatusCode::OK, "{:?}", started.body);
+    assert_eq!(started.body["title"], "Mia");
+    let conversation = started.body["id"].as_i64().expect("id");
+    // Starting it again finds the same one, from either side.
+    let ola_id = owner.me().await["user_id"].as_i64().expect("id");
+    let again = mia
+        .call(
+            "start_direct",
+            &[("slug", "acme"), ("user_id", &ola_id.to_string())],
+        )
+        .await;
+    assert_eq!(again.body["id"], conversation, "{:?}", again.body);
+    let (_, ola_cookie) = sign_in(srv, "ola@example.com").await;
+    let (_, mia_cookie) = sign_in(srv, "mia@example.com").await;
+    let ola_ws = connect(srv, &ola_cookie).await;
+    let mia_ws = connect(srv, &mia_cookie).await;
+    (owner, mia, ola_ws, mia_ws, conversation)
+}
+
+async fn say(ws: &mut WebSocket, conversation: i64, client_id: &str, body: &str) -> Value {
+    send(
+        ws,
+        json!({"type": "send", "conversation": conversation, "client_id": client_id, "body": body}),
+    )
+    .await;
+    loop {
+        let event = next_event(ws).await;
+        if event["type"] == "ack" || event["type"] == "error" {
+            return event;
+        }
+    }
+}
+
+/// The events before the pong of a ping sent now, leaving out pongs and pings.
+async fn events_until_pong(ws: &mut WebSocket, nonce: u64) -> Vec<Value> {
+    send(ws, json!({"type": "ping", "nonce": nonce})).await;
+    let mut events = Vec::new();
+    loop {
+        let event = next_event(ws).await;
+        if event["type"] == "pong" && event["nonce"] == nonce {
+            return events;
+        }
+        events.push(event);
+    }
+}
+
+async fn messages_are_ordered_stored_once_and_reach_every_member(db: Db) {
+    let Some(srv) = TestServer::start(db).await else {
+        return;
+    };
+    let (_ola, mia, mut ola_ws, mut mia_ws, conversation) = two_colleagues(&srv).await;
+    let first = say(&mut ola_ws, conversation, "c-1", "  Hello **Mia**  ").await;
+    assert_eq!(first["type"], "ack", "{first}");
+    assert_eq!(first["client_id"], "c-1");
+    assert_eq!(first["message"]["seq"], 1);
+    assert_eq!(first["message"]["body"], "Hello **Mia**");
+    assert_eq!(first["message"]["author_name"], "Ola");
+    let arrived = next_event(&mut mia_ws).await;
+    assert_eq!(arrived["type"], "message", "{arrived}");
+    assert_eq!(arrived["seq"], 1);
+    assert_eq!(arrived["client_id"], "c-1");
+
+    // Sent again (the acknowledgement was lost): the same message, nothing new for anyone.
+    let retry = say(&mut ola_ws, conversation, "c-1", "  Hello **Mia**  ").await;
+    assert_eq!(retry["message"]["seq"], 1, "{retry}");
+    let second = say(&mut ola_ws, conversation, "c-2", "Are you free at 3?").await;
+    assert_eq!(second["message"]["seq"], 2, "{second}");
+    let seen: Vec<i64> = events_until_pong(&mut mia_ws, 1)
+        .await
+        .iter()
+        .filter(|e| e["type"] == "message")
+        .filter_map(|e| e["seq"].as_i64())
+        .collect();
+    assert_eq!(seen, [2]);
+
+    // Mia's list: two unread; reading them tells Ola's open page.
+    let list = mia.call("conversations", &[("slug", "acme")]).await;
+    assert_eq!(list.status, StatusCode::OK, "{:?}", list.body);
+    assert_eq!(list.body[0]["id"], conversation);
+    assert_eq!(list.body[0]["title"], "Ola");
+    assert_eq!(list.body[0]["unread"], 2);
+    assert_eq!(list.body[0]["last_message"]["body"], "Are you free at 3?");
+    send(
+        &mut mia_ws,
+        json!({"type": "read", "conversation": conversation, "seq": 2}),
+    )
+    .await;
+    // Once Mia's socket has answered a ping, her read is recorded and on its way to Ola's.
+    events_until_pong(&mut mia_ws, 2).await;
+    let read = events_until_pong(&mut ola_ws, 2).await;
+    assert!(
+        read.iter()
+            .any(|e| e["type"] == "read" && e["seq"] == 2 && e["conversation"] == conversation),
+        "{read:?}"
+    );
+    let list = mia.call("conversations", &[("slug", "acme")]).await;
+    assert_eq!(list.body[0]["unread"], 0, "{:?}", list.body);
+    // Reading backwards moves nothing.
+    send(
+        &mut mia_ws,
+        json!({"type": "read", "conversation": conversation, "seq": 1}),
+    )
+    .await;
+    events_until_pong(&mut mia_ws, 3).await;
+    let list = mia.call("conversations", &[("slug", "acme")]).await;
+    assert_eq!(list.body[0]["unread"], 0);
+
+    // History, oldest first.
+    let history = mia
+        .call(
+            "conversation_history",
+            &[
+                ("slug", "acme"),
+                ("conversation", &conversation.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(history.status, StatusCode::OK, "{:?}", history.body);
+    let bodies: Vec<&str> = history.body["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .filter_map(|m| m["body"].as_str())
+        .collect();
+    assert_eq!(bodies, ["Hello **Mia**", "Are you free at 3?"]);
+    assert_eq!(history.body["more_before"], false);
+    srv.stop().await;
+}
+
+async fn a_bad_message_is_refused_with_what_to_fix(db: Db) {
+    let Some(srv) = TestServer::start(db).await else {
+        return;
+    };
+    let (_ola, _mia, mut ola_ws, _mia_ws, conversation) = two_colleagues(&srv).await;
+    for (client_id, body, words) in [
+        ("c-1", "   ", "Write something"),
+        ("c-2", &"x".repeat(4_001), "at most 4000"),
+        ("with space", "hi", "client id"),
+    ] {
+        let answer = say(&mut ola_ws, conversation, client_id, body).await;
+        assert_eq!(answer["type"], "error", "{answer}");
+        assert_eq!(answer["code"], "invalid", "{answer}");
+        assert_eq!(answer["reply_to"], client_id, "{answer}");
+        assert!(
+            answer["message"]
+                .as_str()
+                .is_some_and(|m| m.contains(words)),
+            "{answer}"
+        );
+    }
+    // Nothing was stored: the next message is the first.
+    let ok = say(&mut ola_ws, conversation, "c-3", "hi").await;
+    assert_eq!(ok["message"]["seq"], 1, "{ok}");
+    srv.stop().await;
+}
+
+async fn a_dropped_connection_resumes_with_nothing_lost_or_repeated(db: Db) {
+    let Some(srv) = TestServer::start(db).await else {
+        return;
+    };
+    let (_ola, _mia, mut ola_ws, mia_ws, conversation) = two_colleagues(&srv).await;
+    let first = say(&mut ola_ws, conversation, "c-1", "one").await;
+    assert_eq!(first["message"]["seq"], 1);
+    drop(mia_ws);
+    for (i, body) in ["two", "three", "four"].into_iter().enumerate() {
+        let ack = say(&mut ola_ws, conversation, &format!("c-{}", i + 2), body).await;
+        assert_eq!(ack["type"], "ack", "{ack}");
+    }
+    let (_, cookie) = sign_in(&srv, "mia@example.com").await;
+    let mut mia_ws = connect(&srv, &cookie).await;
+    send(
+        &mut mia_ws,
+        json!({"type": "hello", "version": shared::ws::PROTOCOL_VERSION,
+               "since": [{"conversation": conversation, "seq": 1}]}),
+    )
+    .await;
+    let replayed: Vec<String> = events_until_pong(&mut mia_ws, 1)
+        .await
+        .iter()
+        .filter(|e| e["type"] == "message")
+        .map(|e| format!("{}:{}", e["seq"], e["body"].as_str().unwrap_or("")))
+        .collect();
+    assert_eq!(replayed, ["2:two", "3:three", "4:four"]);
+    srv.stop().await;
+}
+
+async fn nobody_outside_a_conversation_sends_to_it_reads_it_or_sees_it(db: Db) {
+    let Some(srv) = TestServer::start(db).await else {
+        return;
+    };
+    let (ola, mia, mut ola_ws, mut mia_ws, conversation) = two_colleagues(&srv).await;
+    say(&mut ola_ws, conversation, "c-1", "between us").await;
+    let _ = next_event(&mut mia_ws).await;
+    // A colleague who is not in it.
+    let ivo = ola
+        .invite_and_join(&srv, "acme", "ivo@example.com", "viewer", "Ivo")
+        .await;
+    let (_, ivo_cookie) = sign_in(&srv, "ivo@example.com").await;
+    let mut ivo_ws = connect(&srv, &ivo_cookie).await;
+    let answer = say(&mut ivo_ws, conversation, "i-1", "let me in").await;
+    assert_eq!(answer["code"], "not_found", "{answer}");
+    assert_eq!(answer["reply_to"], "i-1");
+    send(
+        &mut ivo_ws,
+        json!({"type": "read", "conversation": conversation, "seq": 1}),
+    )
+    .await;
+    let events = events_until_pong(&mut ivo_ws, 1).await;
+    assert!(
+        events.iter().any(|e| e["code"] == "not_found"),
+        "{events:?}"
+    );
+    send(
+        &mut ivo_ws,
+        json!({"type": "hello", "version": shared::ws::PROTOCOL_VERSION,
+               "since": [{"conversation": conversation, "seq": 0}]}),
+    )
+    .await;
+    let replayed = events_until_pong(&mut ivo_ws, 2).await;
+    assert!(replayed.is_empty(), "{replayed:?}");
+    let history = ivo
+        .call(
+            "conversation_history",
+            &[
+                ("slug", "acme"),
+                ("conversation", &conversation.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(history.status, StatusCode::NOT_FOUND, "{:?}", history.body);
+    let list = ivo.call("conversations", &[("slug", "acme")]).await;
+    assert_eq!(list.body, json!([]), "{:?}", list.body);
+
+    // Removed from the organisation, Mia is out of its conversations too, socket and all.
+    let mia_id = mia.me().await["user_id"].as_i64().expect("id").to_string();
+    let removed = ola
+        .call("remove_member", &[("slug", "acme"), ("user_id", &mia_id)])
+        .await;
+    assert_eq!(removed.status, StatusCode::OK, "{:?}", removed.body);
+    let answer = say(&mut mia_ws, conversation, "m-1", "still here?").await;
+    assert_eq!(answer["code"], "not_found", "{answer}");
+    let ola_hears = say(&mut ola_ws, conversation, "c-2", "gone").await;
+    assert_eq!(ola_hears["type"], "ack");
+    let after = events_until_pong(&mut mia_ws, 3).await;
+    assert!(!after.iter().any(|e| e["type"] == "message"), "{after:?}");
+    srv.stop().await;
+}
+
+async fn groups_are_named_and_made_of_the_organisations_members(db: Db) {
+    let Some(srv) = TestServer::start(db).await else {
+        return;
+    };
+    let (ola, mia, _ola_ws, mut mia_ws, _direct) = two_colleagues(&srv).await;
+    let mia_id = mia.me().await["user_id"].as_i64().expect("id").to_string();
+    let outsider = srv.client();
+    outsider.sign_up("Out", "out@example.com").await;
+    let outsider_id = outsider.me().await["user_id"]
+        .as_i64()
+        .expect("id")
+        .to_string();
+    let group = |name: &str, members: &str| {
+        let (name, members) = (name.to_owned(), members.to_owned());
+        let ola = &ola;
+        async move {
+            ola.call(
+                "create_group",
+                &[("slug", "acme"), ("name", &name), ("members", &members)],
+            )
+            .await
+        }
+    };
+    let nameless = group("  ", &mia_id).await;
+    assert_eq!(nameless.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(nameless
+        .field_error("name")
+        .is_some_and(|m| m.contains("name")));
+    let stranger = group("Hiring", &format!("{mia_id},{outsider_id}")).await;
+    assert_eq!(stranger.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(stranger
+        .field_error("members")
+        .is_some_and(|m| m.contains("member of this organisation")));
+    let garbled = group("Hiring", "7,abc").await;
+    assert!(garbled
+        .field_error("members")
+        .is_some_and(|m| m.contains("abc")));
+    // Nothing was made by the refused ones.
+    assert_eq!(
+        ola.call("conversations", &[("slug", "acme")])
+            .await
+            .body
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+
+    let made = group("Hiring", &format!(" {mia_id} , {mia_id}")).await;
+    assert_eq!(made.status, StatusCode::OK, "{:?}", made.body);
+    assert_eq!(made.body["title"], "Hiring");
+    assert_eq!(made.body["kind"], "group");
+    let members: Vec<(String, bool)> = made.body["members"]
+        .as_array()
+        .expect("members")
+        .iter()
+        .map(|m| {
+            (
+                m["name"].as_str().unwrap_or("").to_owned(),
+                m["admin"] == true,
+            )
+        })
+        .collect();
+    assert_eq!(
+        members,
+        [("Mia".to_owned(), false), ("Ola".to_owned(), true)]
+    );
+    let id = made.body["id"].as_i64().expect("id");
+    let sent = say(&mut mia_ws, id, "g-1", "Hello all").await;
+    assert_eq!(sent["type"], "ack", "{sent}");
+    // The outsider's own organisation knows nothing of it.
+    outsider.create_org("Else", "else").await;
+    let peek = outsider
+        .call(
+            "conversation_history",
+            &[("slug", "else"), ("conversation", &id.to_string())],
+        )
+        .await;
+    assert_eq!(peek.status, StatusCode::NOT_FOUND, "{:?}", peek.body);
+    srv.stop().await;
+}
+
+on_both_databases!(
+    messages_are_ordered_stored_once_and_reach_every_member,
+    a_bad_message_is_refused_with_what_to_fix,
+    a_dropped_connection_resumes_with_nothing_lost_or_repeated,
+    nobody_outside_a_conversation_sends_to_it_reads_it_or_sees_it,
+    groups_are_named_and_made_of_the_organisations_members,
+);

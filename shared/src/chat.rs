@@ -1,0 +1,186 @@
+//! Chat between members of an organisation: conversations, messages and what a page shows of
+//! them. The frames that carry messages live are in `ws.rs`; conversations are listed, started
+//! and read back through server functions.
+
+use crate::validation::{is_hidden_char, FieldError};
+use serde::{Deserialize, Serialize};
+
+/// The longest message, in characters.
+pub const MAX_MESSAGE_CHARS: usize = 4_000;
+/// The longest group name, in characters.
+pub const MAX_GROUP_NAME_CHARS: usize = 80;
+/// The most members a group may have.
+pub const MAX_GROUP_MEMBERS: usize = 200;
+/// The longest id a page may give its message.
+pub const MAX_CLIENT_ID_CHARS: usize = 64;
+/// Messages in one page of history.
+pub const HISTORY_PAGE: i64 = 50;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConversationKind {
+    /// Two people.
+    Direct,
+    /// A named group; its admins add and remove members.
+    Group,
+}
+
+impl ConversationKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Direct => "direct",
+            Self::Group => "group",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "direct" => Some(Self::Direct),
+            "group" => Some(Self::Group),
+            _ => None,
+        }
+    }
+}
+
+/// One message as every page shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatMessage {
+    pub conversation: i64,
+    /// Its place in the conversation: 1, 2, 3… in the order the server stored them.
+    pub seq: i64,
+    /// The author's user id; `None` once their account is gone.
+    pub author: Option<i64>,
+    pub author_name: String,
+    /// The sending page's own id for it.
+    pub client_id: String,
+    /// Empty once deleted.
+    pub body: String,
+    /// Unix seconds.
+    pub at: i64,
+    pub edited: bool,
+    pub deleted: bool,
+}
+
+/// A member of a conversation and the last message they have read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationMember {
+    pub user_id: i64,
+    pub name: String,
+    pub admin: bool,
+    pub last_read_seq: i64,
+}
+
+/// A conversation in the list: its name as the reader sees it, its last message and how many
+/// the reader has not read.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationSummary {
+    pub id: i64,
+    pub kind: ConversationKind,
+    /// A group's name, or the other person's name in a direct conversation.
+    pub title: String,
+    pub members: Vec<ConversationMember>,
+    pub last_message: Option<ChatMessage>,
+    pub unread: i64,
+}
+
+/// A page of a conversation's history, oldest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct History {
+    pub conversation: ConversationSummary,
+    pub messages: Vec<ChatMessage>,
+    /// Whether older messages than these exist.
+    pub more_before: bool,
+}
+
+/// A message's text, trimmed, or what is wrong with it.
+pub fn check_message(field: &str, raw: &str) -> Result<String, FieldError> {
+    let body = raw.trim();
+    if body.is_empty() {
+        return Err(FieldError::new(field, "Write something to send."));
+    }
+    let chars = body.chars().count();
+    if chars > MAX_MESSAGE_CHARS {
+        return Err(FieldError::new(
+            field,
+            format!(
+                "A message may be at most {MAX_MESSAGE_CHARS} characters (this one has {chars}); \
+                 split it or attach a file."
+            ),
+        ));
+    }
+    if body.chars().any(|c| c == '\0') {
+        return Err(FieldError::new(
+            field,
+            "This message contains a NUL character; remove it.",
+        ));
+    }
+    Ok(body.to_owned())
+}
+
+/// A group's name, trimmed, or what is wrong with it.
+pub fn check_group_name(field: &str, raw: &str) -> Result<String, FieldError> {
+    let name = raw.trim();
+    if name.is_empty() {
+        return Err(FieldError::new(field, "Give the group a name."));
+    }
+    if name.chars().count() > MAX_GROUP_NAME_CHARS {
+        return Err(FieldError::new(
+            field,
+            format!("A group's name may be at most {MAX_GROUP_NAME_CHARS} characters."),
+        ));
+    }
+    if name.chars().any(is_hidden_char) {
+        return Err(FieldError::new(
+            field,
+            "This name contains invisible or control characters; type it again.",
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+/// A page's id for its message: 1 to 64 visible ASCII characters (a UUID fits).
+pub fn check_client_id(field: &str, raw: &str) -> Result<(), FieldError> {
+    let ok = !raw.is_empty()
+        && raw.len() <= MAX_CLIENT_ID_CHARS
+        && raw.bytes().all(|b| b.is_ascii_graphic());
+    if ok {
+        Ok(())
+    } else {
+        Err(FieldError::new(
+            field,
+            format!(
+                "A message's client id is 1 to {MAX_CLIENT_ID_CHARS} visible ASCII characters."
+            ),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_are_trimmed_and_bounded() {
+        assert_eq!(check_message("body", "  hi \n").as_deref(), Ok("hi"));
+        assert!(check_message("body", " \n\t").is_err());
+        let long = "é".repeat(MAX_MESSAGE_CHARS + 1);
+        let error = check_message("body", &long).err().map(|e| e.message);
+        assert!(error.is_some_and(|m| m.contains("4001")));
+        assert!(check_message("body", &"é".repeat(MAX_MESSAGE_CHARS)).is_ok());
+        assert!(check_message("body", "a\0b").is_err());
+    }
+
+    #[test]
+    fn group_names_and_client_ids_are_checked() {
+        assert_eq!(
+            check_group_name("name", " Hiring ").as_deref(),
+            Ok("Hiring")
+        );
+        assert!(check_group_name("name", "").is_err());
+        assert!(check_group_name("name", "a\u{200b}b").is_err());
+        assert!(check_client_id("client_id", "3f2b-11").is_ok());
+        for bad in ["", "with space", "é", &"x".repeat(65)] {
+            assert!(check_client_id("client_id", bad).is_err(), "{bad:?}");
+        }
+    }
+}
