@@ -128,6 +128,7 @@ fn SignedInBar(me: Me, slug: Memo<Option<String>>) -> impl IntoView {
                     pages.push((format!("{base}/candidates"), "Candidates"));
                 }
                 pages.push((format!("{base}/match"), "Match"));
+                pages.push((format!("{base}/chat"), "Chat"));
                 if m.role.can(Permission::ViewOrganisation) {
                     pages.push((format!("{base}/team"), "Team"));
                 }

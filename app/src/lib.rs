@@ -140,6 +140,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/orgs/new") view={Lazy::<pages::NewOrganisation>::new()}/>
                     <Route path=path!("/o/:slug") view={Lazy::<pages::Dashboard>::new()}/>
                     <Route path=path!("/o/:slug/team") view={Lazy::<pages::Team>::new()}/>
+                    <Route path=path!("/o/:slug/chat") view={Lazy::<pages::Chat>::new()}/>
+                    <Route path=path!("/o/:slug/chat/:conversation") view={Lazy::<pages::Chat>::new()}/>
                     <Route path=path!("/o/:slug/settings") view={Lazy::<pages::OrgSettings>::new()}/>
                     <Route path=path!("/o/:slug/outbox") view={Lazy::<pages::Outbox>::new()}/>
                     <Route path=path!("/o/:slug/admin/jobs") view={Lazy::<pages::BackgroundJobs>::new()}/>

@@ -18,7 +18,7 @@ use leptos::{lazy, prelude::*};
 use leptos_router::LazyRoute;
 
 use crate::{
-    accounts, applications, candidates, careers, jobs, mail, matching, orgs, pipeline, queue,
+    accounts, applications, candidates, careers, chat, jobs, mail, matching, orgs, pipeline, queue,
 };
 
 /// Declares a group: its pages' route types (`Lazy::<Route>::new()` in the router) and the one
@@ -93,6 +93,7 @@ page_group! {
         Candidate => candidates::CandidatePage,
         Board => pipeline::BoardPage,
         Application => pipeline::ApplicationPage,
+        Chat => chat::ChatPage,
     }
 }
 

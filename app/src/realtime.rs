@@ -1,20 +1,78 @@
 //! The browser's end of the realtime socket: connects while someone is signed in, turns
-//! notifications into toasts, and reconnects with back-off when the connection drops.
+//! notifications into toasts, hands chat events to the page that shows them ([`Live`]), and
+//! reconnects with back-off when the connection drops.
 
 use crate::session::Session;
+use leptos::prelude::*;
+use shared::ws::{ClientEvent, ServerEvent};
+
+/// What the open socket gives pages: chat events as they arrive, whether it is open, and a way
+/// to send. Provided by [`connect`].
+#[derive(Clone, Copy)]
+pub struct Live {
+    /// Chat events (messages, acknowledgements, read receipts, refused sends) not yet taken by
+    /// a page, oldest first: the page showing chat drains it.
+    pub chat: RwSignal<Vec<ServerEvent>>,
+    /// Whether the socket is open now; pages read again what they show when it opens again.
+    pub open: RwSignal<bool>,
+    #[cfg(feature = "hydrate")]
+    socket: StoredValue<Option<web_sys::WebSocket>, LocalStorage>,
+}
+
+impl Live {
+    fn provide() -> Self {
+        let live = Self {
+            chat: RwSignal::new(Vec::new()),
+            open: RwSignal::new(false),
+            #[cfg(feature = "hydrate")]
+            socket: StoredValue::new_local(None),
+        };
+        provide_context(live);
+        live
+    }
+
+    pub fn get() -> Self {
+        expect_context::<Self>()
+    }
+
+    /// Sends a frame if the socket is open; `false` when it is not (the caller keeps it).
+    pub fn send(&self, event: &ClientEvent) -> bool {
+        #[cfg(feature = "hydrate")]
+        {
+            let Ok(text) = serde_json::to_string(event) else {
+                return false;
+            };
+            self.socket
+                .try_with_value(|socket| {
+                    socket.as_ref().is_some_and(|s| {
+                        s.ready_state() == web_sys::WebSocket::OPEN
+                            && s.send_with_str(&text).is_ok()
+                    })
+                })
+                .unwrap_or(false)
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            let _ = event;
+            false
+        }
+    }
+}
 
 #[cfg(not(feature = "hydrate"))]
-pub fn connect(_session: Session) {}
+pub fn connect(_session: Session) {
+    Live::provide();
+}
 
 #[cfg(feature = "hydrate")]
 pub fn connect(session: Session) {
-    use leptos::prelude::*;
+    let live = Live::provide();
     let started = StoredValue::new(false);
     Effect::new(move |_| {
         let signed_in = matches!(session.me.get(), Some(Ok(Some(_))));
         if signed_in && !started.get_value() {
             started.set_value(true);
-            browser::open(session, 0);
+            browser::open(session, live, 0);
         }
     });
     browser::register_service_worker();
@@ -40,6 +98,7 @@ pub async fn server_answers() -> bool {
 
 #[cfg(feature = "hydrate")]
 mod browser {
+    use super::Live;
     use crate::{
         session::Session,
         toast::{use_toasts, ToastKind, Toasts},
@@ -50,7 +109,7 @@ mod browser {
     use web_sys::{CloseEvent, Event, MessageEvent, WebSocket};
 
     /// Opens the socket; `attempt` counts reconnections for the back-off.
-    pub fn open(session: Session, attempt: u32) {
+    pub fn open(session: Session, live: Live, attempt: u32) {
         let toasts = use_toasts();
         let Some(url) = socket_url() else { return };
         let Ok(socket) = WebSocket::new(&url) else {
@@ -58,7 +117,7 @@ mod browser {
         };
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             if let Some(text) = event.data().as_string() {
-                handle(&text, session, toasts);
+                handle(&text, session, live, toasts);
             }
         });
         socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -70,10 +129,14 @@ mod browser {
         let opened = socket.clone();
         let on_open = Closure::<dyn FnMut(Event)>::new(move |_: Event| {
             let _ = opened.send_with_str(&hello);
+            live.socket.set_value(Some(opened.clone()));
+            live.open.set(true);
         });
         socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         let owner = Owner::current();
         let on_close = Closure::<dyn FnMut(CloseEvent)>::new(move |event: CloseEvent| {
+            live.socket.set_value(None);
+            live.open.set(false);
             // The session ended, or this page is older than the server: knocking again would
             // get the same answer (the page says what to do).
             if matches!(event.code(), close::SIGNED_OUT | close::UNSUPPORTED_VERSION) {
@@ -83,7 +146,7 @@ mod browser {
             let owner = owner.clone();
             gloo_timers::callback::Timeout::new(delay, move || {
                 if let Some(owner) = owner {
-                    owner.with(|| open(session, attempt + 1));
+                    owner.with(|| open(session, live, attempt + 1));
                 }
             })
             .forget();
@@ -95,7 +158,7 @@ mod browser {
         on_close.forget();
     }
 
-    fn handle(text: &str, session: Session, toasts: Toasts) {
+    fn handle(text: &str, session: Session, live: Live, toasts: Toasts) {
         let Ok(event) = serde_json::from_str::<ServerEvent>(text) else {
             return;
         };
@@ -111,15 +174,19 @@ mod browser {
                     ToastKind::Error,
                     "Talentloom was updated: reload this page to see changes live again.",
                 ),
+            // A message that was not sent: the chat page shows why, next to it.
+            ServerEvent::Error(error) if error.reply_to.is_some() => live
+                .chat
+                .update(|queue| queue.push(ServerEvent::Error(error))),
             // What this page sends is small and slow; an error is a bug to read in the console.
             ServerEvent::Error(error) => {
                 leptos::logging::warn!("realtime: {}", error.message)
             }
-            ServerEvent::Ready { .. }
-            | ServerEvent::Pong { .. }
-            | ServerEvent::Ack { .. }
+            // For the chat page, which takes them in order.
+            event @ (ServerEvent::Ack { .. }
             | ServerEvent::Message(_)
-            | ServerEvent::Read { .. } => {}
+            | ServerEvent::Read { .. }) => live.chat.update(|queue| queue.push(event)),
+            ServerEvent::Ready { .. } | ServerEvent::Pong { .. } => {}
         }
     }
 

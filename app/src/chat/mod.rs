@@ -1,6 +1,10 @@
-//! Chat between members of an organisation: the server functions that list, start and read back
-//! conversations. Messages themselves travel over the realtime socket (`shared::ws`).
+//! Chat between members of an organisation: the chat page and the server functions that list,
+//! start and read back conversations. Messages themselves travel over the realtime socket
+//! (`shared::ws`, `crate::realtime::Live`).
 
 pub mod api;
+mod page;
 #[cfg(feature = "ssr")]
 pub mod seam;
+
+pub use page::ChatPage;
