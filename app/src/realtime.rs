@@ -4,19 +4,58 @@
 
 use crate::session::Session;
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
 use shared::ws::{ClientEvent, ServerEvent};
 
-/// What the open socket gives pages: chat events as they arrive, whether it is open, and a way
-/// to send. Provided by [`connect`].
+/// What the open socket gives pages: chat events as they arrive, whether it is open, a way to
+/// send, and the outbox of messages written here that the server has not stored yet. Provided
+/// by [`connect`].
 #[derive(Clone, Copy)]
 pub struct Live {
     /// Chat events (messages, acknowledgements, read receipts, refused sends) not yet taken by
     /// a page, oldest first: the page showing chat drains it.
     pub chat: RwSignal<Vec<ServerEvent>>,
-    /// Whether the socket is open now; pages read again what they show when it opens again.
+    /// Whether the socket is open now.
     pub open: RwSignal<bool>,
+    /// Counts the times the socket has opened: pages read again what they show when it opens
+    /// again (what happened meanwhile was not sent to them).
+    pub opened: RwSignal<u64>,
+    /// Messages written in this browser and not yet stored by the server, oldest first. Kept in
+    /// the browser's storage per person, so that a reload or a closed tab loses none: they go
+    /// out whenever the socket opens (the server stores each `client_id` once).
+    pub outbox: RwSignal<Vec<Outgoing>>,
+    /// Whose outbox it is (the socket's `ready` says).
+    #[cfg(feature = "hydrate")]
+    user: RwSignal<Option<i64>>,
     #[cfg(feature = "hydrate")]
     socket: StoredValue<Option<web_sys::WebSocket>, LocalStorage>,
+    /// Set when the server said not to reconnect (signed out, or this page is out of date).
+    #[cfg(feature = "hydrate")]
+    ended: StoredValue<bool>,
+    /// Set while the outbox waits to be sent again after the server asked to slow down.
+    #[cfg(feature = "hydrate")]
+    flush_due: StoredValue<bool>,
+}
+
+/// A message in the outbox.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Outgoing {
+    pub conversation: i64,
+    pub client_id: String,
+    pub body: String,
+    /// Why the server refused it, if it did (it is then sent again only by "Retry").
+    #[serde(default)]
+    pub refused: Option<String>,
+}
+
+impl Outgoing {
+    fn frame(&self) -> ClientEvent {
+        ClientEvent::Send {
+            conversation: self.conversation,
+            client_id: self.client_id.clone(),
+            body: self.body.clone(),
+        }
+    }
 }
 
 impl Live {
@@ -24,8 +63,16 @@ impl Live {
         let live = Self {
             chat: RwSignal::new(Vec::new()),
             open: RwSignal::new(false),
+            opened: RwSignal::new(0),
+            outbox: RwSignal::new(Vec::new()),
+            #[cfg(feature = "hydrate")]
+            user: RwSignal::new(None),
             #[cfg(feature = "hydrate")]
             socket: StoredValue::new_local(None),
+            #[cfg(feature = "hydrate")]
+            ended: StoredValue::new(false),
+            #[cfg(feature = "hydrate")]
+            flush_due: StoredValue::new(false),
         };
         provide_context(live);
         live
@@ -33,6 +80,131 @@ impl Live {
 
     pub fn get() -> Self {
         expect_context::<Self>()
+    }
+
+    /// Puts a message in the outbox and sends it if the socket is open.
+    pub fn post(&self, message: Outgoing) {
+        let frame = message.frame();
+        self.outbox.update(|o| o.push(message));
+        self.save();
+        self.send(&frame);
+    }
+
+    /// Sends a refused message again.
+    pub fn retry(&self, client_id: &str) {
+        let mut frame = None;
+        self.outbox.update(|o| {
+            for m in o.iter_mut().filter(|m| m.client_id == client_id) {
+                m.refused = None;
+                frame = Some(m.frame());
+            }
+        });
+        self.save();
+        if let Some(frame) = frame {
+            self.send(&frame);
+        }
+    }
+
+    /// Drops a refused message from the outbox.
+    pub fn discard(&self, client_id: &str) {
+        self.outbox
+            .update(|o| o.retain(|m| m.client_id != client_id));
+        self.save();
+    }
+
+    /// The socket is open as `user_id`: their outbox is read from the browser's storage (what
+    /// another tab or an earlier page wrote), and what has not been refused goes out.
+    #[cfg(feature = "hydrate")]
+    fn ready(&self, user_id: i64) {
+        self.user.set(Some(user_id));
+        let stored = self.load();
+        self.outbox.update(|o| {
+            for m in stored {
+                if !o.iter().any(|k| k.client_id == m.client_id) {
+                    o.push(m);
+                }
+            }
+        });
+        self.save();
+        self.flush();
+    }
+
+    /// Sends again what the outbox holds and the server has not refused.
+    #[cfg(feature = "hydrate")]
+    fn flush(&self) {
+        for m in self.outbox.get_untracked() {
+            if m.refused.is_none() {
+                self.send(&m.frame());
+            }
+        }
+    }
+
+    /// The server asked to slow down (a frame was not read): the outbox goes out again after
+    /// the wait it gave, once however many frames it refused.
+    #[cfg(feature = "hydrate")]
+    fn slow_down(&self, wait_ms: u64) {
+        if self.flush_due.get_value() {
+            return;
+        }
+        self.flush_due.set_value(true);
+        let live = *self;
+        let wait = u32::try_from(wait_ms.max(50)).unwrap_or(u32::MAX);
+        gloo_timers::callback::Timeout::new(wait, move || {
+            live.flush_due.set_value(false);
+            live.flush();
+        })
+        .forget();
+    }
+
+    /// The server stored this message: out of the outbox.
+    #[cfg(feature = "hydrate")]
+    fn stored(&self, client_id: &str) {
+        self.discard(client_id);
+    }
+
+    /// The server refused this message: kept, with why, for "Retry".
+    #[cfg(feature = "hydrate")]
+    fn refused(&self, client_id: &str, why: &str) {
+        self.outbox.update(|o| {
+            for m in o.iter_mut().filter(|m| m.client_id == client_id) {
+                m.refused = Some(why.to_owned());
+            }
+        });
+        self.save();
+    }
+
+    #[cfg(feature = "hydrate")]
+    fn storage_key(&self) -> Option<String> {
+        self.user
+            .get_untracked()
+            .map(|user| format!("talentloom-outbox-{user}"))
+    }
+
+    #[cfg(feature = "hydrate")]
+    fn load(&self) -> Vec<Outgoing> {
+        let (Some(key), Some(storage)) = (self.storage_key(), local_storage()) else {
+            return Vec::new();
+        };
+        storage
+            .get_item(&key)
+            .ok()
+            .flatten()
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_default()
+    }
+
+    /// Writes the outbox to the browser's storage (what is stored elsewhere meanwhile by
+    /// another tab is merged when a socket opens).
+    fn save(&self) {
+        #[cfg(feature = "hydrate")]
+        if let (Some(key), Some(storage)) = (self.storage_key(), local_storage()) {
+            let outbox = self.outbox.get_untracked();
+            let _ = if outbox.is_empty() {
+                storage.remove_item(&key)
+            } else {
+                storage.set_item(&key, &serde_json::to_string(&outbox).unwrap_or_default())
+            };
+        }
     }
 
     /// Sends a frame if the socket is open; `false` when it is not (the caller keeps it).
@@ -59,6 +231,11 @@ impl Live {
     }
 }
 
+#[cfg(feature = "hydrate")]
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
 #[cfg(not(feature = "hydrate"))]
 pub fn connect(_session: Session) {
     Live::provide();
@@ -76,7 +253,7 @@ pub fn connect(session: Session) {
         }
     });
     browser::register_service_worker();
-    browser::refresh_when_online(session);
+    browser::follow_the_network(session, live);
 }
 
 /// Whether the server answers (its `/healthz`), from the browser.
@@ -108,13 +285,18 @@ mod browser {
     use wasm_bindgen::{closure::Closure, JsCast};
     use web_sys::{CloseEvent, Event, MessageEvent, WebSocket};
 
-    /// Opens the socket; `attempt` counts reconnections for the back-off.
+    /// Opens the socket unless one is open or opening; `attempt` counts reconnections for the
+    /// back-off.
     pub fn open(session: Session, live: Live, attempt: u32) {
+        if live.ended.get_value() || live.socket.with_value(Option::is_some) {
+            return;
+        }
         let toasts = use_toasts();
         let Some(url) = socket_url() else { return };
         let Ok(socket) = WebSocket::new(&url) else {
             return;
         };
+        live.socket.set_value(Some(socket.clone()));
         let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             if let Some(text) = event.data().as_string() {
                 handle(&text, session, live, toasts);
@@ -129,8 +311,8 @@ mod browser {
         let opened = socket.clone();
         let on_open = Closure::<dyn FnMut(Event)>::new(move |_: Event| {
             let _ = opened.send_with_str(&hello);
-            live.socket.set_value(Some(opened.clone()));
             live.open.set(true);
+            live.opened.update(|n| *n += 1);
         });
         socket.set_onopen(Some(on_open.as_ref().unchecked_ref()));
         let owner = Owner::current();
@@ -140,6 +322,7 @@ mod browser {
             // The session ended, or this page is older than the server: knocking again would
             // get the same answer (the page says what to do).
             if matches!(event.code(), close::SIGNED_OUT | close::UNSUPPORTED_VERSION) {
+                live.ended.set_value(true);
                 return;
             }
             let delay = 1_000 * 2u32.pow(attempt.min(5));
@@ -174,19 +357,34 @@ mod browser {
                     ToastKind::Error,
                     "Talentloom was updated: reload this page to see changes live again.",
                 ),
-            // A message that was not sent: the chat page shows why, next to it.
-            ServerEvent::Error(error) if error.reply_to.is_some() => live
-                .chat
-                .update(|queue| queue.push(ServerEvent::Error(error))),
+            // A message that was not stored: kept in the outbox with why, for "Retry". One the
+            // server could not store just now goes out again when the socket next opens.
+            ServerEvent::Error(error) if error.reply_to.is_some() => {
+                if let Some(client_id) = &error.reply_to {
+                    if error.code != ErrorCode::Unavailable {
+                        live.refused(client_id, &error.message);
+                    }
+                }
+            }
+            // A frame was dropped for the rate: what may have been a message goes out again.
+            ServerEvent::Error(error) if error.code == ErrorCode::RateLimited => {
+                live.slow_down(error.retry_after_ms.unwrap_or(1_000))
+            }
             // What this page sends is small and slow; an error is a bug to read in the console.
             ServerEvent::Error(error) => {
                 leptos::logging::warn!("realtime: {}", error.message)
             }
+            ServerEvent::Ack { client_id, message } => {
+                live.stored(&client_id);
+                let event = ServerEvent::Ack { client_id, message };
+                live.chat.update(|queue| queue.push(event));
+            }
             // For the chat page, which takes them in order.
-            event @ (ServerEvent::Ack { .. }
-            | ServerEvent::Message(_)
-            | ServerEvent::Read { .. }) => live.chat.update(|queue| queue.push(event)),
-            ServerEvent::Ready { .. } | ServerEvent::Pong { .. } => {}
+            event @ (ServerEvent::Message(_) | ServerEvent::Read { .. }) => {
+                live.chat.update(|queue| queue.push(event))
+            }
+            ServerEvent::Ready { user_id, .. } => live.ready(user_id),
+            ServerEvent::Pong { .. } => {}
         }
     }
 
@@ -200,15 +398,30 @@ mod browser {
         Some(format!("{scheme}://{}{WS_PATH}", location.host().ok()?))
     }
 
-    /// When the browser is back online, everything that reads from the server reads again.
-    pub fn refresh_when_online(session: Session) {
+    /// When the browser says it is offline, the socket is closed at once (a dead connection
+    /// could otherwise look open for minutes), so pages say so and keep what is written in the
+    /// outbox; when it is back online, the socket opens again without waiting for the back-off,
+    /// and everything that reads from the server reads again.
+    pub fn follow_the_network(session: Session, live: Live) {
+        let on_offline = Closure::<dyn FnMut()>::new(move || {
+            if let Some(socket) = live.socket.get_value() {
+                let _ = socket.close();
+            }
+        });
+        let owner = Owner::current();
         let on_online = Closure::<dyn FnMut()>::new(move || {
             session.live.update(|v| *v += 1);
+            if let Some(owner) = &owner {
+                owner.with(|| open(session, live, 0));
+            }
         });
         if let Some(window) = web_sys::window() {
             let _ = window
+                .add_event_listener_with_callback("offline", on_offline.as_ref().unchecked_ref());
+            let _ = window
                 .add_event_listener_with_callback("online", on_online.as_ref().unchecked_ref());
         }
+        on_offline.forget();
         on_online.forget();
     }
 

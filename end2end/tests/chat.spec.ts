@@ -39,10 +39,13 @@ test("two colleagues chat live, with read receipts, and the history survives a r
   await expect(fay.getByRole("heading", { level: 2 })).toHaveText("Olive Owner");
 
   // An empty message is refused in words; a real one is sent and arrives live.
-  await page.getByLabel("Message", { exact: true }).press("Enter");
+  const send = page.getByRole("button", { name: "Send", exact: true });
+  await send.click();
   await expect(page.getByRole("alert").filter({ hasText: "Write something to send." })).toBeVisible();
   await page.getByLabel("Message", { exact: true }).fill("Hello Fay, can you screen Ada today?");
-  await page.getByLabel("Message", { exact: true }).press("Enter");
+  // Enter sends at a desk; on a touch screen it starts a new line and the button sends.
+  if (phone) await send.click();
+  else await page.getByLabel("Message", { exact: true }).press("Enter");
   const sent = page.locator(".message[data-seq='1']");
   await expect(sent).toContainText("Hello Fay, can you screen Ada today?");
   await expect(page.locator(".message.pending")).toHaveCount(0);
@@ -56,7 +59,7 @@ test("two colleagues chat live, with read receipts, and the history survives a r
   await fay.keyboard.type("Yes, at 3.");
   await fay.keyboard.press("Shift+Enter");
   await fay.keyboard.type("Booking the room.");
-  await fay.getByRole("button", { name: "Send" }).click();
+  await fay.getByRole("button", { name: "Send", exact: true }).click();
   await expect(page.locator(".message[data-seq='2'] .message-body")).toHaveText("Yes, at 3.\nBooking the room.");
 
   // The history is the server's: a reload shows both, in order.
@@ -68,12 +71,35 @@ test("two colleagues chat live, with read receipts, and the history survives a r
   ]);
   await page.screenshot({ path: info.outputPath(`chat-${phone ? "phone" : "desktop"}.png`), fullPage: true });
 
+  // Olive's connection drops: what she writes waits in the browser's outbox, and survives her
+  // closing the tab; the next page she opens sends it, once.
+  const oliveContext = page.context();
+  await oliveContext.setOffline(true);
+  await expect(page.getByText("Offline: messages you write are sent when the connection is back.")).toBeVisible();
+  await page.getByLabel("Message", { exact: true }).fill("Written on the train");
+  await send.click();
+  await expect(page.locator(".message.pending")).toContainText("Sending…");
+  await page.close();
+  await fay.locator(".message[data-seq='2']").waitFor();
+  await expect(fay.locator(".message")).toHaveCount(2);
+  await oliveContext.setOffline(false);
+  const again = await oliveContext.newPage();
+  const againErrors = watchErrors(again);
+  await again.goto(new URL(conversation).pathname);
+  await hydrated(again);
+  await expect(fay.locator(".message[data-seq='3']")).toContainText("Written on the train");
+  await expect(again.locator(".message[data-seq='3']")).toContainText("Written on the train");
+  await expect(again.locator(".message.pending")).toHaveCount(0);
+  await expect(fay.locator(".message")).toHaveCount(3);
+
   // The list shows the conversation with its last message.
   await fay.goto(`/o/${slug}/chat`);
   await hydrated(fay);
-  await expect(fay.locator(".conversation")).toContainText("Yes, at 3.");
+  await expect(fay.locator(".conversation")).toContainText("Written on the train");
 
-  expect(errors).toEqual([]);
+  // Going offline makes the browser log failed reconnections; nothing else may be logged.
+  expect(errors.filter((e) => !e.includes("ERR_INTERNET_DISCONNECTED") && !e.includes("WebSocket"))).toEqual([]);
+  expect(againErrors).toEqual([]);
   expect(fayErrors).toEqual([]);
   await fayContext.close();
 });

@@ -104,7 +104,7 @@ pub fn check_message(field: &str, raw: &str) -> Result<String, FieldError> {
             field,
             format!(
                 "A message may be at most {MAX_MESSAGE_CHARS} characters (this one has {chars}); \
-                 split it or attach a file."
+                 split it into several messages."
             ),
         ));
     }

@@ -1,12 +1,17 @@
 //! `/o/:slug/chat` and `/o/:slug/chat/:conversation`: the person's conversations in the
 //! organisation (each with its last message and unread count), starting one with a colleague,
 //! and a conversation: its history, messages arriving live, and sending. A message shows
-//! "Sending…" until the server has stored it, and "Not sent" with the reason and a retry when it
-//! refused it; what the socket missed while closed is read again when it opens.
+//! "Sending…" until the server has stored it (it waits in the browser's outbox, `Live::outbox`,
+//! through a lost connection or a reload), and "Not sent" with the reason, "Retry" and "Discard"
+//! when it refused it; what the socket missed while closed is read again when it opens.
 
 use super::api::{conversation_history, conversations, StartDirect};
 use crate::{
-    orgs::api::get_team, realtime::Live, session::use_slug, time::LocalTime, widgets::ErrorPanel,
+    orgs::api::get_team,
+    realtime::{Live, Outgoing},
+    session::use_slug,
+    time::LocalTime,
+    widgets::ErrorPanel,
 };
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -16,26 +21,31 @@ use shared::{
     ws::{ClientEvent, ServerEvent},
 };
 
-/// A message this page sent that the server has not stored yet.
-#[derive(Clone, Debug, PartialEq)]
-struct Pending {
-    conversation: i64,
-    client_id: String,
-    body: String,
-    /// Why the server refused it, if it did.
-    refused: Option<String>,
-}
-
 /// What the shown conversation holds, changed by history and by live events.
 #[derive(Clone, Copy)]
 struct Shown {
     conversation: RwSignal<Option<i64>>,
     messages: RwSignal<Vec<ChatMessage>>,
     members: RwSignal<Vec<ConversationMember>>,
-    pending: RwSignal<Vec<Pending>>,
 }
 
 impl Shown {
+    /// Takes the members as read, keeping each one's furthest read position seen.
+    fn merge_members(&self, read: Vec<ConversationMember>) {
+        self.members.update(|known| {
+            let merged = read
+                .into_iter()
+                .map(|mut m| {
+                    if let Some(k) = known.iter().find(|k| k.user_id == m.user_id) {
+                        m.last_read_seq = m.last_read_seq.max(k.last_read_seq);
+                    }
+                    m
+                })
+                .collect();
+            *known = merged;
+        });
+    }
+
     /// Adds or replaces a message of the shown conversation, keeping them in order.
     fn put(&self, message: ChatMessage) {
         if self.conversation.get_untracked() != Some(message.conversation) {
@@ -64,14 +74,13 @@ pub fn ChatPage() -> impl IntoView {
     // Bumped when a message arrives for a conversation in the list.
     let changed = RwSignal::new(0u64);
     let list = Resource::new(
-        move || (slug.get(), changed.get(), live.open.get()),
+        move || (slug.get(), changed.get(), live.opened.get()),
         |(slug, _, _)| conversations(slug),
     );
     let shown = Shown {
         conversation: RwSignal::new(None),
         messages: RwSignal::new(Vec::new()),
         members: RwSignal::new(Vec::new()),
-        pending: RwSignal::new(Vec::new()),
     };
     // Live events, in the order they came.
     Effect::new(move |_| {
@@ -86,12 +95,7 @@ pub fn ChatPage() -> impl IntoView {
                     shown.put(message);
                     changed.update(|n| *n += 1);
                 }
-                ServerEvent::Ack { client_id, message } => {
-                    shown
-                        .pending
-                        .update(|p| p.retain(|m| m.client_id != client_id));
-                    shown.put(message);
-                }
+                ServerEvent::Ack { message, .. } => shown.put(message),
                 ServerEvent::Read {
                     conversation,
                     user_id,
@@ -102,16 +106,8 @@ pub fn ChatPage() -> impl IntoView {
                             m.last_read_seq = m.last_read_seq.max(seq);
                         }
                     });
-                }
-                ServerEvent::Error(error) => {
-                    let Some(client_id) = error.reply_to else {
-                        continue;
-                    };
-                    shown.pending.update(|p| {
-                        for m in p.iter_mut().filter(|m| m.client_id == client_id) {
-                            m.refused = Some(error.message.clone());
-                        }
-                    });
+                    // The reader's own position moved too: the list's unread count with it.
+                    changed.update(|n| *n += 1);
                 }
                 _ => {}
             }
@@ -153,9 +149,8 @@ pub fn ChatPage() -> impl IntoView {
 
 #[component]
 fn ConversationItem(c: ConversationSummary, selected: Memo<Option<i64>>) -> impl IntoView {
-    let slug = use_slug();
     let id = c.id;
-    let href = move || format!("/o/{}/chat/{id}", slug.get());
+    let href = format!("/o/{}/chat/{id}", use_slug().get_untracked());
     let last = c
         .last_message
         .map(|m| {
@@ -236,22 +231,28 @@ fn StartConversation() -> impl IntoView {
 #[component]
 fn Conversation(id: i64, shown: Shown) -> impl IntoView {
     let slug = use_slug();
+    // Made once: the view below can outlive a switch to another conversation by a moment.
+    let back = format!("/o/{}/chat", slug.get_untracked());
     let live = Live::get();
     let history = Resource::new(
-        move || (slug.get(), id, live.open.get()),
+        move || (slug.get(), id, live.opened.get()),
         |(slug, id, _)| conversation_history(slug, id, None),
     );
     shown.conversation.set(Some(id));
     shown.messages.set(Vec::new());
+    shown.members.set(Vec::new());
     let me = crate::session::Session::get().me;
-    // Tells the server what this person has read: the last message shown.
+    // Tells the server what this person has read: the last message shown, once each.
+    let read_sent = StoredValue::new(0i64);
     let mark_read = move || {
         let last = shown.messages.with_untracked(|m| m.last().map(|m| m.seq));
-        if let Some(seq) = last {
-            live.send(&ClientEvent::Read {
+        if let Some(seq) = last.filter(|seq| *seq > read_sent.get_value()) {
+            if live.send(&ClientEvent::Read {
                 conversation: id,
                 seq,
-            });
+            }) {
+                read_sent.set_value(seq);
+            }
         }
     };
     Effect::new(move |_| {
@@ -259,46 +260,70 @@ fn Conversation(id: i64, shown: Shown) -> impl IntoView {
         mark_read();
     });
     let pending_here = move || {
-        shown
-            .pending
+        live.outbox
             .get()
             .into_iter()
             .filter(|p| p.conversation == id)
             .collect::<Vec<_>>()
     };
+    // The newest message stays in view: on opening, after sending, and as messages arrive
+    // while the reader is at the bottom (not while they have scrolled up to read older ones).
+    let list = NodeRef::<leptos::html::Ol>::new();
+    let at_bottom = StoredValue::new(true);
+    Effect::new(move |_| {
+        shown.messages.track();
+        let outgoing = pending_here().len();
+        if let Some(list) = list.get() {
+            if at_bottom.get_value() || outgoing > 0 {
+                list.set_scroll_top(list.scroll_height());
+            }
+        }
+    });
+    let on_scroll = move |_| {
+        if let Some(list) = list.get_untracked() {
+            let gap = list.scroll_height() - list.scroll_top() - list.client_height();
+            at_bottom.set_value(gap < 48);
+        }
+    };
     // The history and what arrives live are drawn together, from the same signals, on the
     // server and when the page hydrates.
     view! {
         <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
-            {move || Suspend::new(async move {
+            {move || {
+                let back = back.clone();
+                Suspend::new(async move {
                 // Who reads is awaited too, so the server and the page draw the same receipts.
                 let my_id = me.await.ok().flatten().map(|m| m.user_id);
                 match history.await {
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
                     Ok(history) => {
-                        shown.messages.set(history.messages);
-                        shown.members.set(history.conversation.members.clone());
+                        // Merged, not replaced: this runs again when the session is read again,
+                        // and what arrived live since the history was read must stay.
+                        for message in history.messages {
+                            shown.put(message);
+                        }
+                        shown.merge_members(history.conversation.members.clone());
                         let names = history.conversation.members.iter().map(|m| m.name.clone()).collect::<Vec<_>>().join(", ");
                         view! {
                             <header class="chat-head">
-                                <a class="chat-back" href=move || format!("/o/{}/chat", slug.get())>"← All conversations"</a>
+                                <a class="chat-back" href=back>"← All conversations"</a>
                                 <h2>{history.conversation.title}</h2>
                                 <p class="hint">{names}</p>
                             </header>
-                            <ol class="messages" aria-live="polite" aria-label="Messages">
+                            <ol class="messages" aria-live="polite" aria-label="Messages" node_ref=list on:scroll=on_scroll>
                                 <For each=move || shown.messages.get() key=|m| (m.seq, m.edited, m.deleted) let:message>
                                     <MessageItem message shown my_id/>
                                 </For>
                                 <For each=pending_here key=|p| (p.client_id.clone(), p.refused.clone()) let:pending>
-                                    <PendingItem pending shown/>
+                                    <PendingItem pending/>
                                 </For>
                             </ol>
                         }.into_any()
                     }
                 }
-            })}
+            })}}
         </Transition>
-        <Composer id shown/>
+        <Composer id/>
     }
 }
 
@@ -345,41 +370,32 @@ fn MessageItem(message: ChatMessage, shown: Shown, my_id: Option<i64>) -> impl I
 }
 
 #[component]
-fn PendingItem(pending: Pending, shown: Shown) -> impl IntoView {
+fn PendingItem(pending: Outgoing) -> impl IntoView {
     let live = Live::get();
-    let retry = {
-        let pending = pending.clone();
-        move |_| {
-            shown.pending.update(|p| {
-                for m in p.iter_mut().filter(|m| m.client_id == pending.client_id) {
-                    m.refused = None;
-                }
-            });
-            live.send(&ClientEvent::Send {
-                conversation: pending.conversation,
-                client_id: pending.client_id.clone(),
-                body: pending.body.clone(),
-            });
+    let client_id = pending.client_id.clone();
+    let state = match pending.refused {
+        None => view! { <p class="message-state">"Sending…"</p> }.into_any(),
+        Some(why) => {
+            let (retry, discard) = (client_id.clone(), client_id.clone());
+            view! {
+                <p class="message-state error" role="alert">"Not sent: "{why}" "
+                    <button type="button" class="link" on:click=move |_| live.retry(&retry)>"Retry"</button>" "
+                    <button type="button" class="link" on:click=move |_| live.discard(&discard)>"Discard"</button>
+                </p>
+            }
+            .into_any()
         }
     };
-    let refused = pending.refused.clone();
     view! {
-        <li class="message mine pending" data-client-id=pending.client_id.clone()>
-            <p class="message-body">{pending.body.clone()}</p>
-            {match refused {
-                None => view! { <p class="message-state">"Sending…"</p> }.into_any(),
-                Some(why) => view! {
-                    <p class="message-state error" role="alert">"Not sent: "{why}" "
-                        <button type="button" class="link" on:click=retry>"Retry"</button>
-                    </p>
-                }.into_any(),
-            }}
+        <li class="message mine pending" data-client-id=client_id>
+            <p class="message-body">{pending.body}</p>
+            {state}
         </li>
     }
 }
 
 #[component]
-fn Composer(id: i64, shown: Shown) -> impl IntoView {
+fn Composer(id: i64) -> impl IntoView {
     let live = Live::get();
     let mounted = RwSignal::new(false);
     Effect::new(move |_| mounted.set(true));
@@ -394,39 +410,14 @@ fn Composer(id: i64, shown: Shown) -> impl IntoView {
             }
         };
         problem.set(None);
-        let client_id = client_id();
-        shown.pending.update(|p| {
-            p.push(Pending {
-                conversation: id,
-                client_id: client_id.clone(),
-                body: body.clone(),
-                refused: None,
-            })
-        });
         text.set(String::new());
-        live.send(&ClientEvent::Send {
+        live.post(Outgoing {
             conversation: id,
-            client_id,
+            client_id: client_id(),
             body,
+            refused: None,
         });
     };
-    // What was written while the socket was closed goes out when it opens again.
-    Effect::new(move |_| {
-        if live.open.get() {
-            for p in shown
-                .pending
-                .get_untracked()
-                .into_iter()
-                .filter(|p| p.refused.is_none())
-            {
-                live.send(&ClientEvent::Send {
-                    conversation: p.conversation,
-                    client_id: p.client_id,
-                    body: p.body,
-                });
-            }
-        }
-    });
     view! {
         <form class="composer" on:submit=move |ev| { ev.prevent_default(); send(); }>
             <label for="message" class="sr-only">"Message"</label>
@@ -434,10 +425,14 @@ fn Composer(id: i64, shown: Shown) -> impl IntoView {
                 aria-invalid=move || problem.get().is_some().then_some("true")
                 aria-describedby="message-error"
                 prop:value=move || text.get()
-                on:input=move |ev| text.set(event_target_value(&ev))
+                on:input=move |ev| {
+                    text.set(event_target_value(&ev));
+                    problem.set(None);
+                }
                 on:keydown=move |ev| {
-                    // Enter sends; Shift+Enter starts a new line.
-                    if ev.key() == "Enter" && !ev.shift_key() {
+                    // Enter sends; Shift+Enter starts a new line. On a touch screen (no Shift)
+                    // Enter starts a new line and the button sends.
+                    if ev.key() == "Enter" && !ev.shift_key() && !touch_screen() {
                         ev.prevent_default();
                         send();
                     }
@@ -449,6 +444,20 @@ fn Composer(id: i64, shown: Shown) -> impl IntoView {
         {move || (mounted.get() && !live.open.get()).then(|| view! {
             <p class="hint offline-note" role="status">"Offline: messages you write are sent when the connection is back."</p>
         })}
+    }
+}
+
+/// Whether the main pointer is a finger (a phone or tablet).
+fn touch_screen() -> bool {
+    #[cfg(feature = "hydrate")]
+    {
+        web_sys::window()
+            .and_then(|w| w.match_media("(pointer: coarse)").ok().flatten())
+            .is_some_and(|m| m.matches())
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        false
     }
 }
 
