@@ -145,7 +145,14 @@ fn SignedInBar(me: Me, slug: Memo<Option<String>>) -> impl IntoView {
         pages()
             .into_iter()
             .map(|(href, label)| {
-                let current = (here == href).then_some("page");
+                // The page itself, or a page within its section (a job within Jobs, a
+                // conversation within Chat; the dashboard has no section).
+                let within = href.matches('/').count() > 2 && here.starts_with(&format!("{href}/"));
+                let current = if here == href {
+                    Some("page")
+                } else {
+                    within.then_some("true")
+                };
                 view! { <a href=href aria-current=current>{label}</a> }
             })
             .collect_view()

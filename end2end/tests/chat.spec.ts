@@ -31,6 +31,12 @@ test("two colleagues chat live, with read receipts, and the history survives a r
   await page.getByRole("button", { name: "Open" }).click();
   await expect(page).toHaveURL(new RegExp(`/o/${slug}/chat/\\d+$`));
   await expect(page.getByRole("heading", { level: 2 })).toHaveText("Fay");
+  await expect(page.getByText("No messages yet: say hello.")).toBeVisible();
+  if (!phone) {
+    // A conversation is within Chat: the menu says so.
+    const nav = page.getByRole("navigation", { name: "Organisation", exact: true });
+    await expect(nav.getByRole("link", { name: "Chat" })).toHaveAttribute("aria-current", "true");
+  }
   const conversation = page.url();
 
   // Fay opens it too.

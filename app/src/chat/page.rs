@@ -24,9 +24,12 @@ use shared::{
 /// What the shown conversation holds, changed by history and by live events.
 #[derive(Clone, Copy)]
 struct Shown {
-    conversation: RwSignal<Option<i64>>,
+    /// The conversation in the address: events for it are taken even before its history is in.
+    conversation: Memo<Option<i64>>,
     messages: RwSignal<Vec<ChatMessage>>,
     members: RwSignal<Vec<ConversationMember>>,
+    /// What was typed and not sent, per conversation, kept while switching between them.
+    drafts: StoredValue<std::collections::HashMap<i64, String>>,
 }
 
 impl Shown {
@@ -78,9 +81,10 @@ pub fn ChatPage() -> impl IntoView {
         |(slug, _, _)| conversations(slug),
     );
     let shown = Shown {
-        conversation: RwSignal::new(None),
+        conversation: selected,
         messages: RwSignal::new(Vec::new()),
         members: RwSignal::new(Vec::new()),
+        drafts: StoredValue::new(Default::default()),
     };
     // Live events, in the order they came.
     Effect::new(move |_| {
@@ -195,17 +199,13 @@ fn StartConversation() -> impl IntoView {
     });
     let members = Resource::new(move || slug.get(), get_team);
     let me = crate::session::Session::get().me;
-    let my_id = move || {
-        me.get_untracked()
-            .and_then(Result::ok)
-            .flatten()
-            .map(|m| m.user_id)
-    };
     view! {
         <details class="start-chat">
             <summary>"New conversation"</summary>
             <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
                 {move || Suspend::new(async move {
+                    // Awaited, so the server and the page leave out the same person.
+                    let my_id = me.await.ok().flatten().map(|m| m.user_id);
                     match members.await {
                         Err(error) => view! { <ErrorPanel error/> }.into_any(),
                         Ok(team) => view! {
@@ -213,7 +213,7 @@ fn StartConversation() -> impl IntoView {
                                 <input type="hidden" name="slug" value=slug.get_untracked()/>
                                 <label for="chat-with">"With"</label>
                                 <select id="chat-with" name="user_id">
-                                    {team.members.into_iter().filter(|m| Some(m.user_id) != my_id()).map(|m| view! {
+                                    {team.members.into_iter().filter(|m| Some(m.user_id) != my_id).map(|m| view! {
                                         <option value=m.user_id.to_string()>{m.name}</option>
                                     }).collect_view()}
                                 </select>
@@ -238,7 +238,6 @@ fn Conversation(id: i64, shown: Shown) -> impl IntoView {
         move || (slug.get(), id, live.opened.get()),
         |(slug, id, _)| conversation_history(slug, id, None),
     );
-    shown.conversation.set(Some(id));
     shown.messages.set(Vec::new());
     shown.members.set(Vec::new());
     let me = crate::session::Session::get().me;
@@ -259,7 +258,14 @@ fn Conversation(id: i64, shown: Shown) -> impl IntoView {
         shown.messages.track();
         mark_read();
     });
+    // The outbox is the browser's: drawn once the page runs, so that hydration finds what the
+    // server drew (it may already hold messages when this page's code arrives).
+    let mounted = RwSignal::new(false);
+    Effect::new(move |_| mounted.set(true));
     let pending_here = move || {
+        if !mounted.get() {
+            return Vec::new();
+        }
         live.outbox
             .get()
             .into_iter()
@@ -318,12 +324,15 @@ fn Conversation(id: i64, shown: Shown) -> impl IntoView {
                                     <PendingItem pending/>
                                 </For>
                             </ol>
+                            {move || (shown.messages.with(Vec::is_empty) && pending_here().is_empty()).then(|| view! {
+                                <p class="hint chat-empty">"No messages yet: say hello."</p>
+                            })}
                         }.into_any()
                     }
                 }
             })}}
         </Transition>
-        <Composer id/>
+        <Composer id shown/>
     }
 }
 
@@ -395,11 +404,15 @@ fn PendingItem(pending: Outgoing) -> impl IntoView {
 }
 
 #[component]
-fn Composer(id: i64) -> impl IntoView {
+fn Composer(id: i64, shown: Shown) -> impl IntoView {
     let live = Live::get();
     let mounted = RwSignal::new(false);
     Effect::new(move |_| mounted.set(true));
-    let text = RwSignal::new(String::new());
+    let draft = shown
+        .drafts
+        .with_value(|d| d.get(&id).cloned())
+        .unwrap_or_default();
+    let text = RwSignal::new(draft);
     let problem = RwSignal::new(None::<String>);
     let send = move || {
         let body = match check_message("body", &text.get_untracked()) {
@@ -411,6 +424,9 @@ fn Composer(id: i64) -> impl IntoView {
         };
         problem.set(None);
         text.set(String::new());
+        shown.drafts.update_value(|d| {
+            d.remove(&id);
+        });
         live.post(Outgoing {
             conversation: id,
             client_id: client_id(),
@@ -426,7 +442,11 @@ fn Composer(id: i64) -> impl IntoView {
                 aria-describedby="message-error"
                 prop:value=move || text.get()
                 on:input=move |ev| {
-                    text.set(event_target_value(&ev));
+                    let value = event_target_value(&ev);
+                    shown.drafts.update_value(|d| {
+                        d.insert(id, value.clone());
+                    });
+                    text.set(value);
                     problem.set(None);
                 }
                 on:keydown=move |ev| {
