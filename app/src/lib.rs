@@ -28,6 +28,8 @@ mod realtime;
 #[cfg(feature = "ssr")]
 pub mod seam;
 mod session;
+#[cfg(feature = "ssr")]
+pub use session::KnownUser;
 pub mod time;
 mod toast;
 mod widgets;

@@ -23,11 +23,47 @@ pub struct Session {
     pub live: RwSignal<u64>,
 }
 
+/// Who is signed in, read by the server before it renders a page (`server::accounts::gate::known_user`)
+/// and handed to the render in the request's extensions.
+///
+/// With it, [`Session::me`] is ready the moment it is created, on the server: every part of a
+/// page that waits for it (the header, the banner, the page itself) finds it loaded, instead of
+/// each waiting for one shared load. A load shared by several boundaries is what left a whole
+/// page waiting forever, now and then, under load (the 408s of the careers-page test in CI).
+#[cfg(feature = "ssr")]
+#[derive(Clone, Debug)]
+pub struct KnownUser(pub Result<Option<Me>, ApiError>);
+
+/// The [`KnownUser`] of the request being rendered, if the server read it.
+fn known_user() -> Option<Result<Option<Me>, ApiError>> {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<KnownUser>().map(|k| k.0.clone()))
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        None
+    }
+}
+
 impl Session {
     pub fn provide() -> Self {
         let refresh = RwSignal::new(0);
         let live = RwSignal::new(0);
-        let me = Resource::new(move || (refresh.get(), live.get()), |_| current_user());
+        let known = known_user();
+        let me = Resource::new(
+            move || (refresh.get(), live.get()),
+            move |_| {
+                let known = known.clone();
+                async move {
+                    match known {
+                        Some(known) => known,
+                        None => current_user().await,
+                    }
+                }
+            },
+        );
         let session = Self { me, refresh, live };
         provide_context(session);
         session

@@ -82,6 +82,8 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .route(shared::ws::WS_PATH, get(realtime::upgrade))
         .leptos_routes_with_context(&state, routes, move || seams.provide(), move || shell(options.clone()))
+        // Pages are rendered knowing who is signed in (read once, before the render).
+        .route_layer(middleware::from_fn_with_state(state.accounts.clone(), accounts::gate::known_user))
         // The site's assets, with the brotli and gzip copies a release build made beside them
         // (`--precompress`); without them, the compression layer compresses as they go out.
         .nest_service(&pkg_path, ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip())

@@ -72,6 +72,31 @@ pub async fn pages(State(accounts): State<Accounts>, request: Request, next: Nex
     }
 }
 
+/// Reads who is signed in before a page is rendered and hands it to the render
+/// (`app::session::KnownUser`), so the page's header, banner and body find it loaded. Layered
+/// on the application's own routes only; server functions and the socket read it themselves.
+pub async fn known_user(
+    State(accounts): State<Accounts>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path();
+    let page = matches!(*request.method(), Method::GET | Method::HEAD)
+        && !path.starts_with("/api/")
+        && !matches!(path, shared::ws::WS_PATH | "/healthz" | "/readyz");
+    if !page {
+        return next.run(request).await;
+    }
+    let (mut parts, body) = request.into_parts();
+    let me = match accounts.user_of(&parts).await {
+        Ok(Some(user_id)) => accounts.load_me(user_id).await,
+        Ok(None) => Ok(None),
+        Err(err) => Err(err),
+    };
+    parts.extensions.insert(app::KnownUser(me));
+    next.run(Request::from_parts(parts, body)).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
