@@ -370,6 +370,15 @@ mod browser {
             ServerEvent::Error(error) if error.code == ErrorCode::RateLimited => {
                 live.slow_down(error.retry_after_ms.unwrap_or(1_000))
             }
+            // An edit, a deletion or a read that was not taken: said, with what to do.
+            ServerEvent::Error(error)
+                if matches!(
+                    error.code,
+                    ErrorCode::Invalid | ErrorCode::NotFound | ErrorCode::Unavailable
+                ) =>
+            {
+                toasts.push(ToastKind::Error, error.message)
+            }
             // What this page sends is small and slow; an error is a bug to read in the console.
             ServerEvent::Error(error) => {
                 leptos::logging::warn!("realtime: {}", error.message)
@@ -380,9 +389,9 @@ mod browser {
                 live.chat.update(|queue| queue.push(event));
             }
             // For the chat page, which takes them in order.
-            event @ (ServerEvent::Message(_) | ServerEvent::Read { .. }) => {
-                live.chat.update(|queue| queue.push(event))
-            }
+            event @ (ServerEvent::Message(_)
+            | ServerEvent::Read { .. }
+            | ServerEvent::Typing { .. }) => live.chat.update(|queue| queue.push(event)),
             ServerEvent::Ready { user_id, .. } => live.ready(user_id),
             ServerEvent::Pong { .. } => {}
         }

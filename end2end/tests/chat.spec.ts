@@ -63,10 +63,13 @@ test("two colleagues chat live, with read receipts, and the history survives a r
   // Fay answers with Shift+Enter for a second line; Olive's page shows it live.
   await fay.getByLabel("Message", { exact: true }).click();
   await fay.keyboard.type("Yes, at 3.");
+  // Olive sees that Fay is typing, and the indicator goes when her message arrives.
+  await expect(page.locator(".typing")).toHaveText("Fay is typing…");
   await fay.keyboard.press("Shift+Enter");
   await fay.keyboard.type("Booking the room.");
   await fay.getByRole("button", { name: "Send", exact: true }).click();
   await expect(page.locator(".message[data-seq='2'] .message-body")).toHaveText("Yes, at 3.\nBooking the room.");
+  await expect(page.locator(".typing")).toHaveText("");
 
   // The history is the server's: a reload shows both, in order.
   await page.reload();
@@ -76,6 +79,41 @@ test("two colleagues chat live, with read receipts, and the history survives a r
     "Yes, at 3.\nBooking the room.",
   ]);
   await page.screenshot({ path: info.outputPath(`chat-${phone ? "phone" : "desktop"}.png`), fullPage: true });
+
+  // Olive corrects her first message; Fay sees the change live, marked as edited. Only an
+  // author may change a message: Fay's page offers nothing on Olive's.
+  const first = page.locator(".message[data-seq='1']");
+  await first.getByRole("button", { name: "Edit", exact: true }).click();
+  const editor = page.getByLabel("Edit message");
+  await expect(editor).toBeFocused();
+  await editor.fill("Hello Fay, can you screen Ada at 2?");
+  if (phone) await first.getByRole("button", { name: "Save" }).click();
+  else await editor.press("Enter");
+  const faysFirst = fay.locator(".message[data-seq='1']");
+  await expect(faysFirst.locator(".message-body")).toHaveText("Hello Fay, can you screen Ada at 2?");
+  await expect(faysFirst.locator(".message-meta")).toContainText("edited");
+  await expect(first.locator(".message-body")).toHaveText("Hello Fay, can you screen Ada at 2?");
+  await expect(faysFirst.getByRole("button", { name: "Edit", exact: true })).toHaveCount(0);
+  await expect(fay.locator(".message[data-seq='2']").getByRole("button", { name: "Edit", exact: true })).toHaveCount(1);
+  await page.screenshot({ path: info.outputPath(`chat-edited-${phone ? "phone" : "desktop"}.png`), fullPage: true });
+
+  // She deletes it, after saying so in a dialog; both pages say it was deleted.
+  await first.getByRole("button", { name: "Delete this message" }).click();
+  await expect(page.getByRole("dialog", { name: "Delete this message?" })).toBeVisible();
+  await page.getByRole("button", { name: "Delete message" }).click();
+  await expect(faysFirst.locator(".message-body")).toHaveText("This message was deleted.");
+  await expect(first.locator(".message-body")).toHaveText("This message was deleted.");
+  await expect(first.getByRole("button", { name: "Edit", exact: true })).toHaveCount(0);
+
+  // Fay starts typing in another tab and closes it: she is not left typing on Olive's page.
+  const fayTab = await fayContext.newPage();
+  await fayTab.goto(new URL(conversation).pathname);
+  await hydrated(fayTab);
+  await fayTab.getByLabel("Message", { exact: true }).fill("I will ask");
+  await fayTab.getByLabel("Message", { exact: true }).press("Space");
+  await expect(page.locator(".typing")).toHaveText("Fay is typing…");
+  await fayTab.close();
+  await expect(page.locator(".typing")).toHaveText("");
 
   // Olive's connection drops: what she writes waits in the browser's outbox, and survives her
   // closing the tab; the next page she opens sends it, once.

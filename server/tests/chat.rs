@@ -355,10 +355,161 @@ async fn groups_are_named_and_made_of_the_organisations_members(db: Db) {
     srv.stop().await;
 }
 
+/// The next `message` event (leaving out what else comes).
+async fn next_message(ws: &mut WebSocket) -> Value {
+    loop {
+        let event = next_event(ws).await;
+        if event["type"] == "message" {
+            return event;
+        }
+    }
+}
+
+/// The answer to a frame that is answered only when refused: the error, or nothing before the
+/// pong of a ping sent after it.
+async fn refusal(ws: &mut WebSocket, frame: Value, nonce: u64) -> Option<Value> {
+    send(ws, frame).await;
+    events_until_pong(ws, nonce)
+        .await
+        .into_iter()
+        .find(|e| e["type"] == "error")
+}
+
+async fn authors_edit_and_delete_their_messages_and_everyone_sees_it(db: Db) {
+    let Some(srv) = TestServer::start(db).await else {
+        return;
+    };
+    let (_ola, mia, mut ola_ws, mut mia_ws, conversation) = two_colleagues(&srv).await;
+    let sent = say(&mut ola_ws, conversation, "c-1", "See you at 3").await;
+    assert_eq!(sent["type"], "ack", "{sent}");
+    next_message(&mut mia_ws).await;
+    next_message(&mut ola_ws).await;
+
+    send(
+        &mut ola_ws,
+        json!({"type": "edit", "conversation": conversation, "seq": 1, "body": "  See you at 4  "}),
+    )
+    .await;
+    for ws in [&mut mia_ws, &mut ola_ws] {
+        let edited = next_message(ws).await;
+        assert_eq!(
+            (&edited["seq"], &edited["body"], &edited["edited"]),
+            (&json!(1), &json!("See you at 4"), &json!(true)),
+            "{edited}"
+        );
+    }
+
+    // Only its author changes a message, and only to something that may be sent.
+    let edit = |body: &str, seq: i64| json!({"type": "edit", "conversation": conversation, "seq": seq, "body": body});
+    let delete = json!({"type": "delete", "conversation": conversation, "seq": 1});
+    for (by_ola, frame, code, words, nonce) in [
+        (false, edit("Mine now", 1), "invalid", "Only its author", 1),
+        (true, edit("  ", 1), "invalid", "Write something", 2),
+        (true, edit("Lost", 9), "not_found", "no such message", 3),
+        (false, delete.clone(), "invalid", "Only its author", 4),
+    ] {
+        let ws = if by_ola { &mut ola_ws } else { &mut mia_ws };
+        let error = refusal(ws, frame, nonce).await.expect("refused");
+        assert_eq!(error["code"], code, "{error}");
+        assert!(
+            error["message"].as_str().is_some_and(|m| m.contains(words)),
+            "{error}"
+        );
+    }
+
+    send(&mut ola_ws, delete).await;
+    let deleted = next_message(&mut mia_ws).await;
+    assert_eq!(
+        (&deleted["body"], &deleted["deleted"]),
+        (&json!(""), &json!(true)),
+        "{deleted}"
+    );
+    // Gone from the database, not only from the pages; and no longer editable.
+    let stored: String = sqlx::query_scalar("SELECT body FROM messages WHERE seq = 1")
+        .fetch_one(&srv.state().db.pool)
+        .await
+        .expect("body");
+    assert_eq!(stored, "");
+    let error = refusal(&mut ola_ws, edit("Back again", 1), 5)
+        .await
+        .expect("refused");
+    assert!(
+        error["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("deleted")),
+        "{error}"
+    );
+    let history = mia
+        .call(
+            "conversation_history",
+            &[
+                ("slug", "acme"),
+                ("conversation", &conversation.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(
+        history.body["messages"][0]["deleted"], true,
+        "{:?}",
+        history.body
+    );
+    assert_eq!(
+        history.body["messages"][0]["edited"], true,
+        "{:?}",
+        history.body
+    );
+    srv.stop().await;
+}
+
+async fn typing_reaches_the_others_and_stops_when_the_page_goes(db: Db) {
+    let Some(srv) = TestServer::start(db).await else {
+        return;
+    };
+    let (ola, _mia, mut ola_ws, mut mia_ws, conversation) = two_colleagues(&srv).await;
+    let ola_id = ola.me().await["user_id"].as_i64().expect("id");
+    let typing = |on: bool| json!({"type": "typing", "conversation": conversation, "typing": on});
+    send(&mut ola_ws, typing(true)).await;
+    let seen = loop {
+        let event = next_event(&mut mia_ws).await;
+        if event["type"] == "typing" {
+            break event;
+        }
+    };
+    assert_eq!(
+        seen,
+        json!({"type": "typing", "conversation": conversation, "user_id": ola_id, "typing": true})
+    );
+    // Not to the one typing.
+    let own = events_until_pong(&mut ola_ws, 1).await;
+    assert!(own.iter().all(|e| e["type"] != "typing"), "{own:?}");
+
+    // Someone outside the conversation types into nothing.
+    let outsider = srv.client();
+    outsider.sign_up("Oz", "oz@example.com").await;
+    let (_, oz_cookie) = sign_in(&srv, "oz@example.com").await;
+    let mut oz_ws = connect(&srv, &oz_cookie).await;
+    let error = refusal(&mut oz_ws, typing(true), 2).await.expect("refused");
+    assert_eq!(error["code"], "not_found", "{error}");
+
+    // Ola's page goes while she is typing: Mia's page is told she stopped.
+    drop(ola_ws);
+    let stopped = loop {
+        let event = next_event(&mut mia_ws).await;
+        if event["type"] == "typing" {
+            break event;
+        }
+    };
+    assert_eq!(stopped["typing"], false, "{stopped}");
+    assert_eq!(stopped["user_id"], ola_id, "{stopped}");
+    srv.stop().await;
+}
+
 on_both_databases!(
     messages_are_ordered_stored_once_and_reach_every_member,
     a_bad_message_is_refused_with_what_to_fix,
     a_dropped_connection_resumes_with_nothing_lost_or_repeated,
     nobody_outside_a_conversation_sends_to_it_reads_it_or_sees_it,
     groups_are_named_and_made_of_the_organisations_members,
+    authors_edit_and_delete_their_messages_and_everyone_sees_it,
+    typing_reaches_the_others_and_stops_when_the_page_goes,
 );

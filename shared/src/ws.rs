@@ -69,7 +69,21 @@ pub enum ServerEvent {
         user_id: i64,
         seq: i64,
     },
+    /// Another member started (`typing`) or stopped typing in a conversation. A start holds
+    /// for [`TYPING_EXPIRES_MS`] unless repeated; the server sends a stop when they send, clear
+    /// what they wrote, or their page goes.
+    Typing {
+        conversation: i64,
+        user_id: i64,
+        typing: bool,
+    },
 }
+
+/// How long a page shows someone as typing after the last word that they are: a page that
+/// goes without a word (a lost connection) never leaves them typing for longer.
+pub const TYPING_EXPIRES_MS: u32 = 6_000;
+/// How often a page says again that its person is still typing.
+pub const TYPING_REPEAT_MS: u32 = 3_000;
 
 /// Sent by the browser.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -90,8 +104,22 @@ pub enum ClientEvent {
         client_id: String,
         body: String,
     },
+    /// The author changes the text of their message `seq`. Every member's pages get it again
+    /// as a [`ServerEvent::Message`] marked edited; a refusal is an error that names no
+    /// `client_id`.
+    Edit {
+        conversation: i64,
+        seq: i64,
+        body: String,
+    },
+    /// The author deletes their message `seq`: its text is gone for good, and every member's
+    /// pages get it again as a [`ServerEvent::Message`] marked deleted.
+    Delete { conversation: i64, seq: i64 },
     /// The person has read the conversation up to `seq`.
     Read { conversation: i64, seq: i64 },
+    /// The person is typing in the conversation (again every [`TYPING_REPEAT_MS`] while they
+    /// are), or has stopped. The other members' pages get a [`ServerEvent::Typing`].
+    Typing { conversation: i64, typing: bool },
     /// Asks for a [`ServerEvent::Pong`] with the same nonce (the server also pings the page at
     /// the WebSocket level; browsers answer those themselves).
     Ping { nonce: u64 },

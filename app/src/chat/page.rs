@@ -7,6 +7,7 @@
 
 use super::api::{conversation_history, conversations, StartDirect};
 use crate::{
+    confirm::ConfirmButton,
     orgs::api::get_team,
     realtime::{Live, Outgoing},
     session::use_slug,
@@ -18,7 +19,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use shared::{
     chat::{check_message, ChatMessage, ConversationMember, ConversationSummary},
-    ws::{ClientEvent, ServerEvent},
+    ws::{ClientEvent, ServerEvent, TYPING_EXPIRES_MS, TYPING_REPEAT_MS},
 };
 
 /// What the shown conversation holds, changed by history and by live events.
@@ -30,6 +31,9 @@ struct Shown {
     members: RwSignal<Vec<ConversationMember>>,
     /// What was typed and not sent, per conversation, kept while switching between them.
     drafts: StoredValue<std::collections::HashMap<i64, String>>,
+    /// Who is typing in the shown conversation, and until when (browser milliseconds) unless
+    /// they say so again.
+    typing: RwSignal<Vec<(i64, f64)>>,
 }
 
 impl Shown {
@@ -47,6 +51,31 @@ impl Shown {
                 .collect();
             *known = merged;
         });
+    }
+
+    /// Someone started or stopped typing in the shown conversation.
+    fn typing(&self, conversation: i64, user_id: i64, typing: bool) {
+        if self.conversation.get_untracked() != Some(conversation) {
+            return;
+        }
+        self.typing.update(|list| {
+            list.retain(|(who, _)| *who != user_id);
+            if typing {
+                list.push((user_id, now_ms() + f64::from(TYPING_EXPIRES_MS)));
+            }
+        });
+    }
+
+    /// Forgets who has not said for a while that they are still typing.
+    #[cfg(feature = "hydrate")]
+    fn expire_typing(&self) {
+        let now = now_ms();
+        if self
+            .typing
+            .with_untracked(|l| l.iter().any(|(_, until)| *until <= now))
+        {
+            self.typing.update(|l| l.retain(|(_, until)| *until > now));
+        }
     }
 
     /// Adds or replaces a message of the shown conversation, keeping them in order.
@@ -85,6 +114,7 @@ pub fn ChatPage() -> impl IntoView {
         messages: RwSignal::new(Vec::new()),
         members: RwSignal::new(Vec::new()),
         drafts: StoredValue::new(Default::default()),
+        typing: RwSignal::new(Vec::new()),
     };
     // Live events, in the order they came.
     Effect::new(move |_| {
@@ -96,10 +126,19 @@ pub fn ChatPage() -> impl IntoView {
         for event in events {
             match event {
                 ServerEvent::Message(message) => {
+                    // Who sent a message has stopped typing it.
+                    if let Some(author) = message.author {
+                        shown.typing(message.conversation, author, false);
+                    }
                     shown.put(message);
                     changed.update(|n| *n += 1);
                 }
                 ServerEvent::Ack { message, .. } => shown.put(message),
+                ServerEvent::Typing {
+                    conversation,
+                    user_id,
+                    typing,
+                } => shown.typing(conversation, user_id, typing),
                 ServerEvent::Read {
                     conversation,
                     user_id,
@@ -240,6 +279,15 @@ fn Conversation(id: i64, shown: Shown) -> impl IntoView {
     );
     shown.messages.set(Vec::new());
     shown.members.set(Vec::new());
+    shown.typing.set(Vec::new());
+    // Someone whose page stopped saying they type is not left typing.
+    #[cfg(feature = "hydrate")]
+    if let Ok(timer) = set_interval_with_handle(
+        move || shown.expire_typing(),
+        std::time::Duration::from_secs(1),
+    ) {
+        on_cleanup(move || timer.clear());
+    }
     let me = crate::session::Session::get().me;
     // Tells the server what this person has read: the last message shown, once each.
     let read_sent = StoredValue::new(0i64);
@@ -317,7 +365,7 @@ fn Conversation(id: i64, shown: Shown) -> impl IntoView {
                                 <p class="hint">{names}</p>
                             </header>
                             <ol class="messages" aria-live="polite" aria-label="Messages" node_ref=list on:scroll=on_scroll>
-                                <For each=move || shown.messages.get() key=|m| (m.seq, m.edited, m.deleted) let:message>
+                                <For each=move || shown.messages.get() key=|m| (m.seq, m.deleted, m.body.clone()) let:message>
                                     <MessageItem message shown my_id/>
                                 </For>
                                 <For each=pending_here key=|p| (p.client_id.clone(), p.refused.clone()) let:pending>
@@ -332,6 +380,7 @@ fn Conversation(id: i64, shown: Shown) -> impl IntoView {
                 }
             })}}
         </Transition>
+        <p class="typing" aria-live="polite">{move || typing_text(shown)}</p>
         <Composer id shown/>
     }
 }
@@ -353,15 +402,52 @@ fn MessageItem(message: ChatMessage, shown: Shown, my_id: Option<i64>) -> impl I
         })
     };
     let mine = my_id.is_some() && my_id == author;
+    let conversation = message.conversation;
+    let editing = RwSignal::new(false);
+    let body = if message.deleted {
+        view! { <p class="message-body deleted">"This message was deleted."</p> }.into_any()
+    } else {
+        let text = message.body.clone();
+        view! {
+            <Show when=move || editing.get()
+                fallback=move || view! { <p class="message-body">{text.clone()}</p> }>
+                <EditMessage conversation seq body=message.body.clone() editing/>
+            </Show>
+        }
+        .into_any()
+    };
+    let actions = (mine && !message.deleted).then(|| {
+        let live = Live::get();
+        let toasts = crate::toast::use_toasts();
+        let delete = move |ev: leptos::ev::SubmitEvent| {
+            ev.prevent_default();
+            if !live.send(&ClientEvent::Delete { conversation, seq }) {
+                toasts.push(
+                    crate::toast::ToastKind::Error,
+                    "You are offline: delete the message when the connection is back.",
+                );
+            }
+        };
+        view! {
+            <div class="message-actions" hidden=move || editing.get()>
+                <button type="button" class="link" on:click=move |_| editing.set(true)>"Edit"</button>
+                <ConfirmButton id=format!("delete-message-{seq}") label="Delete" class="link"
+                    aria_label="Delete this message"
+                    title="Delete this message?".to_owned()
+                    text="Its text is removed for everyone in the conversation; this cannot be undone.".to_owned()>
+                    <form on:submit=delete>
+                        <button type="submit" class="button button-danger">"Delete message"</button>
+                    </form>
+                </ConfirmButton>
+            </div>
+        }
+    });
     view! {
         <li class="message" class:mine=mine data-seq=seq>
             <p class="message-meta"><strong>{message.author_name}</strong>" "<LocalTime at=message.at/>
                 {message.edited.then_some(" · edited")}</p>
-            {if message.deleted {
-                view! { <p class="message-body deleted">"This message was deleted."</p> }.into_any()
-            } else {
-                view! { <p class="message-body">{message.body}</p> }.into_any()
-            }}
+            {body}
+            {actions}
             {move || {
                 let readers = readers();
                 (!readers.is_empty()).then(|| view! {
@@ -375,6 +461,68 @@ fn MessageItem(message: ChatMessage, shown: Shown, my_id: Option<i64>) -> impl I
                 })
             }}
         </li>
+    }
+}
+
+/// The author's own message, open for a change: Enter (or "Save") sends it, Escape (or
+/// "Cancel") leaves it as it was. The message shows the change when the server has stored it.
+#[component]
+fn EditMessage(
+    conversation: i64,
+    seq: i64,
+    body: String,
+    editing: RwSignal<bool>,
+) -> impl IntoView {
+    let live = Live::get();
+    let text = RwSignal::new(body);
+    let problem = RwSignal::new(None::<String>);
+    let field = NodeRef::<leptos::html::Textarea>::new();
+    Effect::new(move |_| {
+        if let Some(field) = field.get() {
+            let _ = field.focus();
+        }
+    });
+    let save = move || {
+        let body = match check_message("body", &text.get_untracked()) {
+            Ok(body) => body,
+            Err(error) => return problem.set(Some(error.message)),
+        };
+        if live.send(&ClientEvent::Edit {
+            conversation,
+            seq,
+            body,
+        }) {
+            editing.set(false);
+        } else {
+            problem.set(Some(
+                "You are offline: save the change when the connection is back.".to_owned(),
+            ));
+        }
+    };
+    let error_id = format!("edit-{seq}-error");
+    view! {
+        <form class="message-edit" on:submit=move |ev| { ev.prevent_default(); save(); }>
+            <label for=format!("edit-{seq}") class="sr-only">"Edit message"</label>
+            <textarea id=format!("edit-{seq}") rows="2" node_ref=field
+                aria-invalid=move || problem.get().is_some().then_some("true")
+                aria-describedby=error_id.clone()
+                prop:value=move || text.get()
+                on:input=move |ev| { text.set(event_target_value(&ev)); problem.set(None); }
+                on:keydown=move |ev| {
+                    if ev.key() == "Escape" {
+                        ev.prevent_default();
+                        editing.set(false);
+                    } else if ev.key() == "Enter" && !ev.shift_key() && !touch_screen() {
+                        ev.prevent_default();
+                        save();
+                    }
+                }></textarea>
+            <p class="message-actions">
+                <button type="submit" class="button button-small button-primary">"Save"</button>
+                <button type="button" class="button button-small" on:click=move |_| editing.set(false)>"Cancel"</button>
+            </p>
+            <p id=error_id class="field-error" role="alert">{move || problem.get()}</p>
+        </form>
     }
 }
 
@@ -414,6 +562,31 @@ fn Composer(id: i64, shown: Shown) -> impl IntoView {
         .unwrap_or_default();
     let text = RwSignal::new(draft);
     let problem = RwSignal::new(None::<String>);
+    // When this page last said its person is typing here (they are, until it says otherwise).
+    let typing_said = StoredValue::new(None::<f64>);
+    let say_typing = move |typing: bool| {
+        let now = now_ms();
+        let due = match typing_said.get_value() {
+            None => typing,
+            Some(said) => !typing || now - said >= f64::from(TYPING_REPEAT_MS),
+        };
+        if due
+            && live.send(&ClientEvent::Typing {
+                conversation: id,
+                typing,
+            })
+        {
+            typing_said.set_value(typing.then_some(now));
+        }
+    };
+    on_cleanup(move || {
+        if typing_said.try_get_value().flatten().is_some() {
+            live.send(&ClientEvent::Typing {
+                conversation: id,
+                typing: false,
+            });
+        }
+    });
     let send = move || {
         let body = match check_message("body", &text.get_untracked()) {
             Ok(body) => body,
@@ -424,6 +597,8 @@ fn Composer(id: i64, shown: Shown) -> impl IntoView {
         };
         problem.set(None);
         text.set(String::new());
+        // The message itself tells the others that the typing is over.
+        typing_said.set_value(None);
         shown.drafts.update_value(|d| {
             d.remove(&id);
         });
@@ -446,6 +621,7 @@ fn Composer(id: i64, shown: Shown) -> impl IntoView {
                     shown.drafts.update_value(|d| {
                         d.insert(id, value.clone());
                     });
+                    say_typing(!value.trim().is_empty());
                     text.set(value);
                     problem.set(None);
                 }
@@ -464,6 +640,37 @@ fn Composer(id: i64, shown: Shown) -> impl IntoView {
         {move || (mounted.get() && !live.open.get()).then(|| view! {
             <p class="hint offline-note" role="status">"Offline: messages you write are sent when the connection is back."</p>
         })}
+    }
+}
+
+/// "Fay is typing…", for whoever is typing in the shown conversation.
+fn typing_text(shown: Shown) -> String {
+    let names: Vec<String> = shown.typing.with(|typing| {
+        shown.members.with(|members| {
+            typing
+                .iter()
+                .filter_map(|(who, _)| members.iter().find(|m| m.user_id == *who))
+                .map(|m| m.name.clone())
+                .collect()
+        })
+    });
+    match names.as_slice() {
+        [] => String::new(),
+        [one] => format!("{one} is typing…"),
+        [one, two] => format!("{one} and {two} are typing…"),
+        _ => "Several people are typing…".to_owned(),
+    }
+}
+
+/// The browser's clock in milliseconds (0 on the server, where nobody types).
+fn now_ms() -> f64 {
+    #[cfg(feature = "hydrate")]
+    {
+        js_sys::Date::now()
+    }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        0.0
     }
 }
 

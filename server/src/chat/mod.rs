@@ -46,6 +46,13 @@ pub struct Chat {
     hub: Hub,
 }
 
+/// What an author does to a message already sent ([`Chat::change`]).
+pub enum Change {
+    /// Its text becomes this.
+    Edit(String),
+    Delete,
+}
+
 /// A message row as read, with its author's name.
 #[derive(sqlx::FromRow)]
 struct MessageRow {
@@ -222,6 +229,144 @@ impl Chat {
             );
         }
         Ok(message)
+    }
+
+    /// Edits or deletes message `seq` of `conversation` for its author `user_id`, and sends it
+    /// again, changed, to every member's open pages. A deleted message's text is gone from the
+    /// database, not hidden; deleting it again changes nothing.
+    pub async fn change(
+        &self,
+        user_id: i64,
+        conversation: i64,
+        seq: i64,
+        change: Change,
+    ) -> Result<ChatMessage, WsError> {
+        let body = match &change {
+            Change::Edit(body) => Some(
+                check_message("body", body)
+                    .map_err(|e| refused(ErrorCode::Invalid, e.message, None))?,
+            ),
+            Change::Delete => None,
+        };
+        let fail = |what: &'static str| {
+            move |err: sqlx::Error| {
+                tracing::error!(error = %err, "{what}");
+                refused(
+                    ErrorCode::Unavailable,
+                    "The change could not be saved just now; try again.",
+                    None,
+                )
+            }
+        };
+        let mut tx = self.db.begin().await.map_err(fail("starting a change"))?;
+        let Some(org_id) = member_of(&mut tx, conversation, user_id)
+            .await
+            .map_err(fail("checking a conversation's member"))?
+        else {
+            return Err(not_found(None));
+        };
+        let Some(before) = message_at(&mut tx, conversation, seq)
+            .await
+            .map_err(fail("reading a message to change"))?
+        else {
+            return Err(refused(
+                ErrorCode::NotFound,
+                "There is no such message in this conversation.",
+                None,
+            ));
+        };
+        if before.author != Some(user_id) {
+            return Err(refused(
+                ErrorCode::Invalid,
+                "Only its author can edit or delete a message.",
+                None,
+            ));
+        }
+        match (&body, before.deleted) {
+            // Deleted already, or edited to what it says: nothing to store or send.
+            (None, true) => return Ok(before),
+            (Some(body), false) if *body == before.body => return Ok(before),
+            (Some(_), true) => {
+                return Err(refused(
+                    ErrorCode::Invalid,
+                    "This message was deleted; it can no longer be edited.",
+                    None,
+                ))
+            }
+            _ => {}
+        }
+        let at = now();
+        let statement = if body.is_some() {
+            "UPDATE messages SET body = $1, edited_at = $2 WHERE conversation_id = $3 AND seq = $4"
+        } else {
+            "UPDATE messages SET body = $1, deleted_at = $2 WHERE conversation_id = $3 AND seq = $4"
+        };
+        sqlx::query(statement)
+            .bind(body.unwrap_or_default())
+            .bind(at)
+            .bind(conversation)
+            .bind(seq)
+            .execute(&mut *tx)
+            .await
+            .map_err(fail("changing a message"))?;
+        let members = member_ids(&mut tx, conversation)
+            .await
+            .map_err(fail("listing a conversation's members"))?;
+        let message = message_at(&mut tx, conversation, seq)
+            .await
+            .map_err(fail("reading a changed message"))?
+            .ok_or_else(|| not_found(None))?;
+        tx.commit().await.map_err(fail("committing a change"))?;
+        for member in members {
+            self.hub.send(
+                member,
+                Delivery {
+                    org_id: Some(org_id),
+                    event: ServerEvent::Message(message.clone()),
+                },
+            );
+        }
+        Ok(message)
+    }
+
+    /// Tells the other members' open pages that `user_id` is typing in `conversation` (or has
+    /// stopped). Nothing is stored.
+    pub async fn typing(
+        &self,
+        user_id: i64,
+        conversation: i64,
+        typing: bool,
+    ) -> Result<(), WsError> {
+        let fail = |what: &'static str| move |err| unavailable(what, err, None);
+        let mut tx = self
+            .db
+            .begin()
+            .await
+            .map_err(fail("starting a typing event"))?;
+        let Some(org_id) = member_of(&mut tx, conversation, user_id)
+            .await
+            .map_err(fail("checking a conversation's member"))?
+        else {
+            return Err(not_found(None));
+        };
+        let members = member_ids(&mut tx, conversation)
+            .await
+            .map_err(fail("listing a conversation's members"))?;
+        drop(tx);
+        for member in members.into_iter().filter(|m| *m != user_id) {
+            self.hub.send(
+                member,
+                Delivery {
+                    org_id: Some(org_id),
+                    event: ServerEvent::Typing {
+                        conversation,
+                        user_id,
+                        typing,
+                    },
+                },
+            );
+        }
+        Ok(())
     }
 
     /// Records that `user_id` has read the conversation up to `seq` (never backwards) and tells
@@ -505,6 +650,22 @@ async fn member_ids(
         .bind(conversation)
         .fetch_all(&mut **tx)
         .await
+}
+
+async fn message_at(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    conversation: i64,
+    seq: i64,
+) -> Result<Option<ChatMessage>, sqlx::Error> {
+    let row: Option<MessageRow> = sqlx::query_as(&format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages m LEFT JOIN users u ON u.id = m.author_id \
+         WHERE m.conversation_id = $1 AND m.seq = $2"
+    ))
+    .bind(conversation)
+    .bind(seq)
+    .fetch_optional(&mut **tx)
+    .await?;
+    Ok(row.map(ChatMessage::from))
 }
 
 async fn message_by_client_id(

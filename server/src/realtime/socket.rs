@@ -12,7 +12,7 @@ use super::{
 };
 use crate::{
     accounts::session_of,
-    chat::Chat,
+    chat::{Change, Chat},
     platform::{
         db::{now, Db},
         metrics::Metrics,
@@ -30,6 +30,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use shared::{
+    chat::ChatMessage,
     permissions::Role,
     ws::{close, ClientEvent, ServerEvent, WsError, MAX_TRANSPORT_BYTES, PROTOCOL_VERSION},
 };
@@ -126,6 +127,8 @@ async fn serve(
         let mut heartbeat = tokio::time::interval(rt.heartbeat);
         heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut last_heard = Instant::now();
+        // Where the page last said its person is typing: they stop there when it goes.
+        let mut typing_in: Option<i64> = None;
         loop {
             let expiry = tokio::time::sleep_until(until(expires));
             tokio::select! {
@@ -173,7 +176,12 @@ async fn serve(
                         Some(Ok(_)) => continue,
                     };
                     let answers = match frame {
-                        Ok(event) => answer_to(&rt, user_id, event).await,
+                        Ok(event) => {
+                            if let ClientEvent::Typing { conversation, typing } = event {
+                                typing_in = typing.then_some(conversation);
+                            }
+                            answer_to(&rt, user_id, event).await
+                        }
                         Err(refusal) => Err(refusal),
                     };
                     let answers = match answers {
@@ -193,6 +201,9 @@ async fn serve(
                     }
                 }
             }
+        }
+        if let Some(conversation) = typing_in {
+            let _ = rt.chat.typing(user_id, conversation, false).await;
         }
     }
     drop(subscription);
@@ -238,6 +249,10 @@ async fn answer_to(
         Ok(event) => vec![event],
         Err(error) => vec![ServerEvent::Error(error)],
     };
+    let changed = |result: Result<ChatMessage, WsError>| match result {
+        Ok(_) => Vec::new(),
+        Err(error) => vec![ServerEvent::Error(error)],
+    };
     Ok(match event {
         ClientEvent::Hello { version, since } => {
             if version != PROTOCOL_VERSION {
@@ -259,6 +274,28 @@ async fn answer_to(
                 .await
                 .map(|message| ServerEvent::Ack { client_id, message }),
         ),
+        // Changed messages reach every member's pages, the author's too, as messages.
+        ClientEvent::Edit {
+            conversation,
+            seq,
+            body,
+        } => changed(
+            rt.chat
+                .change(user_id, conversation, seq, Change::Edit(body))
+                .await,
+        ),
+        ClientEvent::Delete { conversation, seq } => changed(
+            rt.chat
+                .change(user_id, conversation, seq, Change::Delete)
+                .await,
+        ),
+        ClientEvent::Typing {
+            conversation,
+            typing,
+        } => match rt.chat.typing(user_id, conversation, typing).await {
+            Ok(()) => Vec::new(),
+            Err(error) => vec![ServerEvent::Error(error)],
+        },
         ClientEvent::Read { conversation, seq } => {
             match rt.chat.read(user_id, conversation, seq).await {
                 Ok(()) => Vec::new(),
