@@ -139,6 +139,47 @@ fn SignedInBar(me: Me, slug: Memo<Option<String>>) -> impl IntoView {
             })
             .unwrap_or_default()
     };
+    // How many messages the person has not read here: from the session, then read again a moment
+    // after messages or read positions arrive (from any tab: a read elsewhere counts too).
+    let unread_read = RwSignal::new(None::<(String, i64)>);
+    #[cfg(feature = "hydrate")]
+    {
+        let live = crate::realtime::Live::get();
+        let wave = StoredValue::new(0u64);
+        Effect::new(move |ran: Option<()>| {
+            live.chat_seen.track();
+            if ran.is_none() {
+                return;
+            }
+            let Some(slug) = untrack(current).map(|m| m.slug) else {
+                return;
+            };
+            wave.update_value(|n| *n += 1);
+            let this = wave.get_value();
+            // One read for a burst of events (a message and the read that follows it).
+            set_timeout(
+                move || {
+                    if wave.try_get_value() != Some(this) {
+                        return;
+                    }
+                    leptos::task::spawn_local(async move {
+                        if let Ok(n) = crate::chat::api::unread_messages(slug.clone()).await {
+                            let _ = unread_read.try_set(Some((slug, n)));
+                        }
+                    });
+                },
+                std::time::Duration::from_millis(300),
+            );
+        });
+    }
+    let unread = move || {
+        let membership = current()?;
+        let n = match unread_read.try_get().flatten() {
+            Some((slug, n)) if slug == membership.slug => n,
+            _ => membership.unread_messages,
+        };
+        (n > 0).then_some(n)
+    };
     // The links, the current page's marked with `aria-current`.
     let links = move || {
         let here = location.pathname.try_get().unwrap_or_default();
@@ -153,7 +194,12 @@ fn SignedInBar(me: Me, slug: Memo<Option<String>>) -> impl IntoView {
                 } else {
                     within.then_some("true")
                 };
-                view! { <a href=href aria-current=current>{label}</a> }
+                let badge = (label == "Chat").then_some(move || {
+                    unread().map(|n| view! {
+                    <span class="badge nav-badge">{n}<span class="sr-only">" unread"</span></span>
+                })
+                });
+                view! { <a href=href aria-current=current>{label}{badge}</a> }
             })
             .collect_view()
     };
@@ -162,7 +208,10 @@ fn SignedInBar(me: Me, slug: Memo<Option<String>>) -> impl IntoView {
             <nav class="topnav" aria-label="Organisation">{links}</nav>
             // On a phone the same links sit behind one button, so the bar stays one row.
             <details class="menu phone-menu">
-                <summary>"Menu"</summary>
+                // Unread messages show on the button too, not only behind it.
+                <summary>"Menu"{move || unread().map(|n| view! {
+                    <span class="badge nav-badge">{n}<span class="sr-only">" unread messages"</span></span>
+                })}</summary>
                 <nav class="menu-body" aria-label="Organisation (menu)">{links}</nav>
             </details>
         }

@@ -24,6 +24,10 @@ pub struct Live {
     /// the browser's storage per person, so that a reload or a closed tab loses none: they go
     /// out whenever the socket opens (the server stores each `client_id` once).
     pub outbox: RwSignal<Vec<Outgoing>>,
+    /// Counts the messages and read positions that arrived: what counts unread messages reads
+    /// again when it changes.
+    #[cfg(feature = "hydrate")]
+    pub chat_seen: RwSignal<u64>,
     /// Whose outbox it is (the socket's `ready` says).
     #[cfg(feature = "hydrate")]
     user: RwSignal<Option<i64>>,
@@ -65,6 +69,8 @@ impl Live {
             open: RwSignal::new(false),
             opened: RwSignal::new(0),
             outbox: RwSignal::new(Vec::new()),
+            #[cfg(feature = "hydrate")]
+            chat_seen: RwSignal::new(0),
             #[cfg(feature = "hydrate")]
             user: RwSignal::new(None),
             #[cfg(feature = "hydrate")]
@@ -389,9 +395,11 @@ mod browser {
                 live.chat.update(|queue| queue.push(event));
             }
             // For the chat page, which takes them in order.
-            event @ (ServerEvent::Message(_)
-            | ServerEvent::Read { .. }
-            | ServerEvent::Typing { .. }) => live.chat.update(|queue| queue.push(event)),
+            event @ (ServerEvent::Message(_) | ServerEvent::Read { .. }) => {
+                live.chat.update(|queue| queue.push(event));
+                live.chat_seen.update(|n| *n += 1);
+            }
+            event @ ServerEvent::Typing { .. } => live.chat.update(|queue| queue.push(event)),
             ServerEvent::Ready { user_id, .. } => live.ready(user_id),
             ServerEvent::Pong { .. } => {}
         }

@@ -141,6 +141,20 @@ test("two colleagues chat live, with read receipts, and the history survives a r
   await hydrated(fay);
   await expect(fay.locator(".conversation")).toContainText("Written on the train");
 
+  // A message Fay has not read counts beside "Chat" in her menu, live; reading it clears it.
+  const menuCount = fay.locator("nav[aria-label='Organisation'] .nav-badge");
+  await expect(menuCount).toHaveCount(0);
+  await again.getByLabel("Message", { exact: true }).fill("One more thing");
+  await again.getByRole("button", { name: "Send", exact: true }).click();
+  await expect(menuCount).toHaveText("1 unread");
+  // On a phone the menu's links sit behind one button, which shows the count too.
+  if (phone) await expect(fay.locator(".phone-menu summary .nav-badge")).toHaveText("1 unread messages");
+  await expect(fay.locator(".conversation .badge")).toHaveText("1");
+  await fay.screenshot({ path: info.outputPath(`chat-unread-${phone ? "phone" : "desktop"}.png`) });
+  await fay.locator(".conversation").click();
+  await expect(fay.locator(".message[data-seq='4']")).toContainText("One more thing");
+  await expect(menuCount).toHaveCount(0);
+
   // Going offline makes the browser log failed reconnections; nothing else may be logged.
   expect(errors.filter((e) => !e.includes("ERR_INTERNET_DISCONNECTED") && !e.includes("WebSocket"))).toEqual([]);
   expect(againErrors).toEqual([]);

@@ -76,7 +76,7 @@ async fn messages_are_ordered_stored_once_and_reach_every_member(db: Db) {
     let Some(srv) = TestServer::start(db).await else {
         return;
     };
-    let (_ola, mia, mut ola_ws, mut mia_ws, conversation) = two_colleagues(&srv).await;
+    let (ola, mia, mut ola_ws, mut mia_ws, conversation) = two_colleagues(&srv).await;
     let first = say(&mut ola_ws, conversation, "c-1", "  Hello **Mia**  ").await;
     assert_eq!(first["type"], "ack", "{first}");
     assert_eq!(first["client_id"], "c-1");
@@ -108,6 +108,16 @@ async fn messages_are_ordered_stored_once_and_reach_every_member(db: Db) {
     assert_eq!(list.body[0]["title"], "Ola");
     assert_eq!(list.body[0]["unread"], 2);
     assert_eq!(list.body[0]["last_message"]["body"], "Are you free at 3?");
+    // The menu's count: in the session that every page reads, and on its own.
+    let unread_in_menu = |me: serde_json::Value| me["memberships"][0]["unread_messages"].clone();
+    assert_eq!(unread_in_menu(mia.me().await), 2);
+    assert_eq!(
+        unread_in_menu(ola.me().await),
+        0,
+        "what one writes, one has read"
+    );
+    let counted = mia.call("unread_messages", &[("slug", "acme")]).await;
+    assert_eq!(counted.body, 2, "{:?}", counted.body);
     send(
         &mut mia_ws,
         json!({"type": "read", "conversation": conversation, "seq": 2}),
@@ -123,6 +133,7 @@ async fn messages_are_ordered_stored_once_and_reach_every_member(db: Db) {
     );
     let list = mia.call("conversations", &[("slug", "acme")]).await;
     assert_eq!(list.body[0]["unread"], 0, "{:?}", list.body);
+    assert_eq!(unread_in_menu(mia.me().await), 0);
     // Reading backwards moves nothing.
     send(
         &mut mia_ws,

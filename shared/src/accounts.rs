@@ -171,6 +171,7 @@ mod tests {
             slug: slug.to_owned(),
             name: slug.to_owned(),
             role: crate::Role::Viewer,
+            unread_messages: 0,
         };
         let mut me = Me {
             user_id: 1,

@@ -13,6 +13,9 @@ pub struct Membership {
     pub slug: String,
     pub name: String,
     pub role: Role,
+    /// Messages in their conversations there that they have not read.
+    #[serde(default)]
+    pub unread_messages: i64,
 }
 
 /// A member of an organisation as its member list shows them.

@@ -17,6 +17,14 @@ pub async fn conversations(slug: String) -> Result<Vec<ConversationSummary>, Api
     respond(chat.conversations(&caller, Conversations { slug }).await)
 }
 
+/// How many messages in the caller's conversations in the organisation they have not read (the
+/// menu's count beside "Chat").
+#[server(endpoint = "unread_messages")]
+pub async fn unread_messages(slug: String) -> Result<i64, ApiError> {
+    let (chat, caller) = seam::member::<dyn ChatSeam>(&slug).await?;
+    respond(chat.unread(&caller).await)
+}
+
 /// The caller's direct conversation with another member (started if there is none yet).
 #[server(endpoint = "start_direct")]
 pub async fn start_direct(slug: String, user_id: i64) -> Result<ConversationSummary, ApiError> {

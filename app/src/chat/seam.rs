@@ -12,6 +12,7 @@ pub trait ChatSeam: Send + Sync + 'static {
         caller: &OrgCaller,
         input: Conversations,
     ) -> Result<Vec<ConversationSummary>, ApiError>;
+    async fn unread(&self, caller: &OrgCaller) -> Result<i64, ApiError>;
     async fn start_direct(
         &self,
         caller: &OrgCaller,

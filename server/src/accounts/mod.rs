@@ -175,17 +175,19 @@ impl Accounts {
         else {
             return Ok(None);
         };
-        let memberships: Vec<Membership> = sqlx::query_as::<_, crate::orgs::MembershipRow>(
-            "SELECT o.id, o.slug, o.name, m.role FROM memberships m \
-             JOIN organisations o ON o.id = m.org_id WHERE m.user_id = $1 ORDER BY o.name",
-        )
-        .bind(user_id)
-        .fetch_all(pool)
-        .await
-        .or_internal("loading memberships")?
-        .into_iter()
-        .map(Membership::from)
-        .collect();
+        let unread = crate::chat::unread_query("m.user_id", "o.id");
+        let memberships: Vec<Membership> =
+            sqlx::query_as::<_, crate::orgs::MembershipRow>(&format!(
+            "SELECT o.id, o.slug, o.name, m.role, ({unread}) AS unread_messages FROM memberships m \
+             JOIN organisations o ON o.id = m.org_id WHERE m.user_id = $1 ORDER BY o.name"
+        ))
+            .bind(user_id)
+            .fetch_all(pool)
+            .await
+            .or_internal("loading memberships")?
+            .into_iter()
+            .map(Membership::from)
+            .collect();
         Ok(Some(Me {
             user_id,
             email: user.email,

@@ -652,6 +652,16 @@ async fn member_ids(
         .await
 }
 
+/// How many messages the person `user` has not read in the organisation `org` (SQL
+/// expressions, such as `$1` or a column).
+pub(crate) fn unread_query(user: &str, org: &str) -> String {
+    format!(
+        "SELECT CAST(COALESCE(SUM(c.last_seq - cm.last_read_seq), 0) AS BIGINT) \
+         FROM conversation_members cm JOIN conversations c ON c.id = cm.conversation_id \
+         WHERE cm.user_id = {user} AND c.org_id = {org}"
+    )
+}
+
 async fn message_at(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     conversation: i64,
@@ -693,6 +703,15 @@ impl ChatSeam for Chat {
     ) -> Result<Vec<ConversationSummary>, ApiError> {
         let rows = self.rows(caller, None).await?;
         self.summaries(caller.user_id(), rows).await
+    }
+
+    async fn unread(&self, caller: &OrgCaller) -> Result<i64, ApiError> {
+        sqlx::query_scalar(&unread_query("$1", "$2"))
+            .bind(caller.user_id())
+            .bind(caller.org_id())
+            .fetch_one(&self.db.pool)
+            .await
+            .or_internal("counting unread messages")
     }
 
     async fn start_direct(

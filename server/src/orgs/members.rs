@@ -220,6 +220,7 @@ impl OrgsSeam for Orgs {
             slug,
             name,
             role: Role::Owner,
+            unread_messages: 0,
         })
     }
 

@@ -56,6 +56,9 @@ pub(crate) struct MembershipRow {
     pub name: String,
     #[sqlx(try_from = "String")]
     pub role: shared::Role,
+    /// Read where a person's own memberships are listed (`Accounts::load_me`).
+    #[sqlx(default)]
+    pub unread_messages: i64,
 }
 
 impl From<MembershipRow> for shared::orgs::Membership {
@@ -65,6 +68,7 @@ impl From<MembershipRow> for shared::orgs::Membership {
             slug: row.slug,
             name: row.name,
             role: row.role,
+            unread_messages: row.unread_messages,
         }
     }
 }
