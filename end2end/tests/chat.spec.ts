@@ -161,3 +161,50 @@ test("two colleagues chat live, with read receipts, and the history survives a r
   expect(fayErrors).toEqual([]);
   await fayContext.close();
 });
+
+test("a long conversation shows its latest page and reads older ones while scrolling up", async ({ page }, info) => {
+  const phone = info.project.name === "phone";
+  const run = `${Date.now()}${phone ? "p" : "d"}`;
+  const slug = `long-${run}`;
+  const errors = watchErrors(page);
+  await signUp(page, "Olive Owner", `olive-${run}@example.com`);
+  await call(page, "create_organisation", { name: `Long ${run}`, slug });
+  const group = await call(page, "create_group", { slug, name: "Notes", members: "" });
+  const conversation = group.id as number;
+  await page.goto(`/o/${slug}/chat/${conversation}`);
+  await hydrated(page);
+
+  // 60 messages, through a socket of the page's own (paced under the socket's rate limit).
+  await page.evaluate(async (conversation) => {
+    const socket = new WebSocket(`${location.origin.replace("http", "ws")}/ws`);
+    await new Promise((ready) => socket.addEventListener("open", ready));
+    socket.send(JSON.stringify({ type: "hello", version: 1 }));
+    let acked = 0;
+    socket.addEventListener("message", (event) => {
+      if (JSON.parse(event.data).type === "ack") acked += 1;
+    });
+    for (let i = 1; i <= 60; i++) {
+      socket.send(JSON.stringify({ type: "send", conversation, client_id: `long-${i}`, body: `Note ${i}` }));
+      await new Promise((wait) => setTimeout(wait, 70));
+    }
+    while (acked < 60) await new Promise((wait) => setTimeout(wait, 50));
+    socket.close();
+  }, conversation);
+
+  await page.reload();
+  await hydrated(page);
+  const bodies = page.locator(".message .message-body");
+  await expect(bodies).toHaveCount(50);
+  await expect(bodies.first()).toHaveText("Note 11");
+  await expect(bodies.last()).toHaveText("Note 60");
+  // Scrolling to the top reads the page before, and keeps the reader's place.
+  const older = page.getByRole("button", { name: "Load older messages" });
+  await expect(older).toBeAttached();
+  await page.locator(".messages").evaluate((list) => (list.scrollTop = 0));
+  await expect(bodies).toHaveCount(60);
+  await expect(bodies.first()).toHaveText("Note 1");
+  await expect(older).toHaveCount(0);
+  await expect(page.locator(".messages")).not.toHaveJSProperty("scrollTop", 0);
+  await page.screenshot({ path: info.outputPath(`chat-older-${phone ? "phone" : "desktop"}.png`) });
+  expect(errors).toEqual([]);
+});

@@ -333,10 +333,53 @@ fn Conversation(id: i64, shown: Shown) -> impl IntoView {
             }
         }
     });
+    // Older messages, a page at a time, as the reader scrolls up to them (or asks with the
+    // button at the top): whether there are any is known once a page that starts the list says.
+    let older = RwSignal::new(None::<bool>);
+    let older_loading = RwSignal::new(false);
+    let older_error = RwSignal::new(None::<String>);
+    let load_older = move || {
+        if older_loading.get_untracked() || older.get_untracked() != Some(true) {
+            return;
+        }
+        let Some(oldest) = shown.messages.with_untracked(|m| m.first().map(|m| m.seq)) else {
+            return;
+        };
+        older_loading.set(true);
+        older_error.set(None);
+        let slug = slug.get_untracked();
+        let height = list.get_untracked().map(|l| l.scroll_height());
+        leptos::task::spawn_local(async move {
+            match conversation_history(slug, id, Some(oldest)).await {
+                Ok(page) => {
+                    for message in page.messages {
+                        shown.put(message);
+                    }
+                    let _ = older.try_set(Some(page.more_before));
+                    // What the reader was looking at stays where it was on the screen.
+                    #[cfg(feature = "hydrate")]
+                    request_animation_frame(move || {
+                        if let (Some(list), Some(height)) = (list.get_untracked(), height) {
+                            list.set_scroll_top(list.scroll_top() + list.scroll_height() - height);
+                        }
+                    });
+                    #[cfg(not(feature = "hydrate"))]
+                    let _ = height;
+                }
+                Err(error) => {
+                    let _ = older_error.try_set(Some(error.to_string()));
+                }
+            }
+            let _ = older_loading.try_set(false);
+        });
+    };
     let on_scroll = move |_| {
         if let Some(list) = list.get_untracked() {
             let gap = list.scroll_height() - list.scroll_top() - list.client_height();
             at_bottom.set_value(gap < 48);
+            if list.scroll_top() < 80 {
+                load_older();
+            }
         }
     };
     // The history and what arrives live are drawn together, from the same signals, on the
@@ -353,8 +396,14 @@ fn Conversation(id: i64, shown: Shown) -> impl IntoView {
                     Ok(history) => {
                         // Merged, not replaced: this runs again when the session is read again,
                         // and what arrived live since the history was read must stay.
+                        let first = history.messages.first().map(|m| m.seq);
                         for message in history.messages {
                             shown.put(message);
+                        }
+                        // This page starts the list (nothing older was read before it): it says
+                        // whether there is more.
+                        if shown.messages.with_untracked(|m| m.first().map(|m| m.seq)) == first {
+                            older.set(Some(history.more_before));
                         }
                         shown.merge_members(history.conversation.members.clone());
                         let names = history.conversation.members.iter().map(|m| m.name.clone()).collect::<Vec<_>>().join(", ");
@@ -365,6 +414,15 @@ fn Conversation(id: i64, shown: Shown) -> impl IntoView {
                                 <p class="hint">{names}</p>
                             </header>
                             <ol class="messages" aria-live="polite" aria-label="Messages" node_ref=list on:scroll=on_scroll>
+                                {move || (older.get() == Some(true)).then(|| view! {
+                                    <li class="older">
+                                        <button type="button" class="link" on:click=move |_| load_older()
+                                            disabled=move || older_loading.get()>
+                                            {move || if older_loading.get() { "Loading older messages…" } else { "Load older messages" }}
+                                        </button>
+                                        {move || older_error.get().map(|e| view! { <span class="field-error" role="alert">" "{e}</span> })}
+                                    </li>
+                                })}
                                 <For each=move || shown.messages.get() key=|m| (m.seq, m.deleted, m.body.clone()) let:message>
                                     <MessageItem message shown my_id/>
                                 </For>
