@@ -206,5 +206,37 @@ test("a long conversation shows its latest page and reads older ones while scrol
   await expect(older).toHaveCount(0);
   await expect(page.locator(".messages")).not.toHaveJSProperty("scrollTop", 0);
   await page.screenshot({ path: info.outputPath(`chat-older-${phone ? "phone" : "desktop"}.png`) });
+
+  // Searching finds messages by their words, marked; "Show" brings an old one into view,
+  // reading the older page it is on.
+  await page.reload();
+  await hydrated(page);
+  await expect(bodies).toHaveCount(50);
+  await page.getByLabel("Search messages").fill("NOTE 7");
+  await page.getByRole("button", { name: "Search", exact: true }).click();
+  const found = page.getByRole("region", { name: "Messages found" });
+  await expect(found.getByRole("status")).toContainText("6 messages contain “NOTE 7”.");
+  await expect(found.locator("li .message-body")).toHaveText(["Note 57", "Note 47", "Note 37", "Note 27", "Note 17", "Note 7"]);
+  await expect(found.locator("li").last().locator("mark")).toHaveText(["Note", "7"]);
+  await page.screenshot({ path: info.outputPath(`chat-search-${phone ? "phone" : "desktop"}.png`) });
+  await found.getByRole("button", { name: "Show in conversation" }).last().click();
+  const seventh = page.locator(".message[data-seq='7']");
+  await expect(seventh).toHaveClass(/found/);
+  await expect(seventh).toBeInViewport();
+  await page.getByLabel("Search messages").fill("zebra");
+  await page.getByRole("button", { name: "Search", exact: true }).click();
+  await expect(found.getByRole("status")).toContainText("No message contains “zebra”.");
+  await page.getByLabel("Search messages").fill("x");
+  await page.getByRole("button", { name: "Search", exact: true }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "Type at least 2 letters" })).toBeVisible();
+
+  // The list finds a conversation by its name or a member's.
+  await page.goto(`/o/${slug}/chat`);
+  await hydrated(page);
+  await page.getByLabel("Find a conversation").fill("note");
+  await expect(page.locator(".conversation")).toBeVisible();
+  await page.getByLabel("Find a conversation").fill("nobody here");
+  await expect(page.locator(".conversation")).toBeHidden();
+  await expect(page.getByText("No conversation has that name or member.")).toBeVisible();
   expect(errors).toEqual([]);
 });

@@ -515,6 +515,82 @@ async fn typing_reaches_the_others_and_stops_when_the_page_goes(db: Db) {
     srv.stop().await;
 }
 
+async fn members_find_messages_by_their_words(db: Db) {
+    let Some(srv) = TestServer::start(db).await else {
+        return;
+    };
+    let (ola, mia, mut ola_ws, _mia_ws, conversation) = two_colleagues(&srv).await;
+    for (id, body) in [
+        ("s-1", "Ada's interview is at 3"),
+        ("s-2", "The budget for Q3"),
+        ("s-3", "ADA passed: 100%_done"),
+        ("s-4", "Ada said no"),
+    ] {
+        assert_eq!(
+            say(&mut ola_ws, conversation, id, body).await["type"],
+            "ack"
+        );
+    }
+    send(
+        &mut ola_ws,
+        json!({"type": "delete", "conversation": conversation, "seq": 4}),
+    )
+    .await;
+    events_until_pong(&mut ola_ws, 1).await;
+    let id = conversation.to_string();
+    let search = |query: &'static str| {
+        let id = id.clone();
+        let mia = &mia;
+        async move {
+            mia.call(
+                "search_messages",
+                &[("slug", "acme"), ("conversation", &id), ("query", query)],
+            )
+            .await
+        }
+    };
+    let seqs = |answer: &common::Answer| -> Vec<i64> {
+        answer.body.as_array().map_or_else(Vec::new, |hits| {
+            hits.iter().filter_map(|m| m["seq"].as_i64()).collect()
+        })
+    };
+    // Any case, every word, the latest first; a deleted message is not found.
+    assert_eq!(seqs(&search("ada").await), [3, 1]);
+    assert_eq!(seqs(&search("  ada   INTERVIEW ").await), [1]);
+    // `%` and `_` are letters here, not patterns.
+    assert_eq!(seqs(&search("100%_").await), [3]);
+    assert_eq!(seqs(&search("q_").await), Vec::<i64>::new());
+    let short = search("a").await;
+    assert_eq!(
+        short.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{:?}",
+        short.body
+    );
+    assert!(
+        short.body.to_string().contains("at least 2 letters"),
+        "{:?}",
+        short.body
+    );
+    // Someone who is not in the conversation finds nothing, not even that it exists.
+    let other = srv.client();
+    other.sign_up("Oz", "oz@example.com").await;
+    other.create_org("Other", "other").await;
+    let max = ola
+        .invite_and_join(&srv, "acme", "max@example.com", "recruiter", "Max")
+        .await;
+    for (client, slug) in [(&other, "other"), (&other, "acme"), (&max, "acme")] {
+        let answer = client
+            .call(
+                "search_messages",
+                &[("slug", slug), ("conversation", &id), ("query", "ada")],
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::NOT_FOUND, "{:?}", answer.body);
+    }
+    srv.stop().await;
+}
+
 on_both_databases!(
     messages_are_ordered_stored_once_and_reach_every_member,
     a_bad_message_is_refused_with_what_to_fix,
@@ -523,4 +599,5 @@ on_both_databases!(
     groups_are_named_and_made_of_the_organisations_members,
     authors_edit_and_delete_their_messages_and_everyone_sees_it,
     typing_reaches_the_others_and_stops_when_the_page_goes,
+    members_find_messages_by_their_words,
 );

@@ -117,6 +117,34 @@ pub fn check_message(field: &str, raw: &str) -> Result<String, FieldError> {
     Ok(body.to_owned())
 }
 
+/// The most messages a search within a conversation answers (the latest first).
+pub const SEARCH_LIMIT: i64 = 50;
+/// The most words a search within a conversation looks for (each must be in a message).
+pub const SEARCH_WORDS: usize = 6;
+
+/// The words to look for in a conversation's messages (lower-case), or what is wrong with them.
+pub fn search_words(field: &str, raw: &str) -> Result<Vec<String>, FieldError> {
+    let words: Vec<String> = raw
+        .split_whitespace()
+        .map(str::to_lowercase)
+        .take(SEARCH_WORDS)
+        .collect();
+    let chars: usize = words.iter().map(|w| w.chars().count()).sum();
+    if chars < 2 {
+        return Err(FieldError::new(
+            field,
+            "Type at least 2 letters to search the messages.",
+        ));
+    }
+    if raw.chars().count() > 200 {
+        return Err(FieldError::new(
+            field,
+            "Search for at most 200 characters; a few words find the message.",
+        ));
+    }
+    Ok(words)
+}
+
 /// A group's name, trimmed, or what is wrong with it.
 pub fn check_group_name(field: &str, raw: &str) -> Result<String, FieldError> {
     let name = raw.trim();

@@ -2,7 +2,7 @@
 
 use crate::error::ApiError;
 use leptos::prelude::*;
-use shared::chat::{ConversationSummary, History};
+use shared::chat::{ChatMessage, ConversationSummary, History};
 
 #[cfg(feature = "ssr")]
 use {
@@ -49,6 +49,23 @@ pub async fn create_group(
         members,
     };
     respond(chat.create_group(&caller, input).await)
+}
+
+/// The messages of a conversation that contain every word of `query` (any case), the latest
+/// first; deleted ones are left out.
+#[server(endpoint = "search_messages")]
+pub async fn search_messages(
+    slug: String,
+    conversation: i64,
+    query: String,
+) -> Result<Vec<ChatMessage>, ApiError> {
+    let (chat, caller) = seam::member::<dyn ChatSeam>(&slug).await?;
+    let input = SearchMessages {
+        slug,
+        conversation,
+        query,
+    };
+    respond(chat.search(&caller, input).await)
 }
 
 /// A page of a conversation's history: the latest messages, or those before `before`.

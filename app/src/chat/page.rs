@@ -5,7 +5,7 @@
 //! through a lost connection or a reload), and "Not sent" with the reason, "Retry" and "Discard"
 //! when it refused it; what the socket missed while closed is read again when it opens.
 
-use super::api::{conversation_history, conversations, StartDirect};
+use super::api::{conversation_history, conversations, search_messages, StartDirect};
 use crate::{
     confirm::ConfirmButton,
     orgs::api::get_team,
@@ -34,6 +34,8 @@ struct Shown {
     /// Who is typing in the shown conversation, and until when (browser milliseconds) unless
     /// they say so again.
     typing: RwSignal<Vec<(i64, f64)>>,
+    /// The message a search result led to, marked for a moment.
+    found: RwSignal<Option<i64>>,
 }
 
 impl Shown {
@@ -103,6 +105,8 @@ pub fn ChatPage() -> impl IntoView {
             .and_then(|c| c.parse::<i64>().ok())
     });
     let live = Live::get();
+    // What the list is narrowed to (a name or a member's).
+    let filter = RwSignal::new(String::new());
     // Bumped when a message arrives for a conversation in the list.
     let changed = RwSignal::new(0u64);
     let list = Resource::new(
@@ -115,6 +119,7 @@ pub fn ChatPage() -> impl IntoView {
         members: RwSignal::new(Vec::new()),
         drafts: StoredValue::new(Default::default()),
         typing: RwSignal::new(Vec::new()),
+        found: RwSignal::new(None),
     };
     // Live events, in the order they came.
     Effect::new(move |_| {
@@ -164,6 +169,11 @@ pub fn ChatPage() -> impl IntoView {
         <div class="chat" class:chat-open=move || selected.get().is_some()>
             <aside class="chat-list" aria-label="Conversations">
                 <StartConversation/>
+                <label for="find-conversation" class="sr-only">"Find a conversation"</label>
+                <input id="find-conversation" type="search" class="find-conversation" autocomplete="off"
+                    placeholder="Find by name or member"
+                    prop:value=move || filter.get()
+                    on:input=move |ev| filter.set(event_target_value(&ev))/>
                 <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
                     {move || Suspend::new(async move {
                         match list.await {
@@ -171,11 +181,21 @@ pub fn ChatPage() -> impl IntoView {
                             Ok(list) if list.is_empty() => view! {
                                 <p class="hint">"No conversations yet. Start one with a colleague above."</p>
                             }.into_any(),
-                            Ok(list) => view! {
-                                <ul class="conversations">
-                                    {list.into_iter().map(|c| view! { <ConversationItem c selected/> }).collect_view()}
-                                </ul>
-                            }.into_any(),
+                            Ok(list) => {
+                                let names: Vec<String> = list.iter().map(search_text).collect();
+                                let none_match = move || {
+                                    let wanted = filter.get().trim().to_lowercase();
+                                    !wanted.is_empty() && !names.iter().any(|n| n.contains(&wanted))
+                                };
+                                view! {
+                                    <ul class="conversations">
+                                        {list.into_iter().map(|c| view! { <ConversationItem c selected filter/> }).collect_view()}
+                                    </ul>
+                                    {move || none_match().then(|| view! {
+                                        <p class="hint" role="status">"No conversation has that name or member."</p>
+                                    })}
+                                }.into_any()
+                            }
                         }
                     })}
                 </Transition>
@@ -190,9 +210,28 @@ pub fn ChatPage() -> impl IntoView {
     }
 }
 
+/// What finding a conversation looks in: its name and its members' names, in lower case.
+fn search_text(c: &ConversationSummary) -> String {
+    let mut text = c.title.to_lowercase();
+    for member in &c.members {
+        text.push('\n');
+        text.push_str(&member.name.to_lowercase());
+    }
+    text
+}
+
 #[component]
-fn ConversationItem(c: ConversationSummary, selected: Memo<Option<i64>>) -> impl IntoView {
+fn ConversationItem(
+    c: ConversationSummary,
+    selected: Memo<Option<i64>>,
+    filter: RwSignal<String>,
+) -> impl IntoView {
     let id = c.id;
+    let text = search_text(&c);
+    let hidden = move || {
+        let wanted = filter.get().trim().to_lowercase();
+        !wanted.is_empty() && !text.contains(&wanted)
+    };
     let href = format!("/o/{}/chat/{id}", use_slug().get_untracked());
     let last = c
         .last_message
@@ -212,7 +251,7 @@ fn ConversationItem(c: ConversationSummary, selected: Memo<Option<i64>>) -> impl
         view! { <span class="badge" aria-label=format!("{} unread", c.unread)>{c.unread}</span> }
     });
     view! {
-        <li>
+        <li hidden=hidden>
             <a href=href class="conversation" data-conversation=id
                 aria-current=move || (selected.get() == Some(id)).then_some("page")>
                 <span class="conversation-title">{c.title}{unread}</span>
@@ -338,39 +377,70 @@ fn Conversation(id: i64, shown: Shown) -> impl IntoView {
     let older = RwSignal::new(None::<bool>);
     let older_loading = RwSignal::new(false);
     let older_error = RwSignal::new(None::<String>);
-    let load_older = move || {
+    // Reads the page before the oldest message shown; `false` when there was none to read (or
+    // one is being read).
+    let read_older = move || async move {
         if older_loading.get_untracked() || older.get_untracked() != Some(true) {
-            return;
+            return false;
         }
         let Some(oldest) = shown.messages.with_untracked(|m| m.first().map(|m| m.seq)) else {
-            return;
+            return false;
         };
         older_loading.set(true);
         older_error.set(None);
-        let slug = slug.get_untracked();
         let height = list.get_untracked().map(|l| l.scroll_height());
-        leptos::task::spawn_local(async move {
-            match conversation_history(slug, id, Some(oldest)).await {
-                Ok(page) => {
-                    for message in page.messages {
-                        shown.put(message);
+        let read = match conversation_history(slug.get_untracked(), id, Some(oldest)).await {
+            Ok(page) => {
+                for message in page.messages {
+                    shown.put(message);
+                }
+                let _ = older.try_set(Some(page.more_before));
+                // What the reader was looking at stays where it was on the screen.
+                #[cfg(feature = "hydrate")]
+                request_animation_frame(move || {
+                    if let (Some(list), Some(height)) = (list.get_untracked(), height) {
+                        list.set_scroll_top(list.scroll_top() + list.scroll_height() - height);
                     }
-                    let _ = older.try_set(Some(page.more_before));
-                    // What the reader was looking at stays where it was on the screen.
-                    #[cfg(feature = "hydrate")]
-                    request_animation_frame(move || {
-                        if let (Some(list), Some(height)) = (list.get_untracked(), height) {
-                            list.set_scroll_top(list.scroll_top() + list.scroll_height() - height);
-                        }
-                    });
-                    #[cfg(not(feature = "hydrate"))]
-                    let _ = height;
-                }
-                Err(error) => {
-                    let _ = older_error.try_set(Some(error.to_string()));
-                }
+                });
+                #[cfg(not(feature = "hydrate"))]
+                let _ = height;
+                true
             }
-            let _ = older_loading.try_set(false);
+            Err(error) => {
+                let _ = older_error.try_set(Some(error.to_string()));
+                false
+            }
+        };
+        let _ = older_loading.try_set(false);
+        read
+    };
+    let load_older = move || {
+        leptos::task::spawn_local(async move {
+            read_older().await;
+        })
+    };
+    // Shows message `seq` (a search result): older pages are read until it is in, then it is
+    // scrolled to and marked.
+    let show_message = move |seq: i64| {
+        leptos::task::spawn_local(async move {
+            while shown
+                .messages
+                .with_untracked(|m| m.first().is_some_and(|first| first.seq > seq))
+                && read_older().await
+            {}
+            let _ = shown.found.try_set(Some(seq));
+            #[cfg(feature = "hydrate")]
+            request_animation_frame(move || {
+                let item = list.get_untracked().and_then(|l| {
+                    l.query_selector(&format!(".message[data-seq='{seq}']"))
+                        .ok()
+                        .flatten()
+                });
+                if let Some(item) = item {
+                    at_bottom.set_value(false);
+                    item.scroll_into_view();
+                }
+            });
         });
     };
     let on_scroll = move |_| {
@@ -413,6 +483,7 @@ fn Conversation(id: i64, shown: Shown) -> impl IntoView {
                                 <h2>{history.conversation.title}</h2>
                                 <p class="hint">{names}</p>
                             </header>
+                            <SearchMessages id show_message/>
                             <ol class="messages" aria-live="polite" aria-label="Messages" node_ref=list on:scroll=on_scroll>
                                 {move || (older.get() == Some(true)).then(|| view! {
                                     <li class="older">
@@ -441,6 +512,125 @@ fn Conversation(id: i64, shown: Shown) -> impl IntoView {
         <p class="typing" aria-live="polite">{move || typing_text(shown)}</p>
         <Composer id shown/>
     }
+}
+
+/// Searching the conversation's messages: the ones that contain every word typed, the latest
+/// first, each with its words marked; "Show" scrolls to it (reading older pages if need be).
+#[component]
+fn SearchMessages<F>(id: i64, show_message: F) -> impl IntoView
+where
+    F: Fn(i64) + Copy + Send + Sync + 'static,
+{
+    let slug = use_slug();
+    let query = RwSignal::new(String::new());
+    // What was searched for and what was found (or why not).
+    let results = RwSignal::new(None::<(String, Result<Vec<ChatMessage>, String>)>);
+    let searching = RwSignal::new(false);
+    let search = move || {
+        let wanted = query.get_untracked();
+        if wanted.trim().is_empty() {
+            results.set(None);
+            return;
+        }
+        // Said at once, as the server would.
+        if let Err(error) = shared::chat::search_words("query", &wanted) {
+            results.set(Some((wanted, Err(error.message))));
+            return;
+        }
+        searching.set(true);
+        leptos::task::spawn_local(async move {
+            let found = search_messages(slug.get_untracked(), id, wanted.clone())
+                .await
+                .map_err(|e| e.to_string());
+            let _ = results.try_set(Some((wanted, found)));
+            let _ = searching.try_set(false);
+        });
+    };
+    let input_id = format!("search-{id}");
+    view! {
+        <form class="chat-search" role="search" aria-label="Search this conversation"
+            on:submit=move |ev| { ev.prevent_default(); search(); }>
+            <label for=input_id.clone() class="sr-only">"Search messages"</label>
+            <input id=input_id type="search" placeholder="Search messages" autocomplete="off"
+                prop:value=move || query.get()
+                on:input=move |ev| {
+                    let value = event_target_value(&ev);
+                    if value.is_empty() {
+                        results.set(None);
+                    }
+                    query.set(value);
+                }/>
+            <button type="submit" class="button button-small" disabled=move || searching.get()>"Search"</button>
+        </form>
+        {move || results.get().map(|(wanted, found)| match found {
+            Err(error) => view! { <p class="field-error" role="alert">{error}</p> }.into_any(),
+            Ok(hits) => {
+                let words: Vec<String> = wanted.split_whitespace().map(str::to_lowercase).collect();
+                let count = match hits.len() {
+                    0 => format!("No message contains “{}”.", wanted.trim()),
+                    1 => format!("1 message contains “{}”.", wanted.trim()),
+                    n => format!("{n} messages contain “{}”.", wanted.trim()),
+                };
+                view! {
+                    <section class="search-results" aria-label="Messages found">
+                        <p role="status">{count}" "
+                            <button type="button" class="link" on:click=move |_| { results.set(None); query.set(String::new()); }>"Close"</button>
+                        </p>
+                        <ul>
+                            {hits.into_iter().map(|hit| {
+                                let seq = hit.seq;
+                                let parts = marked(&hit.body, &words);
+                                view! {
+                                    <li>
+                                        <p class="message-meta"><strong>{hit.author_name}</strong>" "<LocalTime at=hit.at/></p>
+                                        <p class="message-body">{parts.into_iter().map(|(text, mark)| if mark {
+                                            view! { <mark>{text}</mark> }.into_any()
+                                        } else {
+                                            text.into_any()
+                                        }).collect_view()}</p>
+                                        <button type="button" class="link" on:click=move |_| show_message(seq)>"Show in conversation"</button>
+                                    </li>
+                                }
+                            }).collect_view()}
+                        </ul>
+                    </section>
+                }.into_any()
+            }
+        })}
+    }
+}
+
+/// `body` cut into pieces, each marked when it is one of `words` (any case). A text whose
+/// lower case has other lengths than itself is shown unmarked.
+fn marked(body: &str, words: &[String]) -> Vec<(String, bool)> {
+    let lower = body.to_lowercase();
+    if lower.len() != body.len() || words.is_empty() {
+        return vec![(body.to_owned(), false)];
+    }
+    let mut parts = Vec::new();
+    let (mut at, mut plain_from) = (0, 0);
+    while at < lower.len() {
+        let hit = words
+            .iter()
+            .filter(|w| !w.is_empty() && lower[at..].starts_with(w.as_str()))
+            .map(String::len)
+            .max();
+        match hit {
+            Some(len) if body.is_char_boundary(at) && body.is_char_boundary(at + len) => {
+                if plain_from < at {
+                    parts.push((body[plain_from..at].to_owned(), false));
+                }
+                parts.push((body[at..at + len].to_owned(), true));
+                at += len;
+                plain_from = at;
+            }
+            _ => at += lower[at..].chars().next().map_or(1, char::len_utf8),
+        }
+    }
+    if plain_from < body.len() {
+        parts.push((body[plain_from..].to_owned(), false));
+    }
+    parts
 }
 
 #[component]
@@ -501,7 +691,7 @@ fn MessageItem(message: ChatMessage, shown: Shown, my_id: Option<i64>) -> impl I
         }
     });
     view! {
-        <li class="message" class:mine=mine data-seq=seq>
+        <li class="message" class:mine=mine class:found=move || shown.found.get() == Some(seq) data-seq=seq>
             <p class="message-meta"><strong>{message.author_name}</strong>" "<LocalTime at=message.at/>
                 {message.edited.then_some(" · edited")}</p>
             {body}
@@ -756,5 +946,31 @@ fn client_id() -> String {
     #[cfg(not(feature = "hydrate"))]
     {
         String::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::marked;
+
+    #[test]
+    fn search_words_are_marked_in_any_case() {
+        let words = vec!["ada".to_owned(), "3".to_owned()];
+        assert_eq!(
+            marked("ADA's interview at 3, Ada.", &words),
+            vec![
+                ("ADA".to_owned(), true),
+                ("'s interview at ".to_owned(), false),
+                ("3".to_owned(), true),
+                (", ".to_owned(), false),
+                ("Ada".to_owned(), true),
+                (".".to_owned(), false),
+            ]
+        );
+        assert_eq!(
+            marked("Zoë", &["ë".to_owned()]),
+            vec![("Zo".to_owned(), false), ("ë".to_owned(), true)]
+        );
+        assert_eq!(marked("nothing", &[]), vec![("nothing".to_owned(), false)]);
     }
 }

@@ -1,8 +1,8 @@
 //! What the chat server functions ask of the server.
 
-use super::api::{ConversationHistory, Conversations, CreateGroup, StartDirect};
+use super::api::{ConversationHistory, Conversations, CreateGroup, SearchMessages, StartDirect};
 use crate::{error::ApiError, seam::OrgCaller};
-use shared::chat::{ConversationSummary, History};
+use shared::chat::{ChatMessage, ConversationSummary, History};
 
 /// Implemented by `server` (`server/src/chat`).
 #[async_trait::async_trait]
@@ -28,4 +28,9 @@ pub trait ChatSeam: Send + Sync + 'static {
         caller: &OrgCaller,
         input: ConversationHistory,
     ) -> Result<History, ApiError>;
+    async fn search(
+        &self,
+        caller: &OrgCaller,
+        input: SearchMessages,
+    ) -> Result<Vec<ChatMessage>, ApiError>;
 }

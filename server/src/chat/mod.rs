@@ -18,7 +18,7 @@ use crate::{
 };
 use app::{
     chat::{
-        api::{ConversationHistory, Conversations, CreateGroup, StartDirect},
+        api::{ConversationHistory, Conversations, CreateGroup, SearchMessages, StartDirect},
         seam::ChatSeam,
     },
     error::ApiError,
@@ -26,8 +26,9 @@ use app::{
 };
 use shared::{
     chat::{
-        check_client_id, check_group_name, check_message, ChatMessage, ConversationKind,
-        ConversationMember, ConversationSummary, History, HISTORY_PAGE, MAX_GROUP_MEMBERS,
+        check_client_id, check_group_name, check_message, search_words, ChatMessage,
+        ConversationKind, ConversationMember, ConversationSummary, History, HISTORY_PAGE,
+        MAX_GROUP_MEMBERS, SEARCH_LIMIT,
     },
     ws::{ErrorCode, Seen, ServerEvent, WsError},
 };
@@ -824,5 +825,31 @@ impl ChatSeam for Chat {
             messages: rows.into_iter().map(ChatMessage::from).collect(),
             more_before,
         })
+    }
+
+    async fn search(
+        &self,
+        caller: &OrgCaller,
+        input: SearchMessages,
+    ) -> Result<Vec<ChatMessage>, ApiError> {
+        let words = search_words("query", &input.query)?;
+        let conversation = self.summary(caller, input.conversation).await?;
+        let mut sql = format!(
+            "SELECT {MESSAGE_COLUMNS} FROM messages m LEFT JOIN users u ON u.id = m.author_id \
+             WHERE m.conversation_id = $1 AND m.deleted_at IS NULL"
+        );
+        for n in 0..words.len() {
+            sql.push_str(&format!(" AND LOWER(m.body) LIKE ${} ESCAPE '\\'", n + 2));
+        }
+        sql.push_str(&format!(" ORDER BY m.seq DESC LIMIT {SEARCH_LIMIT}"));
+        let mut query = sqlx::query_as::<_, MessageRow>(&sql).bind(conversation.id);
+        for word in &words {
+            query = query.bind(crate::jobs::like_pattern(word));
+        }
+        let rows = query
+            .fetch_all(&self.db.pool)
+            .await
+            .or_internal("searching a conversation")?;
+        Ok(rows.into_iter().map(ChatMessage::from).collect())
     }
 }
