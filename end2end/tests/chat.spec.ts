@@ -48,14 +48,17 @@ test("two colleagues chat live, with read receipts, and the history survives a r
   const send = page.getByRole("button", { name: "Send", exact: true });
   await send.click();
   await expect(page.getByRole("alert").filter({ hasText: "Write something to send." })).toBeVisible();
-  await page.getByLabel("Message", { exact: true }).fill("Hello Fay, can you screen Ada today?");
+  await page.getByLabel("Message", { exact: true }).fill("Hello Fay, can you screen **Ada** today?");
   // Enter sends at a desk; on a touch screen it starts a new line and the button sends.
   if (phone) await send.click();
   else await page.getByLabel("Message", { exact: true }).press("Enter");
   const sent = page.locator(".message[data-seq='1']");
   await expect(sent).toContainText("Hello Fay, can you screen Ada today?");
+  // Its Markdown shows as such, on both pages.
+  await expect(sent.locator(".message-body strong")).toHaveText("Ada");
   await expect(page.locator(".message.pending")).toHaveCount(0);
   await expect(fay.locator(".message[data-seq='1']")).toContainText("Hello Fay, can you screen Ada today?");
+  await expect(fay.locator(".message[data-seq='1'] .message-body strong")).toHaveText("Ada");
 
   // Fay has read it: Olive sees her avatar under it without clicking anything.
   await expect(sent.locator(".read-by")).toHaveAttribute("data-read-by", "Fay");

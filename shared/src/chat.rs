@@ -55,6 +55,10 @@ pub struct ChatMessage {
     pub client_id: String,
     /// Empty once deleted.
     pub body: String,
+    /// The body as shown: its Markdown (bold, italics, strike-through, code, links, lists,
+    /// quotes) as HTML made safe by the server; raw HTML in a message shows as text.
+    #[serde(default)]
+    pub html: String,
     /// Unix seconds.
     pub at: i64,
     pub edited: bool,

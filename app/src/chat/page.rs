@@ -655,10 +655,11 @@ fn MessageItem(message: ChatMessage, shown: Shown, my_id: Option<i64>) -> impl I
     let body = if message.deleted {
         view! { <p class="message-body deleted">"This message was deleted."</p> }.into_any()
     } else {
-        let text = message.body.clone();
+        // Made safe by the server (`render_message`): its Markdown, never raw HTML.
+        let html = message.html.clone();
         view! {
             <Show when=move || editing.get()
-                fallback=move || view! { <p class="message-body">{text.clone()}</p> }>
+                fallback=move || view! { <div class="message-body rich" inner_html=html.clone()></div> }>
                 <EditMessage conversation seq body=message.body.clone() editing/>
             </Show>
         }

@@ -79,12 +79,56 @@ impl From<MessageRow> for ChatMessage {
                 .author_name
                 .unwrap_or_else(|| "Former member".to_owned()),
             client_id: row.client_id,
+            html: if deleted {
+                String::new()
+            } else {
+                render_message(&row.body)
+            },
             body: if deleted { String::new() } else { row.body },
             at: row.created_at,
             edited: row.edited_at.is_some(),
             deleted,
         }
     }
+}
+
+/// A message's Markdown as the HTML pages show: the subset chat needs (bold, italics,
+/// strike-through, code, links, lists, quotes), a heading as a plain paragraph, each line break
+/// kept. Raw HTML shows as text; links keep only http, https and mailto, and open nothing with the
+/// page's rights; images are left out.
+pub fn render_message(markdown: &str) -> String {
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+    let events =
+        Parser::new_ext(markdown, Options::ENABLE_STRIKETHROUGH).map(|event| match event {
+            Event::Html(html) | Event::InlineHtml(html) => Event::Text(html),
+            Event::SoftBreak => Event::HardBreak,
+            Event::Start(Tag::Heading { .. }) => Event::Start(Tag::Paragraph),
+            Event::End(TagEnd::Heading(_)) => Event::End(TagEnd::Paragraph),
+            other => other,
+        });
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, events);
+    ammonia::Builder::empty()
+        .add_tags([
+            "p",
+            "br",
+            "strong",
+            "em",
+            "del",
+            "code",
+            "pre",
+            "a",
+            "ul",
+            "ol",
+            "li",
+            "blockquote",
+        ])
+        .add_tag_attributes("a", ["href"])
+        .add_tag_attributes("ol", ["start"])
+        .url_schemes(["http", "https", "mailto"].into())
+        .link_rel(Some("noopener noreferrer nofollow"))
+        .clean(&html)
+        .to_string()
 }
 
 const MESSAGE_COLUMNS: &str = "m.conversation_id, m.seq, m.author_id, u.name AS author_name, \
@@ -851,5 +895,42 @@ impl ChatSeam for Chat {
             .await
             .or_internal("searching a conversation")?;
         Ok(rows.into_iter().map(ChatMessage::from).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::render_message;
+
+    #[test]
+    fn messages_show_their_markdown_and_nothing_unsafe() {
+        assert_eq!(
+            render_message("Hello **Mia**, _soon_ ~~now~~ `cargo test`"),
+            "<p>Hello <strong>Mia</strong>, <em>soon</em> <del>now</del> <code>cargo test</code></p>\n"
+        );
+        // Each line of a message stays a line.
+        assert_eq!(
+            render_message("Yes, at 3.\nBooking the room."),
+            "<p>Yes, at 3.<br>\nBooking the room.</p>\n"
+        );
+        let script = render_message("<script>alert(1)</script>");
+        assert_eq!(script, "&lt;script&gt;alert(1)&lt;/script&gt;");
+        let hostile = render_message(
+            "Look [x](javascript:alert(1)) ![i](https://e.x/i.png) <img src=x onerror=alert(1)>",
+        );
+        assert!(!hostile.contains("href=\"javascript"), "{hostile}");
+        assert!(!hostile.contains("<img"), "{hostile}");
+        assert!(hostile.contains("&lt;img"), "{hostile}");
+        let link = render_message("See <https://example.com/a?b=1>");
+        assert!(
+            link.contains(
+                r#"<a href="https://example.com/a?b=1" rel="noopener noreferrer nofollow">"#
+            ),
+            "{link}"
+        );
+        // A heading is a paragraph in a chat; lists and quotes stay.
+        assert_eq!(render_message("# Big"), "<p>Big</p>\n");
+        assert!(render_message("- one\n- two").contains("<ul>\n<li>one</li>"));
+        assert!(render_message("> quoted").contains("<blockquote>"));
     }
 }
