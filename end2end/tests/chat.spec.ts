@@ -2,6 +2,8 @@ import { test, expect } from "@playwright/test";
 import { call, hydrated, linkInMail, PASSWORD, signUp, watchErrors } from "./helpers";
 
 test("two colleagues chat live, with read receipts, and the history survives a reload", async ({ page, browser }, info) => {
+  // The whole story of two people, in one test: longer than most.
+  test.setTimeout(150_000);
   const phone = info.project.name === "phone";
   const run = `${Date.now()}${phone ? "p" : "d"}`;
   const slug = `chat-${run}`;
@@ -157,6 +159,27 @@ test("two colleagues chat live, with read receipts, and the history survives a r
   await fay.locator(".conversation").click();
   await expect(fay.locator(".message[data-seq='4']")).toContainText("One more thing");
   await expect(menuCount).toHaveCount(0);
+
+  // Olive makes a group with Fay; as its admin she removes her again, and Fay is out of it.
+  await again.goto(`/o/${slug}/chat`);
+  await hydrated(again);
+  await again.getByText("New conversation").click();
+  await again.getByText("New group").click();
+  await again.getByLabel("Group name").fill("Screening panel");
+  await again.getByRole("checkbox", { name: "Fay" }).check();
+  await again.getByRole("button", { name: "Create group" }).click();
+  await expect(again.getByRole("heading", { level: 2 })).toHaveText("Screening panel");
+  await expect(again).toHaveURL(new RegExp(`/o/${slug}/chat/\\d+$`));
+  await fay.goto(`/o/${slug}/chat`);
+  await hydrated(fay);
+  await expect(fay.locator(".conversation", { hasText: "Screening panel" })).toHaveCount(1);
+  await again.getByText("Members (2)").click();
+  await again.screenshot({ path: info.outputPath(`chat-group-${phone ? "phone" : "desktop"}.png`) });
+  await again.getByRole("button", { name: "Remove Fay" }).click();
+  await expect(again.getByText("Members (1)")).toBeVisible();
+  await fay.reload();
+  await hydrated(fay);
+  await expect(fay.locator(".conversation", { hasText: "Screening panel" })).toHaveCount(0);
 
   // Going offline makes the browser log failed reconnections; nothing else may be logged.
   expect(errors.filter((e) => !e.includes("ERR_INTERNET_DISCONNECTED") && !e.includes("WebSocket"))).toEqual([]);

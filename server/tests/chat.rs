@@ -591,6 +591,102 @@ async fn members_find_messages_by_their_words(db: Db) {
     srv.stop().await;
 }
 
+/// Calls a server function with a form of owned values.
+async fn call(browser: &Browser, endpoint: &str, form: Vec<(&str, String)>) -> common::Answer {
+    let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    browser.call(endpoint, &form).await
+}
+
+async fn group_admins_add_and_remove_members_and_the_removed_are_out_at_once(db: Db) {
+    let Some(srv) = TestServer::start(db).await else {
+        return;
+    };
+    let (ola, mia, mut ola_ws, mut mia_ws, _direct) = two_colleagues(&srv).await;
+    let max = ola
+        .invite_and_join(&srv, "acme", "max@example.com", "viewer", "Max")
+        .await;
+    let id_of = |b: serde_json::Value| b["user_id"].as_i64().expect("id").to_string();
+    let (mia_id, max_id) = (id_of(mia.me().await), id_of(max.me().await));
+    let group = ola
+        .call(
+            "create_group",
+            &[
+                ("slug", "acme"),
+                ("name", "Hiring panel"),
+                ("members", &mia_id),
+            ],
+        )
+        .await;
+    assert_eq!(group.status, StatusCode::OK, "{:?}", group.body);
+    let group_id = group.body["id"].as_i64().expect("id");
+    let g = group_id.to_string();
+    let said = say(&mut ola_ws, group_id, "g-1", "Before Max").await;
+    assert_eq!(said["type"], "ack", "{said}");
+    let form = |user: &str| {
+        vec![
+            ("slug", "acme".to_owned()),
+            ("conversation", g.clone()),
+            ("user_id", user.to_owned()),
+        ]
+    };
+    // Only an admin adds; Mia is a member, not an admin.
+    let refused = call(&mia, "add_group_member", form(&max_id)).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{:?}",
+        refused.body
+    );
+    assert!(refused.body.to_string().contains("Only the group's admins"));
+    let added = call(&ola, "add_group_member", form(&max_id)).await;
+    assert_eq!(added.status, StatusCode::OK, "{:?}", added.body);
+    assert_eq!(added.body["members"].as_array().map(Vec::len), Some(3));
+    // Max sees the history, none of it unread.
+    let list = max.call("conversations", &[("slug", "acme")]).await;
+    assert_eq!(list.body[0]["title"], "Hiring panel", "{:?}", list.body);
+    assert_eq!(list.body[0]["unread"], 0, "{:?}", list.body);
+    let history = call(
+        &max,
+        "conversation_history",
+        vec![("slug", "acme".to_owned()), ("conversation", g.clone())],
+    )
+    .await;
+    assert_eq!(history.body["messages"][0]["body"], "Before Max");
+
+    // Removed by the admin: Mia is out at once (no message, no sending, no history).
+    let removed = call(&ola, "remove_group_member", form(&mia_id)).await;
+    assert_eq!(removed.status, StatusCode::OK, "{:?}", removed.body);
+    events_until_pong(&mut mia_ws, 1).await;
+    say(&mut ola_ws, group_id, "g-2", "After Mia").await;
+    let mia_saw = events_until_pong(&mut mia_ws, 2).await;
+    assert!(
+        mia_saw.iter().all(|e| e["type"] != "message"),
+        "{mia_saw:?}"
+    );
+    let sent = say(&mut mia_ws, group_id, "m-1", "Still here?").await;
+    assert_eq!(sent["code"], "not_found", "{sent}");
+    let history = call(
+        &mia,
+        "conversation_history",
+        vec![("slug", "acme".to_owned()), ("conversation", g.clone())],
+    )
+    .await;
+    assert_eq!(history.status, StatusCode::NOT_FOUND);
+
+    // The last admin leaves: the member who joined first after them becomes admin.
+    let left = call(&ola, "remove_group_member", form(&id_of(ola.me().await))).await;
+    assert_eq!(left.status, StatusCode::OK, "{:?}", left.body);
+    assert_eq!(left.body, serde_json::Value::Null);
+    let list = max.call("conversations", &[("slug", "acme")]).await;
+    let members = list.body[0]["members"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(members.len(), 1, "{:?}", list.body);
+    assert_eq!(members[0]["admin"], true, "{:?}", list.body);
+    srv.stop().await;
+}
+
 on_both_databases!(
     messages_are_ordered_stored_once_and_reach_every_member,
     a_bad_message_is_refused_with_what_to_fix,
@@ -600,4 +696,5 @@ on_both_databases!(
     authors_edit_and_delete_their_messages_and_everyone_sees_it,
     typing_reaches_the_others_and_stops_when_the_page_goes,
     members_find_messages_by_their_words,
+    group_admins_add_and_remove_members_and_the_removed_are_out_at_once,
 );

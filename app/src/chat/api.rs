@@ -68,6 +68,53 @@ pub async fn search_messages(
     respond(chat.search(&caller, input).await)
 }
 
+/// Adds a member of the organisation to a group (its admins only); they see its history.
+#[server(endpoint = "add_group_member")]
+pub async fn add_group_member(
+    slug: String,
+    conversation: i64,
+    user_id: i64,
+) -> Result<ConversationSummary, ApiError> {
+    let (chat, caller) = seam::member::<dyn ChatSeam>(&slug).await?;
+    let input = GroupMember {
+        slug,
+        conversation,
+        user_id,
+        add: true,
+    };
+    respond(chat.group_member(&caller, input).await)
+}
+
+/// Removes someone from a group: its admins remove anyone, everyone may leave. When the last
+/// admin leaves, the member who joined first becomes its admin. Answers the group as the caller
+/// now sees it (`None` once they left).
+#[server(endpoint = "remove_group_member")]
+pub async fn remove_group_member(
+    slug: String,
+    conversation: i64,
+    user_id: i64,
+) -> Result<Option<ConversationSummary>, ApiError> {
+    let (chat, caller) = seam::member::<dyn ChatSeam>(&slug).await?;
+    let input = GroupMember {
+        slug,
+        conversation,
+        user_id,
+        add: false,
+    };
+    let left = input.user_id == caller.user_id();
+    let group = chat.group_member(&caller, input).await;
+    respond(group.map(|g| (!left).then_some(g)))
+}
+
+/// A change to a group's members (server functions `add_group_member`, `remove_group_member`).
+#[derive(Clone, Debug)]
+pub struct GroupMember {
+    pub slug: String,
+    pub conversation: i64,
+    pub user_id: i64,
+    pub add: bool,
+}
+
 /// A page of a conversation's history: the latest messages, or those before `before`.
 #[server(endpoint = "conversation_history")]
 pub async fn conversation_history(

@@ -5,7 +5,10 @@
 //! through a lost connection or a reload), and "Not sent" with the reason, "Retry" and "Discard"
 //! when it refused it; what the socket missed while closed is read again when it opens.
 
-use super::api::{conversation_history, conversations, search_messages, StartDirect};
+use super::api::{
+    add_group_member, conversation_history, conversations, remove_group_member, search_messages,
+    CreateGroup, StartDirect,
+};
 use crate::{
     confirm::ConfirmButton,
     orgs::api::get_team,
@@ -18,7 +21,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use shared::{
-    chat::{check_message, ChatMessage, ConversationMember, ConversationSummary},
+    chat::{check_message, ChatMessage, ConversationKind, ConversationMember, ConversationSummary},
     ws::{ClientEvent, ServerEvent, TYPING_EXPIRES_MS, TYPING_REPEAT_MS},
 };
 
@@ -266,15 +269,20 @@ fn ConversationItem(
 fn StartConversation() -> impl IntoView {
     let slug = use_slug();
     let start = ServerAction::<StartDirect>::new();
+    let create = ServerAction::<CreateGroup>::new();
     let navigate = use_navigate();
     Effect::new(move |_| {
-        if let Some(Ok(c)) = start.value().get() {
+        let opened = start.value().get().and_then(Result::ok);
+        let created = create.value().get().and_then(Result::ok);
+        if let Some(c) = opened.or(created) {
             navigate(
                 &format!("/o/{}/chat/{}", slug.get_untracked(), c.id),
                 Default::default(),
             );
         }
     });
+    // The colleagues ticked for a new group, sent as one comma-separated field.
+    let picked = RwSignal::new(Vec::<i64>::new());
     let members = Resource::new(move || slug.get(), get_team);
     let me = crate::session::Session::get().me;
     view! {
@@ -286,18 +294,53 @@ fn StartConversation() -> impl IntoView {
                     let my_id = me.await.ok().flatten().map(|m| m.user_id);
                     match members.await {
                         Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                        Ok(team) => view! {
+                        Ok(team) => {
+                            let options = team.members.iter().filter(|m| Some(m.user_id) != my_id).map(|m| view! {
+                                <option value=m.user_id.to_string()>{m.name.clone()}</option>
+                            }).collect_view();
+                            let checks = team.members.iter().filter(|m| Some(m.user_id) != my_id).map(|m| {
+                                            let user_id = m.user_id;
+                                            view! {
+                                                <label class="check">
+                                                    <input type="checkbox" on:change=move |ev| {
+                                                        let on = event_target_checked(&ev);
+                                                        picked.update(|p| {
+                                                            p.retain(|u| *u != user_id);
+                                                            if on { p.push(user_id); }
+                                                        });
+                                                    }/>
+                                                    {m.name.clone()}
+                                                </label>
+                                            }
+                                        }).collect_view();
+                            view! {
                             <ActionForm action=start>
                                 <input type="hidden" name="slug" value=slug.get_untracked()/>
                                 <label for="chat-with">"With"</label>
                                 <select id="chat-with" name="user_id">
-                                    {team.members.into_iter().filter(|m| Some(m.user_id) != my_id).map(|m| view! {
-                                        <option value=m.user_id.to_string()>{m.name}</option>
-                                    }).collect_view()}
+                                    {options}
                                 </select>
                                 <button type="submit" class="button">"Open"</button>
                             </ActionForm>
-                        }.into_any(),
+                            <details class="new-group">
+                                <summary>"New group"</summary>
+                                <ActionForm action=create>
+                                    <input type="hidden" name="slug" value=slug.get_untracked()/>
+                                    <input type="hidden" name="members" prop:value=move || {
+                                        picked.get().iter().map(i64::to_string).collect::<Vec<_>>().join(",")
+                                    }/>
+                                    <label for="group-name">"Group name"</label>
+                                    <input id="group-name" name="name" required maxlength="80"/>
+                                    <fieldset>
+                                        <legend>"Members"</legend>
+                                        {checks}
+                                    </fieldset>
+                                    <button type="submit" class="button">"Create group"</button>
+                                </ActionForm>
+                                {move || create.value().get().and_then(Result::err).map(|error| view! { <ErrorPanel error/> })}
+                            </details>
+                        }.into_any()
+                        }
                     }
                 })}
             </Transition>
@@ -312,9 +355,13 @@ fn Conversation(id: i64, shown: Shown) -> impl IntoView {
     // Made once: the view below can outlive a switch to another conversation by a moment.
     let back = format!("/o/{}/chat", slug.get_untracked());
     let live = Live::get();
+    // Bumped when the group's members change here: the conversation is read again (and its
+    // members' list stays open, as it was).
+    let regrouped = RwSignal::new(0u64);
+    let members_open = RwSignal::new(false);
     let history = Resource::new(
-        move || (slug.get(), id, live.opened.get()),
-        |(slug, id, _)| conversation_history(slug, id, None),
+        move || (slug.get(), id, live.opened.get(), regrouped.get()),
+        |(slug, id, _, _)| conversation_history(slug, id, None),
     );
     shown.messages.set(Vec::new());
     shown.members.set(Vec::new());
@@ -477,12 +524,16 @@ fn Conversation(id: i64, shown: Shown) -> impl IntoView {
                         }
                         shown.merge_members(history.conversation.members.clone());
                         let names = history.conversation.members.iter().map(|m| m.name.clone()).collect::<Vec<_>>().join(", ");
+                        let group = (history.conversation.kind == ConversationKind::Group).then(|| {
+                            view! { <GroupMembers group=history.conversation.clone() my_id regrouped open=members_open/> }
+                        });
                         view! {
                             <header class="chat-head">
                                 <a class="chat-back" href=back>"← All conversations"</a>
                                 <h2>{history.conversation.title}</h2>
                                 <p class="hint">{names}</p>
                             </header>
+                            {group}
                             <SearchMessages id show_message/>
                             <ol class="messages" aria-live="polite" aria-label="Messages" node_ref=list on:scroll=on_scroll>
                                 {move || (older.get() == Some(true)).then(|| view! {
@@ -511,6 +562,114 @@ fn Conversation(id: i64, shown: Shown) -> impl IntoView {
         </Transition>
         <p class="typing" aria-live="polite">{move || typing_text(shown)}</p>
         <Composer id shown/>
+    }
+}
+
+/// A group's members: its admins add members of the organisation and remove members;
+/// everyone may leave.
+#[component]
+fn GroupMembers(
+    group: ConversationSummary,
+    my_id: Option<i64>,
+    regrouped: RwSignal<u64>,
+    open: RwSignal<bool>,
+) -> impl IntoView {
+    let slug = use_slug();
+    let navigate = use_navigate();
+    let id = group.id;
+    let admin = group
+        .members
+        .iter()
+        .any(|m| Some(m.user_id) == my_id && m.admin);
+    let problem = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let change = move |user_id: i64, add: bool| {
+        let navigate = navigate.clone();
+        busy.set(true);
+        problem.set(None);
+        leptos::task::spawn_local(async move {
+            let slug = slug.get_untracked();
+            let result = if add {
+                add_group_member(slug.clone(), id, user_id)
+                    .await
+                    .map(|_| ())
+            } else {
+                remove_group_member(slug.clone(), id, user_id)
+                    .await
+                    .map(|_| ())
+            };
+            let _ = busy.try_set(false);
+            match result {
+                Err(error) => {
+                    let _ = problem.try_set(Some(error.to_string()));
+                }
+                Ok(()) if !add && Some(user_id) == my_id => {
+                    navigate(&format!("/o/{slug}/chat"), Default::default())
+                }
+                Ok(()) => regrouped.update(|n| *n += 1),
+            }
+        });
+    };
+    let change = StoredValue::new(change);
+    let in_group: Vec<i64> = group.members.iter().map(|m| m.user_id).collect();
+    // Whom an admin may add: the organisation's members who are not in it yet.
+    let team = Resource::new(move || slug.get(), get_team);
+    let chosen = RwSignal::new(String::new());
+    let count = group.members.len();
+    view! {
+        <details class="group-members" open=move || open.get()>
+            <summary on:click=move |ev| {
+                ev.prevent_default();
+                open.update(|o| *o = !*o);
+            }>{format!("Members ({count})")}</summary>
+            <ul>
+                {group.members.into_iter().map(|m| {
+                    let user_id = m.user_id;
+                    let me = Some(user_id) == my_id;
+                    let label = format!("Remove {}", m.name);
+                    view! {
+                        <li>
+                            <span>{m.name}{m.admin.then_some(" · admin")}{me.then_some(" (you)")}</span>
+                            {(admin && !me).then(|| view! {
+                                <button type="button" class="link" aria-label=label disabled=move || busy.get()
+                                    on:click=move |_| change.with_value(|c| c(user_id, false))>"Remove"</button>
+                            })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            {admin.then(|| view! {
+                <Transition fallback=|| ()>
+                    {move || {
+                        let in_group = in_group.clone();
+                        Suspend::new(async move {
+                            let team = team.await.ok()?;
+                            let others: Vec<_> = team.members.into_iter().filter(|m| !in_group.contains(&m.user_id)).collect();
+                            (!others.is_empty()).then(|| view! {
+                                <form class="inline-form" on:submit=move |ev| {
+                                    ev.prevent_default();
+                                    if let Ok(user_id) = chosen.get_untracked().parse::<i64>() {
+                                        change.with_value(|c| c(user_id, true));
+                                    }
+                                }>
+                                    <label for=format!("add-to-{id}")>"Add"</label>
+                                    <select id=format!("add-to-{id}") on:change=move |ev| chosen.set(event_target_value(&ev))>
+                                        <option value="">"Choose a colleague"</option>
+                                        {others.into_iter().map(|m| view! { <option value=m.user_id.to_string()>{m.name}</option> }).collect_view()}
+                                    </select>
+                                    <button type="submit" class="button button-small" disabled=move || busy.get()>"Add to group"</button>
+                                </form>
+                            })
+                        })
+                    }}
+                </Transition>
+            })}
+            {my_id.map(|me| view! {
+                <button type="button" class="button button-small button-danger" disabled=move || busy.get()
+                    on:click=move |_| change.with_value(|c| c(me, false))>"Leave group"</button>
+            })}
+            <p class="field-error" role="alert">{move || problem.get()}</p>
+        </details>
     }
 }
 

@@ -1,6 +1,8 @@
 //! What the chat server functions ask of the server.
 
-use super::api::{ConversationHistory, Conversations, CreateGroup, SearchMessages, StartDirect};
+use super::api::{
+    ConversationHistory, Conversations, CreateGroup, GroupMember, SearchMessages, StartDirect,
+};
 use crate::{error::ApiError, seam::OrgCaller};
 use shared::chat::{ChatMessage, ConversationSummary, History};
 
@@ -22,6 +24,13 @@ pub trait ChatSeam: Send + Sync + 'static {
         &self,
         caller: &OrgCaller,
         input: CreateGroup,
+    ) -> Result<ConversationSummary, ApiError>;
+    /// Adds or removes a group's member; answers the group as it is after (as the caller saw
+    /// it before, when they left).
+    async fn group_member(
+        &self,
+        caller: &OrgCaller,
+        input: GroupMember,
     ) -> Result<ConversationSummary, ApiError>;
     async fn history(
         &self,

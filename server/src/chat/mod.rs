@@ -18,7 +18,10 @@ use crate::{
 };
 use app::{
     chat::{
-        api::{ConversationHistory, Conversations, CreateGroup, SearchMessages, StartDirect},
+        api::{
+            ConversationHistory, Conversations, CreateGroup, GroupMember, SearchMessages,
+            StartDirect,
+        },
         seam::ChatSeam,
     },
     error::ApiError,
@@ -842,6 +845,90 @@ impl ChatSeam for Chat {
             .await?
             .ok_or(ApiError::Internal)?;
         self.summary(caller, id).await
+    }
+
+    async fn group_member(
+        &self,
+        caller: &OrgCaller,
+        input: GroupMember,
+    ) -> Result<ConversationSummary, ApiError> {
+        let group = self.summary(caller, input.conversation).await?;
+        let me = caller.user_id();
+        let admin = group.members.iter().any(|m| m.user_id == me && m.admin);
+        if group.kind != ConversationKind::Group {
+            return Err(ApiError::field(
+                "conversation",
+                "A direct conversation is between two people; start a group to add others.",
+            ));
+        }
+        let leaving = input.user_id == me && !input.add;
+        if !admin && !leaving {
+            return Err(ApiError::field(
+                "user_id",
+                "Only the group's admins add and remove members; you may leave it.",
+            ));
+        }
+        let present = group.members.iter().any(|m| m.user_id == input.user_id);
+        if input.add == present {
+            return Ok(group);
+        }
+        let mut tx = self
+            .db
+            .begin()
+            .await
+            .or_internal("starting a group change")?;
+        if input.add {
+            if group.members.len() >= MAX_GROUP_MEMBERS {
+                return Err(ApiError::field(
+                    "user_id",
+                    format!("A group may have at most {MAX_GROUP_MEMBERS} members."),
+                ));
+            }
+            if !self.all_members(caller.org_id(), &[input.user_id]).await? {
+                return Err(ApiError::field(
+                    "user_id",
+                    "Only members of this organisation can join its groups.",
+                ));
+            }
+            // They see the history, without it counting as unread.
+            sqlx::query(
+                "INSERT INTO conversation_members \
+                 (conversation_id, user_id, is_admin, joined_at, last_read_seq) \
+                 SELECT id, $2, 0, $3, last_seq FROM conversations WHERE id = $1",
+            )
+            .bind(group.id)
+            .bind(input.user_id)
+            .bind(now())
+            .execute(&mut *tx)
+            .await
+            .or_internal("adding a group's member")?;
+        } else {
+            sqlx::query(
+                "DELETE FROM conversation_members WHERE conversation_id = $1 AND user_id = $2",
+            )
+            .bind(group.id)
+            .bind(input.user_id)
+            .execute(&mut *tx)
+            .await
+            .or_internal("removing a group's member")?;
+            // A group keeps an admin: the member who joined first, if the last one left.
+            sqlx::query(
+                "UPDATE conversation_members SET is_admin = 1 WHERE conversation_id = $1 \
+                 AND NOT EXISTS (SELECT 1 FROM conversation_members \
+                                 WHERE conversation_id = $1 AND is_admin = 1) \
+                 AND user_id = (SELECT user_id FROM conversation_members WHERE conversation_id = $1 \
+                                ORDER BY joined_at, user_id LIMIT 1)",
+            )
+            .bind(group.id)
+            .execute(&mut *tx)
+            .await
+            .or_internal("keeping a group's admin")?;
+        }
+        tx.commit().await.or_internal("committing a group change")?;
+        if !input.add && input.user_id == me {
+            return Ok(group);
+        }
+        self.summary(caller, group.id).await
     }
 
     async fn history(
