@@ -108,8 +108,9 @@ pub fn ChatPage() -> impl IntoView {
             .and_then(|c| c.parse::<i64>().ok())
     });
     let live = Live::get();
-    // What the list is narrowed to (a name or a member's).
+    // What the list is narrowed to (a name or a member's), and the same in lower case.
     let filter = RwSignal::new(String::new());
+    let wanted = Memo::new(move |_| filter.get().trim().to_lowercase());
     // Bumped when a message arrives for a conversation in the list.
     let changed = RwSignal::new(0u64);
     let list = Resource::new(
@@ -186,13 +187,10 @@ pub fn ChatPage() -> impl IntoView {
                             }.into_any(),
                             Ok(list) => {
                                 let names: Vec<String> = list.iter().map(search_text).collect();
-                                let none_match = move || {
-                                    let wanted = filter.get().trim().to_lowercase();
-                                    !wanted.is_empty() && !names.iter().any(|n| n.contains(&wanted))
-                                };
+                                let none_match = move || wanted.with(|w| !names.iter().any(|n| finds(n, w)));
                                 view! {
                                     <ul class="conversations">
-                                        {list.into_iter().map(|c| view! { <ConversationItem c selected filter/> }).collect_view()}
+                                        {list.into_iter().map(|c| view! { <ConversationItem c selected wanted/> }).collect_view()}
                                     </ul>
                                     {move || none_match().then(|| view! {
                                         <p class="hint" role="status">"No conversation has that name or member."</p>
@@ -223,18 +221,20 @@ fn search_text(c: &ConversationSummary) -> String {
     text
 }
 
+/// Whether a conversation's [`search_text`] holds what is wanted (everything holds nothing).
+fn finds(text: &str, wanted: &str) -> bool {
+    text.contains(wanted)
+}
+
 #[component]
 fn ConversationItem(
     c: ConversationSummary,
     selected: Memo<Option<i64>>,
-    filter: RwSignal<String>,
+    wanted: Memo<String>,
 ) -> impl IntoView {
     let id = c.id;
     let text = search_text(&c);
-    let hidden = move || {
-        let wanted = filter.get().trim().to_lowercase();
-        !wanted.is_empty() && !text.contains(&wanted)
-    };
+    let hidden = move || wanted.with(|w| !finds(&text, w));
     let href = format!("/o/{}/chat/{id}", use_slug().get_untracked());
     let last = c
         .last_message

@@ -88,11 +88,7 @@ pub async fn known_user(
         return next.run(request).await;
     }
     let (mut parts, body) = request.into_parts();
-    let me = match accounts.user_of(&parts).await {
-        Ok(Some(user_id)) => accounts.load_me(user_id).await,
-        Ok(None) => Ok(None),
-        Err(err) => Err(err),
-    };
+    let me = accounts.me_of(&parts).await;
     parts.extensions.insert(app::KnownUser(me));
     next.run(Request::from_parts(parts, body)).await
 }

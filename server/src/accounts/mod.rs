@@ -162,6 +162,14 @@ impl Accounts {
     }
 
     /// The user and their memberships; `None` if the account no longer exists.
+    /// Who is signed in on this request, if anyone.
+    pub async fn me_of(&self, parts: &Parts) -> Result<Option<Me>, ApiError> {
+        let Some(user_id) = self.user_of(parts).await? else {
+            return Ok(None);
+        };
+        self.load_me(user_id).await
+    }
+
     pub async fn load_me(&self, user_id: i64) -> Result<Option<Me>, ApiError> {
         let pool = &self.db.pool;
         let Some(user) = sqlx::query_as::<_, UserRow>(
@@ -311,10 +319,7 @@ fn locked(until: i64) -> ApiError {
 #[async_trait::async_trait]
 impl AccountsSeam for Accounts {
     async fn me(&self, visitor: &Visitor) -> Result<Option<Me>, ApiError> {
-        let Some(user_id) = self.user_of(visitor.parts()).await? else {
-            return Ok(None);
-        };
-        self.load_me(user_id).await
+        self.me_of(visitor.parts()).await
     }
 
     async fn sign_up(&self, visitor: &Visitor, input: SignUp) -> Result<Me, ApiError> {

@@ -186,6 +186,20 @@ impl Chat {
         Self { db, hub }
     }
 
+    /// Sends `event` to these members' open pages (through the hub, which checks each delivery
+    /// against their membership of `org_id`).
+    fn tell(&self, members: impl IntoIterator<Item = i64>, org_id: i64, event: &ServerEvent) {
+        for member in members {
+            self.hub.send(
+                member,
+                Delivery {
+                    org_id: Some(org_id),
+                    event: event.clone(),
+                },
+            );
+        }
+    }
+
     /// Stores a message from `user_id` and sends it to every member's open pages; answers the
     /// stored message (the one stored before, when `client_id` was sent already).
     pub async fn send(
@@ -267,15 +281,7 @@ impl Chat {
             .map_err(fail("reading a stored message"))?
             .ok_or_else(|| not_found(Some(client_id)))?;
         tx.commit().await.map_err(fail("committing a message"))?;
-        for member in members {
-            self.hub.send(
-                member,
-                Delivery {
-                    org_id: Some(org_id),
-                    event: ServerEvent::Message(message.clone()),
-                },
-            );
-        }
+        self.tell(members, org_id, &ServerEvent::Message(message.clone()));
         Ok(message)
     }
 
@@ -365,15 +371,7 @@ impl Chat {
             .map_err(fail("reading a changed message"))?
             .ok_or_else(|| not_found(None))?;
         tx.commit().await.map_err(fail("committing a change"))?;
-        for member in members {
-            self.hub.send(
-                member,
-                Delivery {
-                    org_id: Some(org_id),
-                    event: ServerEvent::Message(message.clone()),
-                },
-            );
-        }
+        self.tell(members, org_id, &ServerEvent::Message(message.clone()));
         Ok(message)
     }
 
@@ -401,19 +399,13 @@ impl Chat {
             .await
             .map_err(fail("listing a conversation's members"))?;
         drop(tx);
-        for member in members.into_iter().filter(|m| *m != user_id) {
-            self.hub.send(
-                member,
-                Delivery {
-                    org_id: Some(org_id),
-                    event: ServerEvent::Typing {
-                        conversation,
-                        user_id,
-                        typing,
-                    },
-                },
-            );
-        }
+        let others = members.into_iter().filter(|m| *m != user_id);
+        let event = ServerEvent::Typing {
+            conversation,
+            user_id,
+            typing,
+        };
+        self.tell(others, org_id, &event);
         Ok(())
     }
 
@@ -444,19 +436,12 @@ impl Chat {
             .map_err(fail("listing a conversation's members"))?;
         tx.commit().await.map_err(fail("committing a read"))?;
         if moved.rows_affected() == 1 {
-            for member in members {
-                self.hub.send(
-                    member,
-                    Delivery {
-                        org_id: Some(org_id),
-                        event: ServerEvent::Read {
-                            conversation,
-                            user_id,
-                            seq,
-                        },
-                    },
-                );
-            }
+            let event = ServerEvent::Read {
+                conversation,
+                user_id,
+                seq,
+            };
+            self.tell(members, org_id, &event);
         }
         Ok(())
     }
@@ -872,24 +857,24 @@ impl ChatSeam for Chat {
         if input.add == present {
             return Ok(group);
         }
+        if input.add && group.members.len() >= MAX_GROUP_MEMBERS {
+            return Err(ApiError::field(
+                "user_id",
+                format!("A group may have at most {MAX_GROUP_MEMBERS} members."),
+            ));
+        }
+        if input.add && !self.all_members(caller.org_id(), &[input.user_id]).await? {
+            return Err(ApiError::field(
+                "user_id",
+                "Only members of this organisation can join its groups.",
+            ));
+        }
         let mut tx = self
             .db
             .begin()
             .await
             .or_internal("starting a group change")?;
         if input.add {
-            if group.members.len() >= MAX_GROUP_MEMBERS {
-                return Err(ApiError::field(
-                    "user_id",
-                    format!("A group may have at most {MAX_GROUP_MEMBERS} members."),
-                ));
-            }
-            if !self.all_members(caller.org_id(), &[input.user_id]).await? {
-                return Err(ApiError::field(
-                    "user_id",
-                    "Only members of this organisation can join its groups.",
-                ));
-            }
             // They see the history, without it counting as unread.
             sqlx::query(
                 "INSERT INTO conversation_members \
