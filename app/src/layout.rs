@@ -2,6 +2,7 @@
 
 use crate::{
     accounts::api::{ResendVerification, SignOut},
+    notifications::NotificationBell,
     orgs::api::SwitchOrganisation,
     session::Session,
     toast::{use_toasts, ToastKind},
@@ -237,8 +238,13 @@ fn SignedInBar(me: Me, slug: Memo<Option<String>>) -> impl IntoView {
             </div>
         </details>
         {nav}
+        <NotificationBell unread=me.with_value(|m| m.unread_notices)/>
         <details class="menu user-menu">
-            <summary aria-label=me.with_value(|m| format!("{}: account menu", m.name))>{me.with_value(|m| m.name.clone())}</summary>
+            <summary aria-label=me.with_value(|m| format!("{}: account menu", m.name))>
+                // On a phone the name's first letter stands for it (the bar has one row).
+                <span class="user-name">{me.with_value(|m| m.name.clone())}</span>
+                <span class="user-initial" aria-hidden="true">{me.with_value(|m| m.name.chars().next().map(|c| c.to_uppercase().to_string()).unwrap_or_default())}</span>
+            </summary>
             <div class="menu-body" role="menu">
                 <p class="menu-note">{me.with_value(|m| m.email.clone())}</p>
                 <a class="menu-item" role="menuitem" href="/account">"Account settings"</a>

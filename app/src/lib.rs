@@ -20,6 +20,7 @@ pub mod jobs;
 mod layout;
 pub mod mail;
 pub mod matching;
+pub mod notifications;
 pub mod orgs;
 mod pages;
 pub mod pipeline;
@@ -137,6 +138,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/signin") view={Lazy::<pages::SignIn>::new()}/>
                     <Route path=path!("/forgot-password") view={Lazy::<pages::ForgotPassword>::new()}/>
                     <Route path=path!("/account") view={Lazy::<pages::Account>::new()}/>
+                    <Route path=path!("/notifications") view={Lazy::<pages::Notifications>::new()}/>
                     <Route path=path!("/account/reset/:token") view={Lazy::<pages::ResetPassword>::new()}/>
                     <Route path=path!("/account/confirm/:token") view={Lazy::<pages::ConfirmEmail>::new()}/>
                     <Route path=path!("/orgs/new") view={Lazy::<pages::NewOrganisation>::new()}/>

@@ -18,7 +18,8 @@ use leptos::{lazy, prelude::*};
 use leptos_router::LazyRoute;
 
 use crate::{
-    accounts, applications, candidates, careers, chat, jobs, mail, matching, orgs, pipeline, queue,
+    accounts, applications, candidates, careers, chat, jobs, mail, matching, notifications, orgs,
+    pipeline, queue,
 };
 
 /// Declares a group: its pages' route types (`Lazy::<Route>::new()` in the router) and the one
@@ -94,6 +95,7 @@ page_group! {
         Board => pipeline::BoardPage,
         Application => pipeline::ApplicationPage,
         Chat => chat::ChatPage,
+        Notifications => notifications::NotificationsPage,
     }
 }
 

@@ -5,7 +5,11 @@
 use crate::session::Session;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
-use shared::ws::{ClientEvent, ServerEvent};
+use shared::{
+    chat::Presence,
+    ws::{ClientEvent, ServerEvent},
+};
+use std::collections::HashMap;
 
 /// What the open socket gives pages: chat events as they arrive, whether it is open, a way to
 /// send, and the outbox of messages written here that the server has not stored yet. Provided
@@ -24,6 +28,14 @@ pub struct Live {
     /// the browser's storage per person, so that a reload or a closed tab loses none: they go
     /// out whenever the socket opens (the server stores each `client_id` once).
     pub outbox: RwSignal<Vec<Outgoing>>,
+    /// The presence of people, as it changed since the socket last opened (what was read with a
+    /// list holds for the others).
+    pub presence: RwSignal<HashMap<i64, Presence>>,
+    /// How many notifications are unread, once the socket has said (the session's count holds
+    /// until then).
+    pub notices_unread: RwSignal<Option<i64>>,
+    /// Counts the times notifications arrived or were read: the centre reads them again.
+    pub notices_changed: RwSignal<u64>,
     /// Counts the messages and read positions that arrived: what counts unread messages reads
     /// again when it changes.
     #[cfg(feature = "hydrate")]
@@ -39,6 +51,9 @@ pub struct Live {
     /// Set while the outbox waits to be sent again after the server asked to slow down.
     #[cfg(feature = "hydrate")]
     flush_due: StoredValue<bool>,
+    /// What this page last told the server: that it is away (hidden or untouched).
+    #[cfg(feature = "hydrate")]
+    away: StoredValue<bool>,
 }
 
 /// A message in the outbox.
@@ -69,6 +84,9 @@ impl Live {
             open: RwSignal::new(false),
             opened: RwSignal::new(0),
             outbox: RwSignal::new(Vec::new()),
+            presence: RwSignal::new(HashMap::new()),
+            notices_unread: RwSignal::new(None),
+            notices_changed: RwSignal::new(0),
             #[cfg(feature = "hydrate")]
             chat_seen: RwSignal::new(0),
             #[cfg(feature = "hydrate")]
@@ -79,6 +97,8 @@ impl Live {
             ended: StoredValue::new(false),
             #[cfg(feature = "hydrate")]
             flush_due: StoredValue::new(false),
+            #[cfg(feature = "hydrate")]
+            away: StoredValue::new(false),
         };
         provide_context(live);
         live
@@ -86,6 +106,13 @@ impl Live {
 
     pub fn get() -> Self {
         expect_context::<Self>()
+    }
+
+    /// Someone's presence now: as it changed live, else as it was read (`read`).
+    pub fn presence_of(&self, user_id: i64, read: Presence) -> Presence {
+        self.presence
+            .with(|p| p.get(&user_id).copied())
+            .unwrap_or(read)
     }
 
     /// Puts a message in the outbox and sends it if the socket is open.
@@ -123,6 +150,8 @@ impl Live {
     #[cfg(feature = "hydrate")]
     fn ready(&self, user_id: i64) {
         self.user.set(Some(user_id));
+        // What changed while the socket was closed is read again with the lists.
+        self.presence.set(HashMap::new());
         let stored = self.load();
         self.outbox.update(|o| {
             for m in stored {
@@ -260,6 +289,7 @@ pub fn connect(session: Session) {
     });
     browser::register_service_worker();
     browser::follow_the_network(session, live);
+    browser::follow_activity(live);
 }
 
 /// Whether the server answers (its `/healthz`), from the browser.
@@ -287,7 +317,10 @@ mod browser {
         toast::{use_toasts, ToastKind, Toasts},
     };
     use leptos::prelude::*;
-    use shared::ws::{close, ClientEvent, ErrorCode, ServerEvent, PROTOCOL_VERSION, WS_PATH};
+    use shared::{
+        chat::AWAY_AFTER_MS,
+        ws::{close, ClientEvent, ErrorCode, ServerEvent, PROTOCOL_VERSION, WS_PATH},
+    };
     use wasm_bindgen::{closure::Closure, JsCast};
     use web_sys::{CloseEvent, Event, MessageEvent, WebSocket};
 
@@ -309,13 +342,16 @@ mod browser {
             }
         });
         socket.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-        let hello = serde_json::to_string(&ClientEvent::Hello {
-            version: PROTOCOL_VERSION,
-            since: Vec::new(),
-        })
-        .unwrap_or_default();
         let opened = socket.clone();
         let on_open = Closure::<dyn FnMut(Event)>::new(move |_: Event| {
+            let away = away_now();
+            live.away.set_value(away);
+            let hello = serde_json::to_string(&ClientEvent::Hello {
+                version: PROTOCOL_VERSION,
+                since: Vec::new(),
+                away,
+            })
+            .unwrap_or_default();
             let _ = opened.send_with_str(&hello);
             live.open.set(true);
             live.opened.update(|n| *n += 1);
@@ -400,6 +436,18 @@ mod browser {
                 live.chat_seen.update(|n| *n += 1);
             }
             event @ ServerEvent::Typing { .. } => live.chat.update(|queue| queue.push(event)),
+            ServerEvent::Presence { user_id, presence } => live.presence.update(|p| {
+                p.insert(user_id, presence);
+            }),
+            ServerEvent::Notice { notice, unread } => {
+                toasts.push(ToastKind::Info, notice.text);
+                live.notices_unread.set(Some(unread));
+                live.notices_changed.update(|n| *n += 1);
+            }
+            ServerEvent::NoticesRead { unread } => {
+                live.notices_unread.set(Some(unread));
+                live.notices_changed.update(|n| *n += 1);
+            }
             ServerEvent::Ready { user_id, .. } => live.ready(user_id),
             ServerEvent::Pong { .. } => {}
         }
@@ -440,6 +488,66 @@ mod browser {
         }
         on_offline.forget();
         on_online.forget();
+    }
+
+    /// When this page was last used (browser milliseconds).
+    static LAST_USED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+    fn now_ms() -> u64 {
+        js_sys::Date::now() as u64
+    }
+
+    /// Whether the page is away now: hidden, or untouched for [`AWAY_AFTER_MS`].
+    fn away_now() -> bool {
+        let hidden = web_sys::window()
+            .and_then(|w| w.document())
+            .is_some_and(|d| d.hidden());
+        let last = LAST_USED.load(std::sync::atomic::Ordering::Relaxed);
+        hidden || (last > 0 && now_ms().saturating_sub(last) >= u64::from(AWAY_AFTER_MS))
+    }
+
+    /// Tells the server when this page becomes away (hidden, or untouched for
+    /// [`AWAY_AFTER_MS`]) and when it is in use again, so that the people who share a
+    /// conversation with its person see whether they are here.
+    pub fn follow_activity(live: Live) {
+        LAST_USED.store(now_ms(), std::sync::atomic::Ordering::Relaxed);
+        let say = move || {
+            let away = away_now();
+            if live.away.try_get_value() != Some(away) && live.send(&ClientEvent::Presence { away })
+            {
+                live.away.set_value(away);
+            }
+        };
+        let used = Closure::<dyn FnMut()>::new(move || {
+            LAST_USED.store(now_ms(), std::sync::atomic::Ordering::Relaxed);
+            // Back from away at once; becoming away waits for the check below.
+            if live.away.try_get_value() == Some(true) {
+                say();
+            }
+        });
+        let visibility = Closure::<dyn FnMut()>::new(say);
+        if let Some(window) = web_sys::window() {
+            for event in [
+                "keydown",
+                "pointerdown",
+                "pointermove",
+                "touchstart",
+                "wheel",
+            ] {
+                let _ =
+                    window.add_event_listener_with_callback(event, used.as_ref().unchecked_ref());
+            }
+            if let Some(document) = window.document() {
+                let _ = document.add_event_listener_with_callback(
+                    "visibilitychange",
+                    visibility.as_ref().unchecked_ref(),
+                );
+            }
+        }
+        used.forget();
+        visibility.forget();
+        // Untouched for long enough is noticed within a minute.
+        gloo_timers::callback::Interval::new(60_000, say).forget();
     }
 
     /// Installs the service worker that makes the app installable and gives it an offline page.

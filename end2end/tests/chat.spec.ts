@@ -1,5 +1,5 @@
 import { test, expect } from "@playwright/test";
-import { call, hydrated, linkInMail, PASSWORD, signUp, watchErrors } from "./helpers";
+import { call, hydrated, joinByInvitation, signUp, watchErrors } from "./helpers";
 
 test("two colleagues chat live, with read receipts, and the history survives a reload", async ({ page, browser }, info) => {
   // The whole story of two people, in one test: longer than most.
@@ -14,15 +14,7 @@ test("two colleagues chat live, with read receipts, and the history survives a r
   await call(page, "invite", { slug, email: fayEmail, role: "recruiter" });
 
   // Fay joins through her invitation, in a browser of her own.
-  const fayContext = await browser.newContext({ viewport: page.viewportSize() ?? undefined });
-  const fay = await fayContext.newPage();
-  const fayErrors = watchErrors(fay);
-  await fay.goto(linkInMail(fayEmail, "/invite/"));
-  await hydrated(fay);
-  await fay.getByLabel("Your name").fill("Fay");
-  await fay.getByLabel("Choose a password").fill(PASSWORD);
-  await fay.getByRole("button", { name: "Create account and join" }).click();
-  await expect(fay).toHaveURL(new RegExp(`/o/${slug}$`));
+  const { context: fayContext, page: fay, errors: fayErrors } = await joinByInvitation(browser, fayEmail, "Fay", slug, page);
 
   // Olive starts a conversation with Fay from the chat page.
   await page.goto(`/o/${slug}/chat`);
@@ -265,4 +257,102 @@ test("a long conversation shows its latest page and reads older ones while scrol
   await expect(page.locator(".conversation")).toBeHidden();
   await expect(page.getByText("No conversation has that name or member.")).toBeVisible();
   expect(errors).toEqual([]);
+});
+
+test("colleagues see who is here, and the bell tells of messages that came while away", async ({ page, browser }, info) => {
+  test.setTimeout(120_000);
+  const phone = info.project.name === "phone";
+  const shot = (name: string) => info.outputPath(`${name}-${phone ? "phone" : "desktop"}.png`);
+  const run = `${Date.now()}${phone ? "p" : "d"}`;
+  const slug = `here-${run}`;
+  const fayEmail = `fay-${run}@example.com`;
+  const errors = watchErrors(page);
+  await signUp(page, "Olive Owner", `olive-${run}@example.com`);
+  await call(page, "create_organisation", { name: `Here ${run}`, slug });
+  await call(page, "invite", { slug, email: fayEmail, role: "recruiter" });
+  const joined = await joinByInvitation(browser, fayEmail, "Fay", slug, page);
+  const fayContext = joined.context;
+  let fay = joined.page;
+  const fayErrors = joined.errors;
+  const faysId = (await call(fay, "me", {})).user_id;
+  const started = await call(page, "start_direct", { slug, user_id: String(faysId) });
+
+  // Fay's page is open: Olive sees her online, in the list and beside her name.
+  await page.goto(`/o/${slug}/chat/${started.id}`);
+  await hydrated(page);
+  const fayInList = page.locator(".conversation .presence");
+  const fayInHead = page.locator(".chat-head .member-presence", { hasText: "Fay" }).locator(".presence");
+  await expect(fayInList).toHaveAttribute("title", "Online");
+  await expect(fayInHead).toHaveAttribute("title", "Online");
+  await expect(fayInHead).toHaveClass(/online/);
+  // Olive, on the page, is here herself.
+  await expect(page.locator(".chat-head .member-presence", { hasText: "Olive Owner" }).locator(".presence")).toHaveAttribute("title", "Online");
+  // Her page goes to the background: away. She closes it: offline, live.
+  await fay.evaluate(() => {
+    Object.defineProperty(document, "hidden", { value: true, configurable: true });
+    document.dispatchEvent(new Event("visibilitychange"));
+  });
+  await expect(fayInHead).toHaveAttribute("title", "Away");
+  await page.screenshot({ path: shot("presence") });
+  await fay.close();
+  await expect(fayInHead).toHaveAttribute("title", "Offline");
+  await expect(fayInList).toHaveAttribute("title", "Offline");
+
+  // Olive writes while Fay is away: Fay's bell counts it when she comes back.
+  await page.getByLabel("Message", { exact: true }).fill("Can you screen **Ada** today?");
+  await page.getByRole("button", { name: "Send", exact: true }).click();
+  await expect(page.locator(".message[data-seq='1']")).toContainText("Can you screen Ada today?");
+  fay = await fayContext.newPage();
+  const fayLaterErrors = watchErrors(fay);
+  await fay.goto(`/o/${slug}`);
+  await hydrated(fay);
+  const bell = fay.getByRole("link", { name: "Notifications: 1 unread" });
+  await expect(bell).toBeVisible();
+  await fay.screenshot({ path: shot("bell") });
+  await bell.click();
+  await expect(fay).toHaveURL(/\/notifications$/);
+  await hydrated(fay);
+  const notice = fay.locator(".notice.unread");
+  await expect(notice).toContainText("Olive Owner: Can you screen Ada today?");
+  await expect(fay.getByText("1 unread.")).toBeVisible();
+  await fay.screenshot({ path: shot("notifications"), fullPage: true });
+  // Following it opens the conversation, and reading it there makes it read.
+  await notice.getByRole("link").click();
+  await expect(fay).toHaveURL(new RegExp(`/o/${slug}/chat/${started.id}$`));
+  await expect(fay.locator(".message[data-seq='1']")).toContainText("Can you screen Ada today?");
+  await expect(fay.getByRole("link", { name: "Notifications", exact: true })).toBeVisible();
+
+  // Away on the notification page, a new message arrives there live: the bell, the list and a toast.
+  await fay.goto("/notifications");
+  await hydrated(fay);
+  await expect(fay.getByText("Nothing unread.")).toBeVisible();
+  await fay.evaluate(() => {
+    Object.defineProperty(document, "hidden", { value: true, configurable: true });
+    document.dispatchEvent(new Event("visibilitychange"));
+  });
+  await expect(fayInHead).toHaveAttribute("title", "Away");
+  await page.getByLabel("Message", { exact: true }).fill("Ping");
+  await page.getByRole("button", { name: "Send", exact: true }).click();
+  await expect(fay.getByRole("link", { name: "Notifications: 1 unread" })).toBeVisible();
+  await expect(fay.locator(".notice.unread")).toContainText("Olive Owner: Ping");
+  await expect(fay.locator(".toast", { hasText: "Olive Owner: Ping" })).toBeVisible();
+  await fay.getByRole("button", { name: "Mark all read" }).click();
+  await expect(fay.getByText("Nothing unread.")).toBeVisible();
+  await expect(fay.getByRole("link", { name: "Notifications", exact: true })).toBeVisible();
+
+  // Fay turns message notifications off; the choice is kept.
+  await fay.getByLabel("Messages arrive while I am away").selectOption("off");
+  await fay.getByLabel("E-mail what is still unread after").selectOption("15");
+  await fay.getByRole("button", { name: "Save" }).click();
+  await expect(fay.locator(".toast", { hasText: "Saved how you hear of things." })).toBeVisible();
+  await fay.reload();
+  await hydrated(fay);
+  await expect(fay.getByLabel("Messages arrive while I am away")).toHaveValue("off");
+  await expect(fay.getByLabel("E-mail what is still unread after")).toHaveValue("15");
+  await fay.screenshot({ path: shot("notification-settings"), fullPage: true });
+
+  expect(errors).toEqual([]);
+  expect(fayErrors).toEqual([]);
+  expect(fayLaterErrors).toEqual([]);
+  await fayContext.close();
 });

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { Page, expect } from "@playwright/test";
+import { Browser, Page, expect } from "@playwright/test";
 
 /** The password every test account uses (long enough and hard to guess). */
 export const PASSWORD = "correct horse battery staple 42";
@@ -68,4 +68,19 @@ export async function call(page: Page, endpoint: string, form: Record<string, st
   });
   expect(res.status(), `${endpoint}: ${await res.text()}`).toBe(200);
   return res.json();
+}
+
+/** Opens the invitation e-mailed to `email` in a browser of its own (as large as `like`, if
+ *  given) and joins organisation `slug` as `name`: that browser, its page and the page's errors. */
+export async function joinByInvitation(browser: Browser, email: string, name: string, slug: string, like?: Page) {
+  const context = await browser.newContext({ viewport: like?.viewportSize() ?? undefined });
+  const page = await context.newPage();
+  const errors = watchErrors(page);
+  await page.goto(linkInMail(email, "/invite/"));
+  await hydrated(page);
+  await page.getByLabel("Your name").fill(name);
+  await page.getByLabel("Choose a password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Create account and join" }).click();
+  await expect(page).toHaveURL(new RegExp(`/o/${slug}$`));
+  return { context, page, errors };
 }

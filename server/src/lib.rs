@@ -15,6 +15,7 @@ pub mod documents;
 pub mod jobs;
 pub mod mail;
 pub mod matching;
+pub mod notifications;
 pub mod orgs;
 pub mod pipeline;
 pub mod platform;
@@ -241,6 +242,8 @@ pub async fn launch_with(
         .await
     });
     let mut background = state.queue.start(state.job_handlers(), &state.metrics);
+    background.push(state.notifications.start_digests());
+    background.extend(realtime::tell_presence(&state.realtime.hub, &state.db));
     // With PostgreSQL, several instances may share the database: their hubs act as one.
     if let (Backend::Postgres, Some(url)) = (state.db.backend, &state.config.database_url) {
         let relay = realtime::start_relay(&state.realtime.hub, url)

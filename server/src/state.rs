@@ -2,7 +2,6 @@
 //! needs (a `Mail` holds a `Db` and the queue, not `AppState`), so any of them can be built and
 //! tested alone; handlers and server functions reach them through this state and the seams.
 
-use crate::chat::Chat;
 use crate::{
     accounts::{self_service::SelfService, AccountSettings, AccountSetupError, Accounts},
     applications::{ApplicationSettings, Applications},
@@ -27,6 +26,7 @@ use crate::{
     queue::{Handlers, JobQueue},
     realtime::{Hub, Realtime},
 };
+use crate::{chat::Chat, notifications::Notifications};
 use app::{
     accounts::seam::{AccountsSeam, SelfServiceSeam},
     applications::seam::ApplicationsSeam,
@@ -36,6 +36,7 @@ use app::{
     jobs::seam::JobsSeam,
     mail::seam::MailSeam,
     matching::seam::MatchingSeam,
+    notifications::seam::NotificationsSeam,
     orgs::seam::{InvitationsSeam, OrgsSeam},
     pipeline::seam::PipelineSeam,
     queue::seam::QueueSeam,
@@ -170,6 +171,7 @@ pub struct Services {
     pub pipeline: Pipeline,
     /// Conversations between members and their messages.
     pub chat: Chat,
+    pub notifications: Notifications,
     /// Organisations' logos on their careers pages.
     pub logos: Logos,
     /// Careers pages kept for visitors who are not signed in.
@@ -279,12 +281,15 @@ impl AppState {
         if named > 0 {
             tracing::info!(candidates = named, "names made comparable for duplicates");
         }
+        let notifications =
+            Notifications::new(db.clone(), hub.clone(), mail.clone(), public_url.clone());
         let pipeline = Pipeline::new(
             db.clone(),
             hub.clone(),
             mail.clone(),
             public_url.clone(),
             queue.clone(),
+            notifications.clone(),
         );
         let applications = Applications::new(
             db.clone(),
@@ -309,7 +314,7 @@ impl AppState {
             occupations.clone(),
             public_url.clone(),
         );
-        let chat = Chat::new(db.clone(), hub.clone());
+        let chat = Chat::new(db.clone(), hub.clone(), notifications.clone());
         Ok(Self(Arc::new(Services {
             realtime: Realtime {
                 chat: chat.clone(),
@@ -344,6 +349,7 @@ impl AppState {
             candidates,
             pipeline,
             chat,
+            notifications,
             logos,
             page_cache: PageCache::default(),
             occupations,
@@ -390,6 +396,7 @@ impl AppState {
             candidates: Arc::new(self.candidates.clone()),
             pipeline: Arc::new(self.pipeline.clone()),
             chat: Arc::new(self.chat.clone()),
+            notifications: Arc::new(self.notifications.clone()),
         }
     }
 }
@@ -411,6 +418,7 @@ pub struct Seams {
     candidates: Arc<dyn CandidatesSeam>,
     pipeline: Arc<dyn PipelineSeam>,
     chat: Arc<dyn ChatSeam>,
+    notifications: Arc<dyn NotificationsSeam>,
 }
 
 impl Seams {
@@ -430,5 +438,6 @@ impl Seams {
         provide_context(self.candidates.clone());
         provide_context(self.pipeline.clone());
         provide_context(self.chat.clone());
+        provide_context(self.notifications.clone());
     }
 }

@@ -12,7 +12,7 @@ use common::{Db, TestServer};
 use reqwest::StatusCode;
 
 /// Server functions that are not inside an organisation, and why.
-const OUTSIDE_ANY_ORGANISATION: [(&str, &str); 22] = [
+const OUTSIDE_ANY_ORGANISATION: [(&str, &str); 26] = [
     ("/api/me", "who is signed in"),
     ("/api/account", "the caller's own account settings"),
     ("/api/update_name", "the caller's own name"),
@@ -49,6 +49,22 @@ const OUTSIDE_ANY_ORGANISATION: [(&str, &str); 22] = [
         "rates a password typed by the caller",
     ),
     ("/api/sign_up", "creates an account"),
+    (
+        "/api/list_notices",
+        "the caller's own notifications, of organisations they are still in",
+    ),
+    (
+        "/api/mark_notices_read",
+        "marks the caller's own notifications read",
+    ),
+    (
+        "/api/get_notification_settings",
+        "the caller's own notification settings",
+    ),
+    (
+        "/api/save_notification_settings",
+        "the caller's own notification settings",
+    ),
     ("/api/sign_in", "signs in"),
     ("/api/sign_out", "signs out"),
     (

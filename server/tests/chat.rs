@@ -4,15 +4,17 @@
 //! sees it.
 
 use crate::common;
-use crate::realtime::{connect, send, sign_in};
+use crate::realtime::{connect, connect_without_hello, send, sign_in};
 
-use common::{next_event, Browser, Db, TestServer, WebSocket};
+use common::{next_event, next_frame, next_of, Browser, Db, TestServer, WebSocket};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 /// An organisation "acme" with its owner Ola and recruiter Mia, each with an open socket, and
 /// their direct conversation's id.
-async fn two_colleagues(srv: &TestServer) -> (Browser, Browser, WebSocket, WebSocket, i64) {
+pub(crate) async fn two_colleagues(
+    srv: &TestServer,
+) -> (Browser, Browser, WebSocket, WebSocket, i64) {
     let owner = srv.client();
     owner.sign_up("Ola", "ola@example.com").await;
     owner.create_org("Acme", "acme").await;
@@ -687,7 +689,129 @@ async fn group_admins_add_and_remove_members_and_the_removed_are_out_at_once(db:
     srv.stop().await;
 }
 
+/// Mia's presence as the conversation list tells Ola.
+async fn listed_presence(ola: &Browser, mia_id: i64) -> Value {
+    let list = ola.call("conversations", &[("slug", "acme")]).await;
+    assert_eq!(list.status, StatusCode::OK, "{:?}", list.body);
+    list.body[0]["members"]
+        .as_array()
+        .and_then(|members| members.iter().find(|m| m["user_id"] == mia_id))
+        .map(|m| m["presence"].clone())
+        .unwrap_or_default()
+}
+
+fn presence(user_id: i64, presence: &str) -> Value {
+    json!({"type": "presence", "user_id": user_id, "presence": presence})
+}
+
+async fn colleagues_see_who_is_here_across_tabs(db: Db) {
+    let Some(srv) = TestServer::start(db).await else {
+        return;
+    };
+    let (ola, mia, mut ola_ws, mut mia_ws, _conversation) = two_colleagues(&srv).await;
+    let mia_id = mia.me().await["user_id"].as_i64().expect("id");
+    // Bo is in the organisation but shares no conversation with Mia.
+    let bo = ola
+        .invite_and_join(&srv, "acme", "bo@example.com", "viewer", "Bo")
+        .await;
+    let (_, bo_cookie) = sign_in(&srv, "bo@example.com").await;
+    let mut bo_ws = connect(&srv, &bo_cookie).await;
+
+    // Mia's page opened after Ola's: Ola's page is told, and the list says so.
+    assert_eq!(
+        next_of(&mut ola_ws, "presence").await,
+        presence(mia_id, "online")
+    );
+    assert_eq!(listed_presence(&ola, mia_id).await, "online");
+    // Her page is hidden: away. A second tab in use makes her online; when it goes, away again.
+    send(&mut mia_ws, json!({"type": "presence", "away": true})).await;
+    assert_eq!(
+        next_of(&mut ola_ws, "presence").await,
+        presence(mia_id, "away")
+    );
+    assert_eq!(listed_presence(&ola, mia_id).await, "away");
+    let (_, second_tab) = sign_in(&srv, "mia@example.com").await;
+    let tab = connect(&srv, &second_tab).await;
+    assert_eq!(
+        next_of(&mut ola_ws, "presence").await,
+        presence(mia_id, "online")
+    );
+    drop(tab);
+    assert_eq!(
+        next_of(&mut ola_ws, "presence").await,
+        presence(mia_id, "away")
+    );
+    // A page that opens hidden says so in its hello: she stays away.
+    let (_, hidden_tab) = sign_in(&srv, "mia@example.com").await;
+    let mut hidden = connect_without_hello(&srv, &hidden_tab).await;
+    send(
+        &mut hidden,
+        json!({"type": "hello", "version": 1, "away": true}),
+    )
+    .await;
+    drop(hidden);
+    drop(mia_ws);
+    assert_eq!(
+        next_of(&mut ola_ws, "presence").await,
+        presence(mia_id, "offline")
+    );
+    assert_eq!(listed_presence(&ola, mia_id).await, "offline");
+
+    // Bo, who shares no conversation with her, was told nothing of it.
+    send(&mut bo_ws, json!({"type": "ping", "nonce": 9})).await;
+    loop {
+        let event = next_frame(&mut bo_ws).await;
+        assert_ne!(event["type"], "presence", "{event}");
+        if event["type"] == "pong" {
+            break;
+        }
+    }
+    drop(bo);
+    srv.stop().await;
+}
+
+/// Two instances on one PostgreSQL database: Mia's pages on the second count for Ola's on the
+/// first, as if there were one server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn presence_is_merged_across_instances_on_postgres() {
+    let Some(first) = TestServer::start(Db::Postgres).await else {
+        return;
+    };
+    let second = first.start_beside().await;
+    let (ola, mia, mut ola_ws, mia_ws, _conversation) = two_colleagues(&first).await;
+    let mia_id = mia.me().await["user_id"].as_i64().expect("id");
+    assert_eq!(
+        next_of(&mut ola_ws, "presence").await,
+        presence(mia_id, "online")
+    );
+    drop(mia_ws);
+    assert_eq!(
+        next_of(&mut ola_ws, "presence").await,
+        presence(mia_id, "offline")
+    );
+    let (_, on_second) = sign_in(&second, "mia@example.com").await;
+    let mut mia_there = connect(&second, &on_second).await;
+    assert_eq!(
+        next_of(&mut ola_ws, "presence").await,
+        presence(mia_id, "online")
+    );
+    assert_eq!(listed_presence(&ola, mia_id).await, "online");
+    send(&mut mia_there, json!({"type": "presence", "away": true})).await;
+    assert_eq!(
+        next_of(&mut ola_ws, "presence").await,
+        presence(mia_id, "away")
+    );
+    drop(mia_there);
+    assert_eq!(
+        next_of(&mut ola_ws, "presence").await,
+        presence(mia_id, "offline")
+    );
+    second.stop().await;
+    first.stop().await;
+}
+
 on_both_databases!(
+    colleagues_see_who_is_here_across_tabs,
     messages_are_ordered_stored_once_and_reach_every_member,
     a_bad_message_is_refused_with_what_to_fix,
     a_dropped_connection_resumes_with_nothing_lost_or_repeated,

@@ -19,6 +19,7 @@ mod jobs;
 mod logo;
 mod mail_and_invitations;
 mod matching_screen;
+mod notifications;
 mod occupations;
 mod organisations;
 mod pipeline;

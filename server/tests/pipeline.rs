@@ -4,29 +4,11 @@
 use crate::common;
 
 use common::{
-    careers::{apply, fields, form, nurse_job, pdf_cv, published_job, JOB},
+    careers::{apply, board, fields, form, move_to, nurse_job, pdf_cv, published_job, JOB},
     cookie_pair, next_event, session_cookie, ws_connect, Browser, Db, TestServer, PASSWORD,
 };
 use reqwest::StatusCode;
 use serde_json::Value;
-
-async fn board(c: &Browser) -> common::Answer {
-    c.call("job_board", &[("slug", "acme"), ("job", JOB)]).await
-}
-
-async fn move_to(c: &Browser, application: i64, stage: i64) -> common::Answer {
-    let (application, stage) = (application.to_string(), stage.to_string());
-    c.call(
-        "move_application",
-        &[
-            ("slug", "acme"),
-            ("job", JOB),
-            ("application", &application),
-            ("stage", &stage),
-        ],
-    )
-    .await
-}
 
 fn stage_of(board: &Value, application: i64) -> i64 {
     board["cards"]
@@ -587,7 +569,7 @@ async fn notes_mention_colleagues_who_can_see_the_application(db: Db) {
     let id = board(&owner).await.body["cards"][0]["application_id"]
         .as_i64()
         .expect("a card");
-    owner
+    let rita = owner
         .invite_and_join(
             &srv,
             "acme",
@@ -658,30 +640,48 @@ async fn notes_mention_colleagues_who_can_see_the_application(db: Db) {
         added.body["activity"][0]["detail"],
         "Added a note mentioning Rita Recruiter."
     );
+    // Rita is notified in the app, and e-mailed in her digest while it stays unread.
+    let notices = rita.call("list_notices", &[]).await;
+    assert_eq!(notices.body["unread"], 1, "{:?}", notices.body);
+    let notice = &notices.body["items"][0];
+    assert_eq!(notice["topic"], "mention");
+    assert_eq!(
+        notice["text"],
+        "Olive Owner mentioned you about Ada Lovelace (Rust Engineer): “Strong Rust. @rita \
+         recruiter can you call her? @Emma Employee @Hal Manager”"
+    );
+    assert_eq!(notice["link"], format!("/o/acme/applications/{id}"));
+    let later = talentloom_server::db::now() + 31 * 60;
+    assert_eq!(
+        srv.state().notifications.send_digests(later).await.ok(),
+        Some(1)
+    );
     let mails = srv
         .state()
         .mail
         .sent_to("rita@example.com")
         .await
         .expect("mail");
-    let mention = mails
+    let digest = mails
         .iter()
-        .find(|m| m.subject.contains("mentioned you"))
-        .expect("a mention mail");
-    assert_eq!(
-        mention.subject,
-        "Olive Owner mentioned you about Ada Lovelace (Rust Engineer)"
-    );
-    assert!(mention.body.contains("> Strong Rust."), "{}", mention.body);
+        .find(|m| m.subject == "1 unread notification on Talentloom")
+        .expect("a digest");
     assert!(
-        mention.body.contains(&format!("/o/acme/applications/{id}")),
+        digest
+            .body
+            .contains("Olive Owner mentioned you about Ada Lovelace"),
         "{}",
-        mention.body
+        digest.body
+    );
+    assert!(
+        digest.body.contains(&format!("/o/acme/applications/{id}")),
+        "{}",
+        digest.body
     );
     for outsider in ["emma@example.com", "hal@example.com"] {
         let theirs = srv.state().mail.sent_to(outsider).await.expect("mail");
         assert!(
-            theirs.iter().all(|m| !m.subject.contains("mentioned")),
+            theirs.iter().all(|m| !m.subject.contains("unread")),
             "{outsider}"
         );
     }

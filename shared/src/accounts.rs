@@ -17,6 +17,9 @@ pub struct Me {
     pub active_org: Option<String>,
     /// Whether the person has opened the link sent to their address (or joined by invitation).
     pub email_verified: bool,
+    /// How many of their notifications are unread (the bell's count).
+    #[serde(default)]
+    pub unread_notices: i64,
 }
 
 /// What the account settings page shows.
@@ -180,6 +183,7 @@ mod tests {
             memberships: vec![member("acme"), member("zeta")],
             active_org: Some("zeta".to_owned()),
             email_verified: true,
+            unread_notices: 0,
         };
         assert_eq!(me.home_path(), "/o/zeta");
         me.active_org = Some("gone".to_owned());

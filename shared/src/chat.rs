@@ -72,7 +72,47 @@ pub struct ConversationMember {
     pub name: String,
     pub admin: bool,
     pub last_read_seq: i64,
+    /// Whether they are here now, as of when the list was read (live changes come as
+    /// [`ServerEvent::Presence`](crate::ws::ServerEvent::Presence)).
+    #[serde(default)]
+    pub presence: Presence,
 }
+
+/// Whether someone is here: a page of theirs is open and in use (online), open but hidden or
+/// untouched for [`AWAY_AFTER_MS`] (away), or none is open (offline). With several tabs or
+/// devices, the most present one counts.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Presence {
+    #[default]
+    Offline,
+    Away,
+    Online,
+}
+
+impl Presence {
+    /// In words, for the people who see it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Online => "Online",
+            Self::Away => "Away",
+            Self::Offline => "Offline",
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Online => "online",
+            Self::Away => "away",
+            Self::Offline => "offline",
+        }
+    }
+}
+
+/// A page untouched (no key, pointer or touch) for this long says its person is away.
+pub const AWAY_AFTER_MS: u32 = 5 * 60 * 1000;
 
 /// A conversation in the list: its name as the reader sees it, its last message and how many
 /// the reader has not read.

@@ -9,6 +9,7 @@ pub mod chat;
 pub mod jobs;
 pub mod mail;
 pub mod matching;
+pub mod notifications;
 pub mod orgs;
 pub mod permissions;
 pub mod pipeline;

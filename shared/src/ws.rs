@@ -8,7 +8,10 @@
 //! is answered with [`ServerEvent::Error`] and the socket stays open; only the cases listed in
 //! [`close`] end it.
 
-use crate::chat::ChatMessage;
+use crate::{
+    chat::{ChatMessage, Presence},
+    notifications::Notice,
+};
 use serde::{Deserialize, Serialize};
 
 /// The path the realtime socket is served at.
@@ -77,6 +80,14 @@ pub enum ServerEvent {
         user_id: i64,
         typing: bool,
     },
+    /// Someone who shares a conversation with the person came, went away or left (all their
+    /// pages together, on every server instance).
+    Presence { user_id: i64, presence: Presence },
+    /// A notification in the person's centre, new or updated (more messages while away), and
+    /// how many are unread now.
+    Notice { notice: Notice, unread: i64 },
+    /// Notifications were read (in another tab, say): how many are unread now.
+    NoticesRead { unread: i64 },
 }
 
 /// How long a page shows someone as typing after the last word that they are: a page that
@@ -95,6 +106,10 @@ pub enum ClientEvent {
         version: u32,
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         since: Vec<Seen>,
+        /// The page opens hidden or untouched (a background tab): its person is away, not
+        /// online, until it says otherwise with [`ClientEvent::Presence`].
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        away: bool,
     },
     /// A new message; `client_id` is the page's own id for it, so that sending it again after a
     /// lost connection stores it once. Answered with [`ServerEvent::Ack`] or an error that
@@ -120,6 +135,9 @@ pub enum ClientEvent {
     /// The person is typing in the conversation (again every [`TYPING_REPEAT_MS`] while they
     /// are), or has stopped. The other members' pages get a [`ServerEvent::Typing`].
     Typing { conversation: i64, typing: bool },
+    /// The page became hidden or untouched for [`AWAY_AFTER_MS`](crate::chat::AWAY_AFTER_MS)
+    /// (`away`), or is in use again.
+    Presence { away: bool },
     /// Asks for a [`ServerEvent::Pong`] with the same nonce (the server also pings the page at
     /// the WebSocket level; browsers answer those themselves).
     Ping { nonce: u64 },
@@ -222,7 +240,8 @@ mod tests {
             hello.ok(),
             Some(ClientEvent::Hello {
                 version: 1,
-                since: Vec::new()
+                since: Vec::new(),
+                away: false,
             })
         );
     }

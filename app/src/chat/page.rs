@@ -21,7 +21,10 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use shared::{
-    chat::{check_message, ChatMessage, ConversationKind, ConversationMember, ConversationSummary},
+    chat::{
+        check_message, ChatMessage, ConversationKind, ConversationMember, ConversationSummary,
+        Presence,
+    },
     ws::{ClientEvent, ServerEvent, TYPING_EXPIRES_MS, TYPING_REPEAT_MS},
 };
 
@@ -108,6 +111,7 @@ pub fn ChatPage() -> impl IntoView {
             .and_then(|c| c.parse::<i64>().ok())
     });
     let live = Live::get();
+    let me = crate::session::Session::get().me;
     // What the list is narrowed to (a name or a member's), and the same in lower case.
     let filter = RwSignal::new(String::new());
     let wanted = Memo::new(move |_| filter.get().trim().to_lowercase());
@@ -180,6 +184,7 @@ pub fn ChatPage() -> impl IntoView {
                     on:input=move |ev| filter.set(event_target_value(&ev))/>
                 <Transition fallback=|| view! { <p class="loading">"Loading…"</p> }>
                     {move || Suspend::new(async move {
+                        let my_id = me.await.ok().flatten().map(|m| m.user_id);
                         match list.await {
                             Err(error) => view! { <ErrorPanel error/> }.into_any(),
                             Ok(list) if list.is_empty() => view! {
@@ -190,7 +195,7 @@ pub fn ChatPage() -> impl IntoView {
                                 let none_match = move || wanted.with(|w| !names.iter().any(|n| finds(n, w)));
                                 view! {
                                     <ul class="conversations">
-                                        {list.into_iter().map(|c| view! { <ConversationItem c selected wanted/> }).collect_view()}
+                                        {list.into_iter().map(|c| view! { <ConversationItem c selected wanted my_id/> }).collect_view()}
                                     </ul>
                                     {move || none_match().then(|| view! {
                                         <p class="hint" role="status">"No conversation has that name or member."</p>
@@ -208,6 +213,19 @@ pub fn ChatPage() -> impl IntoView {
                 }}
             </section>
         </div>
+    }
+}
+
+/// Whether someone is here (online, away or offline), as a coloured dot with its word for
+/// screen readers and on hover; it follows live changes.
+#[component]
+fn PresenceDot(user_id: i64, read: Presence) -> impl IntoView {
+    let live = Live::get();
+    let presence = move || live.presence_of(user_id, read);
+    view! {
+        <span class=move || format!("presence {}", presence().as_str()) title=move || presence().label()>
+            <span class="sr-only">{move || format!("({}) ", presence().label())}</span>
+        </span>
     }
 }
 
@@ -231,8 +249,14 @@ fn ConversationItem(
     c: ConversationSummary,
     selected: Memo<Option<i64>>,
     wanted: Memo<String>,
+    my_id: Option<i64>,
 ) -> impl IntoView {
     let id = c.id;
+    // A direct conversation shows whether the other person is here.
+    let other = (c.kind == ConversationKind::Direct)
+        .then(|| c.members.iter().find(|m| Some(m.user_id) != my_id))
+        .flatten()
+        .map(|m| view! { <PresenceDot user_id=m.user_id read=m.presence/> });
     let text = search_text(&c);
     let hidden = move || wanted.with(|w| !finds(&text, w));
     let href = format!("/o/{}/chat/{id}", use_slug().get_untracked());
@@ -257,7 +281,7 @@ fn ConversationItem(
         <li hidden=hidden>
             <a href=href class="conversation" data-conversation=id
                 aria-current=move || (selected.get() == Some(id)).then_some("page")>
-                <span class="conversation-title">{c.title}{unread}</span>
+                <span class="conversation-title"><span>{other}{c.title}</span>{unread}</span>
                 <span class="conversation-last">{last}</span>
             </a>
         </li>
@@ -523,7 +547,14 @@ fn Conversation(id: i64, shown: Shown) -> impl IntoView {
                             older.set(Some(history.more_before));
                         }
                         shown.merge_members(history.conversation.members.clone());
-                        let names = history.conversation.members.iter().map(|m| m.name.clone()).collect::<Vec<_>>().join(", ");
+                        let count = history.conversation.members.len();
+                        let names = history.conversation.members.iter().enumerate().map(|(i, m)| view! {
+                            <span class="member-presence">
+                                <PresenceDot user_id=m.user_id read=if Some(m.user_id) == my_id { Presence::Online } else { m.presence }/>
+                                {m.name.clone()}
+                            </span>
+                            {(i + 1 < count).then_some(", ")}
+                        }).collect_view();
                         let group = (history.conversation.kind == ConversationKind::Group).then(|| {
                             view! { <GroupMembers group=history.conversation.clone() my_id regrouped open=members_open/> }
                         });
@@ -987,6 +1018,18 @@ fn Composer(id: i64, shown: Shown) -> impl IntoView {
             typing_said.set_value(typing.then_some(now));
         }
     };
+    // When the person last typed here: a socket that opens just after (a page that has only
+    // just loaded, or a connection back) still says they are typing.
+    let last_input = StoredValue::new(None::<f64>);
+    Effect::new(move |_| {
+        let open = live.open.get();
+        let recent = last_input
+            .get_value()
+            .is_some_and(|at| now_ms() - at < f64::from(TYPING_EXPIRES_MS));
+        if open && recent && !text.with_untracked(|t| t.trim().is_empty()) {
+            say_typing(true);
+        }
+    });
     on_cleanup(move || {
         if typing_said.try_get_value().flatten().is_some() {
             live.send(&ClientEvent::Typing {
@@ -1029,6 +1072,7 @@ fn Composer(id: i64, shown: Shown) -> impl IntoView {
                     shown.drafts.update_value(|d| {
                         d.insert(id, value.clone());
                     });
+                    last_input.set_value(Some(now_ms()));
                     say_typing(!value.trim().is_empty());
                     text.set(value);
                     problem.set(None);

@@ -196,8 +196,11 @@ impl Accounts {
             .into_iter()
             .map(Membership::from)
             .collect();
+        let mut conn = pool.acquire().await.or_internal("connecting")?;
+        let unread_notices = crate::notifications::unread_count(&mut conn, user_id).await?;
         Ok(Some(Me {
             user_id,
+            unread_notices,
             email: user.email,
             name: user.name,
             active_org: user

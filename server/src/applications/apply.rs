@@ -528,11 +528,12 @@ impl Applications {
                 tracing::error!(error = %err, key, "could not remove the CV of a failed application");
             }
         }
-        let application_id = written?;
+        let (application_id, notices) = written?;
         self.mail.wake();
         self.pipeline
             .announce(job.org_id, &job.org_slug, job.id, &job.job_slug)
             .await;
+        self.pipeline.tell(notices).await;
         tracing::info!(
             org_id = job.org_id,
             job_id = job.id,
@@ -553,7 +554,7 @@ impl Applications {
         size: i64,
         sha256: &str,
         text: &str,
-    ) -> Result<i64, ApiError> {
+    ) -> Result<(i64, Vec<i64>), ApiError> {
         let at = now();
         let months = u32::try_from(job.retention_months).unwrap_or(12);
         let expires_at = at + i64::from(months) * MONTH_SECS;
@@ -632,8 +633,23 @@ impl Applications {
         .await?;
         self.mail_link(&mut tx, job, person, &token, expires_at, false)
             .await?;
+        let about = crate::pipeline::TeamNotice {
+            org_id: job.org_id,
+            org_slug: &job.org_slug,
+            job_id: job.id,
+            id: application_id,
+            except: None,
+        };
+        let text = format!("{} applied for {}", person.name, job.title);
+        let notices = crate::pipeline::Pipeline::notify_team(
+            &mut tx,
+            about,
+            shared::notifications::Topic::NewApplication,
+            &text,
+        )
+        .await?;
         tx.commit().await.or_internal("recording an application")?;
-        Ok(application_id)
+        Ok((application_id, notices))
     }
 }
 

@@ -10,6 +10,7 @@
 //! not exist (404, or `not_found` on the socket).
 
 use crate::{
+    notifications::{NewNotice, Notifications},
     platform::{
         db::{now, Db},
         error::OrInternal,
@@ -30,9 +31,10 @@ use app::{
 use shared::{
     chat::{
         check_client_id, check_group_name, check_message, search_words, ChatMessage,
-        ConversationKind, ConversationMember, ConversationSummary, History, HISTORY_PAGE,
+        ConversationKind, ConversationMember, ConversationSummary, History, Presence, HISTORY_PAGE,
         MAX_GROUP_MEMBERS, SEARCH_LIMIT,
     },
+    notifications::Topic,
     ws::{ErrorCode, Seen, ServerEvent, WsError},
 };
 use std::collections::HashMap;
@@ -48,6 +50,7 @@ const REPLAY_LIMIT: i64 = 500;
 pub struct Chat {
     db: Db,
     hub: Hub,
+    notifications: Notifications,
 }
 
 /// What an author does to a message already sent ([`Chat::change`]).
@@ -134,6 +137,25 @@ pub fn render_message(markdown: &str) -> String {
         .to_string()
 }
 
+/// A message's Markdown as plain words (for a notification): the text without its marks, line
+/// breaks as spaces.
+pub fn plain_text(markdown: &str) -> String {
+    use pulldown_cmark::{Event, Options, Parser, TagEnd};
+    let mut text = String::new();
+    for event in Parser::new_ext(markdown, Options::ENABLE_STRIKETHROUGH) {
+        match event {
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => {
+                text.push_str(&t)
+            }
+            Event::SoftBreak
+            | Event::HardBreak
+            | Event::End(TagEnd::Paragraph | TagEnd::Item | TagEnd::Heading(_)) => text.push(' '),
+            _ => {}
+        }
+    }
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 const MESSAGE_COLUMNS: &str = "m.conversation_id, m.seq, m.author_id, u.name AS author_name, \
      m.client_id, m.body, m.created_at, m.edited_at, m.deleted_at";
 
@@ -182,8 +204,67 @@ fn unavailable(what: &str, err: sqlx::Error, client_id: Option<&str>) -> WsError
 }
 
 impl Chat {
-    pub fn new(db: Db, hub: Hub) -> Self {
-        Self { db, hub }
+    pub fn new(db: Db, hub: Hub, notifications: Notifications) -> Self {
+        Self {
+            db,
+            hub,
+            notifications,
+        }
+    }
+
+    /// Records a notification for each member (but the author) who is away or offline: one
+    /// per conversation while unread, counting its messages. Answers their ids.
+    async fn notify_away(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        members: &[i64],
+        message: &ChatMessage,
+    ) -> Result<Vec<i64>, ApiError> {
+        let away: Vec<i64> = members
+            .iter()
+            .copied()
+            .filter(|m| Some(*m) != message.author && self.hub.presence(*m) != Presence::Online)
+            .collect();
+        if away.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (org_id, slug, kind, name): (i64, String, String, String) = sqlx::query_as(
+            "SELECT c.org_id, o.slug, c.kind, c.name FROM conversations c \
+             JOIN organisations o ON o.id = c.org_id WHERE c.id = $1",
+        )
+        .bind(message.conversation)
+        .fetch_one(&mut *conn)
+        .await
+        .or_internal("reading a conversation for its notifications")?;
+        let group =
+            (ConversationKind::parse(&kind) == Some(ConversationKind::Group)).then_some(name);
+        let author = message.author_name.clone();
+        let plain = plain_text(&message.body);
+        let mut snippet: String = plain.chars().take(80).collect();
+        if snippet.len() < plain.len() {
+            snippet.push('…');
+        }
+        let text = move |count: i64| match (&group, count) {
+            (None, 1) => format!("{author}: {snippet}"),
+            (Some(group), 1) => format!("{author} in {group}: {snippet}"),
+            (None, n) => format!("{n} new messages from {author}"),
+            (Some(group), n) => format!("{n} new messages in {group}"),
+        };
+        let key = format!("conversation:{}", message.conversation);
+        let link = format!("/o/{slug}/chat/{}", message.conversation);
+        let mut ids = Vec::new();
+        for user_id in away {
+            let notice = NewNotice {
+                user_id,
+                org_id,
+                topic: Topic::Message,
+                key: &key,
+                text: &text,
+                link: &link,
+            };
+            ids.extend(Notifications::record(&mut *conn, notice).await?);
+        }
+        Ok(ids)
     }
 
     /// Sends `event` to these members' open pages (through the hub, which checks each delivery
@@ -280,8 +361,20 @@ impl Chat {
             .await
             .map_err(fail("reading a stored message"))?
             .ok_or_else(|| not_found(Some(client_id)))?;
+        // Logged where it failed; sending again is safe.
+        let notices = self
+            .notify_away(&mut tx, &members, &message)
+            .await
+            .map_err(|_| {
+                refused(
+                    ErrorCode::Unavailable,
+                    "The message could not be stored just now; it will be sent again.",
+                    Some(client_id),
+                )
+            })?;
         tx.commit().await.map_err(fail("committing a message"))?;
         self.tell(members, org_id, &ServerEvent::Message(message.clone()));
+        self.notifications.tell(notices).await;
         Ok(message)
     }
 
@@ -442,6 +535,11 @@ impl Chat {
                 seq,
             };
             self.tell(members, org_id, &event);
+            // What the messages while away said is seen now.
+            let key = format!("conversation:{conversation}");
+            if let Err(err) = self.notifications.read_key(user_id, &key).await {
+                tracing::warn!(error = ?err, "marking message notifications read");
+            }
         }
         Ok(())
     }
@@ -509,6 +607,7 @@ impl Chat {
                     name: m.name,
                     admin: m.is_admin != 0,
                     last_read_seq: m.last_read_seq,
+                    presence: self.hub.presence(m.user_id),
                 });
         }
         let mut last_of: HashMap<i64, ChatMessage> = last
@@ -972,7 +1071,18 @@ impl ChatSeam for Chat {
 
 #[cfg(test)]
 mod tests {
-    use super::render_message;
+    use super::{plain_text, render_message};
+
+    #[test]
+    fn a_notification_tells_a_message_in_plain_words() {
+        assert_eq!(
+            plain_text(
+                "Can you screen **Ada** _today_?\n- `cargo test`\n- [the CV](https://x.example)"
+            ),
+            "Can you screen Ada today? cargo test the CV"
+        );
+        assert_eq!(plain_text("<b>raw</b> stays text"), "<b>raw</b> stays text");
+    }
 
     #[test]
     fn messages_show_their_markdown_and_nothing_unsafe() {

@@ -1,13 +1,16 @@
 //! One application: its page (the explained score, the CV, what happened and the notes), and
 //! what the hiring team does there: reject it with a reason and an optional e-mail, reopen it,
-//! and write notes that @mention colleagues (each mentioned colleague is e-mailed a link).
+//! and write notes that @mention colleagues (each mentioned colleague is notified, and e-mailed
+//! in their digest if they leave it unread). The recruiters and hiring managers on the job's
+//! team are notified of a rejection.
 //!
 //! Who may see an application: whoever may see its job's board. Who may reject and reopen it:
 //! whoever may move its card.
 
-use super::{Access, Pipeline};
+use super::{Access, Pipeline, TeamNotice};
 use crate::{
     mail::{in_mail, OutgoingMail},
+    notifications::{NewNotice, Notifications},
     platform::{db::now, error::OrInternal},
 };
 use app::{
@@ -17,6 +20,7 @@ use app::{
 };
 use shared::{
     matching::MatchExplanation,
+    notifications::Topic,
     pipeline::{
         self as rules, Activity, ApplicationDetail, Mentionable, Note, Outcome, RejectionSettings,
         Stage, TemplateValues,
@@ -490,12 +494,25 @@ impl Pipeline {
             detail.push_str(" The candidate was e-mailed.");
         }
         Self::event(&mut tx, caller, &by_name, row.id, ("rejected", &detail), at).await?;
+        let about = TeamNotice {
+            org_id,
+            org_slug: caller.slug(),
+            job_id: row.job_id,
+            id: row.id,
+            except: Some(caller.user_id()),
+        };
+        let text = format!(
+            "{by_name} rejected {} ({}): {reason}",
+            row.candidate_name, row.job_title
+        );
+        let notices = Self::notify_team(&mut tx, about, Topic::StageChange, &text).await?;
         tx.commit().await.or_internal("rejecting an application")?;
         if mail.is_some() {
             self.mail.wake();
         }
         self.announce(org_id, caller.slug(), row.job_id, &row.job_slug)
             .await;
+        self.tell(notices).await;
         tracing::info!(org_id, application_id = row.id, "application rejected");
         self.detail(caller, row.id).await
     }
@@ -556,7 +573,6 @@ impl Pipeline {
             .collect();
         let by_name = self.db.user_name(caller.user_id()).await?;
         let at = now();
-        let link = self.application_link(caller, row.id)?;
         let mut tx = self.db.begin().await.or_internal("starting transaction")?;
         let note_id: i64 = sqlx::query_scalar(
             "INSERT INTO application_notes (org_id, application_id, by_user, by_name, body, \
@@ -571,6 +587,15 @@ impl Pipeline {
         .fetch_one(&mut *tx)
         .await
         .or_internal("adding a note")?;
+        let link = rules::application_path(caller.slug(), row.id);
+        let quoted: String = body.chars().take(120).collect();
+        let cut = if quoted.len() < body.len() { "…" } else { "" };
+        let text = format!(
+            "{by_name} mentioned you about {} ({}): “{quoted}{cut}”",
+            row.candidate_name, row.job_title
+        );
+        let text = |_: i64| text.clone();
+        let mut notices = Vec::new();
         for person in &mentioned {
             sqlx::query("INSERT INTO note_mentions (note_id, user_id) VALUES ($1, $2)")
                 .bind(note_id)
@@ -578,23 +603,15 @@ impl Pipeline {
                 .execute(&mut *tx)
                 .await
                 .or_internal("recording a mention")?;
-            let subject = format!(
-                "{} mentioned you about {} ({})",
-                in_mail(&by_name),
-                in_mail(&row.candidate_name),
-                in_mail(&row.job_title)
-            );
-            let quoted: String = body.lines().map(|l| format!("> {l}\n")).collect();
-            let text = format!(
-                "Hello {name},\n\n{by} mentioned you in a note on {candidate}'s application for \
-                 {job}:\n\n{quoted}\nOpen the application: {link}\n",
-                name = in_mail(&person.name),
-                by = in_mail(&by_name),
-                candidate = in_mail(&row.candidate_name),
-                job = in_mail(&row.job_title),
-            );
-            self.mail_member(&mut tx, org_id, person.user_id, (&subject, &text))
-                .await?;
+            let notice = NewNotice {
+                user_id: person.user_id,
+                org_id,
+                topic: Topic::Mention,
+                key: &format!("note:{note_id}"),
+                text: &text,
+                link: &link,
+            };
+            notices.extend(Notifications::record(&mut tx, notice).await?);
         }
         let detail = if mentioned.is_empty() {
             "Added a note.".to_owned()
@@ -604,9 +621,7 @@ impl Pipeline {
         };
         Self::event(&mut tx, caller, &by_name, row.id, ("note", &detail), at).await?;
         tx.commit().await.or_internal("adding a note")?;
-        if !mentioned.is_empty() {
-            self.mail.wake();
-        }
+        self.tell(notices).await;
         tracing::info!(
             org_id,
             application_id = row.id,

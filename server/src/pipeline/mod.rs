@@ -17,6 +17,7 @@ use crate::{
     applications::first_stage,
     mail::Mail,
     matching::Engine,
+    notifications::{NewNotice, Notifications},
     platform::{
         db::{now, Db},
         error::OrInternal,
@@ -37,7 +38,10 @@ use app::{
 };
 use shared::{
     matching::{MatchExplanation, Requirement},
-    pipeline::{ApplicationDetail, Board, Card, RejectionSettings, Stage, StageTemplate},
+    notifications::Topic,
+    pipeline::{
+        application_path, ApplicationDetail, Board, Card, RejectionSettings, Stage, StageTemplate,
+    },
     ws::ServerEvent,
     Permission,
 };
@@ -52,6 +56,18 @@ pub struct Pipeline {
     public_url: std::sync::Arc<url::Url>,
     /// Where the scoring of an application added by hand is queued.
     queue: crate::queue::JobQueue,
+    notifications: Notifications,
+}
+
+/// An application whose hiring team hears of something ([`Pipeline::notify_team`]).
+pub(crate) struct TeamNotice<'a> {
+    pub org_id: i64,
+    pub org_slug: &'a str,
+    pub job_id: i64,
+    /// The application.
+    pub id: i64,
+    /// Who did it (not told).
+    pub except: Option<i64>,
 }
 
 /// A job as the board needs it, with what the caller may do there.
@@ -71,6 +87,7 @@ impl Pipeline {
         mail: Mail,
         public_url: std::sync::Arc<url::Url>,
         queue: crate::queue::JobQueue,
+        notifications: Notifications,
     ) -> Self {
         Self {
             db,
@@ -78,7 +95,53 @@ impl Pipeline {
             mail,
             public_url,
             queue,
+            notifications,
         }
+    }
+
+    /// Records `topic` for the recruiters and hiring managers on the job's hiring team who are
+    /// still members (but `except`, who did it), inside the caller's transaction; answers the
+    /// notifications' ids, for [`Self::tell`] after the commit.
+    pub(crate) async fn notify_team(
+        conn: &mut sqlx::AnyConnection,
+        application: TeamNotice<'_>,
+        topic: Topic,
+        text: &str,
+    ) -> Result<Vec<i64>, ApiError> {
+        let team: Vec<i64> = sqlx::query_scalar(
+            "SELECT t.user_id FROM job_team t JOIN memberships m \
+             ON m.user_id = t.user_id AND m.org_id = $1 \
+             WHERE t.job_id = $2 AND t.role IN ('recruiter', 'hiring_manager') \
+             AND t.user_id <> $3 ORDER BY t.user_id",
+        )
+        .bind(application.org_id)
+        .bind(application.job_id)
+        .bind(application.except.unwrap_or(0))
+        .fetch_all(&mut *conn)
+        .await
+        .or_internal("reading a job's hiring team")?;
+        let key = format!("{}:{}", topic.as_str(), application.id);
+        let link = application_path(application.org_slug, application.id);
+        let text = |_: i64| text.to_owned();
+        let mut ids = Vec::new();
+        for user_id in team {
+            let notice = NewNotice {
+                user_id,
+                org_id: application.org_id,
+                topic,
+                // Each event its own notification (a second move is news of its own).
+                key: &format!("{key}:{}", now()),
+                text: &text,
+                link: &link,
+            };
+            ids.extend(Notifications::record(&mut *conn, notice).await?);
+        }
+        Ok(ids)
+    }
+
+    /// Sends notifications recorded in a transaction that committed.
+    pub(crate) async fn tell(&self, ids: Vec<i64>) {
+        self.notifications.tell(ids).await;
     }
 
     /// The job handler that scores applications with `engine`.
@@ -307,9 +370,9 @@ impl PipelineSeam for Pipeline {
                 "That stage is not on this job's board any more; reload the board.",
             ));
         };
-        let from: Option<(i64, String, String)> = sqlx::query_as(
-            "SELECT a.stage_id, s.name, a.outcome FROM applications a \
-             JOIN job_stages s ON s.id = a.stage_id \
+        let from: Option<(i64, String, String, String)> = sqlx::query_as(
+            "SELECT a.stage_id, s.name, a.outcome, c.name FROM applications a \
+             JOIN job_stages s ON s.id = a.stage_id JOIN candidates c ON c.id = a.candidate_id \
              WHERE a.id = $1 AND a.job_id = $2 AND a.org_id = $3",
         )
         .bind(input.application)
@@ -318,13 +381,14 @@ impl PipelineSeam for Pipeline {
         .fetch_optional(&mut *tx)
         .await
         .or_internal("reading an application")?;
-        let (from_id, from_name, outcome) = from.ok_or(ApiError::NotFound)?;
+        let (from_id, from_name, outcome, candidate) = from.ok_or(ApiError::NotFound)?;
         if outcome != "active" {
             return Err(ApiError::field(
                 "application",
                 "This application is closed (withdrawn, rejected or hired); it cannot move.",
             ));
         }
+        let mut notices = Vec::new();
         if from_id != input.stage {
             let at = now();
             // Only from the stage read above: of two moves at once, the second sees no row.
@@ -351,11 +415,24 @@ impl PipelineSeam for Pipeline {
                     at,
                 )
                 .await?;
+                let about = TeamNotice {
+                    org_id,
+                    org_slug: caller.slug(),
+                    job_id: access.job_id,
+                    id: input.application,
+                    except: Some(caller.user_id()),
+                };
+                let text = format!(
+                    "{by_name} moved {candidate} ({}) from {from_name} to {to}",
+                    access.title
+                );
+                notices = Self::notify_team(&mut tx, about, Topic::StageChange, &text).await?;
             }
         }
         tx.commit().await.or_internal("moving an application")?;
         self.announce(org_id, caller.slug(), access.job_id, &access.slug)
             .await;
+        self.tell(notices).await;
         tracing::info!(
             org_id,
             application_id = input.application,

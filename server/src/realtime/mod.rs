@@ -9,17 +9,25 @@
 //! connections are closed at once ([`close::SIGNED_OUT`]); a membership's change re-scopes its
 //! person's connections before their next event. A membership the hub has not seen yet is read
 //! once and remembered.
+//!
+//! Presence (online / away / offline) is kept here too: each connection says whether its page is
+//! away, a person's presence on this instance is their most present connection, and what other
+//! instances relay of theirs is merged in (`presence.rs` tells the people who share a
+//! conversation with them when it changes).
 
 mod inbox;
+mod presence;
 mod relay;
 mod socket;
 
+pub use presence::tell_presence;
 pub use relay::start_relay;
 pub use socket::{upgrade, Realtime};
 
 use crate::platform::sessions::SessionsEnded;
 use serde::{Deserialize, Serialize};
 use shared::{
+    chat::Presence,
     permissions::Role,
     ws::{close, ServerEvent},
 };
@@ -29,6 +37,7 @@ use std::{
         atomic::{AtomicU64, Ordering},
         Arc, Mutex, OnceLock,
     },
+    time::{Duration, Instant},
 };
 use tokio::sync::{mpsc, watch};
 
@@ -60,9 +69,32 @@ pub enum AccessChange {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "do", rename_all = "snake_case")]
 pub enum Relayed {
-    Deliver { user_id: i64, delivery: Delivery },
-    Change { change: AccessChange },
+    Deliver {
+        user_id: i64,
+        delivery: Delivery,
+    },
+    Change {
+        change: AccessChange,
+    },
+    /// These people's presence on `instance` changed (or is told to an instance heard from
+    /// for the first time).
+    Presence {
+        instance: u64,
+        users: Vec<(i64, Presence)>,
+    },
+    /// `instance` is still running: what it said of presence still holds.
+    Alive {
+        instance: u64,
+    },
 }
+
+/// How often an instance says it is alive to the others.
+pub const ALIVE_EVERY: Duration = Duration::from_secs(15);
+/// What an instance said of presence is forgotten when it has not been heard from for this
+/// long (it stopped, or was killed).
+pub const INSTANCE_SILENT_AFTER: Duration = Duration::from_secs(45);
+/// People per relayed presence batch (a payload stays well under PostgreSQL's 8000 bytes).
+const PRESENCE_BATCH: usize = 200;
 
 /// Why the hub closes a connection: its close code and reason.
 pub type Closing = (u16, &'static str);
@@ -73,6 +105,9 @@ struct Connection {
     session: String,
     events: mpsc::Sender<Delivery>,
     close: watch::Sender<Option<Closing>>,
+    /// Its page is hidden or untouched (`Some(true)`), or in use; `None` until its hello says
+    /// which (it counts for nothing before).
+    away: Option<bool>,
 }
 
 /// One person's open connections and what the hub knows of their memberships.
@@ -83,6 +118,75 @@ struct Person {
     /// writes here; a membership read from the database is only added where nothing is known,
     /// so a read that a change overtook never replaces it.
     orgs: HashMap<i64, Option<Role>>,
+}
+
+impl Person {
+    /// Present here as their most present connection.
+    fn presence(&self) -> Presence {
+        self.connections
+            .iter()
+            .filter_map(|c| {
+                c.away.map(|away| {
+                    if away {
+                        Presence::Away
+                    } else {
+                        Presence::Online
+                    }
+                })
+            })
+            .max()
+            .unwrap_or(Presence::Offline)
+    }
+}
+
+/// What the hub holds, behind one lock.
+#[derive(Default)]
+struct Inner {
+    people: HashMap<i64, Person>,
+    /// Presence on other instances (never offline: those are left out), by person and instance.
+    elsewhere: HashMap<i64, HashMap<u64, Presence>>,
+    /// When each other instance was last heard from.
+    heard: HashMap<u64, Instant>,
+}
+
+impl Inner {
+    fn here(&self, user_id: i64) -> Presence {
+        self.people
+            .get(&user_id)
+            .map_or(Presence::Offline, Person::presence)
+    }
+
+    /// Here and elsewhere: the most present.
+    fn merged(&self, user_id: i64) -> Presence {
+        let elsewhere = self
+            .elsewhere
+            .get(&user_id)
+            .and_then(|by| by.values().max().copied())
+            .unwrap_or(Presence::Offline);
+        self.here(user_id).max(elsewhere)
+    }
+
+    fn both(&self, user_id: i64) -> (Presence, Presence) {
+        (self.here(user_id), self.merged(user_id))
+    }
+
+    /// Makes `change` to what the hub holds, and notes how the person's presence moved.
+    fn shift(&mut self, user_id: i64, change: impl FnOnce(&mut Self)) -> Shift {
+        let before = self.both(user_id);
+        change(self);
+        Shift {
+            user_id,
+            before,
+            after: self.both(user_id),
+        }
+    }
+}
+
+/// A person's presence here and merged, before and after something changed it.
+struct Shift {
+    user_id: i64,
+    before: (Presence, Presence),
+    after: (Presence, Presence),
 }
 
 /// Connections one person may have open at once (tabs and devices).
@@ -96,6 +200,13 @@ pub struct Subscription {
     id: u64,
     pub events: mpsc::Receiver<Delivery>,
     pub closing: watch::Receiver<Option<Closing>>,
+}
+
+impl Subscription {
+    /// The page says it is hidden or untouched (`away`), or in use again.
+    pub fn set_away(&self, away: bool) {
+        self.hub.set_away(self.user_id, self.id, away);
+    }
 }
 
 impl Drop for Subscription {
@@ -116,11 +227,15 @@ pub enum Membership {
 /// Open connections by person, with caps on how many.
 #[derive(Clone)]
 pub struct Hub {
-    people: Arc<Mutex<HashMap<i64, Person>>>,
+    inner: Arc<Mutex<Inner>>,
     next_id: Arc<AtomicU64>,
     max_total: usize,
+    /// This instance, as the others know it.
+    instance: u64,
     /// Where what happens here is sent for the other instances (with PostgreSQL).
     relay: Arc<OnceLock<mpsc::Sender<Relayed>>>,
+    /// Where changes of someone's (merged) presence go, to be told ([`tell_presence`]).
+    presence_changes: Arc<OnceLock<mpsc::UnboundedSender<(i64, Presence)>>>,
 }
 
 /// Why a connection was not accepted.
@@ -136,10 +251,12 @@ impl Hub {
     /// A hub for at most `max_total` connections.
     pub fn new(max_total: usize) -> Self {
         Self {
-            people: Arc::default(),
+            inner: Arc::default(),
             next_id: Arc::default(),
             max_total: max_total.max(1),
+            instance: rand::random(),
             relay: Arc::default(),
+            presence_changes: Arc::default(),
         }
     }
 
@@ -149,21 +266,35 @@ impl Hub {
         let (events_tx, events) = mpsc::channel(64);
         let (close, closing) = watch::channel(None);
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let mut people = self.people.lock().map_err(|_| Full::Server)?;
-        let total: usize = people.values().map(|p| p.connections.len()).sum();
+        let mut inner = self.inner.lock().map_err(|_| Full::Server)?;
+        let total: usize = inner.people.values().map(|p| p.connections.len()).sum();
         if total >= self.max_total {
             return Err(Full::Server);
         }
-        let person = people.entry(user_id).or_default();
-        if person.connections.len() >= MAX_CONNECTIONS_PER_USER {
+        let open = inner
+            .people
+            .get(&user_id)
+            .map_or(0, |p| p.connections.len());
+        if open >= MAX_CONNECTIONS_PER_USER {
             return Err(Full::User);
         }
-        person.connections.push(Connection {
+        let connection = Connection {
             id,
             session: session.to_owned(),
             events: events_tx,
             close,
+            away: None,
+        };
+        let shift = inner.shift(user_id, |inner| {
+            inner
+                .people
+                .entry(user_id)
+                .or_default()
+                .connections
+                .push(connection);
         });
+        drop(inner);
+        self.shifted(vec![shift]);
         Ok(Subscription {
             hub: self.clone(),
             user_id,
@@ -174,13 +305,160 @@ impl Hub {
     }
 
     fn unsubscribe(&self, user_id: i64, id: u64) {
-        if let Ok(mut people) = self.people.lock() {
-            if let Some(person) = people.get_mut(&user_id) {
-                person.connections.retain(|c| c.id != id);
-                if person.connections.is_empty() {
-                    people.remove(&user_id);
+        let Ok(mut inner) = self.inner.lock() else {
+            return;
+        };
+        let shift = inner.shift(user_id, |inner| close_here(inner, user_id, |c| c.id == id));
+        drop(inner);
+        self.shifted(vec![shift]);
+    }
+
+    fn set_away(&self, user_id: i64, id: u64, away: bool) {
+        let Ok(mut inner) = self.inner.lock() else {
+            return;
+        };
+        let shift = inner.shift(user_id, |inner| {
+            if let Some(person) = inner.people.get_mut(&user_id) {
+                for c in person.connections.iter_mut().filter(|c| c.id == id) {
+                    c.away = Some(away);
                 }
             }
+        });
+        drop(inner);
+        self.shifted(vec![shift]);
+    }
+
+    /// The person's presence: their most present page, on any instance.
+    pub fn presence(&self, user_id: i64) -> Presence {
+        self.inner
+            .lock()
+            .map_or(Presence::Offline, |inner| inner.merged(user_id))
+    }
+
+    /// Whether the person has a connection open on this instance.
+    pub fn is_here(&self, user_id: i64) -> bool {
+        self.inner
+            .lock()
+            .is_ok_and(|inner| inner.people.contains_key(&user_id))
+    }
+
+    /// Changes of (merged) presence are sent here from now on; one receiver only.
+    pub fn watch_presence(&self) -> Option<mpsc::UnboundedReceiver<(i64, Presence)>> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        self.presence_changes.set(tx).ok().map(|()| rx)
+    }
+
+    /// What follows from changes of presence: a change here is relayed to the other instances,
+    /// a change of the merged presence is told.
+    fn shifted(&self, shifts: Vec<Shift>) {
+        let mut here = Vec::new();
+        for shift in shifts {
+            if shift.before.0 != shift.after.0 {
+                here.push((shift.user_id, shift.after.0));
+            }
+            if shift.before.1 != shift.after.1 {
+                if let Some(changes) = self.presence_changes.get() {
+                    let _ = changes.send((shift.user_id, shift.after.1));
+                }
+            }
+        }
+        self.relay_presence(here);
+    }
+
+    fn relay_presence(&self, users: Vec<(i64, Presence)>) {
+        for batch in users.chunks(PRESENCE_BATCH) {
+            self.relay(Relayed::Presence {
+                instance: self.instance,
+                users: batch.to_vec(),
+            });
+        }
+    }
+
+    /// Says to the other instances that this one is alive, and forgets what the silent ones
+    /// said of presence. Called every [`ALIVE_EVERY`] by the relay.
+    pub fn alive(&self) {
+        self.relay(Relayed::Alive {
+            instance: self.instance,
+        });
+        self.forget_silent(Instant::now());
+    }
+
+    /// Forgets what the instances silent for [`INSTANCE_SILENT_AFTER`] at `now` said.
+    fn forget_silent(&self, now: Instant) {
+        let Ok(mut inner) = self.inner.lock() else {
+            return;
+        };
+        let silent: Vec<u64> = inner
+            .heard
+            .iter()
+            .filter(|(_, at)| now.saturating_duration_since(**at) > INSTANCE_SILENT_AFTER)
+            .map(|(instance, _)| *instance)
+            .collect();
+        let mut shifts = Vec::new();
+        for instance in silent {
+            inner.heard.remove(&instance);
+            let users: Vec<i64> = inner
+                .elsewhere
+                .iter()
+                .filter(|(_, by)| by.contains_key(&instance))
+                .map(|(user, _)| *user)
+                .collect();
+            for user_id in users {
+                shifts.push(inner.shift(user_id, |inner| {
+                    forget(&mut inner.elsewhere, user_id, instance);
+                }));
+            }
+        }
+        drop(inner);
+        self.shifted(shifts);
+    }
+
+    /// Notes that another instance was heard from; one heard from for the first time is told
+    /// who is present here.
+    fn heard_from(&self, inner: &mut Inner, instance: u64) -> Option<Vec<(i64, Presence)>> {
+        let first = inner.heard.insert(instance, Instant::now()).is_none();
+        first.then(|| {
+            inner
+                .people
+                .iter()
+                .map(|(user, person)| (*user, person.presence()))
+                .collect()
+        })
+    }
+
+    fn presence_elsewhere(&self, instance: u64, users: Vec<(i64, Presence)>) {
+        let Ok(mut inner) = self.inner.lock() else {
+            return;
+        };
+        let introduce = self.heard_from(&mut inner, instance);
+        let mut shifts = Vec::new();
+        for (user_id, presence) in users {
+            shifts.push(inner.shift(user_id, |inner| {
+                if presence == Presence::Offline {
+                    forget(&mut inner.elsewhere, user_id, instance);
+                } else {
+                    inner
+                        .elsewhere
+                        .entry(user_id)
+                        .or_default()
+                        .insert(instance, presence);
+                }
+            }));
+        }
+        drop(inner);
+        self.shifted(shifts);
+        if let Some(present) = introduce {
+            self.relay_presence(present);
+        }
+    }
+
+    fn alive_elsewhere(&self, instance: u64) {
+        let introduce = match self.inner.lock() {
+            Ok(mut inner) => self.heard_from(&mut inner, instance),
+            Err(_) => return,
+        };
+        if let Some(present) = introduce {
+            self.relay_presence(present);
         }
     }
 
@@ -202,6 +480,8 @@ impl Hub {
         match relayed {
             Relayed::Deliver { user_id, delivery } => self.deliver_here(user_id, &delivery),
             Relayed::Change { change } => self.change_here(&change),
+            Relayed::Presence { instance, users } => self.presence_elsewhere(instance, users),
+            Relayed::Alive { instance } => self.alive_elsewhere(instance),
         }
     }
 
@@ -213,9 +493,11 @@ impl Hub {
         }
     }
 
-    fn deliver_here(&self, user_id: i64, delivery: &Delivery) {
-        let senders: Vec<_> = match self.people.lock() {
-            Ok(people) => people
+    /// Sends to the person's connections on this instance only.
+    pub(crate) fn deliver_here(&self, user_id: i64, delivery: &Delivery) {
+        let senders: Vec<_> = match self.inner.lock() {
+            Ok(inner) => inner
+                .people
                 .get(&user_id)
                 .map(|p| p.connections.iter().map(|c| c.events.clone()).collect())
                 .unwrap_or_default(),
@@ -227,60 +509,76 @@ impl Hub {
     }
 
     fn change_here(&self, change: &AccessChange) {
-        let Ok(mut people) = self.people.lock() else {
+        let Ok(mut inner) = self.inner.lock() else {
             return;
         };
         let signed_out = (close::SIGNED_OUT, "signed out");
+        let mut shifts = Vec::new();
         match change {
             AccessChange::SessionEnded { id } => {
-                for person in people.values_mut() {
-                    person.connections.retain(|c| {
-                        let ended = c.session == *id;
-                        if ended {
-                            c.close.send_replace(Some(signed_out));
-                        }
-                        !ended
-                    });
+                let people: Vec<i64> = inner.people.keys().copied().collect();
+                for user_id in people {
+                    shifts.push(inner.shift(user_id, |inner| {
+                        close_here(inner, user_id, |c| {
+                            let ended = c.session == *id;
+                            if ended {
+                                c.close.send_replace(Some(signed_out));
+                            }
+                            ended
+                        });
+                    }));
                 }
-                people.retain(|_, p| !p.connections.is_empty());
             }
             AccessChange::AllSessionsEnded { user_id } => {
-                if let Some(person) = people.remove(user_id) {
-                    for c in &person.connections {
+                shifts.push(inner.shift(*user_id, |inner| {
+                    close_here(inner, *user_id, |c| {
                         c.close.send_replace(Some(signed_out));
-                    }
-                }
+                        true
+                    });
+                }));
             }
             AccessChange::Membership {
                 user_id,
                 org_id,
                 role,
             } => {
-                if let Some(person) = people.get_mut(user_id) {
+                if let Some(person) = inner.people.get_mut(user_id) {
                     person.orgs.insert(*org_id, *role);
                 }
             }
         }
+        drop(inner);
+        self.shifted(shifts);
     }
 
     /// Closes every connection here (they reconnect and are authorised afresh): when the relay
     /// lost its connection and may have missed changes of access.
     pub fn close_all(&self, closing: Closing) {
-        if let Ok(mut people) = self.people.lock() {
-            for (_, person) in people.drain() {
-                for c in &person.connections {
-                    c.close.send_replace(Some(closing));
-                }
-            }
-        }
+        let Ok(mut inner) = self.inner.lock() else {
+            return;
+        };
+        let people: Vec<i64> = inner.people.keys().copied().collect();
+        let shifts = people
+            .into_iter()
+            .map(|user_id| {
+                inner.shift(user_id, |inner| {
+                    close_here(inner, user_id, |c| {
+                        c.close.send_replace(Some(closing));
+                        true
+                    });
+                })
+            })
+            .collect();
+        drop(inner);
+        self.shifted(shifts);
     }
 
     /// What the hub knows of the person's membership of the organisation.
     pub fn membership(&self, user_id: i64, org_id: i64) -> Membership {
-        let Ok(people) = self.people.lock() else {
+        let Ok(inner) = self.inner.lock() else {
             return Membership::NotMember;
         };
-        let Some(person) = people.get(&user_id) else {
+        let Some(person) = inner.people.get(&user_id) else {
             return Membership::NotMember;
         };
         match person.orgs.get(&org_id) {
@@ -293,15 +591,35 @@ impl Hub {
     /// Remembers a membership read from the database, unless a change arrived meanwhile (then
     /// that one stands); returns what the hub now knows.
     pub fn remember(&self, user_id: i64, org_id: i64, role: Option<Role>) -> Membership {
-        let Ok(mut people) = self.people.lock() else {
+        let Ok(mut inner) = self.inner.lock() else {
             return Membership::NotMember;
         };
-        let Some(person) = people.get_mut(&user_id) else {
+        let Some(person) = inner.people.get_mut(&user_id) else {
             return Membership::NotMember;
         };
         match person.orgs.entry(org_id).or_insert(role) {
             Some(role) => Membership::Member(*role),
             None => Membership::NotMember,
+        }
+    }
+}
+
+/// Drops the person's connections here that `gone` picks (and the person, with the last).
+fn close_here(inner: &mut Inner, user_id: i64, mut gone: impl FnMut(&Connection) -> bool) {
+    if let Some(person) = inner.people.get_mut(&user_id) {
+        person.connections.retain(|c| !gone(c));
+        if person.connections.is_empty() {
+            inner.people.remove(&user_id);
+        }
+    }
+}
+
+/// Forgets what `instance` said of the person's presence.
+fn forget(elsewhere: &mut HashMap<i64, HashMap<u64, Presence>>, user_id: i64, instance: u64) {
+    if let Some(by) = elsewhere.get_mut(&user_id) {
+        by.remove(&instance);
+        if by.is_empty() {
+            elsewhere.remove(&user_id);
         }
     }
 }
@@ -382,6 +700,48 @@ mod tests {
             role: Some(Role::Admin),
         });
         assert_eq!(hub.membership(1, 8), Membership::Member(Role::Admin));
+    }
+
+    #[test]
+    fn presence_is_the_most_present_page_here_and_on_other_instances() {
+        let hub = Hub::new(10);
+        let mut changes = hub.watch_presence().expect("the first watcher");
+        let laptop = hub.subscribe(1, "laptop").expect("room");
+        // A page counts once its hello says whether it is in use.
+        assert_eq!(hub.presence(1), Presence::Offline);
+        laptop.set_away(false);
+        assert_eq!(changes.try_recv().ok(), Some((1, Presence::Online)));
+        let phone = hub.subscribe(1, "phone").expect("room");
+        phone.set_away(true);
+        assert_eq!(hub.presence(1), Presence::Online, "the laptop is in use");
+        laptop.set_away(true);
+        assert_eq!(changes.try_recv().ok(), Some((1, Presence::Away)));
+        drop(laptop);
+        assert_eq!(hub.presence(1), Presence::Away);
+        drop(phone);
+        assert_eq!(changes.try_recv().ok(), Some((1, Presence::Offline)));
+        assert!(changes.try_recv().is_err(), "one event per change");
+
+        // Another instance has person 2 online; a page here that is away does not lower it.
+        hub.relayed(Relayed::Presence {
+            instance: 77,
+            users: vec![(2, Presence::Online)],
+        });
+        assert_eq!(changes.try_recv().ok(), Some((2, Presence::Online)));
+        let here = hub.subscribe(2, "s2").expect("room");
+        here.set_away(true);
+        assert_eq!(hub.presence(2), Presence::Online);
+        // The instance falls silent (killed): what it said is forgotten, what is here stays.
+        hub.forget_silent(Instant::now() + INSTANCE_SILENT_AFTER / 2);
+        assert_eq!(
+            hub.presence(2),
+            Presence::Online,
+            "not silent for long enough"
+        );
+        hub.forget_silent(Instant::now() + INSTANCE_SILENT_AFTER + Duration::from_secs(1));
+        assert_eq!(hub.presence(2), Presence::Away);
+        assert_eq!(changes.try_recv().ok(), Some((2, Presence::Away)));
+        drop(here);
     }
 
     #[test]

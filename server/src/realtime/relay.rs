@@ -7,8 +7,12 @@
 //! be missed. So when it is lost, every connection of this instance is closed with 1012
 //! ("service restart"): pages reconnect and are authorised afresh. With SQLite there is one
 //! instance and nothing to relay.
+//!
+//! Each instance also says every [`ALIVE_EVERY`] that it is alive: what an instance said of
+//! presence is forgotten once it has been silent for a while (killed, or cut off), and one
+//! heard from for the first time is told who is present on the others.
 
-use super::{Hub, Relayed};
+use super::{Hub, Relayed, ALIVE_EVERY};
 use serde::{Deserialize, Serialize};
 use sqlx::postgres::{PgListener, PgPoolOptions};
 use std::time::Duration;
@@ -37,7 +41,7 @@ struct Envelope {
 /// Starts relaying `hub` through the PostgreSQL database at `url`: one task publishes, one
 /// listens. Fails when the database does not answer.
 pub async fn start_relay(hub: &Hub, url: &str) -> Result<Vec<JoinHandle<()>>, sqlx::Error> {
-    let me: u64 = rand::random();
+    let me = hub.instance;
     let publisher = PgPoolOptions::new().max_connections(1).connect(url).await?;
     let mut listener = PgListener::connect(url).await?;
     listener.listen(CHANNEL).await?;
@@ -65,6 +69,16 @@ pub async fn start_relay(hub: &Hub, url: &str) -> Result<Vec<JoinHandle<()>>, sq
             }
         }
     });
+    let alive = {
+        let hub = hub.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(ALIVE_EVERY);
+            loop {
+                every.tick().await;
+                hub.alive();
+            }
+        })
+    };
     let hub = hub.clone();
     let listening = tokio::spawn(async move {
         loop {
@@ -88,5 +102,5 @@ pub async fn start_relay(hub: &Hub, url: &str) -> Result<Vec<JoinHandle<()>>, sq
             }
         }
     });
-    Ok(vec![publishing, listening])
+    Ok(vec![publishing, listening, alive])
 }

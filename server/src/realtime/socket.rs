@@ -177,8 +177,14 @@ async fn serve(
                     };
                     let answers = match frame {
                         Ok(event) => {
-                            if let ClientEvent::Typing { conversation, typing } = event {
-                                typing_in = typing.then_some(conversation);
+                            match event {
+                                ClientEvent::Typing { conversation, typing } => {
+                                    typing_in = typing.then_some(conversation);
+                                }
+                                ClientEvent::Hello { away, .. } | ClientEvent::Presence { away } => {
+                                    subscription.set_away(away);
+                                }
+                                _ => {}
                             }
                             answer_to(&rt, user_id, event).await
                         }
@@ -254,7 +260,7 @@ async fn answer_to(
         Err(error) => vec![ServerEvent::Error(error)],
     };
     Ok(match event {
-        ClientEvent::Hello { version, since } => {
+        ClientEvent::Hello { version, since, .. } => {
             if version != PROTOCOL_VERSION {
                 return Err(Refusal::unsupported_version(version));
             }
@@ -264,6 +270,8 @@ async fn answer_to(
             }
         }
         ClientEvent::Ping { nonce } => vec![ServerEvent::Pong { nonce }],
+        // Taken by the hub (`serve`).
+        ClientEvent::Presence { .. } => Vec::new(),
         ClientEvent::Send {
             conversation,
             client_id,

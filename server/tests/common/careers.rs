@@ -45,6 +45,26 @@ pub async fn published_job(srv: &TestServer) -> Browser {
     owner
 }
 
+/// The board of acme's job, as `c` sees it.
+pub async fn board(c: &Browser) -> Answer {
+    c.call("job_board", &[("slug", "acme"), ("job", JOB)]).await
+}
+
+/// Moves an application of acme's job to `stage`, as `c`.
+pub async fn move_to(c: &Browser, application: i64, stage: i64) -> Answer {
+    let (application, stage) = (application.to_string(), stage.to_string());
+    c.call(
+        "move_application",
+        &[
+            ("slug", "acme"),
+            ("job", JOB),
+            ("application", &application),
+            ("stage", &stage),
+        ],
+    )
+    .await
+}
+
 pub struct Cv {
     pub name: &'static str,
     pub mime: &'static str,

@@ -646,12 +646,29 @@ pub fn run_server(
     }
 }
 
+/// The next JSON event on a realtime socket (10 s at most), leaving out changes of presence
+/// (which come whenever colleagues' pages open and close; [`next_of`] reads them).
+pub async fn next_event(ws: &mut WebSocket) -> Value {
+    loop {
+        let event = next_frame(ws).await;
+        if event["type"] != "presence" {
+            return event;
+        }
+    }
+}
+
+/// The next JSON event of this type on a realtime socket (10 s at most), leaving out others.
+pub async fn next_of(ws: &mut WebSocket, kind: &str) -> Value {
+    loop {
+        let event = next_frame(ws).await;
+        if event["type"] == kind {
+            return event;
+        }
+    }
+}
+
 /// The next JSON event on a realtime socket (10 s at most).
-pub async fn next_event(
-    ws: &mut tokio_tungstenite::WebSocketStream<
-        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
-    >,
-) -> Value {
+pub async fn next_frame(ws: &mut WebSocket) -> Value {
     loop {
         let msg = tokio::time::timeout(
             std::time::Duration::from_secs(10),
