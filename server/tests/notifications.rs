@@ -47,8 +47,9 @@ async fn applies(srv: &TestServer, email: &str) {
     assert_eq!(sent.status, StatusCode::OK, "{:?}", sent.body);
 }
 
-/// The owner of "acme" with a published job whose hiring team is Rita (recruiter) and Hal
-/// (hiring manager); Ivy is a recruiter off the team.
+/// The owner of "acme" with a published job whose hiring team is Rita (recruiter), Hal (hiring
+/// manager) and Emma (an employee, named its hiring manager too, whose role may not see
+/// applications); Ivy is a recruiter off the team.
 async fn hiring_team(srv: &TestServer) -> (Browser, Browser, Browser, Browser) {
     let owner = published_job(srv).await;
     let rita = owner
@@ -60,11 +61,18 @@ async fn hiring_team(srv: &TestServer) -> (Browser, Browser, Browser, Browser) {
     let ivy = owner
         .invite_and_join(srv, "acme", "ivy@example.com", "recruiter", "Ivy")
         .await;
+    let emma = owner
+        .invite_and_join(srv, "acme", "emma@example.com", "employee", "Emma")
+        .await;
     owner
         .set_team(
             "acme",
             JOB,
-            &[(&rita, "recruiter"), (&hal, "hiring_manager")],
+            &[
+                (&rita, "recruiter"),
+                (&hal, "hiring_manager"),
+                (&emma, "hiring_manager"),
+            ],
         )
         .await;
     (owner, rita, hal, ivy)
@@ -100,6 +108,11 @@ async fn the_hiring_team_hears_of_applications_and_moves(db: Db) {
         assert_eq!(list["items"][0]["read"], false);
     }
     assert!(texts(&notices(&ivy).await).is_empty(), "off the team");
+    let (emma, _) = sign_in(&srv, "emma@example.com").await;
+    assert!(
+        texts(&notices(&emma).await).is_empty(),
+        "on the team, but an employee: not told of applications"
+    );
     assert_eq!(rita.me().await["unread_notices"], 1, "the bell's count");
 
     // Rita moves it: Hal hears of it, Rita (who did it) does not.
@@ -283,13 +296,28 @@ async fn messages_while_away_are_one_notification_until_read(db: Db) {
     srv.stop().await;
 }
 
-async fn nobody_sees_notifications_of_an_organisation_they_left(db: Db) {
+async fn nobody_sees_notifications_of_an_organisation_they_left_or_may_no_longer_see(db: Db) {
     let Some(srv) = TestServer::start(db).await else {
         return;
     };
-    let (owner, rita, _hal, _ivy) = hiring_team(&srv).await;
+    let (owner, rita, hal, _ivy) = hiring_team(&srv).await;
     applies(&srv, "ada@example.com").await;
     assert_eq!(notices(&rita).await["unread"], 1);
+    // Hal, demoted to viewer, no longer sees what he was told of applications.
+    assert_eq!(notices(&hal).await["unread"], 1);
+    let hal_id = hal.me().await["user_id"].as_i64().expect("id");
+    let demoted = owner
+        .call(
+            "change_role",
+            &[
+                ("slug", "acme"),
+                ("user_id", &hal_id.to_string()),
+                ("role", "viewer"),
+            ],
+        )
+        .await;
+    assert_eq!(demoted.status, StatusCode::OK, "{:?}", demoted.body);
+    assert!(texts(&notices(&hal).await).is_empty());
     let rita_id = rita.me().await["user_id"].as_i64().expect("id");
     let removed = owner
         .call(
@@ -318,5 +346,5 @@ on_both_databases!(
     the_hiring_team_hears_of_applications_and_moves,
     what_stays_unread_goes_out_in_one_digest,
     messages_while_away_are_one_notification_until_read,
-    nobody_sees_notifications_of_an_organisation_they_left,
+    nobody_sees_notifications_of_an_organisation_they_left_or_may_no_longer_see,
 );

@@ -98,12 +98,25 @@ impl OutboxRow {
 /// are someone else's words.
 const MAX_NAME_IN_MAIL: usize = 60;
 
+/// A line of someone else's words (a notification's text, with its quote) is cut to this many
+/// characters in an e-mail of ours.
+const MAX_LINE_IN_MAIL: usize = 240;
+
 /// A name (a person's, an organisation's, a job's) as an e-mail of ours may quote it.
 pub fn in_mail(name: &str) -> String {
-    if name.chars().count() <= MAX_NAME_IN_MAIL {
-        return name.to_owned();
+    cut_to(name, MAX_NAME_IN_MAIL)
+}
+
+/// A line of text (a notification's) as an e-mail of ours may quote it.
+pub fn line_in_mail(text: &str) -> String {
+    cut_to(text, MAX_LINE_IN_MAIL)
+}
+
+fn cut_to(text: &str, most: usize) -> String {
+    if text.chars().count() <= most {
+        return text.to_owned();
     }
-    let cut: String = name.chars().take(MAX_NAME_IN_MAIL - 1).collect();
+    let cut: String = text.chars().take(most - 1).collect();
     format!("{}…", cut.trim_end())
 }
 

@@ -8,7 +8,7 @@
 //! notifications, and their pages are not sent them (the hub checks every delivery).
 
 use crate::{
-    mail::{in_mail, Mail, OutgoingMail},
+    mail::{in_mail, line_in_mail, Mail, OutgoingMail},
     platform::{
         db::{now, Db},
         error::OrInternal,
@@ -92,9 +92,13 @@ impl NoticeRow {
 const NOTICE_COLUMNS: &str = "n.id, n.user_id, n.org_id, o.slug, o.name AS org_name, n.kind, \
      n.text, n.link, n.updated_at, n.read_at";
 
-/// Notifications of organisations the person is still a member of.
+/// Notifications of organisations the person is still a member of; those about applications
+/// only while their role may see applications at all (an employee or viewer, say after a
+/// demotion, sees none).
 const STILL_MEMBER: &str = "JOIN organisations o ON o.id = n.org_id \
-     JOIN memberships m ON m.org_id = n.org_id AND m.user_id = n.user_id";
+     JOIN memberships m ON m.org_id = n.org_id AND m.user_id = n.user_id \
+     AND (n.kind = 'message' OR m.role IN ('owner', 'admin', 'recruiter', 'hiring_manager', \
+     'interviewer'))";
 
 /// How the person hears of `topic`: their choice, or its default.
 pub async fn channel_of(
@@ -262,19 +266,22 @@ impl Notifications {
     /// e-mail) has waited their digest delay at `now` one e-mail with all of them; each
     /// notification goes out once. Answers how many e-mails were queued.
     pub async fn send_digests(&self, now: i64) -> Result<usize, ApiError> {
-        let due: Vec<i64> = sqlx::query_scalar(
+        let due: Vec<i64> = sqlx::query_scalar(&format!(
             "SELECT DISTINCT n.user_id FROM notifications n JOIN users u ON u.id = n.user_id \
-             WHERE n.email = 1 AND n.emailed_at IS NULL AND n.read_at IS NULL \
-             AND n.created_at + u.digest_minutes * 60 <= $1",
-        )
+             {STILL_MEMBER} WHERE n.email = 1 AND n.emailed_at IS NULL AND n.read_at IS NULL \
+             AND n.created_at + u.digest_minutes * 60 <= $1"
+        ))
         .bind(now)
         .fetch_all(&self.db.pool)
         .await
         .or_internal("finding the digests due")?;
         let mut sent = 0;
         for user_id in due {
-            if self.send_digest(user_id, now).await? {
-                sent += 1;
+            // One person's failure (logged where it happened) does not hold up the others.
+            match self.send_digest(user_id, now).await {
+                Ok(true) => sent += 1,
+                Ok(false) => {}
+                Err(err) => tracing::warn!(user_id, error = ?err, "a digest was not sent"),
             }
         }
         if sent > 0 {
@@ -333,7 +340,7 @@ impl Notifications {
                 .unwrap_or_default();
             body.push_str(&format!(
                 "- {} ({})\n  {link}\n",
-                in_mail(&row.text),
+                line_in_mail(&row.text),
                 in_mail(&row.org_name)
             ));
         }

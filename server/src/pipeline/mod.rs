@@ -99,8 +99,8 @@ impl Pipeline {
         }
     }
 
-    /// Records `topic` for the recruiters and hiring managers on the job's hiring team who are
-    /// still members (but `except`, who did it), inside the caller's transaction; answers the
+    /// Records `topic` for the recruiters and hiring managers on the job's hiring team whose
+    /// role in the organisation lets them see its board (but `except`, who did it), inside the caller's transaction; answers the
     /// notifications' ids, for [`Self::tell`] after the commit.
     pub(crate) async fn notify_team(
         conn: &mut sqlx::AnyConnection,
@@ -112,6 +112,7 @@ impl Pipeline {
             "SELECT t.user_id FROM job_team t JOIN memberships m \
              ON m.user_id = t.user_id AND m.org_id = $1 \
              WHERE t.job_id = $2 AND t.role IN ('recruiter', 'hiring_manager') \
+             AND m.role IN ('owner', 'admin', 'recruiter', 'hiring_manager') \
              AND t.user_id <> $3 ORDER BY t.user_id",
         )
         .bind(application.org_id)

@@ -1,10 +1,12 @@
 //! Telling presence: when someone's presence changes (here or on another instance), each
 //! instance tells its own open pages of the people who share a conversation with them. Only
-//! they learn it, as only they see that person in a conversation's members.
+//! they learn it, as only they see that person in a conversation's members (and only while both
+//! are members of the conversation's organisation).
 
 use super::{Delivery, Hub};
 use crate::platform::db::Db;
 use shared::{chat::Presence, ws::ServerEvent};
+use std::collections::HashMap;
 use tokio::task::JoinHandle;
 
 /// Starts telling the hub's changes of presence; `None` when it was started before.
@@ -14,8 +16,16 @@ pub fn tell_presence(hub: &Hub, db: &Db) -> Option<JoinHandle<()>> {
     let db = db.clone();
     Some(tokio::spawn(async move {
         while let Some((user_id, presence)) = changes.recv().await {
-            if let Err(err) = tell(&hub, &db, user_id, presence).await {
-                tracing::warn!(error = %err, "telling a change of presence");
+            // What changed meanwhile, each person once as they are now: a page that flips
+            // between away and back costs one read per round, however often it flips.
+            let mut latest = HashMap::from([(user_id, presence)]);
+            while let Ok((user_id, presence)) = changes.try_recv() {
+                latest.insert(user_id, presence);
+            }
+            for (user_id, presence) in latest {
+                if let Err(err) = tell(&hub, &db, user_id, presence).await {
+                    tracing::warn!(error = %err, "telling a change of presence");
+                }
             }
         }
     }))
@@ -27,7 +37,9 @@ async fn tell(hub: &Hub, db: &Db, user_id: i64, presence: Presence) -> Result<()
     let others: Vec<(i64, i64)> = sqlx::query_as(
         "SELECT other.user_id, MIN(c.org_id) FROM conversation_members mine \
          JOIN conversations c ON c.id = mine.conversation_id \
+         JOIN memberships mm ON mm.org_id = c.org_id AND mm.user_id = mine.user_id \
          JOIN conversation_members other ON other.conversation_id = mine.conversation_id \
+         JOIN memberships om ON om.org_id = c.org_id AND om.user_id = other.user_id \
          WHERE mine.user_id = $1 AND other.user_id <> $1 GROUP BY other.user_id",
     )
     .bind(user_id)
