@@ -246,9 +246,14 @@ async fn messages_while_away_are_one_notification_until_read(db: Db) {
         return;
     };
     let (owner, mia, mut ola_ws, mia_ws, conversation) = two_colleagues(&srv).await;
-    // Mia's page goes: she is offline once Ola's page is told so.
+    // Mia's page goes: she is offline once Ola's page is told so. (Her hello is taken first:
+    // a socket dropped before the server read it would never have counted as online.)
+    assert_eq!(next_of(&mut ola_ws, "presence").await["presence"], "online");
     drop(mia_ws);
-    while next_of(&mut ola_ws, "presence").await["presence"] != "offline" {}
+    assert_eq!(
+        next_of(&mut ola_ws, "presence").await["presence"],
+        "offline"
+    );
     let say = |client_id: &'static str, body: &'static str| json!({"type": "send", "conversation": conversation, "client_id": client_id, "body": body});
     // Mia has no page open: two messages are one notification that counts them.
     send(&mut ola_ws, say("m-1", "Lunch at **noon**?")).await;
