@@ -85,7 +85,15 @@ test("an application: explained score, CV evidence, a note that mentions a colle
   await page.getByRole("button", { name: "Add note" }).click();
   await expect(page.locator(".note")).toContainText("mentioned Hal Hiring");
   await expect(page.getByLabel("Add a note")).toHaveValue("");
-  expect(linkInMail(`hal-${run}@example.com`, "/applications/")).toBe(page.url().replace(/^https?:\/\/[^/]+/, ""));
+  // Hal is notified (and e-mailed in his digest if he leaves it unread); it leads here.
+  const halAgain = await browser.newContext();
+  const halNow = await halAgain.newPage();
+  await halNow.goto("/");
+  await call(halNow, "sign_in", { email: `hal-${run}@example.com`, password: PASSWORD });
+  const notices = await call(halNow, "list_notices", {});
+  expect(notices.items[0].text).toContain("mentioned you about Ada Lovelace");
+  expect(notices.items[0].link).toBe(page.url().replace(/^https?:\/\/[^/]+/, ""));
+  await halAgain.close();
 
   // Ivy is asked to interview; she opens the link from her e-mail and sees this application,
   // without the decisions.
