@@ -47,10 +47,11 @@ pub fn NotificationsPage() -> impl IntoView {
     let toasts = use_toasts();
     let mark = ServerAction::<MarkNoticesRead>::new();
     let marked = successes(mark);
-    Effect::new(move |_| {
-        if let Some(Ok(unread)) = mark.value().get() {
-            live.notices_unread.set(Some(unread));
-        }
+    // A mark that failed (offline, say) is said, not swallowed.
+    Effect::new(move |_| match mark.value().get() {
+        Some(Ok(unread)) => live.notices_unread.set(Some(unread)),
+        Some(Err(error)) => toasts.push(ToastKind::Error, error.to_string()),
+        None => {}
     });
     // Older pages read so far (the first page is the resource).
     let older = RwSignal::new(Vec::<Notice>::new());
