@@ -5,46 +5,11 @@
 use crate::common;
 
 use common::{invitation_token, session_cookie, Db, TestServer};
-use std::{
-    io::Write,
-    sync::{Arc, Mutex, OnceLock},
-};
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .map_err(|_| std::io::Error::other("poisoned"))?
-            .extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-fn logs() -> &'static Captured {
-    static LOGS: OnceLock<Captured> = OnceLock::new();
-    LOGS.get_or_init(|| {
-        let captured = Captured::default();
-        let writer = captured.clone();
-        tracing_subscriber::fmt()
-            .with_env_filter(tracing_subscriber::EnvFilter::new(
-                "info,sqlx=warn,tower_sessions=warn,talentloom_server=debug,tower_http=debug",
-            ))
-            .with_writer(move || writer.clone())
-            .with_ansi(false)
-            .init();
-        captured
-    })
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nothing_secret_reaches_the_log() {
-    let logs = logs();
+    // Every test server's log at our code's debug level, from now on.
+    let logs = common::logs::capture();
     for db in [Db::Sqlite, Db::Postgres] {
         let Some(srv) = TestServer::start(db).await else {
             continue;
@@ -123,7 +88,7 @@ async fn nothing_secret_reaches_the_log() {
             .expect("uploaded");
         srv.stop().await;
 
-        let text = String::from_utf8_lossy(&logs.0.lock().expect("logs")).into_owned();
+        let text = logs.text();
         assert!(
             text.contains("invitation sent"),
             "the log was not captured: {text}"

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod careers;
+pub mod logs;
 
 use leptos::config::LeptosOptions;
 use reqwest::{header, Client, Response, StatusCode};
@@ -272,6 +273,9 @@ impl TestServer {
         db: Db,
         pg_database: Option<PgDatabase>,
     ) -> Self {
+        // The servers' logs go with each test's output: a failing test shows what its server
+        // said.
+        logs::install();
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let options = LeptosOptions::builder()
             .output_name("talentloom")
@@ -534,8 +538,17 @@ pub async fn ws_connect_with(
     srv: &TestServer,
     headers: &[(&str, &str)],
 ) -> Result<WebSocket, tokio_tungstenite::tungstenite::Error> {
+    ws_connect_to(srv, "/ws", headers).await
+}
+
+/// Opens the socket at `path` with these request headers.
+pub async fn ws_connect_to(
+    srv: &TestServer,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> Result<WebSocket, tokio_tungstenite::tungstenite::Error> {
     use tokio_tungstenite::tungstenite::client::IntoClientRequest;
-    let mut req = format!("{}/ws", srv.base.replace("http://", "ws://"))
+    let mut req = format!("{}{path}", srv.base.replace("http://", "ws://"))
         .into_client_request()
         .expect("request");
     for (name, value) in headers {
