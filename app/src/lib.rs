@@ -166,7 +166,7 @@ pub fn App() -> impl IntoView {
                     // Whole pages in one response: they must work without JavaScript.
                     <Route path=path!("/careers/:org") view={Lazy::<pages::Careers>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/careers/:org/:job") view={Lazy::<pages::CareersJob>::new()} ssr=SsrMode::Async/>
-                    <Route path=path!("/a/:token") view={Lazy::<pages::ApplicationStatus>::new()}/>
+                    <Route path=path!("/a/:token") view={Lazy::<pages::ApplicationStatus>::new()} ssr=SsrMode::Async/>
                     <Route path=path!("/offline") view=home::Offline/>
                 </Routes>
             </layout::Frame>

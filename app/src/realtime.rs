@@ -310,7 +310,7 @@ pub async fn server_answers() -> bool {
 }
 
 #[cfg(feature = "hydrate")]
-mod browser {
+pub(crate) mod browser {
     use super::Live;
     use crate::{
         session::Session,
@@ -449,18 +449,24 @@ mod browser {
                 live.notices_changed.update(|n| *n += 1);
             }
             ServerEvent::Ready { user_id, .. } => live.ready(user_id),
-            ServerEvent::Pong { .. } => {}
+            // The candidate's socket's (`crate::chat::candidate`).
+            ServerEvent::Pong { .. } | ServerEvent::Joined { .. } => {}
         }
     }
 
     fn socket_url() -> Option<String> {
+        socket_url_of(WS_PATH)
+    }
+
+    /// The address of the socket at `path` of this site.
+    pub fn socket_url_of(path: &str) -> Option<String> {
         let location = web_sys::window()?.location();
         let scheme = if location.protocol().ok()? == "https:" {
             "wss"
         } else {
             "ws"
         };
-        Some(format!("{scheme}://{}{WS_PATH}", location.host().ok()?))
+        Some(format!("{scheme}://{}{path}", location.host().ok()?))
     }
 
     /// When the browser says it is offline, the socket is closed at once (a dead connection

@@ -152,3 +152,91 @@ test("an application: explained score, CV evidence, a note that mentions a colle
   await visitor.close();
   expect(errors).toEqual([]);
 });
+
+test("a candidate talks with the hiring team from the private link, live both ways, with or without JavaScript", async ({ page, browser }, info) => {
+  test.setTimeout(120_000);
+  const phone = info.project.name === "phone";
+  const run = `${Date.now()}${phone ? "p" : "d"}`;
+  const slug = `talk-${run}`;
+  const errors = watchErrors(page);
+  await signUp(page, "Rita Recruiter", `rita-${run}@example.com`);
+  await call(page, "create_organisation", { name: `Talk ${run}`, slug });
+  await call(page, "save_job", {
+    slug, job: "", title: "Data Engineer", department: "", location: "Leeds", remote: "hybrid",
+    employment: "full_time", salary_min: "", salary_max: "", salary_currency: "GBP",
+    description: "Pipelines in Rust and SQL.",
+  });
+  await call(page, "change_job_status", { slug, job: "data-engineer", to: "published" });
+  const applied = await page.request.post(`/careers/${slug}/data-engineer/apply`, {
+    headers: { Origin: new URL(page.url()).origin, Accept: "application/json" },
+    multipart: {
+      name: "Ada Lovelace", email: `ada-${run}@example.com`, phone: "", links: "",
+      cover_letter: "", consent: "on", website: "",
+      cv: { name: "cv.pdf", mimeType: "application/pdf", buffer: cv },
+    },
+  });
+  expect(applied.status(), await applied.text()).toBe(200);
+  const board = await call(page, "job_board", { slug, job: "data-engineer" });
+  const application = board.cards[0].application_id;
+
+  // The recruiter opens the conversation from the application's page.
+  await page.goto(`/o/${slug}/applications/${application}`);
+  await hydrated(page);
+  await page.getByRole("button", { name: "Message the candidate" }).click();
+  await expect(page).toHaveURL(new RegExp(`/o/${slug}/chat/\\d+$`));
+  await expect(page.locator(".chat-head h2")).toHaveText("Ada Lovelace · Data Engineer");
+  await expect(page.locator(".chat-head")).toContainText("and the candidate");
+
+  // Ada opens her private link (no account) and finds the conversation under "Messages".
+  const visitor = await browser.newContext({ viewport: page.viewportSize() ?? undefined });
+  const ada = await visitor.newPage();
+  const adaErrors = watchErrors(ada);
+  const link = linkInMail(`ada-${run}@example.com`, "/a/");
+  await ada.goto(link);
+  await hydrated(ada);
+  await expect(ada.getByRole("heading", { name: "Messages" })).toBeVisible();
+  await expect(ada.locator(".candidate-chat .chat-empty")).toHaveText("No messages yet.");
+
+  // The recruiter writes; it reaches Ada's page without a reload.
+  await page.getByLabel("Message", { exact: true }).fill("Hello Ada, when could you **start**?");
+  if (phone) await page.getByRole("button", { name: "Send", exact: true }).click();
+  else await page.getByLabel("Message", { exact: true }).press("Enter");
+  const fromRita = ada.locator(".candidate-messages .message", { hasText: "when could you start?" });
+  await expect(fromRita).toBeVisible({ timeout: 15_000 });
+  await expect(fromRita.locator("strong").first()).toHaveText("Rita Recruiter");
+  await expect(fromRita.locator(".message-body strong")).toHaveText("start");
+
+  // Ada answers; the recruiter's page shows it live, marked as the candidate's.
+  await ada.getByLabel("Write to the hiring team").fill("Next month, on the 1st.");
+  await ada.getByRole("button", { name: "Send", exact: true }).click();
+  await expect(ada.locator(".candidate-messages .message.mine")).toContainText("Next month, on the 1st.");
+  await expect(ada.getByLabel("Write to the hiring team")).toHaveValue("");
+  const fromAda = page.locator(".messages .message", { hasText: "Next month, on the 1st." });
+  await expect(fromAda).toBeVisible({ timeout: 15_000 });
+  await expect(fromAda.locator(".tag")).toHaveText("Candidate");
+  // A message that says nothing is refused next to the box.
+  await ada.getByLabel("Write to the hiring team").fill("   ");
+  await ada.getByRole("button", { name: "Send", exact: true }).click();
+  await expect(ada.locator("#candidate-message-body-error")).toBeVisible();
+  await ada.screenshot({ path: info.outputPath("candidate-messages.png"), fullPage: true });
+  await page.screenshot({ path: info.outputPath("chat-with-candidate.png"), fullPage: true });
+  expect(await ada.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(ada.viewportSize()!.width);
+
+  // A reload keeps the history.
+  await ada.reload();
+  await hydrated(ada);
+  await expect(ada.locator(".candidate-messages .message")).toHaveCount(2);
+  await visitor.close();
+
+  // Without JavaScript the form still sends, and the page shows it after the post.
+  const plain = await browser.newContext({ javaScriptEnabled: false, viewport: page.viewportSize() ?? undefined });
+  const noScript = await plain.newPage();
+  await noScript.goto(link);
+  await noScript.getByLabel("Write to the hiring team").fill("Sent from an old phone.");
+  await noScript.getByRole("button", { name: "Send", exact: true }).click();
+  await expect(noScript.locator(".candidate-messages .message")).toHaveCount(3);
+  await expect(page.locator(".messages .message", { hasText: "Sent from an old phone." })).toBeVisible({ timeout: 15_000 });
+  await plain.close();
+  expect(errors).toEqual([]);
+  expect(adaErrors).toEqual([]);
+});

@@ -82,6 +82,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route(shared::ws::WS_PATH, get(realtime::upgrade))
+        .route(shared::ws::CANDIDATE_WS_PATH, get(realtime::upgrade_candidate))
         .leptos_routes_with_context(&state, routes, move || seams.provide(), move || shell(options.clone()))
         // Pages are rendered knowing who is signed in (read once, before the render).
         .route_layer(middleware::from_fn_with_state(state.accounts.clone(), accounts::gate::known_user))
@@ -244,6 +245,7 @@ pub async fn launch_with(
     let mut background = state.queue.start(state.job_handlers(), &state.metrics);
     background.push(state.notifications.start_digests());
     background.extend(realtime::tell_presence(&state.realtime.hub, &state.db));
+    background.extend(state.chat.deliver_relayed());
     // With PostgreSQL, several instances may share the database: their hubs act as one.
     if let (Backend::Postgres, Some(url)) = (state.db.backend, &state.config.database_url) {
         let relay = realtime::start_relay(&state.realtime.hub, url)

@@ -32,7 +32,7 @@ use app::{
     applications::seam::ApplicationsSeam,
     candidates::seam::CandidatesSeam,
     careers::seam::CareersSeam,
-    chat::seam::ChatSeam,
+    chat::seam::{CandidateChatSeam, ChatSeam},
     jobs::seam::JobsSeam,
     mail::seam::MailSeam,
     matching::seam::MatchingSeam,
@@ -314,7 +314,7 @@ impl AppState {
             occupations.clone(),
             public_url.clone(),
         );
-        let chat = Chat::new(db.clone(), hub.clone(), notifications.clone());
+        let chat = Chat::new(db.clone(), hub.clone(), notifications.clone(), mail.clone());
         Ok(Self(Arc::new(Services {
             realtime: Realtime {
                 chat: chat.clone(),
@@ -396,6 +396,7 @@ impl AppState {
             candidates: Arc::new(self.candidates.clone()),
             pipeline: Arc::new(self.pipeline.clone()),
             chat: Arc::new(self.chat.clone()),
+            candidate_chat: Arc::new(self.chat.clone()),
             notifications: Arc::new(self.notifications.clone()),
         }
     }
@@ -418,6 +419,7 @@ pub struct Seams {
     candidates: Arc<dyn CandidatesSeam>,
     pipeline: Arc<dyn PipelineSeam>,
     chat: Arc<dyn ChatSeam>,
+    candidate_chat: Arc<dyn CandidateChatSeam>,
     notifications: Arc<dyn NotificationsSeam>,
 }
 
@@ -438,6 +440,7 @@ impl Seams {
         provide_context(self.candidates.clone());
         provide_context(self.pipeline.clone());
         provide_context(self.chat.clone());
+        provide_context(self.candidate_chat.clone());
         provide_context(self.notifications.clone());
     }
 }

@@ -48,7 +48,7 @@ fn walk(dir: &std::path::Path) -> i64 {
 }
 
 /// The private link's token in the newest mail to `email`.
-async fn private_token(srv: &TestServer, email: &str) -> String {
+pub(crate) async fn private_token(srv: &TestServer, email: &str) -> String {
     let mails = srv.state().mail.sent_to(email).await.expect("mail");
     let body = &mails.first().expect("a mail").body;
     let start = body.find("/a/").expect("a private link") + 3;

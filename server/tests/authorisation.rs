@@ -12,7 +12,7 @@ use common::{Db, TestServer};
 use reqwest::StatusCode;
 
 /// Server functions that are not inside an organisation, and why.
-const OUTSIDE_ANY_ORGANISATION: [(&str, &str); 26] = [
+const OUTSIDE_ANY_ORGANISATION: [(&str, &str); 28] = [
     ("/api/me", "who is signed in"),
     ("/api/account", "the caller's own account settings"),
     ("/api/update_name", "the caller's own name"),
@@ -95,6 +95,14 @@ const OUTSIDE_ANY_ORGANISATION: [(&str, &str); 26] = [
     (
         "/api/request_data_deletion",
         "a candidate's request to delete their data, for whoever holds its secret link",
+    ),
+    (
+        "/api/candidate_messages",
+        "a candidate's conversation with the hiring team, for whoever holds its secret link",
+    ),
+    (
+        "/api/message_the_team",
+        "a candidate writes to the hiring team, for whoever holds its secret link",
     ),
 ];
 

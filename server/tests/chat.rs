@@ -3,10 +3,12 @@
 //! repeated, read positions, and that nobody outside a conversation sends to it, reads it or
 //! sees it.
 
+use crate::applications::private_token;
 use crate::common;
-use crate::realtime::{connect, connect_without_hello, send, sign_in};
+use crate::notifications::{applies, hiring_team};
+use crate::realtime::{close_code, connect, connect_without_hello, send, sign_in};
 
-use common::{next_event, next_frame, next_of, Browser, Db, TestServer, WebSocket};
+use common::{careers::board, next_event, next_frame, next_of, Browser, Db, TestServer, WebSocket};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
@@ -810,8 +812,416 @@ async fn presence_is_merged_across_instances_on_postgres() {
     first.stop().await;
 }
 
+/// Two instances on one PostgreSQL database: a message of the longest kind (far more than a
+/// relayed payload may hold), its edit and its deletion, sent on the first, reach a page on the
+/// second: what passes between them is the message's place, and the second reads the message.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_longest_message_reaches_a_page_on_another_instance_on_postgres() {
+    let Some(first) = TestServer::start(Db::Postgres).await else {
+        return;
+    };
+    let second = first.start_beside().await;
+    let (_ola, _mia, mut ola_ws, mia_ws, conversation) = two_colleagues(&first).await;
+    drop(mia_ws);
+    let (_, on_second) = sign_in(&second, "mia@example.com").await;
+    let mut mia_there = connect(&second, &on_second).await;
+    // Ola hears Mia arrive on the second instance: the relay is running both ways.
+    loop {
+        let event = next_of(&mut ola_ws, "presence").await;
+        if event["presence"] == "online" {
+            break;
+        }
+    }
+    let long = "é".repeat(shared::chat::MAX_MESSAGE_CHARS);
+    let ack = say(&mut ola_ws, conversation, "long-1", &long).await;
+    assert_eq!(ack["type"], "ack", "{ack}");
+    let seq = ack["message"]["seq"].as_i64().expect("seq");
+    let arrived = next_of(&mut mia_there, "message").await;
+    assert_eq!(arrived["seq"], seq, "{arrived}");
+    assert_eq!(arrived["body"], long.as_str());
+    send(
+        &mut ola_ws,
+        json!({"type": "edit", "conversation": conversation, "seq": seq, "body": "shorter"}),
+    )
+    .await;
+    let edited = next_of(&mut mia_there, "message").await;
+    assert_eq!(
+        (edited["body"].clone(), edited["edited"].clone()),
+        (json!("shorter"), json!(true))
+    );
+    send(
+        &mut ola_ws,
+        json!({"type": "delete", "conversation": conversation, "seq": seq}),
+    )
+    .await;
+    let deleted = next_of(&mut mia_there, "message").await;
+    assert_eq!(
+        (deleted["body"].clone(), deleted["deleted"].clone()),
+        (json!(""), json!(true))
+    );
+    second.stop().await;
+    first.stop().await;
+}
+
+/// The candidate's socket, joined with the token of their private link; answers it and the
+/// conversation it carries.
+async fn candidate_joins(srv: &TestServer, token: &str) -> (WebSocket, i64) {
+    let mut ws =
+        common::ws_connect_to(srv, shared::ws::CANDIDATE_WS_PATH, &[("origin", &srv.base)])
+            .await
+            .expect("the candidate's socket opens");
+    send(
+        &mut ws,
+        json!({"type": "join", "version": 1, "token": token}),
+    )
+    .await;
+    let joined = next_frame(&mut ws).await;
+    assert_eq!(joined["type"], "joined", "{joined}");
+    let conversation = joined["conversation"].as_i64().expect("conversation");
+    (ws, conversation)
+}
+
+/// An application's conversation: the candidate joins from the private link (no account) and
+/// talks with the job's hiring team; the token reaches that conversation only; members who may
+/// not see candidates never get it; asking for deletion closes it to the candidate.
+async fn a_candidate_talks_with_the_hiring_team_from_the_private_link(db: Db) {
+    let Some(srv) = TestServer::start(db).await else {
+        return;
+    };
+    let (owner, rita, hal, _ivy) = hiring_team(&srv).await;
+    applies(&srv, "ada@example.com").await;
+    let token = private_token(&srv, "ada@example.com").await;
+    let cards = board(&rita).await.body["cards"].clone();
+    let application = cards[0]["application_id"].as_i64().expect("an application");
+
+    // The candidate's page reads the conversation before anyone wrote: empty, and open.
+    let visitor = srv.client();
+    let thread = visitor
+        .call("candidate_messages", &[("token", &token)])
+        .await;
+    assert_eq!(thread.status, StatusCode::OK, "{:?}", thread.body);
+    assert_eq!(thread.body["messages"], json!([]));
+    assert_eq!(
+        (thread.body["team"].clone(), thread.body["open"].clone()),
+        (json!("Acme"), json!(true))
+    );
+
+    let mut rita_ws = connect(&srv, &sign_in(&srv, "rita@example.com").await.1).await;
+    let mut hal_ws = connect(&srv, &sign_in(&srv, "hal@example.com").await.1).await;
+    let (mut ada, conversation) = candidate_joins(&srv, &token).await;
+    assert_eq!(
+        conversation,
+        thread.body["conversation"].as_i64().expect("id")
+    );
+    send(
+        &mut ada,
+        json!({"type": "send", "conversation": conversation, "client_id": "ada-1", "body": "When is the **interview**?"}),
+    )
+    .await;
+    let ack = next_of(&mut ada, "ack").await;
+    assert_eq!(ack["message"]["from_candidate"], true, "{ack}");
+    assert_eq!(ack["message"]["author_name"], "Ada Lovelace", "{ack}");
+    assert_eq!(ack["message"]["author"], Value::Null, "{ack}");
+    // The job's recruiter and hiring manager were made its members and hear it live.
+    for ws in [&mut rita_ws, &mut hal_ws] {
+        let got = next_of(ws, "message").await;
+        assert_eq!(
+            (got["seq"].clone(), got["from_candidate"].clone()),
+            (json!(1), json!(true)),
+            "{got}"
+        );
+        assert_eq!(
+            got["html"],
+            "<p>When is the <strong>interview</strong>?</p>\n"
+        );
+    }
+    let listed = rita.call("conversations", &[("slug", "acme")]).await;
+    let item = listed
+        .body
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|c| c["id"] == conversation)
+        .cloned()
+        .expect("listed");
+    assert_eq!(item["kind"], "application");
+    assert!(
+        item["title"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("Ada Lovelace · ")),
+        "{item}"
+    );
+    assert_eq!(item["unread"], 1);
+
+    let reply = say(&mut rita_ws, conversation, "rita-1", "Tuesday at 10.").await;
+    assert_eq!(reply["type"], "ack", "{reply}");
+    // (Her own message came back to her page first, as to every page of an author.)
+    let heard = loop {
+        let message = next_of(&mut ada, "message").await;
+        if message["seq"] == reply["message"]["seq"] {
+            break message;
+        }
+    };
+    assert_eq!(
+        (heard["author_name"].clone(), heard["body"].clone()),
+        (json!("Rita"), json!("Tuesday at 10.")),
+        "{heard}"
+    );
+    assert!(
+        heard.get("from_candidate").is_none() || heard["from_candidate"] == false,
+        "{heard}"
+    );
+    // She was on her page: no e-mail. Once she is gone, the team's next messages are one
+    // e-mail an hour, quoting the first, pointing to the link she has (never carrying it).
+    let wrote = |srv: &TestServer| {
+        let state = srv.state().clone();
+        async move {
+            let mails = state.mail.sent_to("ada@example.com").await.expect("mail");
+            mails
+                .into_iter()
+                .filter(|m| m.subject.contains("wrote to you"))
+                .collect::<Vec<_>>()
+        }
+    };
+    assert!(wrote(&srv).await.is_empty());
+    drop(ada);
+    for _ in 0..100 {
+        if !srv.state().realtime.hub.candidate_is_here(conversation) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        say(
+            &mut rita_ws,
+            conversation,
+            "rita-2",
+            "Bring your **portfolio**."
+        )
+        .await["type"],
+        "ack"
+    );
+    assert_eq!(
+        say(&mut rita_ws, conversation, "rita-3", "And an ID.").await["type"],
+        "ack"
+    );
+    let mails = wrote(&srv).await;
+    assert_eq!(mails.len(), 1, "{mails:?}");
+    assert_eq!(mails[0].subject, "Acme wrote to you about your application");
+    assert!(
+        mails[0].body.contains("> Bring your portfolio."),
+        "{}",
+        mails[0].body
+    );
+    assert!(!mails[0].body.contains(&token), "{}", mails[0].body);
+    let (mut ada, again) = candidate_joins(&srv, &token).await;
+    assert_eq!(again, conversation);
+
+    // The token opens that conversation only: not the team's own.
+    let rita_id = rita.me().await["user_id"].as_i64().expect("id");
+    let theirs = owner
+        .call(
+            "start_direct",
+            &[("slug", "acme"), ("user_id", &rita_id.to_string())],
+        )
+        .await;
+    let theirs = theirs.body["id"].as_i64().expect("id");
+    send(
+        &mut ada,
+        json!({"type": "send", "conversation": theirs, "client_id": "ada-x", "body": "hello?"}),
+    )
+    .await;
+    let refused = next_of(&mut ada, "error").await;
+    assert_eq!(
+        (refused["code"].clone(), refused["reply_to"].clone()),
+        (json!("not_found"), json!("ada-x")),
+        "{refused}"
+    );
+    send(
+        &mut ada,
+        json!({"type": "read", "conversation": conversation, "seq": 2}),
+    )
+    .await;
+    assert_eq!(next_of(&mut ada, "error").await["code"], "invalid");
+
+    // Over HTTP too (the page's form), once per client id; the page reads both sides back.
+    let write = |client_id: &'static str, body: &'static str| {
+        let (visitor, token) = (&visitor, token.clone());
+        async move {
+            visitor
+                .call(
+                    "message_the_team",
+                    &[
+                        ("token", token.as_str()),
+                        ("client_id", client_id),
+                        ("body", body),
+                    ],
+                )
+                .await
+        }
+    };
+    let first = write("ada-2", "Thank you!").await;
+    assert_eq!(first.status, StatusCode::OK, "{:?}", first.body);
+    assert_eq!(
+        write("ada-2", "Thank you!").await.body["seq"],
+        first.body["seq"]
+    );
+    let named = write("", "See you then.").await;
+    assert_eq!(named.status, StatusCode::OK, "{:?}", named.body);
+    let empty = write("ada-3", "   ").await;
+    assert_eq!(
+        empty.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{:?}",
+        empty.body
+    );
+    let thread = visitor
+        .call("candidate_messages", &[("token", &token)])
+        .await;
+    let bodies: Vec<&str> = thread.body["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .map(|m| m["body"].as_str().unwrap_or_default())
+        .collect();
+    assert_eq!(
+        bodies,
+        [
+            "When is the **interview**?",
+            "Tuesday at 10.",
+            "Bring your **portfolio**.",
+            "And an ID.",
+            "Thank you!",
+            "See you then."
+        ]
+    );
+
+    // A wrong token gets nothing and is closed; the members' socket takes no join.
+    let mut wrong = common::ws_connect_to(
+        &srv,
+        shared::ws::CANDIDATE_WS_PATH,
+        &[("origin", &srv.base)],
+    )
+    .await
+    .expect("opens");
+    send(
+        &mut wrong,
+        json!({"type": "join", "version": 1, "token": "A".repeat(43)}),
+    )
+    .await;
+    assert_eq!(next_frame(&mut wrong).await["code"], "not_found");
+    assert_eq!(
+        close_code(&mut wrong).await,
+        Some(shared::ws::close::LINK_ENDED)
+    );
+    let other_origin = common::ws_connect_to(
+        &srv,
+        shared::ws::CANDIDATE_WS_PATH,
+        &[("origin", "https://evil.example")],
+    )
+    .await;
+    assert!(other_origin.is_err(), "another site's page may not open it");
+    send(
+        &mut rita_ws,
+        json!({"type": "join", "version": 1, "token": token}),
+    )
+    .await;
+    assert_eq!(next_of(&mut rita_ws, "error").await["code"], "invalid");
+
+    // Others of the team open it from the application; an employee may not.
+    let opened = hal
+        .call(
+            "message_candidate",
+            &[("slug", "acme"), ("application", &application.to_string())],
+        )
+        .await;
+    assert_eq!(opened.body, json!(conversation), "{:?}", opened.body);
+    let (emma, _) = sign_in(&srv, "emma@example.com").await;
+    let refused = emma
+        .call(
+            "message_candidate",
+            &[("slug", "acme"), ("application", &application.to_string())],
+        )
+        .await;
+    assert!(
+        refused.status == StatusCode::FORBIDDEN || refused.status == StatusCode::NOT_FOUND,
+        "{:?}",
+        refused.body
+    );
+
+    // Hal becomes an employee: the conversation is gone for him at once, live and listed.
+    events_until_pong(&mut hal_ws, 8).await;
+    events_until_pong(&mut rita_ws, 8).await;
+    let hal_id = hal.me().await["user_id"].as_i64().expect("id");
+    let demoted = owner
+        .call(
+            "change_role",
+            &[
+                ("slug", "acme"),
+                ("user_id", &hal_id.to_string()),
+                ("role", "employee"),
+            ],
+        )
+        .await;
+    assert_eq!(demoted.status, StatusCode::OK, "{:?}", demoted.body);
+    send(
+        &mut ada,
+        json!({"type": "send", "conversation": conversation, "client_id": "ada-4", "body": "One more thing"}),
+    )
+    .await;
+    assert_eq!(
+        next_of(&mut ada, "ack").await["message"]["client_id"],
+        "ada-4"
+    );
+    let told = next_of(&mut rita_ws, "message").await;
+    assert_eq!(told["client_id"], "ada-4", "{told}");
+    let after = events_until_pong(&mut hal_ws, 9).await;
+    assert!(after.iter().all(|e| e["type"] != "message"), "{after:?}");
+    let hal_list = hal.call("conversations", &[("slug", "acme")]).await;
+    assert!(
+        hal_list
+            .body
+            .as_array()
+            .is_some_and(|l| l.iter().all(|c| c["id"] != conversation)),
+        "{:?}",
+        hal_list.body
+    );
+
+    // Asking for deletion closes the conversation to the candidate, socket and form.
+    let deletion = visitor
+        .call("request_data_deletion", &[("token", &token)])
+        .await;
+    assert_eq!(deletion.status, StatusCode::OK, "{:?}", deletion.body);
+    assert_eq!(
+        close_code(&mut ada).await,
+        Some(shared::ws::close::LINK_ENDED)
+    );
+    let closed = write("ada-5", "Hello?").await;
+    assert_eq!(
+        closed.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{:?}",
+        closed.body
+    );
+    // The team reads it still, and writes there no more.
+    let after = say(&mut rita_ws, conversation, "rita-9", "Noted.").await;
+    assert_eq!(
+        (after["type"].clone(), after["code"].clone()),
+        (json!("error"), json!("invalid")),
+        "{after}"
+    );
+    assert!(
+        after["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("asked for their data to be deleted")),
+        "{after}"
+    );
+    srv.stop().await;
+}
+
 on_both_databases!(
     colleagues_see_who_is_here_across_tabs,
+    a_candidate_talks_with_the_hiring_team_from_the_private_link,
     messages_are_ordered_stored_once_and_reach_every_member,
     a_bad_message_is_refused_with_what_to_fix,
     a_dropped_connection_resumes_with_nothing_lost_or_repeated,

@@ -42,7 +42,7 @@ async fn digests_to(srv: &TestServer, email: &str) -> Vec<(String, String)> {
 }
 
 /// Ada Lovelace applies for acme's job from the careers page, with `email`.
-async fn applies(srv: &TestServer, email: &str) {
+pub(crate) async fn applies(srv: &TestServer, email: &str) {
     let sent = apply(&srv.client(), JOB, form(&fields(email), Some(pdf_cv()))).await;
     assert_eq!(sent.status, StatusCode::OK, "{:?}", sent.body);
 }
@@ -50,7 +50,7 @@ async fn applies(srv: &TestServer, email: &str) {
 /// The owner of "acme" with a published job whose hiring team is Rita (recruiter), Hal (hiring
 /// manager) and Emma (an employee, named its hiring manager too, whose role may not see
 /// applications); Ivy is a recruiter off the team.
-async fn hiring_team(srv: &TestServer) -> (Browser, Browser, Browser, Browser) {
+pub(crate) async fn hiring_team(srv: &TestServer) -> (Browser, Browser, Browser, Browser) {
     let owner = published_job(srv).await;
     let rita = owner
         .invite_and_join(srv, "acme", "rita@example.com", "recruiter", "Rita")

@@ -70,6 +70,7 @@ fn notice(text: &str, org_id: Option<i64>) -> Delivery {
             text: text.into(),
             at: 0,
         }),
+        candidate_data: false,
     }
 }
 

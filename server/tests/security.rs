@@ -702,6 +702,7 @@ async fn organisation_events_reach_only_current_members(db: Db) {
         Delivery {
             org_id: Some(org_id),
             event: event("secret of acme"),
+            candidate_data: false,
         },
     );
     hub.send(
@@ -709,6 +710,7 @@ async fn organisation_events_reach_only_current_members(db: Db) {
         Delivery {
             org_id: None,
             event: event("for you"),
+            candidate_data: false,
         },
     );
     let mut texts = Vec::new();

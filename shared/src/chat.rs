@@ -23,6 +23,9 @@ pub enum ConversationKind {
     Direct,
     /// A named group; its admins add and remove members.
     Group,
+    /// One application's: its hiring team and the candidate, who has no account and takes part
+    /// from the application's private link.
+    Application,
 }
 
 impl ConversationKind {
@@ -30,6 +33,7 @@ impl ConversationKind {
         match self {
             Self::Direct => "direct",
             Self::Group => "group",
+            Self::Application => "application",
         }
     }
 
@@ -37,6 +41,7 @@ impl ConversationKind {
         match s {
             "direct" => Some(Self::Direct),
             "group" => Some(Self::Group),
+            "application" => Some(Self::Application),
             _ => None,
         }
     }
@@ -63,6 +68,9 @@ pub struct ChatMessage {
     pub at: i64,
     pub edited: bool,
     pub deleted: bool,
+    /// Written by the candidate of an application's conversation (`author` is then `None`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub from_candidate: bool,
 }
 
 /// A member of a conversation and the last message they have read.
@@ -125,6 +133,21 @@ pub struct ConversationSummary {
     pub members: Vec<ConversationMember>,
     pub last_message: Option<ChatMessage>,
     pub unread: i64,
+}
+
+/// An application's conversation as its candidate sees it from the private link: the
+/// organisation they talk to and a page of messages, oldest first.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CandidateThread {
+    pub conversation: i64,
+    /// The organisation's name: the candidate talks to its hiring team.
+    pub team: String,
+    pub messages: Vec<ChatMessage>,
+    /// Whether older messages than these exist.
+    pub more_before: bool,
+    /// Whether the candidate may still write (not once they asked for their data to be
+    /// deleted).
+    pub open: bool,
 }
 
 /// A page of a conversation's history, oldest first.

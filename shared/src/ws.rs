@@ -17,6 +17,11 @@ use serde::{Deserialize, Serialize};
 /// The path the realtime socket is served at.
 pub const WS_PATH: &str = "/ws";
 
+/// The path of the candidate's socket: no account, its first frame is a
+/// [`ClientEvent::Join`] with the token of the application's private link, and it carries that
+/// application's conversation only.
+pub const CANDIDATE_WS_PATH: &str = "/ws/candidate";
+
 /// The version of this protocol. Raised when a frame changes in a way an older page would
 /// misread; adding a frame or an optional field does not raise it.
 pub const PROTOCOL_VERSION: u32 = 1;
@@ -41,6 +46,9 @@ pub mod close {
     pub const HEARTBEAT_TIMEOUT: u16 = 4408;
     /// The page kept sending after being told to slow down: it reconnects after its back-off.
     pub const TOO_MANY_FRAMES: u16 = 4429;
+    /// The candidate's link does not work (wrong, expired, or their data is to be deleted), or
+    /// the first frame on the candidate's socket was not a join: the page does not reconnect.
+    pub const LINK_ENDED: u16 = 4404;
 }
 
 /// Sent by the server.
@@ -50,6 +58,9 @@ pub enum ServerEvent {
     /// The connection is authenticated and subscribed; `protocol` is the server's
     /// [`PROTOCOL_VERSION`].
     Ready { user_id: i64, protocol: u32 },
+    /// The candidate's socket joined its application's `conversation`; `protocol` is the
+    /// server's [`PROTOCOL_VERSION`]. The messages after the page's last follow, in order.
+    Joined { conversation: i64, protocol: u32 },
     /// Something happened that the person should see now.
     Notification(Notification),
     /// Answer to a client ping.
@@ -141,6 +152,15 @@ pub enum ClientEvent {
     /// Asks for a [`ServerEvent::Pong`] with the same nonce (the server also pings the page at
     /// the WebSocket level; browsers answer those themselves).
     Ping { nonce: u64 },
+    /// The first frame on the candidate's socket ([`CANDIDATE_WS_PATH`]): the token of the
+    /// application's private link and the last message the page has (`after`); answered with
+    /// [`ServerEvent::Joined`] and what came after, or a close with [`close::LINK_ENDED`].
+    Join {
+        version: u32,
+        token: String,
+        #[serde(default)]
+        after: i64,
+    },
 }
 
 /// The last message a page has of a conversation.

@@ -1,9 +1,12 @@
 //! `/a/:token`: the candidate's private page for one application. No account: the link from the
 //! confirmation e-mail is the credential. It says where the application stands in plain words
-//! and lets the candidate withdraw it or ask for their data to be deleted.
+//! and lets the candidate withdraw it or ask for their data to be deleted, and talk with the
+//! hiring team.
 
 use super::api::{my_application, RequestDataDeletion, WithdrawApplication};
-use crate::{confirm::ConfirmButton, time::LocalTime, widgets::ErrorPanel};
+use crate::{
+    chat::CandidateMessages, confirm::ConfirmButton, time::LocalTime, widgets::ErrorPanel,
+};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_params_map;
@@ -31,6 +34,7 @@ pub fn ApplicationStatusPage() -> impl IntoView {
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
                     Ok(status) => view! {
                         <StatusView status token=token() withdraw delete/>
+                        <CandidateMessages token=token()/>
                     }
                     .into_any(),
                 }

@@ -2,11 +2,11 @@
 
 use crate::error::ApiError;
 use leptos::prelude::*;
-use shared::chat::{ChatMessage, ConversationSummary, History};
+use shared::chat::{CandidateThread, ChatMessage, ConversationSummary, History};
 
 #[cfg(feature = "ssr")]
 use {
-    super::seam::ChatSeam,
+    super::seam::{CandidateChatSeam, ChatSeam},
     crate::seam::{self, respond},
 };
 
@@ -129,4 +129,33 @@ pub async fn conversation_history(
         before,
     };
     respond(chat.history(&caller, input).await)
+}
+
+/// The candidate's conversation with the hiring team, from the application's private link: the
+/// latest messages, or those before `before`.
+#[server(endpoint = "candidate_messages")]
+pub async fn candidate_messages(
+    token: String,
+    #[server(default)] before: Option<i64>,
+) -> Result<CandidateThread, ApiError> {
+    let (chat, visitor) = seam::visitor::<dyn CandidateChatSeam>()?;
+    let input = CandidateMessages { token, before };
+    respond(chat.thread(&visitor, input).await)
+}
+
+/// The candidate writes to the hiring team from the private link. `client_id` is the page's own
+/// id for the message: sending it again stores it once.
+#[server(endpoint = "message_the_team")]
+pub async fn message_the_team(
+    token: String,
+    client_id: String,
+    body: String,
+) -> Result<ChatMessage, ApiError> {
+    let (chat, visitor) = seam::visitor::<dyn CandidateChatSeam>()?;
+    let input = MessageTheTeam {
+        token,
+        client_id,
+        body,
+    };
+    respond(chat.write(&visitor, input).await)
 }

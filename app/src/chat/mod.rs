@@ -3,8 +3,10 @@
 //! (`shared::ws`, `crate::realtime::Live`).
 
 pub mod api;
+mod candidate;
 mod page;
 #[cfg(feature = "ssr")]
 pub mod seam;
 
+pub use candidate::CandidateMessages;
 pub use page::ChatPage;

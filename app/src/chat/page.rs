@@ -281,7 +281,9 @@ fn ConversationItem(
         <li hidden=hidden>
             <a href=href class="conversation" data-conversation=id
                 aria-current=move || (selected.get() == Some(id)).then_some("page")>
-                <span class="conversation-title"><span>{other}{c.title}</span>{unread}</span>
+                <span class="conversation-title"><span>{other}{c.title}
+                    {(c.kind == ConversationKind::Application).then(|| view! { " "<span class="tag">"Candidate"</span> })}
+                </span>{unread}</span>
                 <span class="conversation-last">{last}</span>
             </a>
         </li>
@@ -562,7 +564,9 @@ fn Conversation(id: i64, shown: Shown) -> impl IntoView {
                             <header class="chat-head">
                                 <a class="chat-back" href=back>"← All conversations"</a>
                                 <h2>{history.conversation.title}</h2>
-                                <p class="hint">{names}</p>
+                                <p class="hint">{names}
+                                    {(history.conversation.kind == ConversationKind::Application)
+                                        .then_some(" · and the candidate, from their application's private link")}</p>
                             </header>
                             {group}
                             <SearchMessages id show_message/>
@@ -883,8 +887,9 @@ fn MessageItem(message: ChatMessage, shown: Shown, my_id: Option<i64>) -> impl I
     });
     view! {
         <li class="message" class:mine=mine class:found=move || shown.found.get() == Some(seq) data-seq=seq>
-            <p class="message-meta"><strong>{message.author_name}</strong>" "<LocalTime at=message.at/>
-                {message.edited.then_some(" · edited")}</p>
+            <p class="message-meta"><strong>{message.author_name}</strong>
+                {message.from_candidate.then(|| view! { " "<span class="tag">"Candidate"</span> })}
+                " "<LocalTime at=message.at/>{message.edited.then_some(" · edited")}</p>
             {body}
             {actions}
             {move || {

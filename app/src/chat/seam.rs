@@ -1,10 +1,14 @@
 //! What the chat server functions ask of the server.
 
 use super::api::{
-    ConversationHistory, Conversations, CreateGroup, GroupMember, SearchMessages, StartDirect,
+    CandidateMessages, ConversationHistory, Conversations, CreateGroup, GroupMember,
+    MessageTheTeam, SearchMessages, StartDirect,
 };
-use crate::{error::ApiError, seam::OrgCaller};
-use shared::chat::{ChatMessage, ConversationSummary, History};
+use crate::{
+    error::ApiError,
+    seam::{OrgCaller, Visitor},
+};
+use shared::chat::{CandidateThread, ChatMessage, ConversationSummary, History};
 
 /// Implemented by `server` (`server/src/chat`).
 #[async_trait::async_trait]
@@ -42,4 +46,21 @@ pub trait ChatSeam: Send + Sync + 'static {
         caller: &OrgCaller,
         input: SearchMessages,
     ) -> Result<Vec<ChatMessage>, ApiError>;
+}
+
+/// The candidate's side of an application's conversation, from the private link: implemented
+/// by `server` (`server/src/chat/candidate.rs`). The token is the only credential; a wrong or
+/// expired one is "not found".
+#[async_trait::async_trait]
+pub trait CandidateChatSeam: Send + Sync + 'static {
+    async fn thread(
+        &self,
+        visitor: &Visitor,
+        input: CandidateMessages,
+    ) -> Result<CandidateThread, ApiError>;
+    async fn write(
+        &self,
+        visitor: &Visitor,
+        input: MessageTheTeam,
+    ) -> Result<ChatMessage, ApiError>;
 }

@@ -46,6 +46,15 @@ pub async fn application(slug: String, id: i64) -> Result<ApplicationDetail, Api
     )
 }
 
+/// Opens the application's conversation with its candidate (created with the hiring team the
+/// first time) and joins the caller to it; answers its id.
+#[server(endpoint = "message_candidate")]
+pub async fn message_candidate(slug: String, application: i64) -> Result<i64, ApiError> {
+    let (pipeline, caller) = seam::member::<dyn PipelineSeam>(&slug).await?;
+    let input = MessageCandidate { slug, application };
+    respond(pipeline.message_candidate(&caller, input).await)
+}
+
 /// Rejects an application with a reason from the organisation's list; with `send_mail`, the
 /// candidate is e-mailed `subject` and `body` (placeholders already filled in by the form).
 #[server(endpoint = "reject_application")]

@@ -4,7 +4,8 @@
 //! to another stage, reject with a reason (and an e-mail to the candidate), reopen.
 
 use super::api::{
-    application, AddNote, AssignInterviewers, MoveApplication, RejectApplication, ReopenApplication,
+    application, AddNote, AssignInterviewers, MessageCandidate, MoveApplication, RejectApplication,
+    ReopenApplication,
 };
 use crate::{
     form::{CheckField, Choice, Field, Form, FormError, Submit, TextArea},
@@ -156,6 +157,9 @@ fn Detail(detail: ApplicationDetail, slug: String, actions: Actions) -> impl Int
     let side = view! {
         <div class="candidate-side">
             <Decide detail=detail.clone() slug=slug.clone() actions/>
+            {detail.can_decide.then(|| view! {
+                <CandidateConversation id=detail.id slug=slug.clone() name=detail.candidate_name.clone()/>
+            })}
             <Interviewers detail=detail.clone() slug=slug.clone() action=actions.assign/>
             <Notes detail=detail.clone() slug=slug.clone() action=actions.note/>
             <Timeline detail=detail.clone()/>
@@ -177,6 +181,38 @@ fn Detail(detail: ApplicationDetail, slug: String, actions: Actions) -> impl Int
             })}
         </section>
         <div class="candidate-layout">{main}{side}</div>
+    }
+}
+
+/// The way to the conversation with the candidate: opened (and joined) here, read and written
+/// in Chat; the candidate answers from their application's private link.
+#[component]
+fn CandidateConversation(id: i64, slug: String, name: String) -> impl IntoView {
+    let open = ServerAction::<MessageCandidate>::new();
+    let navigate = leptos_router::hooks::use_navigate();
+    let chat = format!("/o/{slug}/chat");
+    Effect::new(move |_| {
+        if let Some(Ok(conversation)) = open.value().get() {
+            navigate(&format!("{chat}/{conversation}"), Default::default());
+        }
+    });
+    let error = move || {
+        open.value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.to_string())
+    };
+    view! {
+        <section class="panel" aria-labelledby="talk-heading">
+            <h2 id="talk-heading">"Talk with the candidate"</h2>
+            <p class="hint">{format!("Write to {name} in Chat, with the job's hiring team: they read and answer from their application's private link.")}</p>
+            <ActionForm action=open>
+                <input type="hidden" name="slug" value=slug/>
+                <input type="hidden" name="application" value=id/>
+                <button type="submit" class="button" disabled=move || open.pending().get()>"Message the candidate"</button>
+            </ActionForm>
+            <p class="field-error" role="alert" hidden=move || error().is_none()>{error}</p>
+        </section>
     }
 }
 

@@ -2,8 +2,8 @@
 
 use super::api::{
     AddNote, AddToJob, Application, AssignInterviewers, GetRejectionSettings, GetStageTemplate,
-    JobBoard, MoveApplication, RejectApplication, ReopenApplication, SaveJobStages,
-    UpdateRejectionSettings, UpdateStageTemplate,
+    JobBoard, MessageCandidate, MoveApplication, RejectApplication, ReopenApplication,
+    SaveJobStages, UpdateRejectionSettings, UpdateStageTemplate,
 };
 use crate::{error::ApiError, seam::OrgCaller};
 use shared::pipeline::{ApplicationDetail, Board, RejectionSettings, StageTemplate};
@@ -22,6 +22,13 @@ pub trait PipelineSeam: Send + Sync + 'static {
         caller: &OrgCaller,
         input: Application,
     ) -> Result<ApplicationDetail, ApiError>;
+    /// The application's conversation with its candidate, for a member of its hiring team
+    /// who may act on it (not an interviewer); answers its id.
+    async fn message_candidate(
+        &self,
+        caller: &OrgCaller,
+        input: MessageCandidate,
+    ) -> Result<i64, ApiError>;
     async fn reject_application(
         &self,
         caller: &OrgCaller,

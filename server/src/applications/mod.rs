@@ -163,12 +163,7 @@ impl Applications {
 
     /// The application a private link opens, if the link is well-formed and still works.
     async fn by_token(&self, token: &str) -> Result<StatusRow, ApiError> {
-        // A token is 43 base64url characters; anything else is not looked up.
-        let shaped = token.len() == 43
-            && token
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        if !shaped {
+        if !crate::platform::tokens::well_formed(token) {
             return Err(dead_link());
         }
         sqlx::query_as(
@@ -355,6 +350,8 @@ impl ApplicationsSeam for Applications {
             .await
             .or_internal("recording a deletion request")?;
         self.mail.wake();
+        // The link keeps showing the request, but no longer carries the conversation.
+        self.pipeline.candidate_link_ended(row.id).await;
         tracing::info!(
             org_id = row.org_id,
             application_id = row.id,

@@ -10,13 +10,17 @@
 //! not exist (404, or `not_found` on the socket).
 
 use crate::{
+    mail::Mail,
     notifications::{NewNotice, Notifications},
     platform::{
         db::{now, Db},
         error::OrInternal,
+        limits::RateLimit,
     },
     realtime::{Delivery, Hub},
 };
+
+pub mod candidate;
 use app::{
     chat::{
         api::{
@@ -51,6 +55,10 @@ pub struct Chat {
     db: Db,
     hub: Hub,
     notifications: Notifications,
+    /// Tells a candidate who is not on their page that the team wrote.
+    mail: Mail,
+    /// Messages from each application's candidate, per hour.
+    candidate_sends: Option<RateLimit<i64>>,
 }
 
 /// What an author does to a message already sent ([`Chat::change`]).
@@ -72,6 +80,7 @@ struct MessageRow {
     created_at: i64,
     edited_at: Option<i64>,
     deleted_at: Option<i64>,
+    from_candidate: i64,
 }
 
 impl From<MessageRow> for ChatMessage {
@@ -94,6 +103,7 @@ impl From<MessageRow> for ChatMessage {
             at: row.created_at,
             edited: row.edited_at.is_some(),
             deleted,
+            from_candidate: row.from_candidate != 0,
         }
     }
 }
@@ -156,8 +166,36 @@ pub fn plain_text(markdown: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-const MESSAGE_COLUMNS: &str = "m.conversation_id, m.seq, m.author_id, u.name AS author_name, \
-     m.client_id, m.body, m.created_at, m.edited_at, m.deleted_at";
+const MESSAGE_COLUMNS: &str = "m.conversation_id, m.seq, m.author_id, \
+     COALESCE(u.name, m.author_label) AS author_name, m.client_id, m.body, m.created_at, \
+     m.edited_at, m.deleted_at, m.from_candidate";
+
+/// Whether the member `m` (an alias of their membership of the conversation `c`'s
+/// organisation) may see the conversation, as an SQL condition: an application's conversation
+/// shows a candidate, so only to roles that see candidates, and to a hiring manager only while on
+/// its job's hiring team.
+fn sees_it(m: &str) -> String {
+    format!(
+        "(c.application_id IS NULL OR {m}.role IN ('owner', 'admin', 'recruiter') \
+         OR ({m}.role = 'hiring_manager' AND EXISTS (SELECT 1 FROM applications a \
+             JOIN job_team t ON t.job_id = a.job_id \
+             WHERE a.id = c.application_id AND t.user_id = {m}.user_id \
+             AND t.role <> 'interviewer')))"
+    )
+}
+
+/// Who writes a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Author<'a> {
+    /// A member of the conversation (a user id).
+    Member(i64),
+    /// The candidate of this application, from its private link (the hash of its token: a
+    /// link replaced by a new one no longer writes).
+    Candidate {
+        application: i64,
+        token_hash: &'a str,
+    },
+}
 
 #[derive(sqlx::FromRow)]
 struct ConversationRow {
@@ -204,11 +242,16 @@ fn unavailable(what: &str, err: sqlx::Error, client_id: Option<&str>) -> WsError
 }
 
 impl Chat {
-    pub fn new(db: Db, hub: Hub, notifications: Notifications) -> Self {
+    pub fn new(db: Db, hub: Hub, notifications: Notifications, mail: Mail) -> Self {
         Self {
             db,
             hub,
             notifications,
+            mail,
+            candidate_sends: RateLimit::new(
+                candidate::MESSAGES_PER_HOUR,
+                std::time::Duration::from_secs(3_600),
+            ),
         }
     }
 
@@ -236,8 +279,9 @@ impl Chat {
         .fetch_one(&mut *conn)
         .await
         .or_internal("reading a conversation for its notifications")?;
+        // A group's or an application's conversation is named; a direct one is its author.
         let group =
-            (ConversationKind::parse(&kind) == Some(ConversationKind::Group)).then_some(name);
+            (ConversationKind::parse(&kind) != Some(ConversationKind::Direct)).then_some(name);
         let author = message.author_name.clone();
         let plain = plain_text(&message.body);
         let mut snippet: String = plain.chars().take(80).collect();
@@ -267,25 +311,102 @@ impl Chat {
         Ok(ids)
     }
 
+    /// Sends a new or changed message to its members' open pages on this instance, and has the
+    /// other instances read it and send it to theirs (`deliver_relayed`).
+    fn tell_message(&self, members: &[i64], place: Place, message: &ChatMessage) {
+        self.deliver(members, place, &ServerEvent::Message(message.clone()));
+        self.hub.relay_message(message.conversation, message.seq);
+    }
+
+    /// Delivers a message's event to these members' pages here, and to the candidate's in an
+    /// application's conversation.
+    fn deliver(&self, members: &[i64], place: Place, event: &ServerEvent) {
+        let delivery = Delivery {
+            org_id: Some(place.org_id),
+            event: event.clone(),
+            candidate_data: place.application,
+        };
+        for member in members {
+            self.hub.deliver_here(*member, &delivery);
+        }
+        if place.application {
+            if let ServerEvent::Message(message) = event {
+                self.hub.deliver_to_candidate(
+                    message.conversation,
+                    &Delivery {
+                        org_id: None,
+                        event: ServerEvent::Message(candidate::as_candidate_sees(message.clone())),
+                        candidate_data: false,
+                    },
+                );
+            }
+        }
+    }
+
+    /// Starts delivering the messages other instances stored: each is read here, with its
+    /// conversation's members, only when one of them has a page open here. `None` when it was
+    /// started before.
+    pub fn deliver_relayed(&self) -> Option<tokio::task::JoinHandle<()>> {
+        let mut relayed = self.hub.watch_relayed_messages()?;
+        let chat = self.clone();
+        Some(tokio::spawn(async move {
+            while let Some((conversation, seq)) = relayed.recv().await {
+                if let Err(err) = chat.deliver_here(conversation, seq).await {
+                    tracing::warn!(error = %err, "delivering a message stored on another instance");
+                }
+            }
+        }))
+    }
+
+    async fn deliver_here(&self, conversation: i64, seq: i64) -> Result<(), sqlx::Error> {
+        let mut tx = self.db.pool.begin().await?;
+        let members: Vec<i64> = member_ids(&mut tx, conversation)
+            .await?
+            .into_iter()
+            .filter(|m| self.hub.is_here(*m))
+            .collect();
+        if members.is_empty() && !self.hub.candidate_is_here(conversation) {
+            return Ok(());
+        }
+        let place: Option<(i64, Option<i64>)> =
+            sqlx::query_as("SELECT org_id, application_id FROM conversations WHERE id = $1")
+                .bind(conversation)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let message = message_at(&mut tx, conversation, seq).await?;
+        drop(tx);
+        if let (Some((org_id, application)), Some(message)) = (place, message) {
+            let place = Place {
+                org_id,
+                application: application.is_some(),
+                closed: false,
+            };
+            self.deliver(&members, place, &ServerEvent::Message(message));
+        }
+        Ok(())
+    }
+
     /// Sends `event` to these members' open pages (through the hub, which checks each delivery
-    /// against their membership of `org_id`).
-    fn tell(&self, members: impl IntoIterator<Item = i64>, org_id: i64, event: &ServerEvent) {
+    /// against their membership of the conversation's organisation).
+    fn tell(&self, members: impl IntoIterator<Item = i64>, place: Place, event: &ServerEvent) {
         for member in members {
             self.hub.send(
                 member,
                 Delivery {
-                    org_id: Some(org_id),
+                    org_id: Some(place.org_id),
                     event: event.clone(),
+                    candidate_data: place.application,
                 },
             );
         }
     }
 
-    /// Stores a message from `user_id` and sends it to every member's open pages; answers the
-    /// stored message (the one stored before, when `client_id` was sent already).
+    /// Stores a message from `author` and sends it to every member's open pages (and the
+    /// candidate's, in an application's conversation); answers the stored message (the one
+    /// stored before, when `client_id` was sent already).
     pub async fn send(
         &self,
-        user_id: i64,
+        author: Author<'_>,
         conversation: i64,
         client_id: &str,
         body: &str,
@@ -297,12 +418,36 @@ impl Chat {
         let body = check_message("body", body).map_err(invalid)?;
         let fail = |what: &'static str| move |err| unavailable(what, err, Some(client_id));
         let mut tx = self.db.begin().await.map_err(fail("starting a message"))?;
-        let Some(org_id) = member_of(&mut tx, conversation, user_id)
-            .await
-            .map_err(fail("checking a conversation's member"))?
-        else {
+        let (place, label) = match author {
+            Author::Member(user_id) => (
+                member_of(&mut tx, conversation, user_id)
+                    .await
+                    .map_err(fail("checking a conversation's member"))?,
+                None,
+            ),
+            Author::Candidate {
+                application,
+                token_hash,
+            } => {
+                match candidate::writer_of(&mut tx, conversation, application, token_hash)
+                    .await
+                    .map_err(fail("checking a candidate's conversation"))?
+                {
+                    Some((place, name)) => (Some(place), Some(name)),
+                    None => (None, None),
+                }
+            }
+        };
+        let Some(place) = place else {
             return Err(not_found(Some(client_id)));
         };
+        if place.closed {
+            return Err(refused(
+                ErrorCode::Invalid,
+                "The candidate asked for their data to be deleted: this conversation is closed.",
+                Some(client_id),
+            ));
+        }
         let at = now();
         // Takes the conversation's row lock: messages of one conversation are numbered in turn.
         let seq: i64 = sqlx::query_scalar(
@@ -320,7 +465,11 @@ impl Chat {
         if let Some(before) = sent_before {
             // Sent again after a lost acknowledgement: nothing new is stored.
             drop(tx);
-            return if before.author == Some(user_id) {
+            let same_author = match author {
+                Author::Member(user_id) => before.author == Some(user_id),
+                Author::Candidate { .. } => before.from_candidate,
+            };
+            return if same_author {
                 Ok(before)
             } else {
                 Err(refused(
@@ -330,30 +479,38 @@ impl Chat {
                 ))
             };
         }
+        let member = match author {
+            Author::Member(user_id) => Some(user_id),
+            Author::Candidate { .. } => None,
+        };
         sqlx::query(
-            "INSERT INTO messages (conversation_id, seq, author_id, client_id, body, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO messages (conversation_id, seq, author_id, client_id, body, created_at, \
+             from_candidate, author_label) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(conversation)
         .bind(seq)
-        .bind(user_id)
+        .bind(member)
         .bind(client_id)
         .bind(&body)
         .bind(at)
+        .bind(i64::from(member.is_none()))
+        .bind(label)
         .execute(&mut *tx)
         .await
         .map_err(fail("storing a message"))?;
-        // What one writes, one has read.
-        sqlx::query(
-            "UPDATE conversation_members SET last_read_seq = $1 \
-             WHERE conversation_id = $2 AND user_id = $3",
-        )
-        .bind(seq)
-        .bind(conversation)
-        .bind(user_id)
-        .execute(&mut *tx)
-        .await
-        .map_err(fail("marking a message read by its author"))?;
+        if let Some(user_id) = member {
+            // What one writes, one has read.
+            sqlx::query(
+                "UPDATE conversation_members SET last_read_seq = $1 \
+                 WHERE conversation_id = $2 AND user_id = $3",
+            )
+            .bind(seq)
+            .bind(conversation)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(fail("marking a message read by its author"))?;
+        }
         let members = member_ids(&mut tx, conversation)
             .await
             .map_err(fail("listing a conversation's members"))?;
@@ -372,8 +529,25 @@ impl Chat {
                     Some(client_id),
                 )
             })?;
+        let mailed = match (place.application, member) {
+            (true, Some(_)) if !self.hub.candidate_is_here(conversation) => {
+                candidate::mail_candidate(&self.mail, &mut tx, conversation, &message)
+                    .await
+                    .map_err(|_| {
+                        refused(
+                            ErrorCode::Unavailable,
+                            "The message could not be stored just now; it will be sent again.",
+                            Some(client_id),
+                        )
+                    })?
+            }
+            _ => false,
+        };
         tx.commit().await.map_err(fail("committing a message"))?;
-        self.tell(members, org_id, &ServerEvent::Message(message.clone()));
+        if mailed {
+            self.mail.wake();
+        }
+        self.tell_message(&members, place, &message);
         self.notifications.tell(notices).await;
         Ok(message)
     }
@@ -406,7 +580,7 @@ impl Chat {
             }
         };
         let mut tx = self.db.begin().await.map_err(fail("starting a change"))?;
-        let Some(org_id) = member_of(&mut tx, conversation, user_id)
+        let Some(place) = member_of(&mut tx, conversation, user_id)
             .await
             .map_err(fail("checking a conversation's member"))?
         else {
@@ -464,7 +638,7 @@ impl Chat {
             .map_err(fail("reading a changed message"))?
             .ok_or_else(|| not_found(None))?;
         tx.commit().await.map_err(fail("committing a change"))?;
-        self.tell(members, org_id, &ServerEvent::Message(message.clone()));
+        self.tell_message(&members, place, &message);
         Ok(message)
     }
 
@@ -482,7 +656,7 @@ impl Chat {
             .begin()
             .await
             .map_err(fail("starting a typing event"))?;
-        let Some(org_id) = member_of(&mut tx, conversation, user_id)
+        let Some(place) = member_of(&mut tx, conversation, user_id)
             .await
             .map_err(fail("checking a conversation's member"))?
         else {
@@ -498,7 +672,7 @@ impl Chat {
             user_id,
             typing,
         };
-        self.tell(others, org_id, &event);
+        self.tell(others, place, &event);
         Ok(())
     }
 
@@ -507,7 +681,7 @@ impl Chat {
     pub async fn read(&self, user_id: i64, conversation: i64, seq: i64) -> Result<(), WsError> {
         let fail = |what: &'static str| move |err| unavailable(what, err, None);
         let mut tx = self.db.begin().await.map_err(fail("starting a read"))?;
-        let Some(org_id) = member_of(&mut tx, conversation, user_id)
+        let Some(place) = member_of(&mut tx, conversation, user_id)
             .await
             .map_err(fail("checking a conversation's member"))?
         else {
@@ -534,7 +708,7 @@ impl Chat {
                 user_id,
                 seq,
             };
-            self.tell(members, org_id, &event);
+            self.tell(members, place, &event);
             // What the messages while away said is seen now.
             let key = format!("conversation:{conversation}");
             if let Err(err) = self.notifications.read_key(user_id, &key).await {
@@ -555,7 +729,9 @@ impl Chat {
                  JOIN conversation_members cm ON cm.conversation_id = c.id AND cm.user_id = $1 \
                  JOIN memberships o ON o.org_id = c.org_id AND o.user_id = $1 \
                  LEFT JOIN users u ON u.id = m.author_id \
-                 WHERE m.conversation_id = $2 AND m.seq > $3 ORDER BY m.seq LIMIT $4"
+                 WHERE m.conversation_id = $2 AND m.seq > $3 AND {} \
+                 ORDER BY m.seq LIMIT $4",
+                sees_it("o")
             ))
             .bind(user_id)
             .bind(seen.conversation)
@@ -620,7 +796,7 @@ impl Chat {
                 let kind = ConversationKind::parse(&row.kind).unwrap_or(ConversationKind::Group);
                 let members = members_of.remove(&row.id).unwrap_or_default();
                 let title = match kind {
-                    ConversationKind::Group => row.name,
+                    ConversationKind::Group | ConversationKind::Application => row.name,
                     ConversationKind::Direct => members
                         .iter()
                         .find(|m| m.user_id != user_id)
@@ -658,12 +834,14 @@ impl Chat {
         caller: &OrgCaller,
         only: Option<i64>,
     ) -> Result<Vec<ConversationRow>, ApiError> {
-        sqlx::query_as(
+        sqlx::query_as(&format!(
             "SELECT c.id, c.kind, c.name, c.last_seq, cm.last_read_seq FROM conversations c \
              JOIN conversation_members cm ON cm.conversation_id = c.id AND cm.user_id = $1 \
-             WHERE c.org_id = $2 AND ($3 = 0 OR c.id = $3) \
+             JOIN memberships o ON o.org_id = c.org_id AND o.user_id = $1 \
+             WHERE c.org_id = $2 AND ($3 = 0 OR c.id = $3) AND {} \
              ORDER BY COALESCE(c.last_message_at, c.created_at) DESC, c.id DESC LIMIT $4",
-        )
+            sees_it("o")
+        ))
         .bind(caller.user_id())
         .bind(caller.org_id())
         .bind(only.unwrap_or(0))
@@ -722,16 +900,9 @@ impl Chat {
         .bind(at)
         .fetch_one(&mut *tx)
         .await;
-        let id = match created {
-            Ok(id) => id,
-            // The pair's direct conversation was started meanwhile.
-            Err(err) if is_unique_violation(&err) => return Ok(None),
-            Err(err) => {
-                return Err(crate::platform::error::internal(
-                    "creating a conversation",
-                    err,
-                ))
-            }
+        // `None`: the pair's direct conversation was started meanwhile.
+        let Some(id) = created_unless_taken(created, "creating a conversation")? else {
+            return Ok(None);
         };
         for member in members {
             let admin = kind == ConversationKind::Group && *member == caller.user_id();
@@ -752,36 +923,72 @@ impl Chat {
     }
 }
 
-fn is_unique_violation(err: &sqlx::Error) -> bool {
-    matches!(err, sqlx::Error::Database(db) if db.is_unique_violation())
+/// The id of a conversation just inserted, or `None` when its key (a pair's, an application's)
+/// was taken meanwhile.
+fn created_unless_taken(
+    created: Result<i64, sqlx::Error>,
+    what: &'static str,
+) -> Result<Option<i64>, ApiError> {
+    match created {
+        Ok(id) => Ok(Some(id)),
+        Err(sqlx::Error::Database(db)) if db.is_unique_violation() => Ok(None),
+        Err(err) => Err(crate::platform::error::internal(what, err)),
+    }
 }
 
-/// The organisation of the conversation, if `user_id` is in it and still a member of that
-/// organisation.
+/// Where a conversation is: its organisation, and whether it is an application's (its events
+/// show a candidate's data).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Place {
+    pub org_id: i64,
+    pub application: bool,
+    /// An application's conversation whose candidate asked for their data to be deleted: read,
+    /// never written to again.
+    pub closed: bool,
+}
+
+/// Where the conversation is, if `user_id` is in it, still a member of its organisation, and
+/// may see it ([`SEES_IT`]).
 async fn member_of(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     conversation: i64,
     user_id: i64,
-) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT c.org_id FROM conversations c \
+) -> Result<Option<Place>, sqlx::Error> {
+    let row: Option<(i64, Option<i64>, Option<i64>)> = sqlx::query_as(&format!(
+        "SELECT c.org_id, c.application_id, ap.deletion_requested_at FROM conversations c \
          JOIN conversation_members cm ON cm.conversation_id = c.id AND cm.user_id = $2 \
-         JOIN memberships o ON o.org_id = c.org_id AND o.user_id = $2 WHERE c.id = $1",
-    )
+         JOIN memberships o ON o.org_id = c.org_id AND o.user_id = $2 \
+         LEFT JOIN applications ap ON ap.id = c.application_id \
+         WHERE c.id = $1 AND {}",
+        sees_it("o")
+    ))
     .bind(conversation)
     .bind(user_id)
     .fetch_optional(&mut **tx)
-    .await
+    .await?;
+    Ok(row.map(|(org_id, application, deletion)| Place {
+        org_id,
+        application: application.is_some(),
+        closed: deletion.is_some(),
+    }))
 }
 
+/// The conversation's members who may see it now (still members of its organisation, with a
+/// role that sees it: [`sees_it`]): those who are told of it, live or as a notification.
 async fn member_ids(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     conversation: i64,
 ) -> Result<Vec<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT user_id FROM conversation_members WHERE conversation_id = $1")
-        .bind(conversation)
-        .fetch_all(&mut **tx)
-        .await
+    sqlx::query_scalar(&format!(
+        "SELECT cm.user_id FROM conversation_members cm \
+         JOIN conversations c ON c.id = cm.conversation_id \
+         JOIN memberships o ON o.org_id = c.org_id AND o.user_id = cm.user_id \
+         WHERE cm.conversation_id = $1 AND {}",
+        sees_it("o")
+    ))
+    .bind(conversation)
+    .fetch_all(&mut **tx)
+    .await
 }
 
 /// How many messages the person `user` has not read in the organisation `org` (SQL
@@ -790,7 +997,9 @@ pub(crate) fn unread_query(user: &str, org: &str) -> String {
     format!(
         "SELECT CAST(COALESCE(SUM(c.last_seq - cm.last_read_seq), 0) AS BIGINT) \
          FROM conversation_members cm JOIN conversations c ON c.id = cm.conversation_id \
-         WHERE cm.user_id = {user} AND c.org_id = {org}"
+         JOIN memberships mo ON mo.org_id = c.org_id AND mo.user_id = cm.user_id \
+         WHERE cm.user_id = {user} AND c.org_id = {org} AND {}",
+        sees_it("mo")
     )
 }
 
@@ -939,11 +1148,21 @@ impl ChatSeam for Chat {
         let group = self.summary(caller, input.conversation).await?;
         let me = caller.user_id();
         let admin = group.members.iter().any(|m| m.user_id == me && m.admin);
-        if group.kind != ConversationKind::Group {
-            return Err(ApiError::field(
-                "conversation",
-                "A direct conversation is between two people; start a group to add others.",
-            ));
+        match group.kind {
+            ConversationKind::Group => {}
+            ConversationKind::Direct => {
+                return Err(ApiError::field(
+                    "conversation",
+                    "A direct conversation is between two people; start a group to add others.",
+                ))
+            }
+            ConversationKind::Application => {
+                return Err(ApiError::field(
+                    "conversation",
+                    "An application's conversation is joined from the application's page by \
+                     those who may see it.",
+                ))
+            }
         }
         let leaving = input.user_id == me && !input.add;
         if !admin && !leaving {

@@ -223,6 +223,7 @@ impl Notifications {
                 Delivery {
                     org_id: Some(org_id),
                     event: ServerEvent::Notice { notice, unread },
+                    candidate_data: false,
                 },
             );
         }
@@ -238,6 +239,7 @@ impl Notifications {
             Delivery {
                 org_id: None,
                 event: ServerEvent::NoticesRead { unread },
+                candidate_data: false,
             },
         );
         Ok(unread)

@@ -165,6 +165,7 @@ impl Orgs {
             Delivery {
                 org_id: check_org,
                 event,
+                candidate_data: false,
             },
         );
     }

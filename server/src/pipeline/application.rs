@@ -203,6 +203,20 @@ impl Pipeline {
         Ok(people(rows))
     }
 
+    /// The application's conversation with its candidate, joined by the caller, who may act on
+    /// the application (an interviewer may not: they see only what they interview).
+    pub(super) async fn candidate_conversation(
+        &self,
+        caller: &OrgCaller,
+        id: i64,
+    ) -> Result<i64, ApiError> {
+        let Found { access, .. } = self.find(caller, id).await?;
+        if !access.can_move {
+            return Err(ApiError::Forbidden);
+        }
+        crate::chat::candidate::conversation_of(&self.db, id, Some(caller.user_id())).await
+    }
+
     pub(super) async fn detail(
         &self,
         caller: &OrgCaller,

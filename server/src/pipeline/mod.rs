@@ -22,15 +22,15 @@ use crate::{
         db::{now, Db},
         error::OrInternal,
     },
-    realtime::{Delivery, Hub},
+    realtime::{AccessChange, Delivery, Hub},
 };
 use app::{
     error::ApiError,
     pipeline::{
         api::{
             AddNote, AddToJob, Application, AssignInterviewers, GetRejectionSettings,
-            GetStageTemplate, JobBoard, MoveApplication, RejectApplication, ReopenApplication,
-            SaveJobStages, UpdateRejectionSettings, UpdateStageTemplate,
+            GetStageTemplate, JobBoard, MessageCandidate, MoveApplication, RejectApplication,
+            ReopenApplication, SaveJobStages, UpdateRejectionSettings, UpdateStageTemplate,
         },
         seam::PipelineSeam,
     },
@@ -138,6 +138,23 @@ impl Pipeline {
             ids.extend(Notifications::record(&mut *conn, notice).await?);
         }
         Ok(ids)
+    }
+
+    /// Closes the candidate's open pages of the application's conversation, on every
+    /// instance (their link stopped carrying it).
+    pub(crate) async fn candidate_link_ended(&self, application: i64) {
+        let conversation: Result<Option<i64>, _> =
+            sqlx::query_scalar("SELECT id FROM conversations WHERE application_id = $1")
+                .bind(application)
+                .fetch_optional(&self.db.pool)
+                .await;
+        match conversation {
+            Ok(Some(conversation)) => self
+                .hub
+                .access_changed(AccessChange::CandidateLinkEnded { conversation }),
+            Ok(None) => {}
+            Err(err) => tracing::warn!(error = %err, "closing a candidate's conversation"),
+        }
     }
 
     /// Sends notifications recorded in a transaction that committed.
@@ -331,6 +348,7 @@ impl Pipeline {
                 Delivery {
                     org_id: Some(org_id),
                     event: event.clone(),
+                    candidate_data: false,
                 },
             );
         }
@@ -448,6 +466,14 @@ impl PipelineSeam for Pipeline {
         input: Application,
     ) -> Result<ApplicationDetail, ApiError> {
         self.detail(caller, input.id).await
+    }
+
+    async fn message_candidate(
+        &self,
+        caller: &OrgCaller,
+        input: MessageCandidate,
+    ) -> Result<i64, ApiError> {
+        self.candidate_conversation(caller, input.application).await
     }
 
     async fn reject_application(

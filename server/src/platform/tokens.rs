@@ -12,6 +12,15 @@ pub fn new_token() -> String {
     URL_SAFE_NO_PAD.encode(raw)
 }
 
+/// Whether `token` has the shape of one of ours (43 base64url characters); anything else is
+/// not looked up.
+pub fn well_formed(token: &str) -> bool {
+    token.len() == 43
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 /// What is stored for `token`.
 pub fn token_hash(token: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()))
@@ -26,6 +35,8 @@ mod tests {
         let (a, b) = (new_token(), new_token());
         assert_ne!(a, b);
         assert_eq!(a.len(), 43);
+        assert!(well_formed(&a));
+        assert!(!well_formed(&a[1..]) && !well_formed(&format!("{}=", &a[1..])));
         assert_eq!(token_hash(&a), token_hash(&a));
         assert_ne!(token_hash(&a), a);
     }

@@ -22,7 +22,7 @@ mod socket;
 
 pub use presence::tell_presence;
 pub use relay::start_relay;
-pub use socket::{upgrade, Realtime};
+pub use socket::{upgrade, upgrade_candidate, Realtime};
 
 use crate::platform::sessions::SessionsEnded;
 use serde::{Deserialize, Serialize};
@@ -46,6 +46,10 @@ use tokio::sync::{mpsc, watch};
 pub struct Delivery {
     pub org_id: Option<i64>,
     pub event: ServerEvent,
+    /// It shows candidates' data (an application's conversation): only members whose role may
+    /// see candidates receive it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub candidate_data: bool,
 }
 
 /// Something that ends, narrows or widens what open connections may receive.
@@ -63,6 +67,9 @@ pub enum AccessChange {
         org_id: i64,
         role: Option<Role>,
     },
+    /// The candidate's link to the application of this conversation stopped working (their
+    /// data is to be deleted): the candidate's sockets close.
+    CandidateLinkEnded { conversation: i64 },
 }
 
 /// What passes between the hubs of several instances (`relay.rs`).
@@ -85,6 +92,13 @@ pub enum Relayed {
     /// `instance` is still running: what it said of presence still holds.
     Alive {
         instance: u64,
+    },
+    /// Message `seq` of `conversation` was stored, edited or deleted: each instance reads it and
+    /// its members, and delivers it to the pages open there (a message's text can be far larger
+    /// than a relayed payload may be).
+    Message {
+        conversation: i64,
+        seq: i64,
     },
 }
 
@@ -139,10 +153,19 @@ impl Person {
     }
 }
 
+/// A candidate's open connection: it receives one application's conversation.
+struct CandidateConnection {
+    id: u64,
+    events: mpsc::Sender<Delivery>,
+    close: watch::Sender<Option<Closing>>,
+}
+
 /// What the hub holds, behind one lock.
 #[derive(Default)]
 struct Inner {
     people: HashMap<i64, Person>,
+    /// Candidates' connections, by the conversation they may receive.
+    candidates: HashMap<i64, Vec<CandidateConnection>>,
     /// Presence on other instances (never offline: those are left out), by person and instance.
     elsewhere: HashMap<i64, HashMap<u64, Presence>>,
     /// When each other instance was last heard from.
@@ -150,6 +173,13 @@ struct Inner {
 }
 
 impl Inner {
+    /// Connections open here, people's and candidates'.
+    fn total(&self) -> usize {
+        let people: usize = self.people.values().map(|p| p.connections.len()).sum();
+        let candidates: usize = self.candidates.values().map(Vec::len).sum();
+        people + candidates
+    }
+
     fn here(&self, user_id: i64) -> Presence {
         self.people
             .get(&user_id)
@@ -191,6 +221,10 @@ struct Shift {
 
 /// Connections one person may have open at once (tabs and devices).
 pub const MAX_CONNECTIONS_PER_USER: usize = 20;
+/// Connections a candidate may have open to their conversation at once.
+pub const MAX_CANDIDATE_CONNECTIONS: usize = 5;
+/// Candidates' connections take at most 1 / this of the server's.
+const CANDIDATES_SHARE: usize = 4;
 
 /// One open connection's place in the hub: the events sent to it, and the close the hub asks
 /// for.
@@ -215,6 +249,29 @@ impl Drop for Subscription {
     }
 }
 
+/// A candidate's connection's place in the hub: its conversation's events, and the close the
+/// hub asks for.
+pub struct CandidateSubscription {
+    hub: Hub,
+    conversation: i64,
+    id: u64,
+    pub events: mpsc::Receiver<Delivery>,
+    pub closing: watch::Receiver<Option<Closing>>,
+}
+
+impl Drop for CandidateSubscription {
+    fn drop(&mut self) {
+        if let Ok(mut inner) = self.hub.inner.lock() {
+            if let Some(open) = inner.candidates.get_mut(&self.conversation) {
+                open.retain(|c| c.id != self.id);
+                if open.is_empty() {
+                    inner.candidates.remove(&self.conversation);
+                }
+            }
+        }
+    }
+}
+
 /// What the hub knows of a person's membership of an organisation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Membership {
@@ -236,6 +293,9 @@ pub struct Hub {
     relay: Arc<OnceLock<mpsc::Sender<Relayed>>>,
     /// Where changes of someone's (merged) presence go, to be told ([`tell_presence`]).
     presence_changes: Arc<OnceLock<mpsc::UnboundedSender<(i64, Presence)>>>,
+    /// Where messages stored on other instances go, to be read and delivered here
+    /// (`chat::deliver_relayed`): (conversation, seq).
+    relayed_messages: Arc<OnceLock<mpsc::UnboundedSender<(i64, i64)>>>,
 }
 
 /// Why a connection was not accepted.
@@ -257,6 +317,7 @@ impl Hub {
             instance: rand::random(),
             relay: Arc::default(),
             presence_changes: Arc::default(),
+            relayed_messages: Arc::default(),
         }
     }
 
@@ -267,8 +328,7 @@ impl Hub {
         let (close, closing) = watch::channel(None);
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let mut inner = self.inner.lock().map_err(|_| Full::Server)?;
-        let total: usize = inner.people.values().map(|p| p.connections.len()).sum();
-        if total >= self.max_total {
+        if inner.total() >= self.max_total {
             return Err(Full::Server);
         }
         let open = inner
@@ -302,6 +362,61 @@ impl Hub {
             events,
             closing,
         })
+    }
+
+    /// Registers a candidate's connection to the application's `conversation` (the caller
+    /// checked their link); it stays registered until the subscription is dropped or the hub
+    /// closes it.
+    pub fn subscribe_candidate(&self, conversation: i64) -> Result<CandidateSubscription, Full> {
+        let (events_tx, events) = mpsc::channel(64);
+        let (close, closing) = watch::channel(None);
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let mut inner = self.inner.lock().map_err(|_| Full::Server)?;
+        let candidates: usize = inner.candidates.values().map(Vec::len).sum();
+        // Candidates (no account) never take more than their share from the members.
+        if inner.total() >= self.max_total
+            || candidates >= (self.max_total / CANDIDATES_SHARE).max(1)
+        {
+            return Err(Full::Server);
+        }
+        let open = inner.candidates.entry(conversation).or_default();
+        if open.len() >= MAX_CANDIDATE_CONNECTIONS {
+            return Err(Full::User);
+        }
+        open.push(CandidateConnection {
+            id,
+            events: events_tx,
+            close,
+        });
+        Ok(CandidateSubscription {
+            hub: self.clone(),
+            conversation,
+            id,
+            events,
+            closing,
+        })
+    }
+
+    /// Sends to the candidate's connections to `conversation` on this instance.
+    pub(crate) fn deliver_to_candidate(&self, conversation: i64, delivery: &Delivery) {
+        let senders: Vec<_> = match self.inner.lock() {
+            Ok(inner) => inner
+                .candidates
+                .get(&conversation)
+                .map(|open| open.iter().map(|c| c.events.clone()).collect())
+                .unwrap_or_default(),
+            Err(_) => return,
+        };
+        for events in senders {
+            let _ = events.try_send(delivery.clone());
+        }
+    }
+
+    /// Whether the candidate of `conversation` has a connection open on this instance.
+    pub fn candidate_is_here(&self, conversation: i64) -> bool {
+        self.inner
+            .lock()
+            .is_ok_and(|inner| inner.candidates.contains_key(&conversation))
     }
 
     fn unsubscribe(&self, user_id: i64, id: u64) {
@@ -475,6 +590,18 @@ impl Hub {
         self.relay(Relayed::Change { change });
     }
 
+    /// Tells the other instances that message `seq` of `conversation` is new or changed (this
+    /// one delivers it itself).
+    pub fn relay_message(&self, conversation: i64, seq: i64) {
+        self.relay(Relayed::Message { conversation, seq });
+    }
+
+    /// Messages stored on other instances are sent here from now on; one receiver only.
+    pub fn watch_relayed_messages(&self) -> Option<mpsc::UnboundedReceiver<(i64, i64)>> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        self.relayed_messages.set(tx).ok().map(|()| rx)
+    }
+
     /// What another instance relayed.
     pub fn relayed(&self, relayed: Relayed) {
         match relayed {
@@ -482,6 +609,11 @@ impl Hub {
             Relayed::Change { change } => self.change_here(&change),
             Relayed::Presence { instance, users } => self.presence_elsewhere(instance, users),
             Relayed::Alive { instance } => self.alive_elsewhere(instance),
+            Relayed::Message { conversation, seq } => {
+                if let Some(messages) = self.relayed_messages.get() {
+                    let _ = messages.send((conversation, seq));
+                }
+            }
         }
     }
 
@@ -546,6 +678,12 @@ impl Hub {
                     person.orgs.insert(*org_id, *role);
                 }
             }
+            AccessChange::CandidateLinkEnded { conversation } => {
+                for c in inner.candidates.remove(conversation).unwrap_or_default() {
+                    c.close
+                        .send_replace(Some((close::LINK_ENDED, "the link no longer works")));
+                }
+            }
         }
         drop(inner);
         self.shifted(shifts);
@@ -557,6 +695,9 @@ impl Hub {
         let Ok(mut inner) = self.inner.lock() else {
             return;
         };
+        for c in inner.candidates.drain().flat_map(|(_, open)| open) {
+            c.close.send_replace(Some(closing));
+        }
         let people: Vec<i64> = inner.people.keys().copied().collect();
         let shifts = people
             .into_iter()
@@ -650,6 +791,34 @@ mod tests {
         drop(other);
         assert!(hub.subscribe(3, "s3").is_ok());
         drop(mine);
+    }
+
+    #[test]
+    fn candidates_connect_to_their_conversation_within_their_caps_and_are_closed_with_their_link() {
+        let hub = Hub::new(8);
+        let open: Vec<_> = (0..MAX_CANDIDATE_CONNECTIONS.min(2))
+            .map(|_| hub.subscribe_candidate(7).expect("room"))
+            .collect();
+        // A quarter of the server at most: 2 of 8.
+        assert!(matches!(hub.subscribe_candidate(8), Err(Full::Server)));
+        assert!(hub.subscribe(1, "s1").is_ok(), "members keep the rest");
+        assert!(hub.candidate_is_here(7) && !hub.candidate_is_here(8));
+        hub.access_changed(AccessChange::CandidateLinkEnded { conversation: 7 });
+        for subscription in &open {
+            assert_eq!(
+                *subscription.closing.borrow(),
+                Some((close::LINK_ENDED, "the link no longer works"))
+            );
+        }
+        assert!(!hub.candidate_is_here(7));
+        drop(open);
+        let big = Hub::new(100);
+        let mine: Vec<_> = (0..MAX_CANDIDATE_CONNECTIONS)
+            .map(|_| big.subscribe_candidate(7).expect("room"))
+            .collect();
+        assert!(matches!(big.subscribe_candidate(7), Err(Full::User)));
+        drop(mine);
+        assert!(!big.candidate_is_here(7), "dropped with the last socket");
     }
 
     #[test]

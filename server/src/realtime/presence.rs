@@ -53,6 +53,7 @@ async fn tell(hub: &Hub, db: &Db, user_id: i64, presence: Presence) -> Result<()
                 &Delivery {
                     org_id: Some(org_id),
                     event: event.clone(),
+                    candidate_data: false,
                 },
             );
         }

@@ -8,11 +8,11 @@
 
 use super::{
     inbox::{Inbox, Refusal},
-    Full, Hub, Membership, Subscription,
+    Delivery, Full, Hub, Membership, Subscription,
 };
 use crate::{
     accounts::session_of,
-    chat::{Change, Chat},
+    chat::{candidate, Author, Change, Chat},
     platform::{
         db::{now, Db},
         metrics::Metrics,
@@ -151,7 +151,7 @@ async fn serve(
                 }
                 delivery = subscription.events.recv() => {
                     let Some(delivery) = delivery else { break };
-                    if !may_receive(&rt, user_id, delivery.org_id).await {
+                    if !may_receive(&rt, user_id, &delivery).await {
                         continue;
                     }
                     if send(&mut socket, &delivery.event).await.is_err() {
@@ -169,11 +169,10 @@ async fn serve(
                 }
                 incoming = socket.recv() => {
                     last_heard = Instant::now();
-                    let frame = match incoming {
-                        Some(Ok(Message::Text(text))) => inbox.read(text.as_str()),
-                        Some(Ok(Message::Binary(_))) => inbox.binary(),
-                        Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
-                        Some(Ok(_)) => continue,
+                    let frame = match read(&mut inbox, incoming) {
+                        Incoming::Frame(frame) => frame,
+                        Incoming::Nothing => continue,
+                        Incoming::Closed => break,
                     };
                     let answers = match frame {
                         Ok(event) => {
@@ -216,31 +215,53 @@ async fn serve(
     rt.metrics.ws_connections.dec();
 }
 
+/// What a page's next WebSocket message is.
+enum Incoming {
+    /// A frame, read (or refused) by the connection's inbox.
+    Frame(Result<ClientEvent, Refusal>),
+    /// A ping or pong: nothing to answer.
+    Nothing,
+    /// The page closed, or the connection broke.
+    Closed,
+}
+
+fn read(inbox: &mut Inbox, incoming: Option<Result<Message, axum::Error>>) -> Incoming {
+    match incoming {
+        Some(Ok(Message::Text(text))) => Incoming::Frame(inbox.read(text.as_str())),
+        Some(Ok(Message::Binary(_))) => Incoming::Frame(inbox.binary()),
+        Some(Ok(Message::Close(_))) | None | Some(Err(_)) => Incoming::Closed,
+        Some(Ok(_)) => Incoming::Nothing,
+    }
+}
+
 /// The instant of a unix time (now, if it has passed).
 fn until(unix_secs: i64) -> tokio::time::Instant {
     let left = u64::try_from(unix_secs.saturating_sub(now())).unwrap_or(0);
     tokio::time::Instant::now() + Duration::from_secs(left)
 }
 
-/// Whether the person may receive an event that requires membership of `org_id`: from what the
-/// hub knows, or read once and remembered.
-async fn may_receive(rt: &Realtime, user_id: i64, org_id: Option<i64>) -> bool {
-    let Some(org_id) = org_id else {
+/// Whether the person may receive a delivery that requires membership of an organisation (and
+/// a role that sees candidates, for candidates' data): from what the hub knows, or read once
+/// and remembered.
+async fn may_receive(rt: &Realtime, user_id: i64, delivery: &Delivery) -> bool {
+    let Some(org_id) = delivery.org_id else {
         return true;
     };
-    match rt.hub.membership(user_id, org_id) {
-        Membership::Member(_) => true,
-        Membership::NotMember => false,
+    let membership = match rt.hub.membership(user_id, org_id) {
         Membership::Unknown => match role_in(&rt.db, org_id, user_id).await {
-            Ok(role) => matches!(
-                rt.hub.remember(user_id, org_id, role),
-                Membership::Member(_)
-            ),
+            Ok(role) => rt.hub.remember(user_id, org_id, role),
             Err(err) => {
                 tracing::warn!(error = %err, "reading a membership for a realtime event");
-                false
+                return false;
             }
         },
+        known => known,
+    };
+    match membership {
+        Membership::Member(role) => {
+            !delivery.candidate_data || role.can(shared::Permission::ViewCandidates)
+        }
+        Membership::NotMember | Membership::Unknown => false,
     }
 }
 
@@ -270,6 +291,16 @@ async fn answer_to(
             }
         }
         ClientEvent::Ping { nonce } => vec![ServerEvent::Pong { nonce }],
+        // The candidate's socket's first frame.
+        ClientEvent::Join { .. } => vec![ServerEvent::Error(WsError {
+            code: shared::ws::ErrorCode::Invalid,
+            message: format!(
+                "A join is the first frame on {}, not on this socket.",
+                shared::ws::CANDIDATE_WS_PATH
+            ),
+            retry_after_ms: None,
+            reply_to: None,
+        })],
         // Taken by the hub (`serve`).
         ClientEvent::Presence { .. } => Vec::new(),
         ClientEvent::Send {
@@ -278,7 +309,7 @@ async fn answer_to(
             body,
         } => answer(
             rt.chat
-                .send(user_id, conversation, &client_id, &body)
+                .send(Author::Member(user_id), conversation, &client_id, &body)
                 .await
                 .map(|message| ServerEvent::Ack { client_id, message }),
         ),
@@ -383,4 +414,212 @@ async fn role_in(db: &Db, org_id: i64, user_id: i64) -> Result<Option<Role>, sql
             .fetch_optional(&db.pool)
             .await?;
     Ok(role.and_then(|r| r.parse().ok()))
+}
+
+/// How long the candidate's page has to send its join.
+const JOIN_WITHIN: Duration = Duration::from_secs(10);
+
+/// How often the candidate's link is checked again while their socket is open (besides every
+/// message they send): an expired link stops carrying the conversation.
+const LINK_CHECK: Duration = Duration::from_secs(60);
+
+/// The candidate's socket ([`shared::ws::CANDIDATE_WS_PATH`]): no account; its first frame
+/// joins the conversation of the application whose private link the page has, and it carries
+/// that conversation only. Our own origin only (403).
+pub async fn upgrade_candidate(
+    State(rt): State<Realtime>,
+    ws: WebSocketUpgrade,
+    req: Parts,
+) -> Response {
+    if !rt.origins.allows(&req.headers, true) {
+        return (
+            StatusCode::FORBIDDEN,
+            "This origin may not open a connection.",
+        )
+            .into_response();
+    }
+    ws.max_message_size(MAX_TRANSPORT_BYTES)
+        .max_frame_size(MAX_TRANSPORT_BYTES)
+        .on_upgrade(move |socket| serve_candidate(rt, socket))
+}
+
+/// Closes the candidate's socket because its link does not carry the conversation.
+async fn link_ended(socket: &mut WebSocket, message: &str) {
+    let error = WsError {
+        code: shared::ws::ErrorCode::NotFound,
+        message: message.to_owned(),
+        retry_after_ms: None,
+        reply_to: None,
+    };
+    let _ = send(socket, &ServerEvent::Error(error)).await;
+    end(socket, close::LINK_ENDED, "the link does not work").await;
+}
+
+/// The join: the application's conversation and the link, or the socket is closed.
+async fn candidate_joins(
+    rt: &Realtime,
+    socket: &mut WebSocket,
+    inbox: &mut Inbox,
+) -> Option<(candidate::Link, i64, i64)> {
+    let first = tokio::time::timeout(JOIN_WITHIN, socket.recv()).await;
+    let frame = match first {
+        Ok(Some(Ok(Message::Text(text)))) => inbox.read(text.as_str()),
+        Ok(Some(Ok(_))) => inbox.binary(),
+        _ => return None,
+    };
+    let (version, token, after) = match frame {
+        Ok(ClientEvent::Join {
+            version,
+            token,
+            after,
+        }) => (version, token, after),
+        Ok(_) | Err(_) => {
+            link_ended(
+                socket,
+                "The first frame on this socket joins with the link's token.",
+            )
+            .await;
+            return None;
+        }
+    };
+    if version != PROTOCOL_VERSION {
+        refuse(socket, Refusal::unsupported_version(version)).await;
+        return None;
+    }
+    let gone =
+        "This link does not work any more: it is wrong, has expired, or its data is to be deleted.";
+    let link = match candidate::link(&rt.db, token.trim()).await {
+        Ok(Some(link)) => link,
+        Ok(None) => {
+            link_ended(socket, gone).await;
+            return None;
+        }
+        Err(err) => {
+            tracing::warn!(error = %err, "reading a private link for its socket");
+            end(socket, 1011, "try again").await;
+            return None;
+        }
+    };
+    if !link.open {
+        link_ended(socket, gone).await;
+        return None;
+    }
+    match candidate::conversation_of(&rt.db, link.application, None).await {
+        Ok(conversation) => Some((link, conversation, after)),
+        Err(_) => {
+            end(socket, 1011, "try again").await;
+            None
+        }
+    }
+}
+
+async fn serve_candidate(rt: Realtime, mut socket: WebSocket) {
+    let mut inbox = Inbox::new();
+    let Some((link, conversation, after)) = candidate_joins(&rt, &mut socket, &mut inbox).await
+    else {
+        return;
+    };
+    let Ok(mut subscription) = rt.hub.subscribe_candidate(conversation) else {
+        // 1013: try again later (the server or this conversation is at its limit).
+        end(&mut socket, 1013, "too many connections").await;
+        return;
+    };
+    // Read again after subscribing: a deletion asked for from now on closes the socket through
+    // the hub, and one asked for before is seen here.
+    if !candidate::link_still_works(&rt.db, &link).await {
+        link_ended(
+            &mut socket,
+            "This link does not carry the conversation any more.",
+        )
+        .await;
+        return;
+    }
+    rt.metrics.ws_connections.inc();
+    let joined = ServerEvent::Joined {
+        conversation,
+        protocol: PROTOCOL_VERSION,
+    };
+    let missed = match rt.chat.candidate_since(conversation, after).await {
+        Ok(missed) => missed.into_iter().map(ServerEvent::Message).collect(),
+        Err(error) => vec![ServerEvent::Error(error)],
+    };
+    let mut open = true;
+    for event in std::iter::once(joined).chain(missed) {
+        open = open && send(&mut socket, &event).await.is_ok();
+    }
+    let mut heartbeat = tokio::time::interval(rt.heartbeat);
+    heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut check = tokio::time::interval(LINK_CHECK);
+    check.reset();
+    let mut last_heard = Instant::now();
+    while open {
+        tokio::select! {
+            biased;
+            _ = subscription.closing.changed() => {
+                let closing = *subscription.closing.borrow();
+                if let Some((code, reason)) = closing {
+                    end(&mut socket, code, reason).await;
+                }
+                break;
+            }
+            _ = check.tick() => {
+                let still = candidate::link_still_works(&rt.db, &link).await;
+                if !still {
+                    link_ended(&mut socket, "This link does not carry the conversation any more.").await;
+                    break;
+                }
+            }
+            delivery = subscription.events.recv() => {
+                let Some(delivery) = delivery else { break };
+                open = send(&mut socket, &delivery.event).await.is_ok();
+            }
+            _ = heartbeat.tick() => {
+                if last_heard.elapsed() > rt.heartbeat * MISSED_HEARTBEATS {
+                    end(&mut socket, close::HEARTBEAT_TIMEOUT, "no answer to heartbeats").await;
+                    break;
+                }
+                open = socket.send(Message::Ping(Default::default())).await.is_ok();
+            }
+            incoming = socket.recv() => {
+                last_heard = Instant::now();
+                let frame = match read(&mut inbox, incoming) {
+                    Incoming::Frame(frame) => frame,
+                    Incoming::Nothing => continue,
+                    Incoming::Closed => break,
+                };
+                let answer = match frame {
+                    Ok(ClientEvent::Ping { nonce }) => ServerEvent::Pong { nonce },
+                    Ok(ClientEvent::Send { conversation: to, client_id, body }) => {
+                        if to != conversation {
+                            ServerEvent::Error(candidate::only_its_conversation(&client_id))
+                        } else {
+                            let author = Author::Candidate {
+                                application: link.application,
+                                token_hash: &link.token_hash,
+                            };
+                            match rt.chat.candidate_may_send(link.application) {
+                                Err(limited) => ServerEvent::Error(candidate::slow_down(limited, &client_id)),
+                                Ok(()) => match rt.chat.send(author, to, &client_id, &body).await {
+                                    Ok(message) => ServerEvent::Ack {
+                                        client_id,
+                                        message: candidate::as_candidate_sees(message),
+                                    },
+                                    Err(error) => ServerEvent::Error(error),
+                                },
+                            }
+                        }
+                    }
+                    Ok(_) => ServerEvent::Error(candidate::not_for_candidates()),
+                    Err(Refusal::Answer(error)) => ServerEvent::Error(error),
+                    Err(refusal) => {
+                        refuse(&mut socket, refusal).await;
+                        break;
+                    }
+                };
+                open = send(&mut socket, &answer).await.is_ok();
+            }
+        }
+    }
+    drop(subscription);
+    rt.metrics.ws_connections.dec();
 }
