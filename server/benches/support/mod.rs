@@ -52,6 +52,11 @@ impl Drop for Server {
 }
 
 impl Server {
+    /// Its process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Starts it on a fresh database with `env` on top of the defaults and waits until it
     /// answers `/readyz`.
     pub async fn start(env: &[(&str, &str)]) -> Self {
