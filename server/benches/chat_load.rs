@@ -365,7 +365,10 @@ async fn run(root: std::path::PathBuf) -> String {
                 latencies[latencies.len() - 1],
             )
         };
-        eprintln!("{rate}/s: {} acknowledged of {sent}, p99 {p99:.1} ms", acked.len());
+        eprintln!(
+            "{rate}/s: {} acknowledged of {sent}, p99 {p99:.1} ms",
+            acked.len()
+        );
         measured.push(Measured {
             rate,
             sent,

@@ -1219,8 +1219,102 @@ async fn a_candidate_talks_with_the_hiring_team_from_the_private_link(db: Db) {
     srv.stop().await;
 }
 
+/// A burst from both sides, sent without waiting: the writer stores what arrives together in one
+/// transaction. Every message is numbered once, in each sender's order, with no gap; a retry
+/// inside the burst is the same message; a message refused in the middle (another's client id,
+/// a conversation the sender is not in) takes nothing from the others.
+async fn a_burst_is_stored_together_and_a_refused_message_spoils_none_of_it(db: Db) {
+    let Some(srv) = TestServer::start(db).await else {
+        return;
+    };
+    let (ola, _mia, mut ola_ws, mut mia_ws, conversation) = two_colleagues(&srv).await;
+    let ola_id = ola.me().await["user_id"].as_i64().expect("id");
+    let frame = |client_id: String, to: i64| json!({"type": "send", "conversation": to, "client_id": client_id, "body": "burst"});
+    for n in 0..15 {
+        send(&mut ola_ws, frame(format!("ola-{n}"), conversation)).await;
+        send(&mut mia_ws, frame(format!("mia-{n}"), conversation)).await;
+        if n == 7 {
+            send(&mut ola_ws, frame("ola-3".into(), conversation)).await;
+            send(&mut mia_ws, frame("ola-4".into(), conversation)).await;
+            send(&mut mia_ws, frame("mia-x".into(), conversation + 1_000)).await;
+        }
+    }
+    // Each side's answers, in the order they come.
+    let mut acks: Vec<(String, i64)> = Vec::new();
+    let mut errors: Vec<(String, String)> = Vec::new();
+    for (ws, expected) in [(&mut ola_ws, 16), (&mut mia_ws, 17)] {
+        let mut got = 0;
+        while got < expected {
+            let event = next_event(ws).await;
+            match event["type"].as_str() {
+                Some("ack") => {
+                    acks.push((
+                        event["client_id"].as_str().unwrap_or_default().to_owned(),
+                        event["message"]["seq"].as_i64().expect("seq"),
+                    ));
+                    got += 1;
+                }
+                Some("error") => {
+                    errors.push((
+                        event["reply_to"].as_str().unwrap_or_default().to_owned(),
+                        event["code"].as_str().unwrap_or_default().to_owned(),
+                    ));
+                    got += 1;
+                }
+                _ => {}
+            }
+        }
+    }
+    errors.sort();
+    assert_eq!(
+        errors,
+        [
+            ("mia-x".to_owned(), "not_found".to_owned()),
+            ("ola-4".to_owned(), "invalid".to_owned())
+        ]
+    );
+    let seq_of = |id: &str| -> Vec<i64> {
+        acks.iter()
+            .filter(|(c, _)| c == id)
+            .map(|(_, s)| *s)
+            .collect()
+    };
+    assert_eq!(seq_of("ola-3").len(), 2, "{acks:?}");
+    assert_eq!(
+        seq_of("ola-3")[0],
+        seq_of("ola-3")[1],
+        "a retry is the same message"
+    );
+    let mut seqs: Vec<i64> = acks.iter().map(|(_, s)| *s).collect();
+    seqs.sort_unstable();
+    seqs.dedup();
+    assert_eq!(
+        seqs,
+        (1..=30).collect::<Vec<i64>>(),
+        "numbered once each, no gap"
+    );
+    for side in ["ola", "mia"] {
+        let order: Vec<i64> = (0..15).map(|n| seq_of(&format!("{side}-{n}"))[0]).collect();
+        assert!(order.windows(2).all(|w| w[0] < w[1]), "{side}: {order:?}");
+    }
+    let history = ola
+        .call(
+            "conversation_history",
+            &[
+                ("slug", "acme"),
+                ("conversation", &conversation.to_string()),
+            ],
+        )
+        .await;
+    let stored = history.body["messages"].as_array().expect("messages");
+    assert_eq!(stored.len(), 30);
+    assert_eq!(stored.iter().filter(|m| m["author"] == ola_id).count(), 15);
+    srv.stop().await;
+}
+
 on_both_databases!(
     colleagues_see_who_is_here_across_tabs,
+    a_burst_is_stored_together_and_a_refused_message_spoils_none_of_it,
     a_candidate_talks_with_the_hiring_team_from_the_private_link,
     messages_are_ordered_stored_once_and_reach_every_member,
     a_bad_message_is_refused_with_what_to_fix,

@@ -21,6 +21,7 @@ use crate::{
 };
 
 pub mod candidate;
+mod writer;
 use app::{
     chat::{
         api::{
@@ -41,7 +42,8 @@ use shared::{
     notifications::Topic,
     ws::{ErrorCode, Seen, ServerEvent, WsError},
 };
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
+use tokio::sync::mpsc;
 
 /// The most conversations listed (the latest first).
 const LIST_LIMIT: i64 = 200;
@@ -49,9 +51,16 @@ const LIST_LIMIT: i64 = 200;
 /// ones as history).
 const REPLAY_LIMIT: i64 = 500;
 
-/// The chat service; clones share everything.
+/// The chat service; clones share everything. Messages are stored by one writer task
+/// (`writer.rs`), which commits those that arrive together in one transaction.
 #[derive(Clone)]
 pub struct Chat {
+    core: Arc<Core>,
+    writer: mpsc::Sender<writer::Sending>,
+}
+
+/// What the chat service and its writer share.
+pub struct Core {
     db: Db,
     hub: Hub,
     notifications: Notifications,
@@ -59,6 +68,14 @@ pub struct Chat {
     mail: Mail,
     /// Messages from each application's candidate, per hour.
     candidate_sends: Option<RateLimit<i64>>,
+}
+
+impl std::ops::Deref for Chat {
+    type Target = Core;
+
+    fn deref(&self) -> &Core {
+        &self.core
+    }
 }
 
 /// What an author does to a message already sent ([`Chat::change`]).
@@ -242,8 +259,9 @@ fn unavailable(what: &str, err: sqlx::Error, client_id: Option<&str>) -> WsError
 }
 
 impl Chat {
+    /// The service, with its writer running on the current runtime.
     pub fn new(db: Db, hub: Hub, notifications: Notifications, mail: Mail) -> Self {
-        Self {
+        let core = Arc::new(Core {
             db,
             hub,
             notifications,
@@ -252,9 +270,13 @@ impl Chat {
                 candidate::MESSAGES_PER_HOUR,
                 std::time::Duration::from_secs(3_600),
             ),
-        }
+        });
+        let writer = writer::start(core.clone());
+        Self { core, writer }
     }
+}
 
+impl Core {
     /// Records a notification for each member (but the author) who is away or offline: one
     /// per conversation while unread, counting its messages. Answers their ids.
     async fn notify_away(
@@ -288,8 +310,11 @@ impl Chat {
         if snippet.len() < plain.len() {
             snippet.push('…');
         }
+        // The candidate's own words come under the conversation's name ("Ada · Engineer: …").
+        let from_candidate = message.from_candidate;
         let text = move |count: i64| match (&group, count) {
             (None, 1) => format!("{author}: {snippet}"),
+            (Some(group), 1) if from_candidate => format!("{group}: {snippet}"),
             (Some(group), 1) => format!("{author} in {group}: {snippet}"),
             (None, n) => format!("{n} new messages from {author}"),
             (Some(group), n) => format!("{n} new messages in {group}"),
@@ -342,7 +367,9 @@ impl Chat {
             }
         }
     }
+}
 
+impl Chat {
     /// Starts delivering the messages other instances stored: each is read here, with its
     /// conversation's members, only when one of them has a page open here. `None` when it was
     /// started before.
@@ -403,7 +430,7 @@ impl Chat {
 
     /// Stores a message from `author` and sends it to every member's open pages (and the
     /// candidate's, in an application's conversation); answers the stored message (the one
-    /// stored before, when `client_id` was sent already).
+    /// stored before, when `client_id` was sent already). Acknowledged once committed.
     pub async fn send(
         &self,
         author: Author<'_>,
@@ -416,140 +443,23 @@ impl Chat {
         };
         check_client_id("client_id", client_id).map_err(invalid)?;
         let body = check_message("body", body).map_err(invalid)?;
-        let fail = |what: &'static str| move |err| unavailable(what, err, Some(client_id));
-        let mut tx = self.db.begin().await.map_err(fail("starting a message"))?;
-        let (place, label) = match author {
-            Author::Member(user_id) => (
-                member_of(&mut tx, conversation, user_id)
-                    .await
-                    .map_err(fail("checking a conversation's member"))?,
-                None,
-            ),
-            Author::Candidate {
-                application,
-                token_hash,
-            } => {
-                match candidate::writer_of(&mut tx, conversation, application, token_hash)
-                    .await
-                    .map_err(fail("checking a candidate's conversation"))?
-                {
-                    Some((place, name)) => (Some(place), Some(name)),
-                    None => (None, None),
-                }
-            }
-        };
-        let Some(place) = place else {
-            return Err(not_found(Some(client_id)));
-        };
-        if place.closed {
-            return Err(refused(
-                ErrorCode::Invalid,
-                "The candidate asked for their data to be deleted: this conversation is closed.",
+        let busy = || {
+            refused(
+                ErrorCode::Unavailable,
+                "The message could not be stored just now; it will be sent again.",
                 Some(client_id),
-            ));
-        }
-        let at = now();
-        // Takes the conversation's row lock: messages of one conversation are numbered in turn.
-        let seq: i64 = sqlx::query_scalar(
-            "UPDATE conversations SET last_seq = last_seq + 1, last_message_at = $1 \
-             WHERE id = $2 RETURNING last_seq",
-        )
-        .bind(at)
-        .bind(conversation)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(fail("numbering a message"))?;
-        let sent_before = message_by_client_id(&mut tx, conversation, client_id)
-            .await
-            .map_err(fail("looking for a message sent before"))?;
-        if let Some(before) = sent_before {
-            // Sent again after a lost acknowledgement: nothing new is stored.
-            drop(tx);
-            let same_author = match author {
-                Author::Member(user_id) => before.author == Some(user_id),
-                Author::Candidate { .. } => before.from_candidate,
-            };
-            return if same_author {
-                Ok(before)
-            } else {
-                Err(refused(
-                    ErrorCode::Invalid,
-                    "This client id belongs to another message; send with a new one.",
-                    Some(client_id),
-                ))
-            };
-        }
-        let member = match author {
-            Author::Member(user_id) => Some(user_id),
-            Author::Candidate { .. } => None,
-        };
-        sqlx::query(
-            "INSERT INTO messages (conversation_id, seq, author_id, client_id, body, created_at, \
-             from_candidate, author_label) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(conversation)
-        .bind(seq)
-        .bind(member)
-        .bind(client_id)
-        .bind(&body)
-        .bind(at)
-        .bind(i64::from(member.is_none()))
-        .bind(label)
-        .execute(&mut *tx)
-        .await
-        .map_err(fail("storing a message"))?;
-        if let Some(user_id) = member {
-            // What one writes, one has read.
-            sqlx::query(
-                "UPDATE conversation_members SET last_read_seq = $1 \
-                 WHERE conversation_id = $2 AND user_id = $3",
             )
-            .bind(seq)
-            .bind(conversation)
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await
-            .map_err(fail("marking a message read by its author"))?;
-        }
-        let members = member_ids(&mut tx, conversation)
-            .await
-            .map_err(fail("listing a conversation's members"))?;
-        let message = message_by_client_id(&mut tx, conversation, client_id)
-            .await
-            .map_err(fail("reading a stored message"))?
-            .ok_or_else(|| not_found(Some(client_id)))?;
-        // Logged where it failed; sending again is safe.
-        let notices = self
-            .notify_away(&mut tx, &members, &message)
-            .await
-            .map_err(|_| {
-                refused(
-                    ErrorCode::Unavailable,
-                    "The message could not be stored just now; it will be sent again.",
-                    Some(client_id),
-                )
-            })?;
-        let mailed = match (place.application, member) {
-            (true, Some(_)) if !self.hub.candidate_is_here(conversation) => {
-                candidate::mail_candidate(&self.mail, &mut tx, conversation, &message)
-                    .await
-                    .map_err(|_| {
-                        refused(
-                            ErrorCode::Unavailable,
-                            "The message could not be stored just now; it will be sent again.",
-                            Some(client_id),
-                        )
-                    })?
-            }
-            _ => false,
         };
-        tx.commit().await.map_err(fail("committing a message"))?;
-        if mailed {
-            self.mail.wake();
-        }
-        self.tell_message(&members, place, &message);
-        self.notifications.tell(notices).await;
-        Ok(message)
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let sending = writer::Sending {
+            author: author.into(),
+            conversation,
+            client_id: client_id.to_owned(),
+            body,
+            reply,
+        };
+        self.writer.send(sending).await.map_err(|_| busy())?;
+        answer.await.unwrap_or_else(|_| Err(busy()))
     }
 
     /// Edits or deletes message `seq` of `conversation` for its author `user_id`, and sends it

@@ -1,0 +1,316 @@
+//! The one task that stores messages. What arrives while a transaction commits is stored
+//! together in the next one (up to [`MAX_BATCH`]): a commit's cost (the write to disk that makes
+//! it durable) is paid once per batch instead of once per message. Each message is checked and
+//! written inside a savepoint of its own, so one refused message leaves the others of its batch
+//! alone; each is acknowledged, and sent to the pages, only after the commit. Messages are
+//! written in order of conversation, so two instances writing batches to one PostgreSQL
+//! database take the conversations' row locks in the same order.
+
+use super::{
+    candidate, member_ids, member_of, message_by_client_id, not_found, refused, unavailable,
+    Author, Core, Place,
+};
+use app::error::ApiError;
+use shared::{
+    chat::ChatMessage,
+    ws::{ErrorCode, WsError},
+};
+use std::sync::Arc;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::platform::db::now;
+
+/// The most messages stored in one transaction.
+const MAX_BATCH: usize = 256;
+
+/// Messages waiting for the writer at most; a sender waits beyond that.
+const QUEUE: usize = 4_096;
+
+/// Who writes, owned (for the queue).
+pub(super) enum Writer {
+    Member(i64),
+    Candidate {
+        application: i64,
+        token_hash: String,
+    },
+}
+
+impl From<Author<'_>> for Writer {
+    fn from(author: Author<'_>) -> Self {
+        match author {
+            Author::Member(user_id) => Self::Member(user_id),
+            Author::Candidate {
+                application,
+                token_hash,
+            } => Self::Candidate {
+                application,
+                token_hash: token_hash.to_owned(),
+            },
+        }
+    }
+}
+
+/// A message to store, and where its answer goes.
+pub(super) struct Sending {
+    pub author: Writer,
+    pub conversation: i64,
+    pub client_id: String,
+    /// Checked already.
+    pub body: String,
+    pub reply: oneshot::Sender<Result<ChatMessage, WsError>>,
+}
+
+/// A message stored in the batch's transaction, and what follows its commit.
+struct Stored {
+    message: ChatMessage,
+    members: Vec<i64>,
+    place: Place,
+    notices: Vec<i64>,
+    mailed: bool,
+}
+
+/// What storing one message came to.
+enum Outcome {
+    Stored(Box<Stored>),
+    /// Sent before (a retry after a lost acknowledgement): that message, nothing new.
+    Before(ChatMessage),
+}
+
+/// Starts the writer; the queue's sender is the service's.
+pub(super) fn start(core: Arc<Core>) -> mpsc::Sender<Sending> {
+    let (tx, mut rx) = mpsc::channel::<Sending>(QUEUE);
+    tokio::spawn(async move {
+        while let Some(first) = rx.recv().await {
+            let mut batch = vec![first];
+            while batch.len() < MAX_BATCH {
+                match rx.try_recv() {
+                    Ok(next) => batch.push(next),
+                    Err(_) => break,
+                }
+            }
+            // The same lock order on every instance; a conversation's messages keep theirs.
+            batch.sort_by_key(|s| s.conversation);
+            write(&core, batch).await;
+        }
+    });
+    tx
+}
+
+fn could_not_store(client_id: &str) -> WsError {
+    refused(
+        ErrorCode::Unavailable,
+        "The message could not be stored just now; it will be sent again.",
+        Some(client_id),
+    )
+}
+
+/// Stores a batch in one transaction and answers each message.
+async fn write(core: &Core, batch: Vec<Sending>) {
+    let mut tx = match core.db.begin().await {
+        Ok(tx) => tx,
+        Err(err) => {
+            tracing::error!(error = %err, "starting to store messages");
+            for sending in batch {
+                let _ = sending.reply.send(Err(could_not_store(&sending.client_id)));
+            }
+            return;
+        }
+    };
+    let mut answers = Vec::with_capacity(batch.len());
+    for sending in batch {
+        let outcome = match savepoint(&mut tx, "SAVEPOINT message").await {
+            Ok(()) => store_one(core, &mut tx, &sending).await,
+            Err(err) => Err(unavailable(
+                "storing a message",
+                err,
+                Some(&sending.client_id),
+            )),
+        };
+        // A message that was not stored (or was stored before) leaves no trace in the batch.
+        let end = match &outcome {
+            Ok(Outcome::Stored(_)) => "RELEASE SAVEPOINT message",
+            _ => "ROLLBACK TO SAVEPOINT message",
+        };
+        let outcome = match savepoint(&mut tx, end).await {
+            Ok(()) => outcome,
+            Err(err) => {
+                // The transaction cannot be trusted: nothing of the batch is stored.
+                tracing::error!(error = %err, "ending a message's savepoint");
+                drop(tx);
+                answers.push((sending, Err(could_not_store(""))));
+                fail_all(answers);
+                return;
+            }
+        };
+        answers.push((sending, outcome));
+    }
+    if let Err(err) = tx.commit().await {
+        tracing::error!(error = %err, "committing messages");
+        fail_all(answers);
+        return;
+    }
+    let mut mailed = false;
+    for (sending, outcome) in answers {
+        let answer = match outcome {
+            Ok(Outcome::Stored(stored)) => {
+                mailed |= stored.mailed;
+                core.tell_message(&stored.members, stored.place, &stored.message);
+                core.notifications.tell(stored.notices).await;
+                Ok(stored.message)
+            }
+            Ok(Outcome::Before(before)) => Ok(before),
+            Err(error) => Err(error),
+        };
+        let _ = sending.reply.send(answer);
+    }
+    if mailed {
+        core.mail.wake();
+    }
+}
+
+/// Answers every message of a batch that was not committed: nothing of it was stored.
+fn fail_all(answers: Vec<(Sending, Result<Outcome, WsError>)>) {
+    for (sending, _) in answers {
+        let _ = sending.reply.send(Err(could_not_store(&sending.client_id)));
+    }
+}
+
+async fn savepoint(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    statement: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(statement).execute(&mut **tx).await.map(|_| ())
+}
+
+/// Checks and writes one message inside the batch's transaction.
+async fn store_one(
+    core: &Core,
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    sending: &Sending,
+) -> Result<Outcome, WsError> {
+    let (conversation, client_id, body) = (
+        sending.conversation,
+        sending.client_id.as_str(),
+        sending.body.as_str(),
+    );
+    let fail = |what: &'static str| move |err| unavailable(what, err, Some(client_id));
+    let (place, label) = match &sending.author {
+        Writer::Member(user_id) => (
+            member_of(tx, conversation, *user_id)
+                .await
+                .map_err(fail("checking a conversation's member"))?,
+            None,
+        ),
+        Writer::Candidate {
+            application,
+            token_hash,
+        } => match candidate::writer_of(tx, conversation, *application, token_hash)
+            .await
+            .map_err(fail("checking a candidate's conversation"))?
+        {
+            Some((place, name)) => (Some(place), Some(name)),
+            None => (None, None),
+        },
+    };
+    let Some(place) = place else {
+        return Err(not_found(Some(client_id)));
+    };
+    if place.closed {
+        return Err(refused(
+            ErrorCode::Invalid,
+            "The candidate asked for their data to be deleted: this conversation is closed.",
+            Some(client_id),
+        ));
+    }
+    let at = now();
+    // Takes the conversation's row lock: messages of one conversation are numbered in turn.
+    let seq: i64 = sqlx::query_scalar(
+        "UPDATE conversations SET last_seq = last_seq + 1, last_message_at = $1 \
+         WHERE id = $2 RETURNING last_seq",
+    )
+    .bind(at)
+    .bind(conversation)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(fail("numbering a message"))?;
+    let sent_before = message_by_client_id(tx, conversation, client_id)
+        .await
+        .map_err(fail("looking for a message sent before"))?;
+    if let Some(before) = sent_before {
+        // Sent again after a lost acknowledgement: nothing new is stored (the savepoint takes
+        // back the number).
+        let same_author = match &sending.author {
+            Writer::Member(user_id) => before.author == Some(*user_id),
+            Writer::Candidate { .. } => before.from_candidate,
+        };
+        return if same_author {
+            Ok(Outcome::Before(before))
+        } else {
+            Err(refused(
+                ErrorCode::Invalid,
+                "This client id belongs to another message; send with a new one.",
+                Some(client_id),
+            ))
+        };
+    }
+    let member = match &sending.author {
+        Writer::Member(user_id) => Some(*user_id),
+        Writer::Candidate { .. } => None,
+    };
+    sqlx::query(
+        "INSERT INTO messages (conversation_id, seq, author_id, client_id, body, created_at, \
+         from_candidate, author_label) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(conversation)
+    .bind(seq)
+    .bind(member)
+    .bind(client_id)
+    .bind(body)
+    .bind(at)
+    .bind(i64::from(member.is_none()))
+    .bind(label)
+    .execute(&mut **tx)
+    .await
+    .map_err(fail("storing a message"))?;
+    if let Some(user_id) = member {
+        // What one writes, one has read.
+        sqlx::query(
+            "UPDATE conversation_members SET last_read_seq = $1 \
+             WHERE conversation_id = $2 AND user_id = $3",
+        )
+        .bind(seq)
+        .bind(conversation)
+        .bind(user_id)
+        .execute(&mut **tx)
+        .await
+        .map_err(fail("marking a message read by its author"))?;
+    }
+    let members = member_ids(tx, conversation)
+        .await
+        .map_err(fail("listing a conversation's members"))?;
+    let message = message_by_client_id(tx, conversation, client_id)
+        .await
+        .map_err(fail("reading a stored message"))?
+        .ok_or_else(|| not_found(Some(client_id)))?;
+    // Logged where it failed; sending again is safe.
+    let logged = |_: ApiError| could_not_store(client_id);
+    let notices = core
+        .notify_away(tx, &members, &message)
+        .await
+        .map_err(logged)?;
+    let mailed = match (place.application, member) {
+        (true, Some(_)) if !core.hub.candidate_is_here(conversation) => {
+            candidate::mail_candidate(&core.mail, tx, conversation, &message)
+                .await
+                .map_err(logged)?
+        }
+        _ => false,
+    };
+    Ok(Outcome::Stored(Box::new(Stored {
+        message,
+        members,
+        place,
+        notices,
+        mailed,
+    })))
+}
