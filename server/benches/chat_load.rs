@@ -42,6 +42,9 @@ fn setting(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
+/// Acknowledged messages: client id → (conversation, seq).
+type Acked = HashMap<String, (i64, i64)>;
+
 /// What every socket's reader adds to (for the rate being measured).
 #[derive(Default)]
 struct Tally {
@@ -49,13 +52,12 @@ struct Tally {
     errors: AtomicU64,
     /// Delivery latencies, in microseconds.
     latencies: Mutex<Vec<u64>>,
-    /// Acknowledged messages: client id → (conversation, seq).
-    acked: Mutex<HashMap<String, (i64, i64)>>,
+    acked: Mutex<Acked>,
 }
 
 impl Tally {
     /// What was counted since the last time, counting afresh from now.
-    fn take(&self) -> (u64, u64, Vec<u64>, HashMap<String, (i64, i64)>) {
+    fn take(&self) -> (u64, u64, Vec<u64>, Acked) {
         let latencies = self
             .latencies
             .lock()

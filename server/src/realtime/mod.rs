@@ -52,6 +52,28 @@ pub struct Delivery {
     pub candidate_data: bool,
 }
 
+/// A delivery as connections take it: serialised once, shared by every connection it goes to
+/// (a message to a conversation reaches every tab of every member).
+#[derive(Debug)]
+pub struct Prepared {
+    pub org_id: Option<i64>,
+    pub candidate_data: bool,
+    /// The event's JSON text frame.
+    pub text: axum::extract::ws::Utf8Bytes,
+}
+
+impl Prepared {
+    fn of(delivery: &Delivery) -> Arc<Self> {
+        Arc::new(Self {
+            org_id: delivery.org_id,
+            candidate_data: delivery.candidate_data,
+            text: serde_json::to_string(&delivery.event)
+                .unwrap_or_default()
+                .into(),
+        })
+    }
+}
+
 /// Something that ends, narrows or widens what open connections may receive.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -117,7 +139,7 @@ pub type Closing = (u16, &'static str);
 struct Connection {
     id: u64,
     session: String,
-    events: mpsc::Sender<Delivery>,
+    events: mpsc::Sender<Arc<Prepared>>,
     close: watch::Sender<Option<Closing>>,
     /// Its page is hidden or untouched (`Some(true)`), or in use; `None` until its hello says
     /// which (it counts for nothing before).
@@ -156,7 +178,7 @@ impl Person {
 /// A candidate's open connection: it receives one application's conversation.
 struct CandidateConnection {
     id: u64,
-    events: mpsc::Sender<Delivery>,
+    events: mpsc::Sender<Arc<Prepared>>,
     close: watch::Sender<Option<Closing>>,
 }
 
@@ -232,7 +254,7 @@ pub struct Subscription {
     hub: Hub,
     user_id: i64,
     id: u64,
-    pub events: mpsc::Receiver<Delivery>,
+    pub events: mpsc::Receiver<Arc<Prepared>>,
     pub closing: watch::Receiver<Option<Closing>>,
 }
 
@@ -255,7 +277,7 @@ pub struct CandidateSubscription {
     hub: Hub,
     conversation: i64,
     id: u64,
-    pub events: mpsc::Receiver<Delivery>,
+    pub events: mpsc::Receiver<Arc<Prepared>>,
     pub closing: watch::Receiver<Option<Closing>>,
 }
 
@@ -407,9 +429,7 @@ impl Hub {
                 .unwrap_or_default(),
             Err(_) => return,
         };
-        for events in senders {
-            let _ = events.try_send(delivery.clone());
-        }
+        send_prepared(senders, delivery);
     }
 
     /// Whether the candidate of `conversation` has a connection open on this instance.
@@ -635,9 +655,7 @@ impl Hub {
                 .unwrap_or_default(),
             Err(_) => return,
         };
-        for events in senders {
-            let _ = events.try_send(delivery.clone());
-        }
+        send_prepared(senders, delivery);
     }
 
     fn change_here(&self, change: &AccessChange) {
@@ -742,6 +760,17 @@ impl Hub {
             Some(role) => Membership::Member(*role),
             None => Membership::NotMember,
         }
+    }
+}
+
+/// Sends `delivery`, serialised once, to these connections; one that is not keeping up misses it.
+fn send_prepared(senders: Vec<mpsc::Sender<Arc<Prepared>>>, delivery: &Delivery) {
+    if senders.is_empty() {
+        return;
+    }
+    let prepared = Prepared::of(delivery);
+    for events in senders {
+        let _ = events.try_send(prepared.clone());
     }
 }
 

@@ -8,7 +8,7 @@
 
 use super::{
     inbox::{Inbox, Refusal},
-    Delivery, Full, Hub, Membership, Subscription,
+    Full, Hub, Membership, Prepared, Subscription,
 };
 use crate::{
     accounts::session_of,
@@ -42,6 +42,10 @@ use tower_sessions::{session::Id, SessionStore};
 
 /// Heartbeats missed before the server gives up on a page.
 const MISSED_HEARTBEATS: u32 = 3;
+
+/// What each connection's read buffer holds at first (it grows for a larger frame). The
+/// library's default, 128 KiB allocated up front, was most of a connection's memory.
+const READ_BUFFER_BYTES: usize = 4 * 1024;
 
 /// How long a page has to answer the server's close.
 const CLOSING_GRACE: Duration = Duration::from_secs(5);
@@ -105,6 +109,7 @@ pub async fn upgrade(State(rt): State<Realtime>, ws: WebSocketUpgrade, req: Part
     };
     ws.max_message_size(MAX_TRANSPORT_BYTES)
         .max_frame_size(MAX_TRANSPORT_BYTES)
+        .read_buffer_size(READ_BUFFER_BYTES)
         .on_upgrade(move |socket| serve(rt, socket, caller, session_id, subscription, expires))
 }
 
@@ -154,7 +159,7 @@ async fn serve(
                     if !may_receive(&rt, user_id, &delivery).await {
                         continue;
                     }
-                    if send(&mut socket, &delivery.event).await.is_err() {
+                    if socket.send(Message::Text(delivery.text.clone())).await.is_err() {
                         break;
                     }
                 }
@@ -243,7 +248,7 @@ fn until(unix_secs: i64) -> tokio::time::Instant {
 /// Whether the person may receive a delivery that requires membership of an organisation (and
 /// a role that sees candidates, for candidates' data): from what the hub knows, or read once
 /// and remembered.
-async fn may_receive(rt: &Realtime, user_id: i64, delivery: &Delivery) -> bool {
+async fn may_receive(rt: &Realtime, user_id: i64, delivery: &Prepared) -> bool {
     let Some(org_id) = delivery.org_id else {
         return true;
     };
@@ -440,6 +445,7 @@ pub async fn upgrade_candidate(
     }
     ws.max_message_size(MAX_TRANSPORT_BYTES)
         .max_frame_size(MAX_TRANSPORT_BYTES)
+        .read_buffer_size(READ_BUFFER_BYTES)
         .on_upgrade(move |socket| serve_candidate(rt, socket))
 }
 
@@ -571,7 +577,7 @@ async fn serve_candidate(rt: Realtime, mut socket: WebSocket) {
             }
             delivery = subscription.events.recv() => {
                 let Some(delivery) = delivery else { break };
-                open = send(&mut socket, &delivery.event).await.is_ok();
+                open = socket.send(Message::Text(delivery.text.clone())).await.is_ok();
             }
             _ = heartbeat.tick() => {
                 if last_heard.elapsed() > rt.heartbeat * MISSED_HEARTBEATS {
