@@ -386,9 +386,26 @@ fn Conversation(id: i64, shown: Shown) -> impl IntoView {
     let regrouped = RwSignal::new(0u64);
     let members_open = RwSignal::new(false);
     let history = Resource::new(
-        move || (slug.get(), id, live.opened.get(), regrouped.get()),
-        |(slug, id, _, _)| conversation_history(slug, id, None),
+        move || (slug.get(), id, regrouped.get()),
+        |(slug, id, _)| conversation_history(slug, id, None),
     );
+    // Each time the socket opens, what came meanwhile is read again and put in its place, the
+    // list left as it is: a message being edited, or read, stays so.
+    Effect::new(move |seen: Option<u64>| {
+        let opened = live.opened.get();
+        if seen.is_some_and(|seen| seen != opened) {
+            let slug = slug.get_untracked();
+            leptos::task::spawn_local(async move {
+                if let Ok(fresh) = conversation_history(slug, id, None).await {
+                    for message in fresh.messages {
+                        shown.put(message);
+                    }
+                    shown.merge_members(fresh.conversation.members);
+                }
+            });
+        }
+        opened
+    });
     shown.messages.set(Vec::new());
     shown.members.set(Vec::new());
     shown.typing.set(Vec::new());
