@@ -1152,18 +1152,7 @@ async fn a_candidate_talks_with_the_hiring_team_from_the_private_link(db: Db) {
     // Hal becomes an employee: the conversation is gone for him at once, live and listed.
     events_until_pong(&mut hal_ws, 8).await;
     events_until_pong(&mut rita_ws, 8).await;
-    let hal_id = hal.me().await["user_id"].as_i64().expect("id");
-    let demoted = owner
-        .call(
-            "change_role",
-            &[
-                ("slug", "acme"),
-                ("user_id", &hal_id.to_string()),
-                ("role", "employee"),
-            ],
-        )
-        .await;
-    assert_eq!(demoted.status, StatusCode::OK, "{:?}", demoted.body);
+    owner.change_role_of("acme", &hal, "employee").await;
     send(
         &mut ada,
         json!({"type": "send", "conversation": conversation, "client_id": "ada-4", "body": "One more thing"}),

@@ -310,18 +310,7 @@ async fn nobody_sees_notifications_of_an_organisation_they_left_or_may_no_longer
     assert_eq!(notices(&rita).await["unread"], 1);
     // Hal, demoted to viewer, no longer sees what he was told of applications.
     assert_eq!(notices(&hal).await["unread"], 1);
-    let hal_id = hal.me().await["user_id"].as_i64().expect("id");
-    let demoted = owner
-        .call(
-            "change_role",
-            &[
-                ("slug", "acme"),
-                ("user_id", &hal_id.to_string()),
-                ("role", "viewer"),
-            ],
-        )
-        .await;
-    assert_eq!(demoted.status, StatusCode::OK, "{:?}", demoted.body);
+    owner.change_role_of("acme", &hal, "viewer").await;
     assert!(texts(&notices(&hal).await).is_empty());
     let rita_id = rita.me().await["user_id"].as_i64().expect("id");
     let removed = owner

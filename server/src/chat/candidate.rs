@@ -105,7 +105,6 @@ pub struct Link {
     pub application: i64,
     /// The stored hash of the link's token: a link replaced by a newer one stops working.
     pub token_hash: String,
-    pub org_id: i64,
     pub org_name: String,
     /// Whether the candidate may write (not once they asked for their data to be deleted).
     pub open: bool,
@@ -117,8 +116,8 @@ pub async fn link(db: &Db, token: &str) -> Result<Option<Link>, sqlx::Error> {
         return Ok(None);
     }
     let hash = token_hash(token);
-    let row: Option<(i64, i64, String, Option<i64>)> = sqlx::query_as(
-        "SELECT a.id, a.org_id, o.name, a.deletion_requested_at \
+    let row: Option<(i64, String, Option<i64>)> = sqlx::query_as(
+        "SELECT a.id, o.name, a.deletion_requested_at \
          FROM applications a JOIN organisations o ON o.id = a.org_id \
          WHERE a.token_hash = $1 AND a.token_expires_at > $2",
     )
@@ -126,10 +125,9 @@ pub async fn link(db: &Db, token: &str) -> Result<Option<Link>, sqlx::Error> {
     .bind(now())
     .fetch_optional(&db.pool)
     .await?;
-    Ok(row.map(|(application, org_id, org_name, deletion)| Link {
+    Ok(row.map(|(application, org_name, deletion)| Link {
         application,
         token_hash: hash,
-        org_id,
         org_name,
         open: deletion.is_none(),
     }))

@@ -110,9 +110,7 @@ async fn write(core: &Core, batch: Vec<Sending>) {
         Ok(tx) => tx,
         Err(err) => {
             tracing::error!(error = %err, "starting to store messages");
-            for sending in batch {
-                let _ = sending.reply.send(Err(could_not_store(&sending.client_id)));
-            }
+            fail_all(batch);
             return;
         }
     };
@@ -137,8 +135,8 @@ async fn write(core: &Core, batch: Vec<Sending>) {
                 // The transaction cannot be trusted: nothing of the batch is stored.
                 tracing::error!(error = %err, "ending a message's savepoint");
                 drop(tx);
-                answers.push((sending, Err(could_not_store(""))));
-                fail_all(answers);
+                answers.push((sending, outcome));
+                fail_all(answers.into_iter().map(|(sending, _)| sending));
                 return;
             }
         };
@@ -146,7 +144,7 @@ async fn write(core: &Core, batch: Vec<Sending>) {
     }
     if let Err(err) = tx.commit().await {
         tracing::error!(error = %err, "committing messages");
-        fail_all(answers);
+        fail_all(answers.into_iter().map(|(sending, _)| sending));
         return;
     }
     let mut mailed = false;
@@ -169,8 +167,8 @@ async fn write(core: &Core, batch: Vec<Sending>) {
 }
 
 /// Answers every message of a batch that was not committed: nothing of it was stored.
-fn fail_all(answers: Vec<(Sending, Result<Outcome, WsError>)>) {
-    for (sending, _) in answers {
+fn fail_all(batch: impl IntoIterator<Item = Sending>) {
+    for sending in batch {
         let _ = sending.reply.send(Err(could_not_store(&sending.client_id)));
     }
 }

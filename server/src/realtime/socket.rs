@@ -139,10 +139,7 @@ async fn serve(
             tokio::select! {
                 biased;
                 _ = subscription.closing.changed() => {
-                    let closing = *subscription.closing.borrow();
-                    if let Some((code, reason)) = closing {
-                        end(&mut socket, code, reason).await;
-                    }
+                    end_as_asked(&mut socket, &subscription.closing).await;
                     break;
                 }
                 () = expiry => {
@@ -368,6 +365,17 @@ async fn refuse(socket: &mut WebSocket, refusal: Refusal) {
     }
 }
 
+/// Closes the connection with the code and reason the hub asked for.
+async fn end_as_asked(
+    socket: &mut WebSocket,
+    closing: &tokio::sync::watch::Receiver<Option<super::Closing>>,
+) {
+    let asked = *closing.borrow();
+    if let Some((code, reason)) = asked {
+        end(socket, code, reason).await;
+    }
+}
+
 async fn end(socket: &mut WebSocket, code: u16, reason: &'static str) {
     let frame = CloseFrame {
         code,
@@ -562,10 +570,7 @@ async fn serve_candidate(rt: Realtime, mut socket: WebSocket) {
         tokio::select! {
             biased;
             _ = subscription.closing.changed() => {
-                let closing = *subscription.closing.borrow();
-                if let Some((code, reason)) = closing {
-                    end(&mut socket, code, reason).await;
-                }
+                end_as_asked(&mut socket, &subscription.closing).await;
                 break;
             }
             _ = check.tick() => {

@@ -490,6 +490,22 @@ impl Browser {
         member
     }
 
+    /// Gives `member` the role `role` in `slug` (this browser may grant it there).
+    pub async fn change_role_of(&self, slug: &str, member: &Browser, role: &str) {
+        let user_id = member.me().await["user_id"].as_i64().expect("id");
+        let changed = self
+            .call(
+                "change_role",
+                &[
+                    ("slug", slug),
+                    ("user_id", &user_id.to_string()),
+                    ("role", role),
+                ],
+            )
+            .await;
+        assert_eq!(changed.status, StatusCode::OK, "{:?}", changed.body);
+    }
+
     /// Makes the hiring team of job `job` in `slug` the given members (this browser is a
     /// recruiter, admin or owner there), each a browser signed in as them, with their role.
     pub async fn set_team(&self, slug: &str, job: &str, members: &[(&Browser, &str)]) {
