@@ -599,7 +599,7 @@ where
 
 /// Posts `data` to `url` and reads the JSON answer: `T`, or the `ApiError` the route sent.
 #[cfg(feature = "hydrate")]
-async fn post_form<T: serde::de::DeserializeOwned>(
+pub(crate) async fn post_form<T: serde::de::DeserializeOwned>(
     url: &str,
     data: &web_sys::FormData,
 ) -> Result<T, ApiError> {

@@ -6,7 +6,7 @@ use crate::session::Session;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use shared::{
-    chat::Presence,
+    chat::{Attachment, Presence},
     ws::{ClientEvent, ServerEvent},
 };
 use std::collections::HashMap;
@@ -62,6 +62,9 @@ pub struct Outgoing {
     pub conversation: i64,
     pub client_id: String,
     pub body: String,
+    /// The files uploaded for it (uploaded already: only their ids go with the message).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
     /// Why the server refused it, if it did (it is then sent again only by "Retry").
     #[serde(default)]
     pub refused: Option<String>,
@@ -73,6 +76,7 @@ impl Outgoing {
             conversation: self.conversation,
             client_id: self.client_id.clone(),
             body: self.body.clone(),
+            attachments: self.attachments.iter().map(|a| a.id).collect(),
         }
     }
 }

@@ -218,6 +218,15 @@ test("a candidate talks with the hiring team from the private link, live both wa
   await ada.getByLabel("Write to the hiring team").fill("   ");
   await ada.getByRole("button", { name: "Send", exact: true }).click();
   await expect(ada.locator("#candidate-message-body-error")).toBeVisible();
+  // She sends a file; the recruiter gets it live, as a download.
+  await ada.locator("#candidate-attach").setInputFiles({ name: "certificate.txt", mimeType: "text/plain", buffer: Buffer.from("Certified.") });
+  await expect(ada.locator(".chosen.ready")).toContainText("certificate.txt");
+  await ada.getByLabel("Write to the hiring team").fill("My certificate.");
+  await ada.getByRole("button", { name: "Send", exact: true }).click();
+  await expect(ada.locator(".candidate-messages .message.mine .attachment-file")).toContainText("certificate.txt");
+  await expect(ada.locator(".chosen")).toHaveCount(0);
+  const withFile = page.locator(".messages .message", { hasText: "My certificate." });
+  await expect(withFile.locator(".attachment-file")).toContainText("certificate.txt", { timeout: 15_000 });
   await ada.screenshot({ path: info.outputPath("candidate-messages.png"), fullPage: true });
   await page.screenshot({ path: info.outputPath("chat-with-candidate.png"), fullPage: true });
   expect(await ada.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(ada.viewportSize()!.width);
@@ -225,16 +234,18 @@ test("a candidate talks with the hiring team from the private link, live both wa
   // A reload keeps the history.
   await ada.reload();
   await hydrated(ada);
-  await expect(ada.locator(".candidate-messages .message")).toHaveCount(2);
+  await expect(ada.locator(".candidate-messages .message")).toHaveCount(3);
   await visitor.close();
 
   // Without JavaScript the form still sends, and the page shows it after the post.
   const plain = await browser.newContext({ javaScriptEnabled: false, viewport: page.viewportSize() ?? undefined });
   const noScript = await plain.newPage();
   await noScript.goto(link);
+  // Attaching needs the page's code: without it, the control is not offered.
+  await expect(noScript.getByText("Attach files")).toHaveCount(0);
   await noScript.getByLabel("Write to the hiring team").fill("Sent from an old phone.");
   await noScript.getByRole("button", { name: "Send", exact: true }).click();
-  await expect(noScript.locator(".candidate-messages .message")).toHaveCount(3);
+  await expect(noScript.locator(".candidate-messages .message")).toHaveCount(4);
   await expect(page.locator(".messages .message", { hasText: "Sent from an old phone." })).toBeVisible({ timeout: 15_000 });
   await plain.close();
   expect(errors).toEqual([]);

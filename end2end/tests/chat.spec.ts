@@ -356,3 +356,79 @@ test("colleagues see who is here, and the bell tells of messages that came while
   expect(fayLaterErrors).toEqual([]);
   await fayContext.close();
 });
+
+test("files go with messages: a picture shows, a document downloads, a wrong file is refused", async ({ page, browser }, info) => {
+  test.setTimeout(120_000);
+  const phone = info.project.name === "phone";
+  const run = `${Date.now()}${phone ? "p" : "d"}`;
+  const slug = `files-${run}`;
+  const fayEmail = `fay-${run}@example.com`;
+  const shot = (name: string) => info.outputPath(`chat-files-${name}-${phone ? "phone" : "desktop"}.png`);
+  const errors = watchErrors(page);
+  await signUp(page, "Olive Owner", `olive-${run}@example.com`);
+  await call(page, "create_organisation", { name: `Files ${run}`, slug });
+  await call(page, "invite", { slug, email: fayEmail, role: "recruiter" });
+  const { context: fayContext, page: fay, errors: fayErrors } = await joinByInvitation(browser, fayEmail, "Fay", slug, page);
+
+  await page.goto(`/o/${slug}/chat`);
+  await hydrated(page);
+  await page.getByText("New conversation").click();
+  await page.getByLabel("With").selectOption({ label: "Fay" });
+  await page.getByRole("button", { name: "Open" }).click();
+  await expect(page).toHaveURL(new RegExp(`/o/${slug}/chat/\\d+$`));
+  await fay.goto(new URL(page.url()).pathname);
+  await hydrated(fay);
+
+  // A program is refused as soon as it is chosen, with what may be attached instead; the
+  // message cannot go with it until it is removed.
+  const attach = page.locator("#attach-files");
+  await attach.setInputFiles({ name: "setup.exe", mimeType: "application/octet-stream", buffer: Buffer.from("MZ\x90\0program") });
+  await expect(page.locator(".chosen.refused")).toContainText("cannot be attached");
+  await expect(page.locator(".chosen.refused")).toContainText("PDF");
+  const send = page.getByRole("button", { name: "Send", exact: true });
+  await page.getByLabel("Message", { exact: true }).fill("The notes and a picture");
+  await send.click();
+  await expect(page.getByRole("alert").filter({ hasText: "could not be attached: remove it" })).toBeVisible();
+  await page.screenshot({ path: shot("refused") });
+  await page.getByRole("button", { name: "Remove setup.exe" }).click();
+
+  // A picture and a document, uploaded as they are chosen, go with the message.
+  const png = Buffer.from(
+    "iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAIAAACQkWg2AAAAFklEQVR42mOQizpBEmIY1TCqYfhqAAB1t0AQ8dIAngAAAABJRU5ErkJggg==",
+    "base64",
+  );
+  await attach.setInputFiles([
+    { name: "dot.png", mimeType: "image/png", buffer: png },
+    { name: "notes.md", mimeType: "text/markdown", buffer: Buffer.from("# Notes\nAda is **great**.") },
+  ]);
+  await expect(page.locator(".chosen.ready")).toHaveCount(2);
+  await send.click();
+  const sent = page.locator(".message[data-seq='1']");
+  await expect(sent.locator(".attachment-image img")).toHaveAttribute("alt", "dot.png");
+  await expect(page.locator(".chosen")).toHaveCount(0);
+
+  // Fay gets it live: the picture shows, the document downloads under its own name.
+  const got = fay.locator(".message[data-seq='1']");
+  await expect(got).toContainText("The notes and a picture");
+  const picture = got.locator(".attachment-image img");
+  await expect(picture).toBeVisible();
+  await expect.poll(() => picture.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(16);
+  await expect(got.locator(".attachment-file")).toContainText("notes.md");
+  const [download] = await Promise.all([fay.waitForEvent("download"), got.getByRole("link", { name: /notes\.md/ }).click()]);
+  expect(download.suggestedFilename()).toBe("notes.md");
+  await fay.screenshot({ path: shot("received") });
+
+  // A reload keeps them; deleting the message takes its files away for both.
+  await fay.reload();
+  await hydrated(fay);
+  await expect(got.locator(".attachment-file")).toContainText("notes.md");
+  await sent.getByRole("button", { name: "Delete this message" }).click();
+  await page.getByRole("button", { name: "Delete message" }).click();
+  await expect(got.locator(".message-body.deleted")).toBeVisible();
+  await expect(got.locator(".attachment")).toHaveCount(0);
+
+  await fayContext.close();
+  const real = (list: string[]) => list.filter((e) => !e.includes("status of 422") && !e.includes("WebSocket"));
+  expect(real(errors)).toEqual([]);
+  expect(real(fayErrors)).toEqual([]);
+});

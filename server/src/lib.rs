@@ -107,6 +107,18 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/logos/{org}", get(orgs::logo::logo_handler))
         .route(
+            "/o/{slug}/chat/{conversation}/files",
+            post(chat::files::upload_handler)
+                .layer(axum::extract::DefaultBodyLimit::max(chat::files::MAX_ATTACHMENT_BODY)),
+        )
+        .route("/o/{slug}/chat/files/{id}", get(chat::files::file_handler))
+        .route(
+            "/a/{token}/files",
+            post(chat::files::candidate_upload_handler)
+                .layer(axum::extract::DefaultBodyLimit::max(chat::files::MAX_ATTACHMENT_BODY)),
+        )
+        .route("/a/{token}/files/{id}", get(chat::files::candidate_file_handler))
+        .route(
             "/careers/{org}/{job}/apply",
             post(applications::apply_handler)
                 .layer(axum::extract::DefaultBodyLimit::max(applications::MAX_APPLY_BODY)),

@@ -26,7 +26,10 @@ use crate::{
     queue::{Handlers, JobQueue},
     realtime::{Hub, Realtime},
 };
-use crate::{chat::Chat, notifications::Notifications};
+use crate::{
+    chat::{files::ChatFiles, Chat},
+    notifications::Notifications,
+};
 use app::{
     accounts::seam::{AccountsSeam, SelfServiceSeam},
     applications::seam::ApplicationsSeam,
@@ -122,6 +125,7 @@ services_from_state!(
     candidates: Candidates,
     pipeline: Pipeline,
     chat: Chat,
+    chat_files: ChatFiles,
     logos: Logos,
     page_cache: PageCache,
     occupations: OccupationService,
@@ -171,6 +175,8 @@ pub struct Services {
     pub pipeline: Pipeline,
     /// Conversations between members and their messages.
     pub chat: Chat,
+    /// Files sent in chat: uploads and downloads.
+    pub chat_files: ChatFiles,
     pub notifications: Notifications,
     /// Organisations' logos on their careers pages.
     pub logos: Logos,
@@ -296,7 +302,7 @@ impl AppState {
             mail.clone(),
             queue.clone(),
             pipeline.clone(),
-            files,
+            files.clone(),
             extractor.clone(),
             clients.clone(),
             origins.clone(),
@@ -314,7 +320,14 @@ impl AppState {
             occupations.clone(),
             public_url.clone(),
         );
-        let chat = Chat::new(db.clone(), hub.clone(), notifications.clone(), mail.clone());
+        let chat = Chat::new(
+            db.clone(),
+            hub.clone(),
+            notifications.clone(),
+            mail.clone(),
+            files,
+        );
+        let chat_files = ChatFiles::new(chat.clone(), identity.clone());
         Ok(Self(Arc::new(Services {
             realtime: Realtime {
                 chat: chat.clone(),
@@ -349,6 +362,7 @@ impl AppState {
             candidates,
             pipeline,
             chat,
+            chat_files,
             notifications,
             logos,
             page_cache: PageCache::default(),

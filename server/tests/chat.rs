@@ -865,7 +865,7 @@ async fn the_longest_message_reaches_a_page_on_another_instance_on_postgres() {
 
 /// The candidate's socket, joined with the token of their private link; answers it and the
 /// conversation it carries.
-async fn candidate_joins(srv: &TestServer, token: &str) -> (WebSocket, i64) {
+pub(crate) async fn candidate_joins(srv: &TestServer, token: &str) -> (WebSocket, i64) {
     let mut ws =
         common::ws_connect_to(srv, shared::ws::CANDIDATE_WS_PATH, &[("origin", &srv.base)])
             .await

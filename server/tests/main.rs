@@ -10,6 +10,7 @@ mod applications;
 mod authorisation;
 mod candidates;
 mod chat;
+mod chat_files;
 mod delivery;
 mod document_store;
 mod embeddings;

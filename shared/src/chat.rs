@@ -15,6 +15,13 @@ pub const MAX_GROUP_MEMBERS: usize = 200;
 pub const MAX_CLIENT_ID_CHARS: usize = 64;
 /// Messages in one page of history.
 pub const HISTORY_PAGE: i64 = 50;
+/// The most files one message carries.
+pub const MAX_ATTACHMENTS: usize = 10;
+/// The largest file attached to a message (as large as a CV may be).
+pub const MAX_ATTACHMENT_BYTES: usize = 10 * 1024 * 1024;
+/// What may be attached, as a file picker's `accept` says it.
+pub const ATTACHMENT_ACCEPT: &str =
+    ".pdf,.docx,.txt,.md,.png,.jpg,.jpeg,.webp,application/pdf,text/plain,text/markdown,image/png,image/jpeg,image/webp";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -71,6 +78,109 @@ pub struct ChatMessage {
     /// Written by the candidate of an application's conversation (`author` is then `None`).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub from_candidate: bool,
+    /// The files sent with it (none once it is deleted).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<Attachment>,
+}
+
+impl ChatMessage {
+    /// Its text as Markdown, or, for a message of files only, what it carries ("Sent
+    /// notes.md", "Sent 2 files"): what a list, a notification or an e-mail quotes.
+    pub fn quoted(&self) -> String {
+        match (self.body.is_empty(), self.attachments.as_slice()) {
+            (false, _) | (true, []) => self.body.clone(),
+            (true, [one]) => format!("Sent {}", one.name),
+            (true, files) => format!("Sent {} files", files.len()),
+        }
+    }
+}
+
+/// A file sent with a message: uploaded first (over HTTP, checked by its content), then named
+/// by its id in the message that carries it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Attachment {
+    pub id: i64,
+    /// The name it had on the sender's computer (shown, never used as a path).
+    pub name: String,
+    pub size: i64,
+    pub kind: FileKind,
+    /// An image's size in pixels, so that its preview takes its place before it loads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
+}
+
+/// What a file attached to a message is, as read from its content.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileKind {
+    Pdf,
+    Docx,
+    Text,
+    Markdown,
+    Png,
+    Jpeg,
+    Webp,
+}
+
+impl FileKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pdf => "pdf",
+            Self::Docx => "docx",
+            Self::Text => "text",
+            Self::Markdown => "markdown",
+            Self::Png => "png",
+            Self::Jpeg => "jpeg",
+            Self::Webp => "webp",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            Self::Pdf,
+            Self::Docx,
+            Self::Text,
+            Self::Markdown,
+            Self::Png,
+            Self::Jpeg,
+            Self::Webp,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+
+    /// Whether a page shows it as a picture.
+    pub fn is_image(self) -> bool {
+        matches!(self, Self::Png | Self::Jpeg | Self::Webp)
+    }
+
+    /// The type it is served as.
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Self::Pdf => "application/pdf",
+            Self::Docx => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            Self::Text => "text/plain; charset=utf-8",
+            Self::Markdown => "text/markdown; charset=utf-8",
+            Self::Png => "image/png",
+            Self::Jpeg => "image/jpeg",
+            Self::Webp => "image/webp",
+        }
+    }
+}
+
+/// A file's size as people read it: "830 bytes", "12 KB", "3.4 MB".
+pub fn size_label(bytes: i64) -> String {
+    const KB: i64 = 1024;
+    const MB: i64 = 1024 * 1024;
+    if bytes < KB {
+        format!("{bytes} bytes")
+    } else if bytes < MB {
+        format!("{} KB", (bytes + KB / 2) / KB)
+    } else {
+        format!("{:.1} MB", bytes as f64 / MB as f64)
+    }
 }
 
 /// A member of a conversation and the last message they have read.
@@ -161,8 +271,27 @@ pub struct History {
 
 /// A message's text, trimmed, or what is wrong with it.
 pub fn check_message(field: &str, raw: &str) -> Result<String, FieldError> {
+    check_message_with(field, raw, 0)
+}
+
+/// A message's text, trimmed, or what is wrong with it, when it carries `attachments` files
+/// (then its text may be empty).
+pub fn check_message_with(
+    field: &str,
+    raw: &str,
+    attachments: usize,
+) -> Result<String, FieldError> {
     let body = raw.trim();
-    if body.is_empty() {
+    if attachments > MAX_ATTACHMENTS {
+        return Err(FieldError::new(
+            field,
+            format!(
+                "A message may carry at most {MAX_ATTACHMENTS} files (this one has \
+                 {attachments}); send the others in another message."
+            ),
+        ));
+    }
+    if body.is_empty() && attachments == 0 {
         return Err(FieldError::new(field, "Write something to send."));
     }
     let chars = body.chars().count();
@@ -263,6 +392,50 @@ mod tests {
         assert!(error.is_some_and(|m| m.contains("4001")));
         assert!(check_message("body", &"é".repeat(MAX_MESSAGE_CHARS)).is_ok());
         assert!(check_message("body", "a\0b").is_err());
+    }
+
+    #[test]
+    fn files_may_go_without_text_but_not_too_many() {
+        assert_eq!(check_message_with("body", "  ", 1).as_deref(), Ok(""));
+        assert!(check_message_with("body", "", 0).is_err());
+        let error = check_message_with("body", "see", MAX_ATTACHMENTS + 1)
+            .err()
+            .map(|e| e.message);
+        assert!(error.is_some_and(|m| m.contains("at most 10 files")));
+        for kind in [FileKind::Pdf, FileKind::Webp, FileKind::Markdown] {
+            assert_eq!(FileKind::parse(kind.as_str()), Some(kind));
+        }
+        assert_eq!(FileKind::parse("exe"), None);
+        let file = |name: &str| Attachment {
+            id: 1,
+            name: name.to_owned(),
+            size: 10,
+            kind: FileKind::Text,
+            width: None,
+            height: None,
+        };
+        let mut message = ChatMessage {
+            conversation: 1,
+            seq: 1,
+            author: None,
+            author_name: "Ola".into(),
+            client_id: "c".into(),
+            body: String::new(),
+            html: String::new(),
+            at: 0,
+            edited: false,
+            deleted: false,
+            from_candidate: false,
+            attachments: vec![file("notes.md")],
+        };
+        assert_eq!(message.quoted(), "Sent notes.md");
+        message.attachments.push(file("cv.pdf"));
+        assert_eq!(message.quoted(), "Sent 2 files");
+        message.body = "See **these**".into();
+        assert_eq!(message.quoted(), "See **these**");
+        assert_eq!(size_label(830), "830 bytes");
+        assert_eq!(size_label(12 * 1024 + 100), "12 KB");
+        assert_eq!(size_label(3_565_158), "3.4 MB");
     }
 
     #[test]

@@ -124,11 +124,14 @@ pub enum ClientEvent {
     },
     /// A new message; `client_id` is the page's own id for it, so that sending it again after a
     /// lost connection stores it once. Answered with [`ServerEvent::Ack`] or an error that
-    /// names the `client_id`.
+    /// names the `client_id`. `attachments` are the ids of files the sender uploaded to this
+    /// conversation and has not sent yet (the text may then be empty).
     Send {
         conversation: i64,
         client_id: String,
         body: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        attachments: Vec<i64>,
     },
     /// The author changes the text of their message `seq`. Every member's pages get it again
     /// as a [`ServerEvent::Message`] marked edited; a refusal is an error that names no

@@ -150,12 +150,16 @@ pub async fn message_the_team(
     token: String,
     client_id: String,
     body: String,
+    /// The ids of the files uploaded for it, separated by commas.
+    #[server(default)]
+    attachments: String,
 ) -> Result<ChatMessage, ApiError> {
     let (chat, visitor) = seam::visitor::<dyn CandidateChatSeam>()?;
     let input = MessageTheTeam {
         token,
         client_id,
         body,
+        attachments,
     };
     respond(chat.write(&visitor, input).await)
 }

@@ -4,7 +4,10 @@
 //! over the candidate's socket (`shared::ws::CANDIDATE_WS_PATH`), which the link's token opens
 //! to this conversation only.
 
-use super::api::{candidate_messages, MessageTheTeam};
+use super::{
+    api::{candidate_messages, MessageTheTeam},
+    attachments::{ready, AttachFiles, AttachmentList},
+};
 use crate::{
     form::{Form, FormError, Submit, TextArea},
     time::LocalTime,
@@ -12,7 +15,7 @@ use crate::{
 };
 use leptos::prelude::*;
 use shared::{
-    chat::{check_message, CandidateThread, ChatMessage},
+    chat::{check_message_with, CandidateThread, ChatMessage},
     validation::FieldError,
 };
 
@@ -81,16 +84,33 @@ fn Thread(first: CandidateThread, token: String) -> impl IntoView {
     };
     #[cfg(feature = "hydrate")]
     live::follow(first.conversation, token.clone(), messages);
+    let files_base = format!("/a/{token}/files");
     let write = ServerAction::<MessageTheTeam>::new();
     // Each message gets the page's own id; a new one once it is stored.
     let client_id = RwSignal::new(new_client_id());
     let body = RwSignal::new(String::new());
+    let chosen = RwSignal::new(Vec::new());
     Effect::new(move |_| {
         if let Some(Ok(stored)) = write.value().get() {
             messages.update(|all| put(all, stored));
             client_id.set(new_client_id());
             body.set(String::new());
+            chosen.set(Vec::new());
         }
+    });
+    // The files that go with the message, as the form sends them: their ids, or
+    // [`NOT_READY`] while one is uploading or was refused (the check before sending says so).
+    let attachments = move || match chosen.with(|c| ready(c)) {
+        Ok(files) => files
+            .iter()
+            .map(|f| f.id.to_string())
+            .collect::<Vec<_>>()
+            .join(","),
+        Err(_) => NOT_READY.to_owned(),
+    };
+    let upload = Signal::derive({
+        let token = token.clone();
+        move || format!("/a/{token}/files")
     });
     let composer = if first.open {
         let label: &'static str = "Write to the hiring team";
@@ -98,7 +118,9 @@ fn Thread(first: CandidateThread, token: String) -> impl IntoView {
             <Form action=write id="candidate-message" class="candidate-composer" validate=check>
                 <input type="hidden" name="token" value=token.clone()/>
                 <input type="hidden" name="client_id" prop:value=move || client_id.get()/>
+                <input type="hidden" name="attachments" prop:value=attachments/>
                 <TextArea name="body" label bind=body rows=3/>
+                <AttachFiles upload chosen id="candidate-attach"/>
                 <FormError/>
                 <Submit label="Send" pending="Sending…"/>
             </Form>
@@ -133,6 +155,7 @@ fn Thread(first: CandidateThread, token: String) -> impl IntoView {
                         // Made safe by the server: its Markdown, never raw HTML.
                         view! { <div class="message-body rich" inner_html=message.html.clone()></div> }.into_any()
                     }}
+                    <AttachmentList files=message.attachments.clone() base=files_base.clone()/>
                 </li>
             </For>
         </ol>
@@ -143,9 +166,23 @@ fn Thread(first: CandidateThread, token: String) -> impl IntoView {
     }
 }
 
+/// What the attachments field holds while a file is uploading or was refused.
+const NOT_READY: &str = "not-ready";
+
 /// The browser's check before sending (the server checks again).
 fn check(input: &MessageTheTeam) -> Vec<FieldError> {
-    check_message("body", &input.body)
+    if input.attachments == NOT_READY {
+        return vec![FieldError::new(
+            "body",
+            "Wait until the files have finished uploading, and remove (×) any that could not be attached.",
+        )];
+    }
+    let files = input
+        .attachments
+        .split(',')
+        .filter(|s| !s.is_empty())
+        .count();
+    check_message_with("body", &input.body, files)
         .err()
         .into_iter()
         .collect()

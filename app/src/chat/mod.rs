@@ -3,6 +3,7 @@
 //! (`shared::ws`, `crate::realtime::Live`).
 
 pub mod api;
+mod attachments;
 mod candidate;
 mod page;
 #[cfg(feature = "ssr")]

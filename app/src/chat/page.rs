@@ -9,6 +9,7 @@ use super::api::{
     add_group_member, conversation_history, conversations, remove_group_member, search_messages,
     CreateGroup, StartDirect,
 };
+use super::attachments::{ready, AttachFiles, AttachmentList};
 use crate::{
     confirm::ConfirmButton,
     orgs::api::get_team,
@@ -22,7 +23,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use shared::{
     chat::{
-        check_message, ChatMessage, ConversationKind, ConversationMember, ConversationSummary,
+        check_message_with, ChatMessage, ConversationKind, ConversationMember, ConversationSummary,
         Presence,
     },
     ws::{ClientEvent, ServerEvent, TYPING_EXPIRES_MS, TYPING_REPEAT_MS},
@@ -269,7 +270,7 @@ fn ConversationItem(
                 if m.deleted {
                     "(deleted)".to_owned()
                 } else {
-                    m.body
+                    m.quoted()
                 }
             )
         })
@@ -863,6 +864,10 @@ fn MessageItem(message: ChatMessage, shown: Shown, my_id: Option<i64>) -> impl I
     let mine = my_id.is_some() && my_id == author;
     let conversation = message.conversation;
     let editing = RwSignal::new(false);
+    let files = view! {
+        <AttachmentList files=message.attachments.clone()
+            base=format!("/o/{}/chat/files", use_slug().get_untracked())/>
+    };
     let body = if message.deleted {
         view! { <p class="message-body deleted">"This message was deleted."</p> }.into_any()
     } else {
@@ -871,7 +876,7 @@ fn MessageItem(message: ChatMessage, shown: Shown, my_id: Option<i64>) -> impl I
         view! {
             <Show when=move || editing.get()
                 fallback=move || view! { <div class="message-body rich" inner_html=html.clone()></div> }>
-                <EditMessage conversation seq body=message.body.clone() editing/>
+                <EditMessage conversation seq body=message.body.clone() files=message.attachments.len() editing/>
             </Show>
         }
         .into_any()
@@ -908,6 +913,7 @@ fn MessageItem(message: ChatMessage, shown: Shown, my_id: Option<i64>) -> impl I
                 {message.from_candidate.then(|| view! { " "<span class="tag">"Candidate"</span> })}
                 " "<LocalTime at=message.at/>{message.edited.then_some(" · edited")}</p>
             {body}
+            {files}
             {actions}
             {move || {
                 let readers = readers();
@@ -932,6 +938,8 @@ fn EditMessage(
     conversation: i64,
     seq: i64,
     body: String,
+    /// How many files the message carries (it may then lose its text).
+    files: usize,
     editing: RwSignal<bool>,
 ) -> impl IntoView {
     let live = Live::get();
@@ -944,7 +952,7 @@ fn EditMessage(
         }
     });
     let save = move || {
-        let body = match check_message("body", &text.get_untracked()) {
+        let body = match check_message_with("body", &text.get_untracked(), files) {
             Ok(body) => body,
             Err(error) => return problem.set(Some(error.message)),
         };
@@ -1007,6 +1015,11 @@ fn PendingItem(pending: Outgoing) -> impl IntoView {
     view! {
         <li class="message mine pending" data-client-id=client_id>
             <p class="message-body">{pending.body}</p>
+            {(!pending.attachments.is_empty()).then(|| view! {
+                <ul class="attachments">
+                    {pending.attachments.iter().map(|a| view! { <li class="attachment">{a.name.clone()}</li> }).collect_view()}
+                </ul>
+            })}
             {state}
         </li>
     }
@@ -1023,6 +1036,9 @@ fn Composer(id: i64, shown: Shown) -> impl IntoView {
         .unwrap_or_default();
     let text = RwSignal::new(draft);
     let problem = RwSignal::new(None::<String>);
+    let chosen = RwSignal::new(Vec::new());
+    let slug = use_slug();
+    let upload = Signal::derive(move || format!("/o/{}/chat/{id}/files", slug.get()));
     // When this page last said its person is typing here (they are, until it says otherwise).
     let typing_said = StoredValue::new(None::<f64>);
     let say_typing = move |typing: bool| {
@@ -1061,7 +1077,11 @@ fn Composer(id: i64, shown: Shown) -> impl IntoView {
         }
     });
     let send = move || {
-        let body = match check_message("body", &text.get_untracked()) {
+        let attachments = match chosen.with_untracked(|c| ready(c)) {
+            Ok(files) => files,
+            Err(why) => return problem.set(Some(why)),
+        };
+        let body = match check_message_with("body", &text.get_untracked(), attachments.len()) {
             Ok(body) => body,
             Err(error) => {
                 problem.set(Some(error.message));
@@ -1070,6 +1090,7 @@ fn Composer(id: i64, shown: Shown) -> impl IntoView {
         };
         problem.set(None);
         text.set(String::new());
+        chosen.set(Vec::new());
         // The message itself tells the others that the typing is over.
         typing_said.set_value(None);
         shown.drafts.update_value(|d| {
@@ -1079,6 +1100,7 @@ fn Composer(id: i64, shown: Shown) -> impl IntoView {
             conversation: id,
             client_id: client_id(),
             body,
+            attachments,
             refused: None,
         });
     };
@@ -1108,6 +1130,9 @@ fn Composer(id: i64, shown: Shown) -> impl IntoView {
                     }
                 }></textarea>
             <button type="submit" class="button button-primary">"Send"</button>
+            <div class="composer-files">
+                <AttachFiles upload chosen id="attach-files"/>
+            </div>
             <p id="message-error" class="field-error" role="alert">{move || problem.get()}</p>
         </form>
         // Said once the page runs (the server cannot know whether the socket will open).

@@ -23,6 +23,7 @@ use crate::{
         db::{now, Db},
         error::OrInternal,
         files::FileStore,
+        uploads,
     },
     queue::{ClaimedJob, JobError, JobHandler, JobQueue, NewJob},
 };
@@ -39,7 +40,7 @@ use app::{
 };
 use axum::{
     extract::{Path, Request, State},
-    http::{header, HeaderValue, StatusCode},
+    http::StatusCode,
     response::{IntoResponse, Response},
     Json,
 };
@@ -911,31 +912,9 @@ fn format_label(format: &str) -> &'static str {
 }
 
 fn content_type(format: &str) -> &'static str {
-    match format {
-        "pdf" => "application/pdf",
-        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "markdown" => "text/markdown; charset=utf-8",
-        _ => "text/plain; charset=utf-8",
-    }
-}
-
-/// `attachment` with the name as sent (RFC 6266: an ASCII fallback and the UTF-8 name).
-fn disposition(name: &str) -> HeaderValue {
-    let ascii: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || " .-_()".contains(c) {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let encoded = percent_encoding::utf8_percent_encode(name, percent_encoding::NON_ALPHANUMERIC);
-    HeaderValue::from_str(&format!(
-        "attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"
-    ))
-    .unwrap_or_else(|_| HeaderValue::from_static("attachment"))
+    shared::chat::FileKind::parse(format)
+        .unwrap_or(shared::chat::FileKind::Text)
+        .content_type()
 }
 
 fn fail(error: ApiError) -> Response {
@@ -979,28 +958,5 @@ pub async fn file_handler(
         file_id,
         "file downloaded"
     );
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(content_type(&format)),
-            ),
-            (header::CONTENT_DISPOSITION, disposition(&name)),
-            (
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("private, no-store"),
-            ),
-            (
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            ),
-            // Opened anyway (a PDF viewer, a text file), it runs nothing and reaches nothing.
-            (
-                header::CONTENT_SECURITY_POLICY,
-                HeaderValue::from_static("sandbox; default-src 'none'"),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
+    uploads::download(bytes, content_type(&format), &name)
 }

@@ -25,7 +25,7 @@ use app::{
     seam::Visitor,
 };
 use shared::{
-    chat::{check_message, CandidateThread, ChatMessage, HISTORY_PAGE},
+    chat::{check_message_with, CandidateThread, ChatMessage, HISTORY_PAGE},
     ws::{ErrorCode, WsError},
 };
 
@@ -86,7 +86,7 @@ pub(super) async fn mail_candidate(
         author = in_mail(&message.author_name),
         org = in_mail(&org),
         job = in_mail(&job),
-        words = line_in_mail(&super::plain_text(&message.body)),
+        words = line_in_mail(&super::plain_text(&message.quoted())),
     );
     let mail_out = OutgoingMail {
         org_id: Some(org_id),
@@ -356,9 +356,10 @@ impl Chat {
         token: &str,
         client_id: &str,
         body: &str,
+        attachments: &[i64],
     ) -> Result<ChatMessage, ApiError> {
         check_client_id("client_id", client_id)?;
-        check_message("body", body)?;
+        check_message_with("body", body, attachments.len())?;
         let link = link(&self.db, token.trim())
             .await
             .or_internal("reading a private link")?
@@ -372,7 +373,7 @@ impl Chat {
             application: link.application,
             token_hash: &link.token_hash,
         };
-        self.send(author, conversation, client_id, body)
+        self.send(author, conversation, client_id, body, attachments)
             .await
             .map(as_candidate_sees)
             .map_err(as_api_error)
@@ -497,7 +498,22 @@ impl CandidateChatSeam for Chat {
             "" => format!("form-{}", &new_token()[..22]),
             given => given.to_owned(),
         };
-        self.candidate_writes(&input.token, &client_id, &input.body)
+        // The ids of the files uploaded for it, as the page's hidden field lists them.
+        let mut attachments = Vec::new();
+        for id in input
+            .attachments
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            attachments.push(id.parse::<i64>().map_err(|_| {
+                ApiError::field(
+                    "body",
+                    "The files of this message are not named right; attach them again.",
+                )
+            })?);
+        }
+        self.candidate_writes(&input.token, &client_id, &input.body, &attachments)
             .await
     }
 }

@@ -15,12 +15,14 @@ use crate::{
     platform::{
         db::{now, Db},
         error::OrInternal,
+        files::FileStore,
         limits::RateLimit,
     },
     realtime::{Delivery, Hub},
 };
 
 pub mod candidate;
+pub mod files;
 mod writer;
 use app::{
     chat::{
@@ -35,7 +37,7 @@ use app::{
 };
 use shared::{
     chat::{
-        check_client_id, check_group_name, check_message, search_words, ChatMessage,
+        check_client_id, check_group_name, check_message_with, search_words, ChatMessage,
         ConversationKind, ConversationMember, ConversationSummary, History, Presence, HISTORY_PAGE,
         MAX_GROUP_MEMBERS, SEARCH_LIMIT,
     },
@@ -68,6 +70,8 @@ pub struct Core {
     mail: Mail,
     /// Messages from each application's candidate, per hour.
     candidate_sends: Option<RateLimit<i64>>,
+    /// Where the files sent in messages are kept.
+    files: FileStore,
 }
 
 impl std::ops::Deref for Chat {
@@ -98,6 +102,8 @@ struct MessageRow {
     edited_at: Option<i64>,
     deleted_at: Option<i64>,
     from_candidate: i64,
+    /// JSON, as stored with it.
+    attachments: Option<String>,
 }
 
 impl From<MessageRow> for ChatMessage {
@@ -121,6 +127,13 @@ impl From<MessageRow> for ChatMessage {
             edited: row.edited_at.is_some(),
             deleted,
             from_candidate: row.from_candidate != 0,
+            attachments: match row.attachments {
+                Some(json) if !deleted => serde_json::from_str(&json).unwrap_or_else(|err| {
+                    tracing::error!(error = %err, "a message's stored attachments are unreadable");
+                    Vec::new()
+                }),
+                _ => Vec::new(),
+            },
         }
     }
 }
@@ -185,7 +198,7 @@ pub fn plain_text(markdown: &str) -> String {
 
 const MESSAGE_COLUMNS: &str = "m.conversation_id, m.seq, m.author_id, \
      COALESCE(u.name, m.author_label) AS author_name, m.client_id, m.body, m.created_at, \
-     m.edited_at, m.deleted_at, m.from_candidate";
+     m.edited_at, m.deleted_at, m.from_candidate, m.attachments";
 
 /// Whether the member `m` (an alias of their membership of the conversation `c`'s
 /// organisation) may see the conversation, as an SQL condition: an application's conversation
@@ -260,12 +273,19 @@ fn unavailable(what: &str, err: sqlx::Error, client_id: Option<&str>) -> WsError
 
 impl Chat {
     /// The service, with its writer running on the current runtime.
-    pub fn new(db: Db, hub: Hub, notifications: Notifications, mail: Mail) -> Self {
+    pub fn new(
+        db: Db,
+        hub: Hub,
+        notifications: Notifications,
+        mail: Mail,
+        files: FileStore,
+    ) -> Self {
         let core = Arc::new(Core {
             db,
             hub,
             notifications,
             mail,
+            files,
             candidate_sends: RateLimit::new(
                 candidate::MESSAGES_PER_HOUR,
                 std::time::Duration::from_secs(3_600),
@@ -305,7 +325,7 @@ impl Core {
         let group =
             (ConversationKind::parse(&kind) != Some(ConversationKind::Direct)).then_some(name);
         let author = message.author_name.clone();
-        let plain = plain_text(&message.body);
+        let plain = plain_text(&message.quoted());
         let mut snippet: String = plain.chars().take(80).collect();
         if snippet.len() < plain.len() {
             snippet.push('…');
@@ -437,12 +457,13 @@ impl Chat {
         conversation: i64,
         client_id: &str,
         body: &str,
+        attachments: &[i64],
     ) -> Result<ChatMessage, WsError> {
         let invalid = |e: shared::validation::FieldError| {
             refused(ErrorCode::Invalid, e.message, Some(client_id))
         };
         check_client_id("client_id", client_id).map_err(invalid)?;
-        let body = check_message("body", body).map_err(invalid)?;
+        let body = check_message_with("body", body, attachments.len()).map_err(invalid)?;
         let busy = || {
             refused(
                 ErrorCode::Unavailable,
@@ -456,6 +477,7 @@ impl Chat {
             conversation,
             client_id: client_id.to_owned(),
             body,
+            attachments: attachments.to_vec(),
             reply,
         };
         self.writer.send(sending).await.map_err(|_| busy())?;
@@ -472,13 +494,6 @@ impl Chat {
         seq: i64,
         change: Change,
     ) -> Result<ChatMessage, WsError> {
-        let body = match &change {
-            Change::Edit(body) => Some(
-                check_message("body", body)
-                    .map_err(|e| refused(ErrorCode::Invalid, e.message, None))?,
-            ),
-            Change::Delete => None,
-        };
         let fail = |what: &'static str| {
             move |err: sqlx::Error| {
                 tracing::error!(error = %err, "{what}");
@@ -513,6 +528,14 @@ impl Chat {
                 None,
             ));
         }
+        // A message that carries files may lose its text.
+        let body = match &change {
+            Change::Edit(body) => Some(
+                check_message_with("body", body, before.attachments.len())
+                    .map_err(|e| refused(ErrorCode::Invalid, e.message, None))?,
+            ),
+            Change::Delete => None,
+        };
         match (&body, before.deleted) {
             // Deleted already, or edited to what it says: nothing to store or send.
             (None, true) => return Ok(before),
@@ -530,7 +553,16 @@ impl Chat {
         let statement = if body.is_some() {
             "UPDATE messages SET body = $1, edited_at = $2 WHERE conversation_id = $3 AND seq = $4"
         } else {
-            "UPDATE messages SET body = $1, deleted_at = $2 WHERE conversation_id = $3 AND seq = $4"
+            "UPDATE messages SET body = $1, deleted_at = $2, attachments = NULL \
+             WHERE conversation_id = $3 AND seq = $4"
+        };
+        // A deleted message's files go with its text.
+        let removed = if body.is_none() {
+            files::forget_sent(&mut tx, conversation, seq)
+                .await
+                .map_err(fail("forgetting a message's files"))?
+        } else {
+            Vec::new()
         };
         sqlx::query(statement)
             .bind(body.unwrap_or_default())
@@ -549,6 +581,7 @@ impl Chat {
             .ok_or_else(|| not_found(None))?;
         tx.commit().await.map_err(fail("committing a change"))?;
         self.tell_message(&members, place, &message);
+        files::remove_objects(&self.files, removed).await;
         Ok(message)
     }
 
@@ -860,7 +893,7 @@ pub(crate) struct Place {
 /// Where the conversation is, if `user_id` is in it, still a member of its organisation, and
 /// may see it ([`SEES_IT`]).
 async fn member_of(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    conn: &mut sqlx::AnyConnection,
     conversation: i64,
     user_id: i64,
 ) -> Result<Option<Place>, sqlx::Error> {
@@ -874,7 +907,7 @@ async fn member_of(
     ))
     .bind(conversation)
     .bind(user_id)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(conn)
     .await?;
     Ok(row.map(|(org_id, application, deletion)| Place {
         org_id,

@@ -7,7 +7,7 @@
 //! database take the conversations' row locks in the same order.
 
 use super::{
-    candidate, member_ids, member_of, message_by_client_id, not_found, refused, unavailable,
+    candidate, files, member_ids, member_of, message_by_client_id, not_found, refused, unavailable,
     Author, Core, Place,
 };
 use app::error::ApiError;
@@ -55,8 +55,10 @@ pub(super) struct Sending {
     pub author: Writer,
     pub conversation: i64,
     pub client_id: String,
-    /// Checked already.
+    /// Checked already (it may be empty when files go with it).
     pub body: String,
+    /// The ids of the files uploaded for it.
+    pub attachments: Vec<i64>,
     pub reply: oneshot::Sender<Result<ChatMessage, WsError>>,
 }
 
@@ -251,13 +253,30 @@ async fn store_one(
             ))
         };
     }
+    let attachments = if sending.attachments.is_empty() {
+        Vec::new()
+    } else {
+        files::unsent(tx, conversation, &sending.author, &sending.attachments)
+            .await
+            .map_err(fail("reading a message's files"))?
+            .ok_or_else(|| {
+                refused(
+                    ErrorCode::Invalid,
+                    "A file of this message was not uploaded to this conversation by you, or \
+                     was sent already; attach it again.",
+                    Some(client_id),
+                )
+            })?
+    };
     let member = match &sending.author {
         Writer::Member(user_id) => Some(*user_id),
         Writer::Candidate { .. } => None,
     };
+    let attachments_json =
+        (!attachments.is_empty()).then(|| serde_json::to_string(&attachments).unwrap_or_default());
     sqlx::query(
         "INSERT INTO messages (conversation_id, seq, author_id, client_id, body, created_at, \
-         from_candidate, author_label) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+         from_candidate, author_label, attachments) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(conversation)
     .bind(seq)
@@ -267,9 +286,13 @@ async fn store_one(
     .bind(at)
     .bind(i64::from(member.is_none()))
     .bind(label)
+    .bind(attachments_json)
     .execute(&mut **tx)
     .await
     .map_err(fail("storing a message"))?;
+    files::mark_sent(tx, conversation, seq, &attachments)
+        .await
+        .map_err(fail("attaching a message's files"))?;
     if let Some(user_id) = member {
         // What one writes, one has read.
         sqlx::query(

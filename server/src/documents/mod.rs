@@ -105,32 +105,13 @@ pub enum ExtractError {
 /// Reads the text of `bytes`, which declare themselves as `format`. CPU-bound: run it off the
 /// async runtime.
 pub fn extract_text(bytes: &[u8], format: Format) -> Result<String, ExtractError> {
-    if bytes.len() > MAX_UPLOAD_BYTES {
-        return Err(ExtractError::TooLarge);
-    }
-    if bytes.is_empty() {
-        return Err(ExtractError::Empty);
-    }
+    check_content(bytes, format)?;
     let text = match format {
-        Format::Pdf => {
-            if !bytes.starts_with(b"%PDF-") {
-                return Err(ExtractError::Mismatch(format.name()));
-            }
-            pdf(bytes)?
-        }
-        Format::Docx => {
-            if !bytes.starts_with(b"PK\x03\x04") {
-                return Err(ExtractError::Mismatch(format.name()));
-            }
-            docx(bytes)?
-        }
+        Format::Pdf => pdf(bytes)?,
+        Format::Docx => docx(bytes)?,
         Format::Text | Format::Markdown => {
-            // Text has no magic bytes; a NUL or invalid UTF-8 means it is something else.
-            let text =
-                std::str::from_utf8(bytes).map_err(|_| ExtractError::Mismatch(format.name()))?;
-            if text.contains('\0') {
-                return Err(ExtractError::Mismatch(format.name()));
-            }
+            // Checked to be UTF-8 already.
+            let text = std::str::from_utf8(bytes).unwrap_or_default();
             text.trim_start_matches('\u{feff}').replace("\r\n", "\n")
         }
     };
@@ -139,6 +120,30 @@ pub fn extract_text(bytes: &[u8], format: Format) -> Result<String, ExtractError
         return Err(ExtractError::NoText);
     }
     Ok(text.chars().take(MAX_TEXT_CHARS).collect())
+}
+
+/// Whether `bytes` are, by their content, the `format` they declare (and not empty or too
+/// large): what every upload is checked for before it is read or kept.
+pub fn check_content(bytes: &[u8], format: Format) -> Result<(), ExtractError> {
+    if bytes.len() > MAX_UPLOAD_BYTES {
+        return Err(ExtractError::TooLarge);
+    }
+    if bytes.is_empty() {
+        return Err(ExtractError::Empty);
+    }
+    let matches = match format {
+        Format::Pdf => bytes.starts_with(b"%PDF-"),
+        Format::Docx => bytes.starts_with(b"PK\x03\x04"),
+        // Text has no magic bytes; a NUL or invalid UTF-8 means it is something else.
+        Format::Text | Format::Markdown => {
+            std::str::from_utf8(bytes).is_ok_and(|text| !text.contains('\0'))
+        }
+    };
+    if matches {
+        Ok(())
+    } else {
+        Err(ExtractError::Mismatch(format.name()))
+    }
 }
 
 fn pdf(bytes: &[u8]) -> Result<String, ExtractError> {

@@ -309,9 +309,16 @@ async fn answer_to(
             conversation,
             client_id,
             body,
+            attachments,
         } => answer(
             rt.chat
-                .send(Author::Member(user_id), conversation, &client_id, &body)
+                .send(
+                    Author::Member(user_id),
+                    conversation,
+                    &client_id,
+                    &body,
+                    &attachments,
+                )
                 .await
                 .map(|message| ServerEvent::Ack { client_id, message }),
         ),
@@ -600,7 +607,7 @@ async fn serve_candidate(rt: Realtime, mut socket: WebSocket) {
                 };
                 let answer = match frame {
                     Ok(ClientEvent::Ping { nonce }) => ServerEvent::Pong { nonce },
-                    Ok(ClientEvent::Send { conversation: to, client_id, body }) => {
+                    Ok(ClientEvent::Send { conversation: to, client_id, body, attachments }) => {
                         if to != conversation {
                             ServerEvent::Error(candidate::only_its_conversation(&client_id))
                         } else {
@@ -610,7 +617,7 @@ async fn serve_candidate(rt: Realtime, mut socket: WebSocket) {
                             };
                             match rt.chat.candidate_may_send(link.application) {
                                 Err(limited) => ServerEvent::Error(candidate::slow_down(limited, &client_id)),
-                                Ok(()) => match rt.chat.send(author, to, &client_id, &body).await {
+                                Ok(()) => match rt.chat.send(author, to, &client_id, &body, &attachments).await {
                                     Ok(message) => ServerEvent::Ack {
                                         client_id,
                                         message: candidate::as_candidate_sees(message),
