@@ -21,22 +21,34 @@ step "compiling the unit and integration tests"
 RUSTFLAGS="--cfg erase_components" cargo test -p shared -p app -p server --no-run
 
 # The tests keep about one core busy, so the site's wasm is compiled beside them (cargo-leptos
-# builds it in target/front, so it never waits for the tests' build directory).
+# builds it in target/front, so it never waits for the tests' build directory), and then the
+# release wasm: what `cargo leptos build --release --split` (make release) compiles for the
+# browser, with the same flags (`always-erase-components`, and the relocations the splitter
+# reads; its split, wasm-bindgen and wasm-opt steps are left out), in its own build directory.
+# The browser tests need only the site's wasm; the release wasm is waited for at the end.
 site_wasm() {
   step "building the site's wasm (cargo leptos build --split --frontend-only)"
   cargo leptos build --split --frontend-only
 }
-site_wasm >"$log.wasm" 2>&1 &
-wasm_pid=$!
+release_wasm() {
+  step "compiling the release wasm"
+  RUSTFLAGS="--cfg erase_components -Clink-args=--emit-relocs" \
+    cargo build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release
+}
+wasm_status="$log.wasm-status"
+( status=0; site_wasm || status=$?; echo "$status" >"$wasm_status"
+  [ "$status" = 0 ] && release_wasm >"$log.release" 2>&1 ) >"$log.wasm" 2>&1 &
+release_pid=$!
 
 step "unit and integration tests (SQLite and PostgreSQL)"
 tests=0
 RUSTFLAGS="--cfg erase_components" cargo test -p shared -p app -p server || tests=$?
-wasm=0
-wait "$wasm_pid" || wasm=$?
+while [ ! -e "$wasm_status" ]; do sleep 1; done
+wasm=$(cat "$wasm_status")
 cat "$log.wasm"
 if [ "$tests" != 0 ] || [ "$wasm" != 0 ]; then
   echo "error: the tests (status $tests) or the site's wasm build (status $wasm) failed; see above." >&2
+  kill "$release_pid" 2>/dev/null || true
   exit 1
 fi
 
@@ -44,32 +56,30 @@ step "building the site's server (cargo leptos build --split --server-only, shar
 cargo leptos build --split --server-only
 
 # The browser tests leave about one core idle (the servers and Chromium mostly wait on each
-# other), so the lints and the release wasm are compiled beside them. Clippy runs without
-# component erasure: the views type-check even where nothing erases them. The release wasm is
-# what `cargo leptos build --release --split` (make release) compiles for the browser, with the
-# same flags (`always-erase-components`, and the relocations the splitter reads; its split,
-# wasm-bindgen and wasm-opt steps are left out). Each cargo here has its own build directory
-# (target/debug's check files, wasm32's debug and wasm-release), none of them the servers'.
-lints_and_release() {
+# other), so the lints are compiled beside them (and the release wasm, if it is not done yet).
+# Clippy runs without component erasure: the views type-check even where nothing erases them.
+# Each cargo here has its own build directory (target/debug's check files, wasm32's debug and
+# wasm-release), none of them the servers'.
+lints() {
   step "clippy (server side, ssr)"
   cargo clippy -p shared -p app -p server --all-targets -- -D warnings
   step "clippy (browser side, hydrate on wasm32)"
   cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
-  step "compiling the release wasm"
-  RUSTFLAGS="--cfg erase_components -Clink-args=--emit-relocs" \
-    cargo build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release
 }
-lints_and_release >"$log.lints" 2>&1 &
+lints >"$log.lints" 2>&1 &
 lints_pid=$!
 
-step "browser tests (beside them: clippy and the release wasm)"
+step "browser tests (beside them: clippy, and the release wasm until it is done)"
 browser=0
 .ci/e2e.sh || browser=$?
 lints=0
 wait "$lints_pid" || lints=$?
 cat "$log.lints"
-if [ "$browser" != 0 ] || [ "$lints" != 0 ]; then
-  echo "error: the browser tests (status $browser) or clippy and the release wasm (status $lints) failed; see above." >&2
+release=0
+wait "$release_pid" || release=$?
+cat "$log.release" 2>/dev/null || true
+if [ "$browser" != 0 ] || [ "$lints" != 0 ] || [ "$release" != 0 ]; then
+  echo "error: the browser tests (status $browser), clippy (status $lints) or the release wasm (status $release) failed; see above." >&2
   fail=1
 fi
 
