@@ -6,9 +6,9 @@ CREATE TABLE chat_files (
     org_id          INTEGER NOT NULL REFERENCES organisations (id) ON DELETE CASCADE,
     conversation_id INTEGER NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
     seq             INTEGER,
-    -- Who uploaded it: a member, or (uploaded_by NULL) the candidate of the conversation's
-    -- application.
-    uploaded_by     INTEGER REFERENCES users (id) ON DELETE CASCADE,
+    -- Who uploaded it: a member (NULL once their account is gone), or, from_candidate = 1,
+    -- the candidate of the conversation's application.
+    uploaded_by     INTEGER REFERENCES users (id) ON DELETE SET NULL,
     from_candidate  INTEGER NOT NULL DEFAULT 0,
     object_key      TEXT    NOT NULL UNIQUE,
     file_name       TEXT    NOT NULL,

@@ -258,6 +258,7 @@ pub async fn launch_with(
     background.push(state.notifications.start_digests());
     background.extend(realtime::tell_presence(&state.realtime.hub, &state.db));
     background.extend(state.chat.deliver_relayed());
+    background.push(state.chat_files.start_sweeping());
     // With PostgreSQL, several instances may share the database: their hubs act as one.
     if let (Backend::Postgres, Some(url)) = (state.db.backend, &state.config.database_url) {
         let relay = realtime::start_relay(&state.realtime.hub, url)

@@ -84,35 +84,40 @@ async fn members_send_files_that_only_the_conversation_sees(db: Db) {
     let to_conversation = format!("/o/acme/chat/{conversation}/files");
 
     // Refused by content, each with what to fix, and nothing kept.
+    let unsupported = StatusCode::UNSUPPORTED_MEDIA_TYPE;
     let refusals = [
         (
             "setup.exe",
             "application/octet-stream",
             b"MZ\x90\0".to_vec(),
             "cannot be attached",
+            unsupported,
         ),
         (
             "cv.pdf",
             "application/pdf",
             b"<html><script>".to_vec(),
             "not the PDF",
+            unsupported,
         ),
         (
             "cat.png",
             "image/png",
             b"%PDF-1.7".to_vec(),
             "not the PNG image",
+            unsupported,
         ),
-        ("empty.txt", "text/plain", Vec::new(), "empty"),
-    ];
-    for (name, mime, bytes, says) in refusals {
-        let refused = upload(&ola, &to_conversation, name, mime, bytes).await;
-        assert_eq!(
-            refused.status,
+        (
+            "empty.txt",
+            "text/plain",
+            Vec::new(),
+            "empty",
             StatusCode::UNPROCESSABLE_ENTITY,
-            "{name}: {:?}",
-            refused.body
-        );
+        ),
+    ];
+    for (name, mime, bytes, says, status) in refusals {
+        let refused = upload(&ola, &to_conversation, name, mime, bytes).await;
+        assert_eq!(refused.status, status, "{name}: {:?}", refused.body);
         let message = refused.field_error("file").unwrap_or_default();
         assert!(message.contains(says), "{name}: {message}");
     }
@@ -124,6 +129,7 @@ async fn members_send_files_that_only_the_conversation_sees(db: Db) {
         vec![b'a'; shared::chat::MAX_ATTACHMENT_BYTES + 1],
     )
     .await;
+    assert_eq!(too_large.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(
         too_large
             .field_error("file")
@@ -173,6 +179,20 @@ async fn members_send_files_that_only_the_conversation_sees(db: Db) {
     assert_eq!(notes.status, StatusCode::OK, "{:?}", notes.body);
     // Only the last part of a name is kept (it is shown, never a path).
     assert_eq!(notes.body["name"], "notes.md");
+    // Text named like a program keeps its name, made to end as what it is.
+    let script = upload(
+        &ola,
+        &to_conversation,
+        "invoice.pdf.hta",
+        "text/plain",
+        b"<script>x</script>".to_vec(),
+    )
+    .await;
+    assert_eq!(
+        script.body["name"], "invoice.pdf.hta.txt",
+        "{:?}",
+        script.body
+    );
     let notes_id = notes.body["id"].as_i64().expect("id");
     let file_path = |id: i64| format!("/o/acme/chat/files/{id}");
     // Not sent yet: its uploader's only.
@@ -279,7 +299,8 @@ async fn members_send_files_that_only_the_conversation_sees(db: Db) {
         status_of(&ola, &file_path(notes_id)).await,
         StatusCode::NOT_FOUND
     );
-    assert_eq!(rows(&srv).await, 0);
+    // Only the upload never sent is left (its uploader's, until the sweep).
+    assert_eq!(rows(&srv).await, 1);
     srv.stop().await;
 }
 

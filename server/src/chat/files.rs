@@ -4,17 +4,22 @@
 //! the answer names it by an id, and the message that carries it names that id
 //! ([`shared::ws::ClientEvent::Send`]). Who sees the conversation downloads it (`GET
 //! /o/{slug}/chat/files/{id}`, `GET /a/{token}/files/{id}`), always as an attachment; a file
-//! not sent yet only by who uploaded it. An upload never sent is removed after a day; a deleted
-//! message's files are removed with its text.
+//! not sent yet only by who uploaded it. An upload never sent is removed after a day (a
+//! background task, hourly); a deleted message's files are removed with its text.
+//!
+//! A file keeps the name it was sent with, but always ends in its kind's own extension (a text
+//! file named `cv.pdf.hta` downloads as `cv.pdf.hta.txt`), so that a saved download never opens
+//! as a program. Refusals are answered 413 (too large), 415 (not a kind we take, or not what it
+//! claims to be) or 422, each with the reason beside the file.
 
-use super::{candidate, member_of, writer::Writer, Chat};
+use super::{candidate, member_of, writer::Writer, Chat, Place};
 use crate::{
     documents::{self, ExtractError, Format},
     platform::{
         db::{now, Db},
         error::{internal, OrInternal},
         files::FileStore,
-        limits::RateLimit,
+        limits::{InFlight, PerKey, RateLimit},
         uploads::{self, Upload},
     },
 };
@@ -31,13 +36,23 @@ use axum::{
 use sha2::{Digest, Sha256};
 use shared::chat::{Attachment, FileKind, MAX_ATTACHMENT_BYTES};
 use std::{sync::Arc, time::Duration};
+use tokio::sync::Semaphore;
 
 /// Files one member (or one candidate) may upload in an hour.
 const UPLOADS_PER_HOUR: u32 = 60;
 /// How long an upload waits for the message that carries it.
 const UNSENT_KEPT_SECS: i64 = 24 * 3_600;
-/// Unsent uploads removed at once (the rest on the next upload).
-const SWEEP_BATCH: i64 = 50;
+/// Unsent uploads removed in one pass (the rest in the next).
+const SWEEP_BATCH: i64 = 200;
+/// How often unsent uploads are looked for.
+const SWEEP_EVERY: Duration = Duration::from_secs(3_600);
+/// Uploads received at once by one member or candidate, and by the whole server (each holds
+/// its file in memory until it is stored).
+const UPLOADS_IN_FLIGHT_EACH: usize = 2;
+const UPLOADS_IN_FLIGHT: usize = 8;
+/// The largest picture taken, in pixels (each page that shows it decodes it whole).
+const MAX_IMAGE_PIXELS: u64 = 40_000_000;
+const MAX_IMAGE_SIDE: u32 = 12_000;
 /// The multipart body: the file and its part's headers.
 pub const MAX_ATTACHMENT_BODY: usize = MAX_ATTACHMENT_BYTES + 64 * 1024;
 
@@ -54,6 +69,26 @@ pub struct ChatFiles {
     chat: Chat,
     identity: Arc<dyn Identity>,
     uploads: Option<RateLimit<Uploader>>,
+    each: PerKey<Uploader>,
+    in_flight: Arc<Semaphore>,
+}
+
+/// Why an upload was refused, and the status it is answered with.
+#[derive(Debug)]
+struct Refused {
+    status: StatusCode,
+    error: ApiError,
+}
+
+impl From<ApiError> for Refused {
+    fn from(error: ApiError) -> Self {
+        let status = if error == too_large() {
+            StatusCode::PAYLOAD_TOO_LARGE
+        } else {
+            StatusCode::from_u16(error.status()).unwrap_or(StatusCode::BAD_REQUEST)
+        };
+        Self { status, error }
+    }
 }
 
 /// A file's row, as a download needs it.
@@ -75,6 +110,13 @@ fn too_large() -> ApiError {
             "This file is larger than {} MB; attach a smaller one, or share a link to it.",
             MAX_ATTACHMENT_BYTES / 1024 / 1024
         ),
+    )
+}
+
+fn closed() -> ApiError {
+    ApiError::field(
+        "file",
+        "The candidate asked for their data to be deleted: this conversation is closed.",
     )
 }
 
@@ -135,7 +177,20 @@ pub fn read_kind(upload: &Upload) -> Result<(FileKind, Option<(u32, u32)>), ApiE
         }
         let size = imagesize::blob_size(&upload.bytes).map_err(|_| mismatch())?;
         let side = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-        return Ok((kind, Some((side(size.width), side(size.height)))));
+        let (width, height) = (side(size.width), side(size.height));
+        if width > MAX_IMAGE_SIDE
+            || height > MAX_IMAGE_SIDE
+            || u64::from(width) * u64::from(height) > MAX_IMAGE_PIXELS
+        {
+            return Err(ApiError::field(
+                "file",
+                format!(
+                    "This picture is {width} × {height} pixels, more than a page can show; \
+                     save it smaller (at most {MAX_IMAGE_SIDE} pixels a side) and attach it again."
+                ),
+            ));
+        }
+        return Ok((kind, Some((width, height))));
     }
     let format =
         Format::declared(&upload.content_type, Some(&upload.file_name)).ok_or_else(unsupported)?;
@@ -154,6 +209,29 @@ pub fn read_kind(upload: &Upload) -> Result<(FileKind, Option<(u32, u32)>), ApiE
         Format::Markdown => FileKind::Markdown,
     };
     Ok((kind, None))
+}
+
+/// `name` as it is kept: ending in one of `kind`'s own extensions (the kind its content showed),
+/// with that extension added when it does not.
+pub fn safe_name(name: &str, kind: FileKind) -> String {
+    let own: &[&str] = match kind {
+        FileKind::Pdf => &["pdf"],
+        FileKind::Docx => &["docx"],
+        FileKind::Text => &["txt"],
+        FileKind::Markdown => &["md", "markdown"],
+        FileKind::Png => &["png"],
+        FileKind::Jpeg => &["jpg", "jpeg"],
+        FileKind::Webp => &["webp"],
+    };
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, ext)| ext.to_ascii_lowercase())
+        .unwrap_or_default();
+    if own.contains(&ext.as_str()) {
+        name.to_owned()
+    } else {
+        format!("{name}.{}", own[0])
+    }
 }
 
 /// The files `ids` of a message `writer` is sending to `conversation`, in the order named, if
@@ -206,22 +284,28 @@ pub(super) async fn unsent(
     Ok(Some(found))
 }
 
-/// Marks the files as sent with the message `seq`.
+/// Marks the files as sent with the message `seq`; `false` if one of them was sent or removed
+/// meanwhile (by another instance's writer, or the sweep): then the message must not be stored.
 pub(super) async fn mark_sent(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     conversation: i64,
     seq: i64,
     files: &[Attachment],
-) -> Result<(), sqlx::Error> {
+) -> Result<bool, sqlx::Error> {
+    let mut all = true;
     for file in files {
-        sqlx::query("UPDATE chat_files SET seq = $1 WHERE id = $2 AND conversation_id = $3")
-            .bind(seq)
-            .bind(file.id)
-            .bind(conversation)
-            .execute(&mut **tx)
-            .await?;
+        let done = sqlx::query(
+            "UPDATE chat_files SET seq = $1 WHERE id = $2 AND conversation_id = $3 \
+             AND seq IS NULL",
+        )
+        .bind(seq)
+        .bind(file.id)
+        .bind(conversation)
+        .execute(&mut **tx)
+        .await?;
+        all &= done.rows_affected() == 1;
     }
-    Ok(())
+    Ok(all)
 }
 
 /// Forgets the files of the message `seq` (it is being deleted); answers their keys, to
@@ -260,10 +344,68 @@ fn answer_error(error: ApiError) -> Response {
     (status, Json(error)).into_response()
 }
 
-fn answer(result: Result<Attachment, ApiError>) -> Response {
+fn answer(result: Result<Attachment, Refused>) -> Response {
     match result {
         Ok(attachment) => Json(attachment).into_response(),
-        Err(error) => answer_error(error),
+        Err(refused) => (refused.status, Json(refused.error)).into_response(),
+    }
+}
+
+/// Whether the body says it is larger than an upload may be (refused before it is read).
+fn declared_too_large(request: &Request) -> bool {
+    request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok())
+        .is_some_and(|n| n > MAX_ATTACHMENT_BODY)
+}
+
+/// What is needed to keep one checked upload: stored, then recorded.
+struct Keeping {
+    db: Db,
+    files: FileStore,
+    org_id: i64,
+    conversation: i64,
+    uploaded_by: Option<i64>,
+    from_candidate: i64,
+    sha256: String,
+}
+
+impl Keeping {
+    /// Stores the file and records it (unsent); its id. Nothing is left half-kept.
+    async fn keep(self, bytes: Vec<u8>, file: Attachment) -> Result<i64, ApiError> {
+        let key = FileStore::new_key(self.org_id, "chat");
+        if let Err(err) = self.files.put(&key, bytes).await {
+            return Err(internal("storing a chat file", err));
+        }
+        let side = |n: Option<u32>| n.map(i64::from);
+        let stored: Result<i64, sqlx::Error> = sqlx::query_scalar(
+            "INSERT INTO chat_files (org_id, conversation_id, uploaded_by, from_candidate, \
+             object_key, file_name, kind, size_bytes, sha256, width, height, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+        )
+        .bind(self.org_id)
+        .bind(self.conversation)
+        .bind(self.uploaded_by)
+        .bind(self.from_candidate)
+        .bind(&key)
+        .bind(&file.name)
+        .bind(file.kind.as_str())
+        .bind(file.size)
+        .bind(&self.sha256)
+        .bind(side(file.width))
+        .bind(side(file.height))
+        .bind(now())
+        .fetch_one(&self.db.pool)
+        .await;
+        match stored {
+            Ok(id) => Ok(id),
+            Err(err) => {
+                remove_objects(&self.files, vec![key]).await;
+                Err(internal("recording a chat file", err))
+            }
+        }
     }
 }
 
@@ -273,7 +415,24 @@ impl ChatFiles {
             chat,
             identity,
             uploads: RateLimit::new(UPLOADS_PER_HOUR, Duration::from_secs(3_600)),
+            each: PerKey::new(UPLOADS_IN_FLIGHT_EACH),
+            in_flight: Arc::new(Semaphore::new(UPLOADS_IN_FLIGHT)),
         }
+    }
+
+    /// Removes, every hour, the uploads that no message carried within a day.
+    pub fn start_sweeping(&self) -> tokio::task::JoinHandle<()> {
+        let files = self.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(SWEEP_EVERY);
+            loop {
+                every.tick().await;
+                files.sweep().await;
+                if let Some(limit) = &files.uploads {
+                    limit.retain_recent();
+                }
+            }
+        })
     }
 
     fn db(&self) -> &Db {
@@ -291,8 +450,13 @@ impl ChatFiles {
         OrgCaller::resolve(identity, &caller, slug).await
     }
 
-    /// Whether `user_id` is in `conversation` (of `org_id`) and may see it.
-    async fn sees(&self, conversation: i64, user_id: i64, org_id: i64) -> Result<bool, ApiError> {
+    /// Where `conversation` (of `org_id`) is, if `user_id` is in it and may see it.
+    async fn place(
+        &self,
+        conversation: i64,
+        user_id: i64,
+        org_id: i64,
+    ) -> Result<Option<Place>, ApiError> {
         let mut conn = self
             .db()
             .pool
@@ -302,7 +466,7 @@ impl ChatFiles {
         let place = member_of(&mut conn, conversation, user_id)
             .await
             .or_internal("checking a conversation's member")?;
-        Ok(place.is_some_and(|place| place.org_id == org_id))
+        Ok(place.filter(|place| place.org_id == org_id))
     }
 
     /// Reads the request's file, checks it and keeps it as an unsent file of `conversation`.
@@ -312,68 +476,74 @@ impl ChatFiles {
         org_id: i64,
         conversation: i64,
         uploader: Uploader,
-    ) -> Result<Attachment, ApiError> {
+    ) -> Result<Attachment, Refused> {
+        if declared_too_large(&request) {
+            return Err(too_large().into());
+        }
         if let Some(limit) = &self.uploads {
             limit.check(&uploader)?;
         }
+        let _each: InFlight<Uploader> = self
+            .each
+            .try_start(uploader.clone())
+            .ok_or(ApiError::Busy)?;
+        let _slot = self
+            .in_flight
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| ApiError::Busy)?;
         let received = uploads::receive(request, "file", MAX_ATTACHMENT_BYTES, too_large).await?;
         let upload = received
             .file
             .ok_or_else(|| ApiError::field("file", "Choose a file to attach."))?;
-        let (kind, size) = read_kind(&upload)?;
-        let name = uploads::shown_file_name(&upload.file_name, "attachment");
-        let key = FileStore::new_key(org_id, "chat");
-        let bytes = i64::try_from(upload.bytes.len()).unwrap_or(i64::MAX);
-        let sha256 = uploads::hex(&Sha256::digest(&upload.bytes));
-        let files = &self.chat.files;
-        if let Err(err) = files.put(&key, upload.bytes).await {
-            tracing::error!(error = %err, "storing a chat file");
-            return Err(ApiError::Internal);
-        }
-        let (member, from_candidate) = match uploader {
+        // Reading 10 MB and hashing them is work for a blocking thread, not the runtime's.
+        let (upload, kind, sha256) = tokio::task::spawn_blocking(move || {
+            let kind = read_kind(&upload);
+            let sha256 = uploads::hex(&Sha256::digest(&upload.bytes));
+            (upload, kind, sha256)
+        })
+        .await
+        .map_err(|err| internal("checking a chat file", err))?;
+        let (kind, size) = kind.map_err(|error| Refused {
+            status: if upload.bytes.is_empty() {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::UNSUPPORTED_MEDIA_TYPE
+            },
+            error,
+        })?;
+        let name = safe_name(
+            &uploads::shown_file_name(&upload.file_name, "attachment"),
+            kind,
+        );
+        let (uploaded_by, from_candidate) = match uploader {
             Uploader::Member(user_id) => (Some(user_id), 0_i64),
             Uploader::Candidate(_) => (None, 1),
         };
-        let (width, height) = size.map_or((None, None), |(w, h)| {
-            (Some(i64::from(w)), Some(i64::from(h)))
-        });
-        let stored: Result<i64, sqlx::Error> = sqlx::query_scalar(
-            "INSERT INTO chat_files (org_id, conversation_id, uploaded_by, from_candidate, \
-             object_key, file_name, kind, size_bytes, sha256, width, height, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
-        )
-        .bind(org_id)
-        .bind(conversation)
-        .bind(member)
-        .bind(from_candidate)
-        .bind(&key)
-        .bind(&name)
-        .bind(kind.as_str())
-        .bind(bytes)
-        .bind(&sha256)
-        .bind(width)
-        .bind(height)
-        .bind(now())
-        .fetch_one(&self.db().pool)
-        .await;
-        let id = match stored {
-            Ok(id) => id,
-            Err(err) => {
-                // Nothing half-kept: the file goes with its row.
-                remove_objects(files, vec![key]).await;
-                return Err(internal("recording a chat file", err));
-            }
-        };
-        tracing::info!(org_id, conversation, file = id, "chat file uploaded");
-        self.sweep().await;
-        Ok(Attachment {
-            id,
+        let file = Attachment {
+            id: 0,
             name,
-            size: bytes,
+            size: i64::try_from(upload.bytes.len()).unwrap_or(i64::MAX),
             kind,
             width: size.map(|s| s.0),
             height: size.map(|s| s.1),
-        })
+        };
+        let keeping = Keeping {
+            db: self.db().clone(),
+            files: self.chat.files.clone(),
+            org_id,
+            conversation,
+            uploaded_by,
+            from_candidate,
+            sha256,
+        };
+        // Stored and recorded to the end even if the request goes meanwhile: never a file
+        // without its row, which the sweep could not find.
+        let id = tokio::spawn(keeping.keep(upload.bytes, file.clone()))
+            .await
+            .map_err(|err| internal("keeping a chat file", err))??;
+        tracing::info!(org_id, conversation, file = id, "chat file uploaded");
+        Ok(Attachment { id, ..file })
     }
 
     /// Removes uploads that no message carried within a day.
@@ -422,15 +592,17 @@ impl ChatFiles {
         slug: &str,
         conversation: &str,
         request: Request,
-    ) -> Result<Attachment, ApiError> {
+    ) -> Result<Attachment, Refused> {
         let conversation: i64 = conversation.parse().map_err(|_| ApiError::NotFound)?;
         let (parts, body) = request.into_parts();
         let caller = self.member(&parts, slug).await?;
-        if !self
-            .sees(conversation, caller.user_id(), caller.org_id())
+        match self
+            .place(conversation, caller.user_id(), caller.org_id())
             .await?
         {
-            return Err(ApiError::NotFound);
+            None => return Err(ApiError::NotFound.into()),
+            Some(place) if place.closed => return Err(closed().into()),
+            Some(_) => {}
         }
         let request = Request::from_parts(parts, body);
         self.receive(
@@ -442,11 +614,7 @@ impl ChatFiles {
         .await
     }
 
-    async fn candidate_upload(
-        &self,
-        token: &str,
-        request: Request,
-    ) -> Result<Attachment, ApiError> {
+    async fn candidate_upload(&self, token: &str, request: Request) -> Result<Attachment, Refused> {
         let link = candidate::link(self.db(), token)
             .await
             .or_internal("reading an application's link")?
@@ -455,7 +623,8 @@ impl ChatFiles {
             return Err(ApiError::field(
                 "file",
                 "You asked for your data to be deleted, so this conversation is closed.",
-            ));
+            )
+            .into());
         }
         let conversation = candidate::conversation_of(self.db(), link.application, None).await?;
         let org_id: i64 = sqlx::query_scalar("SELECT org_id FROM conversations WHERE id = $1")
@@ -491,11 +660,13 @@ impl ChatFiles {
         .await
         .or_internal("reading a chat file")?
         .ok_or(ApiError::NotFound)?;
-        let sent_or_mine = row.seq.is_some() || row.uploaded_by == Some(caller.user_id());
+        let sent_or_mine = row.seq.is_some()
+            || (row.from_candidate == 0 && row.uploaded_by == Some(caller.user_id()));
         if !sent_or_mine
-            || !self
-                .sees(row.conversation_id, caller.user_id(), caller.org_id())
+            || self
+                .place(row.conversation_id, caller.user_id(), caller.org_id())
                 .await?
+                .is_none()
         {
             return Err(ApiError::NotFound);
         }
@@ -601,6 +772,28 @@ mod tests {
             Err(error) => error.field_errors()[0].message.clone(),
             Ok(found) => panic!("accepted: {found:?}"),
         }
+    }
+
+    #[test]
+    fn a_kept_name_ends_in_its_kinds_own_extension() {
+        assert_eq!(safe_name("cv.pdf", FileKind::Pdf), "cv.pdf");
+        assert_eq!(safe_name("Photo.JPEG", FileKind::Jpeg), "Photo.JPEG");
+        assert_eq!(
+            safe_name("invoice.pdf.hta", FileKind::Text),
+            "invoice.pdf.hta.txt"
+        );
+        assert_eq!(safe_name("tool.jar", FileKind::Docx), "tool.jar.docx");
+        assert_eq!(safe_name("notes", FileKind::Markdown), "notes.md");
+    }
+
+    #[test]
+    fn huge_pictures_are_refused() {
+        let message = refusal(read_kind(&upload(
+            "big.png",
+            "image/png",
+            &png(50_000, 50_000),
+        )));
+        assert!(message.contains("50000 × 50000 pixels"), "{message}");
     }
 
     #[test]

@@ -7,8 +7,8 @@
 //! database take the conversations' row locks in the same order.
 
 use super::{
-    candidate, files, member_ids, member_of, message_by_client_id, not_found, refused, unavailable,
-    Author, Core, Place,
+    candidate, files, member_ids, message_by_client_id, not_found, refused, render_message,
+    sees_it, unavailable, Author, Core, Place,
 };
 use app::error::ApiError;
 use shared::{
@@ -182,7 +182,46 @@ async fn savepoint(
     sqlx::query(statement).execute(&mut **tx).await.map(|_| ())
 }
 
-/// Checks and writes one message inside the batch's transaction.
+/// Members of a conversation: user id and name.
+type Named = Vec<(i64, String)>;
+/// A member's row: the conversation's organisation, application and deletion request, and the
+/// member's id and name.
+type MemberNameRow = (i64, Option<i64>, Option<i64>, i64, String);
+
+/// The conversation's place and the members who may see it now, with their names, read in
+/// one statement (the author's membership is among them); `None` if no such conversation.
+async fn members_with_names(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    conversation: i64,
+) -> Result<Option<(Place, Named)>, sqlx::Error> {
+    let rows: Vec<MemberNameRow> = sqlx::query_as(&format!(
+        "SELECT c.org_id, c.application_id, ap.deletion_requested_at, cm.user_id, u.name \
+         FROM conversations c \
+         JOIN conversation_members cm ON cm.conversation_id = c.id \
+         JOIN memberships o ON o.org_id = c.org_id AND o.user_id = cm.user_id \
+         JOIN users u ON u.id = cm.user_id \
+         LEFT JOIN applications ap ON ap.id = c.application_id \
+         WHERE c.id = $1 AND {}",
+        sees_it("o")
+    ))
+    .bind(conversation)
+    .fetch_all(&mut **tx)
+    .await?;
+    let Some(&(org_id, application, deletion, _, _)) = rows.first() else {
+        return Ok(None);
+    };
+    let place = Place {
+        org_id,
+        application: application.is_some(),
+        closed: deletion.is_some(),
+    };
+    let members = rows.into_iter().map(|r| (r.3, r.4)).collect();
+    Ok(Some((place, members)))
+}
+
+/// Checks and writes one message inside the batch's transaction: for a member, four
+/// statements (who may see the conversation, its next number, the message, the author's read
+/// position); the stored message is answered as written, not read back.
 async fn store_one(
     core: &Core,
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
@@ -194,26 +233,40 @@ async fn store_one(
         sending.body.as_str(),
     );
     let fail = |what: &'static str| move |err| unavailable(what, err, Some(client_id));
-    let (place, label) = match &sending.author {
-        Writer::Member(user_id) => (
-            member_of(tx, conversation, *user_id)
+    let (place, members, author_name) = match &sending.author {
+        Writer::Member(user_id) => {
+            let found = members_with_names(tx, conversation)
                 .await
-                .map_err(fail("checking a conversation's member"))?,
-            None,
-        ),
+                .map_err(fail("checking a conversation's members"))?;
+            let Some((place, members)) = found else {
+                return Err(not_found(Some(client_id)));
+            };
+            let Some(name) = members
+                .iter()
+                .find(|(id, _)| id == user_id)
+                .map(|(_, name)| name.clone())
+            else {
+                return Err(not_found(Some(client_id)));
+            };
+            let members: Vec<i64> = members.into_iter().map(|(id, _)| id).collect();
+            (place, members, name)
+        }
         Writer::Candidate {
             application,
             token_hash,
-        } => match candidate::writer_of(tx, conversation, *application, token_hash)
-            .await
-            .map_err(fail("checking a candidate's conversation"))?
-        {
-            Some((place, name)) => (Some(place), Some(name)),
-            None => (None, None),
-        },
-    };
-    let Some(place) = place else {
-        return Err(not_found(Some(client_id)));
+        } => {
+            let Some((place, name)) =
+                candidate::writer_of(tx, conversation, *application, token_hash)
+                    .await
+                    .map_err(fail("checking a candidate's conversation"))?
+            else {
+                return Err(not_found(Some(client_id)));
+            };
+            let members = member_ids(tx, conversation)
+                .await
+                .map_err(fail("listing a conversation's members"))?;
+            (place, members, name)
+        }
     };
     if place.closed {
         return Err(refused(
@@ -233,17 +286,14 @@ async fn store_one(
     .fetch_one(&mut **tx)
     .await
     .map_err(fail("numbering a message"))?;
-    let sent_before = message_by_client_id(tx, conversation, client_id)
-        .await
-        .map_err(fail("looking for a message sent before"))?;
-    if let Some(before) = sent_before {
-        // Sent again after a lost acknowledgement: nothing new is stored (the savepoint takes
-        // back the number).
+    // Sent again after a lost acknowledgement: nothing new is stored (the savepoint takes back
+    // the number), the message stored before is the answer.
+    let sent_before = |before: ChatMessage| {
         let same_author = match &sending.author {
             Writer::Member(user_id) => before.author == Some(*user_id),
             Writer::Candidate { .. } => before.from_candidate,
         };
-        return if same_author {
+        if same_author {
             Ok(Outcome::Before(before))
         } else {
             Err(refused(
@@ -251,11 +301,18 @@ async fn store_one(
                 "This client id belongs to another message; send with a new one.",
                 Some(client_id),
             ))
-        };
-    }
+        }
+    };
     let attachments = if sending.attachments.is_empty() {
         Vec::new()
     } else {
+        // A retry's files were claimed by its first sending: look for it first.
+        let before = message_by_client_id(tx, conversation, client_id)
+            .await
+            .map_err(fail("looking for a message sent before"))?;
+        if let Some(before) = before {
+            return sent_before(before);
+        }
         files::unsent(tx, conversation, &sending.author, &sending.attachments)
             .await
             .map_err(fail("reading a message's files"))?
@@ -272,11 +329,14 @@ async fn store_one(
         Writer::Member(user_id) => Some(*user_id),
         Writer::Candidate { .. } => None,
     };
+    let label = member.is_none().then_some(author_name.as_str());
     let attachments_json =
         (!attachments.is_empty()).then(|| serde_json::to_string(&attachments).unwrap_or_default());
-    sqlx::query(
+    // A client id stored before is no error: nothing is written, and that message answers.
+    let inserted = sqlx::query(
         "INSERT INTO messages (conversation_id, seq, author_id, client_id, body, created_at, \
-         from_candidate, author_label, attachments) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+         from_candidate, author_label, attachments) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+         ON CONFLICT (conversation_id, client_id) DO NOTHING",
     )
     .bind(conversation)
     .bind(seq)
@@ -290,9 +350,23 @@ async fn store_one(
     .execute(&mut **tx)
     .await
     .map_err(fail("storing a message"))?;
-    files::mark_sent(tx, conversation, seq, &attachments)
+    if inserted.rows_affected() == 0 {
+        let before = message_by_client_id(tx, conversation, client_id)
+            .await
+            .map_err(fail("reading a message sent before"))?
+            .ok_or_else(|| not_found(Some(client_id)))?;
+        return sent_before(before);
+    }
+    let claimed = files::mark_sent(tx, conversation, seq, &attachments)
         .await
         .map_err(fail("attaching a message's files"))?;
+    if !claimed {
+        return Err(refused(
+            ErrorCode::Invalid,
+            "A file of this message was sent or removed meanwhile; attach it again.",
+            Some(client_id),
+        ));
+    }
     if let Some(user_id) = member {
         // What one writes, one has read.
         sqlx::query(
@@ -306,13 +380,21 @@ async fn store_one(
         .await
         .map_err(fail("marking a message read by its author"))?;
     }
-    let members = member_ids(tx, conversation)
-        .await
-        .map_err(fail("listing a conversation's members"))?;
-    let message = message_by_client_id(tx, conversation, client_id)
-        .await
-        .map_err(fail("reading a stored message"))?
-        .ok_or_else(|| not_found(Some(client_id)))?;
+    // As a read of the row would give it.
+    let message = ChatMessage {
+        conversation,
+        seq,
+        author: member,
+        author_name,
+        client_id: client_id.to_owned(),
+        body: body.to_owned(),
+        html: render_message(body),
+        at,
+        edited: false,
+        deleted: false,
+        from_candidate: member.is_none(),
+        attachments,
+    };
     // Logged where it failed; sending again is safe.
     let logged = |_: ApiError| could_not_store(client_id);
     let notices = core

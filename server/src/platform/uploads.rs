@@ -6,7 +6,7 @@
 use app::error::ApiError;
 use axum::{
     extract::{FromRequest, Multipart, Request},
-    http::{header, HeaderValue, StatusCode},
+    http::{header, HeaderName, HeaderValue, StatusCode},
     response::{IntoResponse, Redirect, Response},
 };
 use base64::Engine;
@@ -156,6 +156,11 @@ pub fn download(bytes: Vec<u8>, content_type: &'static str, name: &str) -> Respo
             (
                 header::CONTENT_SECURITY_POLICY,
                 HeaderValue::from_static("sandbox; default-src 'none'"),
+            ),
+            // Never read by another site's page.
+            (
+                HeaderName::from_static("cross-origin-resource-policy"),
+                HeaderValue::from_static("same-origin"),
             ),
         ],
         bytes,
