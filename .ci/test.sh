@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The whole test suite: formatting, unit and integration tests on SQLite and PostgreSQL, then the
-# browser tests in Chromium against the real server on both databases, with the lints and the
-# release wasm compiled beside them (each phase's start time is printed, to see where time goes).
+# The whole test suite: formatting, the lints, unit and integration tests on SQLite and
+# PostgreSQL, then the browser tests in Chromium against the real server on both databases, with
+# the release wasm compiled beside them (each phase's start time is printed, to see where time
+# goes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 step() { printf '\n\033[1m==> %s\033[0m  (%s)\n' "$1" "$(date +%T)"; }
@@ -17,69 +18,69 @@ cargo fmt --all -- --check
 
 # cargo-leptos builds debug binaries with `--cfg erase_components`; the tests use the same flags,
 # so the server that `cargo leptos build` links below is the one the tests already compiled.
-step "compiling the unit and integration tests"
-RUSTFLAGS="--cfg erase_components" cargo test -p shared -p app -p server --no-run
+export RUSTFLAGS="--cfg erase_components"
+# Clippy lints the server side while it is built for the tests (`cargo clippy` is `cargo check`
+# with this wrapper; a check of its own compiled every dependency a second time): clippy-driver
+# compiles the workspace's crates, every target (the tests, the benches), and fails on any
+# warning (`-D warnings`, passed the way `cargo clippy -- -D warnings` passes it). The site's
+# server below is built through it too, so nothing is compiled twice.
+export RUSTC_WORKSPACE_WRAPPER
+RUSTC_WORKSPACE_WRAPPER="$(rustc --print sysroot)/bin/clippy-driver"
+export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
+step "compiling and linting the unit and integration tests and the benches (clippy, ssr)"
+cargo test -p shared -p app -p server --all-targets --no-run
 
 # The tests keep about one core busy, so the site's wasm is compiled beside them (cargo-leptos
-# builds it in target/front, so it never waits for the tests' build directory), and then the
-# release wasm: what `cargo leptos build --release --split` (make release) compiles for the
-# browser, with the same flags (`always-erase-components`, and the relocations the splitter
-# reads; its split, wasm-bindgen and wasm-opt steps are left out), in its own build directory.
-# The browser tests need only the site's wasm; the release wasm is waited for at the end.
+# builds it in target/front, so it never waits for the tests' build directory).
 site_wasm() {
   step "building the site's wasm (cargo leptos build --split --frontend-only)"
-  cargo leptos build --split --frontend-only
+  env -u RUSTFLAGS -u RUSTC_WORKSPACE_WRAPPER -u CLIPPY_ARGS cargo leptos build --split --frontend-only
 }
-release_wasm() {
+site_wasm >"$log.wasm" 2>&1 &
+wasm_pid=$!
+
+step "unit and integration tests (SQLite and PostgreSQL)"
+tests=0
+cargo test -p shared -p app -p server || tests=$?
+wasm=0
+wait "$wasm_pid" || wasm=$?
+cat "$log.wasm"
+if [ "$tests" != 0 ] || [ "$wasm" != 0 ]; then
+  echo "error: the tests (status $tests) or the site's wasm build (status $wasm) failed; see above." >&2
+  exit 1
+fi
+
+# cargo-leptos sets the same RUSTFLAGS itself (set twice, they would differ from the tests' and
+# everything would be compiled again); the wrapper stays, as for the tests.
+step "building the site's server (cargo leptos build --split --server-only, sharing the tests' build)"
+env -u RUSTFLAGS cargo leptos build --split --server-only
+
+# The browser tests leave about one core idle (the servers and Chromium mostly wait on each
+# other), so the browser side's lints and the release wasm are compiled beside them. The release
+# wasm is what `cargo leptos build --release --split` (make release) compiles for the browser,
+# with the same flags (`always-erase-components`, and the relocations the splitter reads; its
+# split, wasm-bindgen and wasm-opt steps are left out). Each cargo here has its own build
+# directory (wasm32's check files and wasm-release), none of them the servers'.
+lints_and_release() {
+  unset RUSTC_WORKSPACE_WRAPPER CLIPPY_ARGS RUSTFLAGS
+  step "clippy (browser side, hydrate on wasm32)"
+  cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
   step "compiling the release wasm"
   RUSTFLAGS="--cfg erase_components -Clink-args=--emit-relocs" \
     cargo build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release
 }
-wasm_status="$log.wasm-status"
-( status=0; site_wasm || status=$?; echo "$status" >"$wasm_status"
-  [ "$status" = 0 ] && release_wasm >"$log.release" 2>&1 ) >"$log.wasm" 2>&1 &
-release_pid=$!
-
-step "unit and integration tests (SQLite and PostgreSQL)"
-tests=0
-RUSTFLAGS="--cfg erase_components" cargo test -p shared -p app -p server || tests=$?
-while [ ! -e "$wasm_status" ]; do sleep 1; done
-wasm=$(cat "$wasm_status")
-cat "$log.wasm"
-if [ "$tests" != 0 ] || [ "$wasm" != 0 ]; then
-  echo "error: the tests (status $tests) or the site's wasm build (status $wasm) failed; see above." >&2
-  kill "$release_pid" 2>/dev/null || true
-  exit 1
-fi
-
-step "building the site's server (cargo leptos build --split --server-only, sharing the tests' build)"
-cargo leptos build --split --server-only
-
-# The browser tests leave about one core idle (the servers and Chromium mostly wait on each
-# other), so the lints are compiled beside them (and the release wasm, if it is not done yet).
-# Clippy runs without component erasure: the views type-check even where nothing erases them.
-# Each cargo here has its own build directory (target/debug's check files, wasm32's debug and
-# wasm-release), none of them the servers'.
-lints() {
-  step "clippy (server side, ssr)"
-  cargo clippy -p shared -p app -p server --all-targets -- -D warnings
-  step "clippy (browser side, hydrate on wasm32)"
-  cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
-}
-lints >"$log.lints" 2>&1 &
+lints_and_release >"$log.lints" 2>&1 &
 lints_pid=$!
 
-step "browser tests (beside them: clippy, and the release wasm until it is done)"
+step "browser tests (beside them: the browser side's clippy and the release wasm)"
 browser=0
 .ci/e2e.sh || browser=$?
 lints=0
 wait "$lints_pid" || lints=$?
 cat "$log.lints"
-release=0
-wait "$release_pid" || release=$?
-cat "$log.release" 2>/dev/null || true
-if [ "$browser" != 0 ] || [ "$lints" != 0 ] || [ "$release" != 0 ]; then
-  echo "error: the browser tests (status $browser), clippy (status $lints) or the release wasm (status $release) failed; see above." >&2
+step "done"
+if [ "$browser" != 0 ] || [ "$lints" != 0 ]; then
+  echo "error: the browser tests (status $browser) or clippy and the release wasm (status $lints) failed; see above." >&2
   fail=1
 fi
 
