@@ -266,9 +266,24 @@ async fn every_server_function_answers_not_found_across_organisations(db: Db) {
         .await
         .expect("an answer");
     assert_eq!(upload.status(), StatusCode::NOT_FOUND);
-    // And the file downloads.
-    let file = x_owner.get("/o/org-y/files/1").await;
-    assert_eq!(file.status(), StatusCode::NOT_FOUND);
+    // A file sent to one of its conversations…
+    let chat_upload = x_owner
+        .http
+        .post(format!("{}/o/org-y/chat/1/files", x_owner.base))
+        .header("origin", &x_owner.base)
+        .multipart(reqwest::multipart::Form::new().part(
+            "file",
+            reqwest::multipart::Part::bytes(b"hello".to_vec()).file_name("a.txt"),
+        ))
+        .send()
+        .await
+        .expect("an answer");
+    assert_eq!(chat_upload.status(), StatusCode::NOT_FOUND);
+    // And the file downloads (a CV, a chat file).
+    for path in ["/o/org-y/files/1", "/o/org-y/chat/files/1"] {
+        let file = x_owner.get(path).await;
+        assert_eq!(file.status(), StatusCode::NOT_FOUND, "{path}");
+    }
 
     let y_after = (
         y_owner.call("team", &[("slug", "org-y")]).await.body,
