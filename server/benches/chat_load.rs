@@ -96,6 +96,27 @@ struct Tab {
     frames: mpsc::UnboundedSender<String>,
 }
 
+/// What the tool reads of a server frame (a message's own fields are at its top level; an ack
+/// carries the stored message). An error frame does not read as one (its `message` is text).
+#[derive(serde::Deserialize)]
+struct Frame<'a> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    #[serde(borrow, default)]
+    body: Option<&'a str>,
+    #[serde(borrow, default)]
+    client_id: Option<&'a str>,
+    #[serde(default)]
+    message: Option<Stored>,
+}
+
+/// An acknowledged message's place.
+#[derive(serde::Deserialize)]
+struct Stored {
+    conversation: i64,
+    seq: i64,
+}
+
 /// Opens a socket with `cookie`, says hello, and reads it until it closes.
 async fn open_tab(base: &str, cookie: &str, clock: Instant, tally: Arc<Tally>) -> Option<Tab> {
     let mut request = format!("{}/ws", base.replace("http://", "ws://"))
@@ -122,13 +143,21 @@ async fn open_tab(base: &str, cookie: &str, clock: Instant, tally: Arc<Tally>) -
             let Message::Text(text) = message else {
                 continue;
             };
-            let Ok(event) = serde_json::from_str::<Value>(text.as_str()) else {
+            // Read as borrowed fields: the tool shares the cores with the server, so it reads
+            // no more of a frame than it needs.
+            let Ok(event) = serde_json::from_str::<Frame<'_>>(text.as_str()) else {
+                // An error's `message` is its text, not a stored message.
+                let error = serde_json::from_str::<Value>(text.as_str())
+                    .is_ok_and(|event| event["type"] == "error");
+                if error {
+                    tally.errors.fetch_add(1, Ordering::Relaxed);
+                }
                 continue;
             };
-            match event["type"].as_str() {
-                Some("message") => {
-                    let sent = event["body"]
-                        .as_str()
+            match event.kind {
+                "message" => {
+                    let sent = event
+                        .body
                         .and_then(|b| b.strip_prefix('t'))
                         .and_then(|t| t.split(' ').next())
                         .and_then(|t| t.parse::<u64>().ok());
@@ -140,17 +169,14 @@ async fn open_tab(base: &str, cookie: &str, clock: Instant, tally: Arc<Tally>) -
                         }
                     }
                 }
-                Some("ack") => {
-                    let id = event["client_id"].as_str().unwrap_or_default().to_owned();
-                    let at = (
-                        event["message"]["conversation"].as_i64().unwrap_or(0),
-                        event["message"]["seq"].as_i64().unwrap_or(0),
-                    );
+                "ack" => {
+                    let id = event.client_id.unwrap_or_default().to_owned();
+                    let at = event.message.map_or((0, 0), |m| (m.conversation, m.seq));
                     if let Ok(mut acked) = tally.acked.lock() {
                         acked.insert(id, at);
                     }
                 }
-                Some("error") => {
+                "error" => {
                     tally.errors.fetch_add(1, Ordering::Relaxed);
                 }
                 _ => {}

@@ -255,6 +255,7 @@ impl AppState {
             mail.clone(),
             sessions.clone(),
             public_url.clone(),
+            hub.clone(),
         );
         let program = match &config.extractor {
             Some(program) => program.clone(),
@@ -319,6 +320,7 @@ impl AppState {
             engine.clone(),
             occupations.clone(),
             public_url.clone(),
+            hub.clone(),
         );
         let chat = Chat::new(
             db.clone(),

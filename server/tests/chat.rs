@@ -63,6 +63,17 @@ async fn say(ws: &mut WebSocket, conversation: i64, client_id: &str, body: &str)
     }
 }
 
+/// The next message event that says `body` (the page's own messages, and others, come too);
+/// the test fails if it does not come (`next_of` waits a few seconds at most).
+async fn message_saying(ws: &mut WebSocket, body: &str) -> Value {
+    loop {
+        let message = next_of(ws, "message").await;
+        if message["body"] == body {
+            return message;
+        }
+    }
+}
+
 /// The events before the pong of a ping sent now, leaving out pongs and pings.
 async fn events_until_pong(ws: &mut WebSocket, nonce: u64) -> Vec<Value> {
     send(ws, json!({"type": "ping", "nonce": nonce})).await;
@@ -656,6 +667,22 @@ async fn group_admins_add_and_remove_members_and_the_removed_are_out_at_once(db:
     )
     .await;
     assert_eq!(history.body["messages"][0]["body"], "Before Max");
+    // Added after the group's first message: Max sends to it and hears from it at once.
+    let (_, max_cookie) = sign_in(&srv, "max@example.com").await;
+    let mut max_ws = connect(&srv, &max_cookie).await;
+    let hello = say(&mut max_ws, group_id, "x-1", "Hello all").await;
+    assert_eq!(hello["type"], "ack", "{hello}");
+    message_saying(&mut ola_ws, "Hello all").await;
+
+    // A new name shows on the next message.
+    let renamed = ola.call("update_name", &[("name", "Ola Nordmann")]).await;
+    assert_eq!(renamed.status, StatusCode::OK, "{:?}", renamed.body);
+    let said = say(&mut ola_ws, group_id, "g-renamed", "New name").await;
+    assert_eq!(said["message"]["author_name"], "Ola Nordmann", "{said}");
+    assert_eq!(
+        message_saying(&mut max_ws, "New name").await["author_name"],
+        "Ola Nordmann"
+    );
 
     // Removed by the admin: Mia is out at once (no message, no sending, no history).
     let removed = call(&ola, "remove_group_member", form(&mia_id)).await;
@@ -858,6 +885,74 @@ async fn the_longest_message_reaches_a_page_on_another_instance_on_postgres() {
     assert_eq!(
         (deleted["body"].clone(), deleted["deleted"].clone()),
         (json!(""), json!(true))
+    );
+    second.stop().await;
+    first.stop().await;
+}
+
+/// Two instances on one PostgreSQL database remember who is in a conversation, each for
+/// itself: a member removed on the first is out on the second as soon as the second hears of
+/// it, before the next message (the relay keeps their order).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_member_removed_on_one_instance_is_out_on_the_other_on_postgres() {
+    let Some(first) = TestServer::start(Db::Postgres).await else {
+        return;
+    };
+    let second = first.start_beside().await;
+    let (ola, mia, mut ola_ws, mia_ws, _direct) = two_colleagues(&first).await;
+    drop(mia_ws);
+    let max = ola
+        .invite_and_join(&first, "acme", "max@example.com", "viewer", "Max")
+        .await;
+    let id_of = |b: Value| b["user_id"].as_i64().expect("id").to_string();
+    let (mia_id, max_id) = (id_of(mia.me().await), id_of(max.me().await));
+    let group = ola
+        .call(
+            "create_group",
+            &[
+                ("slug", "acme"),
+                ("name", "Panel"),
+                ("members", &format!("{mia_id},{max_id}")),
+            ],
+        )
+        .await;
+    assert_eq!(group.status, StatusCode::OK, "{:?}", group.body);
+    let group_id = group.body["id"].as_i64().expect("id");
+    let (_, mia_cookie) = sign_in(&second, "mia@example.com").await;
+    let (_, max_cookie) = sign_in(&second, "max@example.com").await;
+    let mut mia_there = connect(&second, &mia_cookie).await;
+    let mut max_there = connect(&second, &max_cookie).await;
+    // Both instances read the group's members once, and remember them.
+    let sent = say(&mut mia_there, group_id, "m-1", "From the second").await;
+    assert_eq!(sent["type"], "ack", "{sent}");
+    message_saying(&mut ola_ws, "From the second").await;
+    let sent = say(&mut ola_ws, group_id, "o-1", "From the first").await;
+    assert_eq!(sent["type"], "ack", "{sent}");
+    message_saying(&mut mia_there, "From the first").await;
+    message_saying(&mut max_there, "From the second").await;
+    message_saying(&mut max_there, "From the first").await;
+
+    let removed = call(
+        &ola,
+        "remove_group_member",
+        vec![
+            ("slug", "acme".to_owned()),
+            ("conversation", group_id.to_string()),
+            ("user_id", mia_id.clone()),
+        ],
+    )
+    .await;
+    assert_eq!(removed.status, StatusCode::OK, "{:?}", removed.body);
+    let sent = say(&mut ola_ws, group_id, "o-2", "After Mia").await;
+    assert_eq!(sent["type"], "ack", "{sent}");
+    // Max, on the second, has it: the second heard of the removal before it.
+    message_saying(&mut max_there, "After Mia").await;
+    let sent = say(&mut mia_there, group_id, "m-2", "Still here?").await;
+    assert_eq!(sent["code"], "not_found", "{sent}");
+    let mia_saw = events_until_pong(&mut mia_there, 9).await;
+    assert!(
+        mia_saw.iter().all(|e| e["type"] != "message"),
+        "{mia_saw:?}"
     );
     second.stop().await;
     first.stop().await;
@@ -1148,6 +1243,37 @@ async fn a_candidate_talks_with_the_hiring_team_from_the_private_link(db: Db) {
         "{:?}",
         refused.body
     );
+
+    // Hal leaves the job's hiring team: out of its candidate's conversation at once (his
+    // messages refused, none delivered); back on the team, in again.
+    events_until_pong(&mut hal_ws, 6).await;
+    owner
+        .set_team("acme", common::careers::JOB, &[(&rita, "recruiter")])
+        .await;
+    let sent = say(&mut hal_ws, conversation, "hal-off", "Am I in?").await;
+    assert_eq!(sent["code"], "not_found", "{sent}");
+    send(
+        &mut ada,
+        json!({"type": "send", "conversation": conversation, "client_id": "ada-off", "body": "Hal is off"}),
+    )
+    .await;
+    assert_eq!(
+        next_of(&mut ada, "ack").await["message"]["client_id"],
+        "ada-off"
+    );
+    message_saying(&mut rita_ws, "Hal is off").await;
+    let away = events_until_pong(&mut hal_ws, 7).await;
+    assert!(away.iter().all(|e| e["type"] != "message"), "{away:?}");
+    owner
+        .set_team(
+            "acme",
+            common::careers::JOB,
+            &[(&rita, "recruiter"), (&hal, "hiring_manager")],
+        )
+        .await;
+    let sent = say(&mut hal_ws, conversation, "hal-on", "Back on the team").await;
+    assert_eq!(sent["type"], "ack", "{sent}");
+    message_saying(&mut rita_ws, "Back on the team").await;
 
     // Hal becomes an employee: the conversation is gone for him at once, live and listed.
     events_until_pong(&mut hal_ws, 8).await;

@@ -101,6 +101,20 @@ pub enum ServerEvent {
     NoticesRead { unread: i64 },
 }
 
+impl ServerEvent {
+    /// The conversation the event belongs to, for the events of one (a message, a read, typing):
+    /// only the conversation's members may receive them.
+    pub fn conversation(&self) -> Option<i64> {
+        match self {
+            Self::Message(message) => Some(message.conversation),
+            Self::Read { conversation, .. } | Self::Typing { conversation, .. } => {
+                Some(*conversation)
+            }
+            _ => None,
+        }
+    }
+}
+
 /// How long a page shows someone as typing after the last word that they are: a page that
 /// goes without a word (a lost connection) never leaves them typing for longer.
 pub const TYPING_EXPIRES_MS: u32 = 6_000;

@@ -18,6 +18,7 @@ use crate::{
         sessions::DbSessionStore,
         tokens::{new_token, token_hash},
     },
+    realtime::{AccessChange, Hub},
 };
 use app::{
     accounts::{
@@ -52,6 +53,8 @@ pub struct SelfService {
     mail: Mail,
     sessions: DbSessionStore,
     public_url: Arc<url::Url>,
+    /// Told when a name changes (as the conversations it is in show it).
+    hub: Hub,
     /// Mails asked for (forgotten password, confirmation again), per client address.
     mails: RateLimit<String>,
     /// Strength checks while typing, per client address.
@@ -73,6 +76,7 @@ impl SelfService {
         mail: Mail,
         sessions: DbSessionStore,
         public_url: Arc<url::Url>,
+        hub: Hub,
     ) -> Self {
         Self {
             db,
@@ -80,6 +84,7 @@ impl SelfService {
             mail,
             sessions,
             public_url,
+            hub,
             mails: RateLimit::new(20, Duration::from_secs(3600)).expect("a non-zero limit"),
             strength: RateLimit::new(120, Duration::from_secs(60)).expect("a non-zero limit"),
         }
@@ -341,6 +346,7 @@ impl SelfServiceSeam for SelfService {
             .execute(&self.db.pool)
             .await
             .or_internal("changing name")?;
+        self.hub.access_changed(AccessChange::Renamed { user_id });
         self.load(user_id).await
     }
 

@@ -15,6 +15,7 @@ use crate::{
         error::OrInternal,
         tokens::{new_token, token_hash, well_formed},
     },
+    realtime::{AccessChange, Hub},
 };
 use app::{
     chat::{
@@ -134,12 +135,12 @@ pub async fn link(db: &Db, token: &str) -> Result<Option<Link>, sqlx::Error> {
 }
 
 /// The application's conversation, created the first time with its team; `joining` (a member
-/// the caller checked may see the application) is added to it, having read what is there. Not
-/// created once the candidate asked for their data to be deleted.
+/// the caller checked may see the application) is added to it, having read what is there, and
+/// the hub told. Not created once the candidate asked for their data to be deleted.
 pub(crate) async fn conversation_of(
     db: &Db,
     application: i64,
-    joining: Option<i64>,
+    joining: Option<(i64, &Hub)>,
 ) -> Result<i64, ApiError> {
     let existing = || async {
         sqlx::query_scalar::<_, i64>("SELECT id FROM conversations WHERE application_id = $1")
@@ -158,15 +159,18 @@ pub(crate) async fn conversation_of(
             None => existing().await?.ok_or(ApiError::Internal)?,
         },
     };
-    if let Some(member) = joining {
+    if let Some((member, hub)) = joining {
         let mut tx = db
             .begin()
             .await
             .or_internal("joining a candidate's conversation")?;
-        join(&mut tx, id, member).await?;
+        let joined = join(&mut tx, id, member).await?;
         tx.commit()
             .await
             .or_internal("joining a candidate's conversation")?;
+        if joined {
+            hub.access_changed(AccessChange::ConversationMembers { conversation: id });
+        }
     }
     Ok(id)
 }
@@ -246,13 +250,14 @@ async fn team(
     .or_internal("reading an organisation's recruiters")
 }
 
-/// Adds `user_id` to the conversation (nothing if they are in it), with what is there read.
+/// Adds `user_id` to the conversation (nothing if they are in it), with what is there read;
+/// whether they were added.
 async fn join(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     conversation: i64,
     user_id: i64,
-) -> Result<(), ApiError> {
-    sqlx::query(
+) -> Result<bool, ApiError> {
+    let added = sqlx::query(
         "INSERT INTO conversation_members \
          (conversation_id, user_id, is_admin, joined_at, last_read_seq) \
          SELECT id, $2, 0, $3, last_seq FROM conversations WHERE id = $1 \
@@ -265,7 +270,7 @@ async fn join(
     .execute(&mut **tx)
     .await
     .or_internal("adding a member to a candidate's conversation")?;
-    Ok(())
+    Ok(added.rows_affected() == 1)
 }
 
 /// Where the conversation is and the candidate's name, if it is the conversation of

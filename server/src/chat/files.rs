@@ -463,7 +463,7 @@ impl ChatFiles {
             .acquire()
             .await
             .or_internal("checking a conversation's member")?;
-        let place = member_of(&mut conn, conversation, user_id)
+        let place = member_of(&self.chat.hub, &mut conn, conversation, user_id)
             .await
             .or_internal("checking a conversation's member")?;
         Ok(place.filter(|place| place.org_id == org_id))

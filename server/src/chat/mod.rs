@@ -18,7 +18,7 @@ use crate::{
         files::FileStore,
         limits::RateLimit,
     },
-    realtime::{Delivery, Hub},
+    realtime::{AccessChange, Delivery, Hub, Roster},
 };
 
 pub mod candidate;
@@ -297,6 +297,16 @@ impl Chat {
 }
 
 impl Core {
+    /// The conversation's roster ([`roster`]): from the hub, or read with a connection of its
+    /// own the first time.
+    async fn roster_of(&self, conversation: i64) -> Result<Option<Arc<Roster>>, sqlx::Error> {
+        if let Ok(roster) = self.hub.roster(conversation) {
+            return Ok(Some(roster));
+        }
+        let mut conn = self.db.pool.acquire().await?;
+        roster(&self.hub, &mut conn, conversation).await
+    }
+
     /// Records a notification for each member (but the author) who is away or offline: one
     /// per conversation while unread, counting its messages. Answers their ids.
     async fn notify_away(
@@ -371,9 +381,7 @@ impl Core {
             event: event.clone(),
             candidate_data: place.application,
         };
-        for member in members {
-            self.hub.deliver_here(*member, &delivery);
-        }
+        self.hub.deliver_here_to(members, &delivery);
         if place.application {
             if let ServerEvent::Message(message) = event {
                 self.hub.deliver_to_candidate(
@@ -406,29 +414,24 @@ impl Chat {
     }
 
     async fn deliver_here(&self, conversation: i64, seq: i64) -> Result<(), sqlx::Error> {
-        let mut tx = self.db.pool.begin().await?;
-        let members: Vec<i64> = member_ids(&mut tx, conversation)
-            .await?
+        let Some(roster) = self.roster_of(conversation).await? else {
+            return Ok(());
+        };
+        let members: Vec<i64> = roster
+            .ids()
             .into_iter()
             .filter(|m| self.hub.is_here(*m))
             .collect();
         if members.is_empty() && !self.hub.candidate_is_here(conversation) {
             return Ok(());
         }
-        let place: Option<(i64, Option<i64>)> =
-            sqlx::query_as("SELECT org_id, application_id FROM conversations WHERE id = $1")
-                .bind(conversation)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let message = message_at(&mut tx, conversation, seq).await?;
-        drop(tx);
-        if let (Some((org_id, application)), Some(message)) = (place, message) {
-            let place = Place {
-                org_id,
-                application: application.is_some(),
-                closed: false,
-            };
-            self.deliver(&members, place, &ServerEvent::Message(message));
+        let mut conn = self.db.pool.acquire().await?;
+        if let Some(message) = message_at(&mut conn, conversation, seq).await? {
+            self.deliver(
+                &members,
+                Place::from(&*roster),
+                &ServerEvent::Message(message),
+            );
         }
         Ok(())
     }
@@ -505,7 +508,7 @@ impl Chat {
             }
         };
         let mut tx = self.db.begin().await.map_err(fail("starting a change"))?;
-        let Some(place) = member_of(&mut tx, conversation, user_id)
+        let Some(place) = member_of(&self.hub, &mut tx, conversation, user_id)
             .await
             .map_err(fail("checking a conversation's member"))?
         else {
@@ -572,7 +575,7 @@ impl Chat {
             .execute(&mut *tx)
             .await
             .map_err(fail("changing a message"))?;
-        let members = member_ids(&mut tx, conversation)
+        let members = member_ids(&self.hub, &mut tx, conversation)
             .await
             .map_err(fail("listing a conversation's members"))?;
         let message = message_at(&mut tx, conversation, seq)
@@ -593,23 +596,14 @@ impl Chat {
         conversation: i64,
         typing: bool,
     ) -> Result<(), WsError> {
-        let fail = |what: &'static str| move |err| unavailable(what, err, None);
-        let mut tx = self
-            .db
-            .begin()
+        let roster = self
+            .roster_of(conversation)
             .await
-            .map_err(fail("starting a typing event"))?;
-        let Some(place) = member_of(&mut tx, conversation, user_id)
-            .await
-            .map_err(fail("checking a conversation's member"))?
-        else {
-            return Err(not_found(None));
-        };
-        let members = member_ids(&mut tx, conversation)
-            .await
-            .map_err(fail("listing a conversation's members"))?;
-        drop(tx);
-        let others = members.into_iter().filter(|m| *m != user_id);
+            .map_err(|err| unavailable("checking a conversation's member", err, None))?
+            .filter(|roster| roster.has(user_id))
+            .ok_or_else(|| not_found(None))?;
+        let place = Place::from(&*roster);
+        let others = roster.ids().into_iter().filter(|m| *m != user_id);
         let event = ServerEvent::Typing {
             conversation,
             user_id,
@@ -624,7 +618,7 @@ impl Chat {
     pub async fn read(&self, user_id: i64, conversation: i64, seq: i64) -> Result<(), WsError> {
         let fail = |what: &'static str| move |err| unavailable(what, err, None);
         let mut tx = self.db.begin().await.map_err(fail("starting a read"))?;
-        let Some(place) = member_of(&mut tx, conversation, user_id)
+        let Some(place) = member_of(&self.hub, &mut tx, conversation, user_id)
             .await
             .map_err(fail("checking a conversation's member"))?
         else {
@@ -641,7 +635,7 @@ impl Chat {
         .execute(&mut *tx)
         .await
         .map_err(fail("recording a read"))?;
-        let members = member_ids(&mut tx, conversation)
+        let members = member_ids(&self.hub, &mut tx, conversation)
             .await
             .map_err(fail("listing a conversation's members"))?;
         tx.commit().await.map_err(fail("committing a read"))?;
@@ -890,48 +884,82 @@ pub(crate) struct Place {
     pub closed: bool,
 }
 
+impl From<&Roster> for Place {
+    fn from(roster: &Roster) -> Self {
+        Self {
+            org_id: roster.org_id,
+            application: roster.application,
+            closed: roster.closed,
+        }
+    }
+}
+
+/// A member's row of a roster: the conversation's organisation, application and deletion
+/// request, and the member's id and name.
+type RosterRow = (i64, Option<i64>, Option<i64>, i64, String);
+
+/// The conversation as who may send to and receive from it (its members who may see it now,
+/// with their names: [`sees_it`]): remembered by the hub, or read here in one statement and
+/// remembered there until something changes it. `None` if there is no such conversation, or
+/// nobody may see it.
+async fn roster(
+    hub: &Hub,
+    conn: &mut sqlx::AnyConnection,
+    conversation: i64,
+) -> Result<Option<Arc<Roster>>, sqlx::Error> {
+    let epoch = match hub.roster(conversation) {
+        Ok(roster) => return Ok(Some(roster)),
+        Err(epoch) => epoch,
+    };
+    let rows: Vec<RosterRow> = sqlx::query_as(&format!(
+        "SELECT c.org_id, c.application_id, ap.deletion_requested_at, cm.user_id, u.name \
+         FROM conversations c \
+         JOIN conversation_members cm ON cm.conversation_id = c.id \
+         JOIN memberships o ON o.org_id = c.org_id AND o.user_id = cm.user_id \
+         JOIN users u ON u.id = cm.user_id \
+         LEFT JOIN applications ap ON ap.id = c.application_id \
+         WHERE c.id = $1 AND {} ORDER BY cm.user_id",
+        sees_it("o")
+    ))
+    .bind(conversation)
+    .fetch_all(conn)
+    .await?;
+    let Some(&(org_id, application, deletion, _, _)) = rows.first() else {
+        return Ok(None);
+    };
+    let roster = Arc::new(Roster {
+        org_id,
+        application: application.is_some(),
+        closed: deletion.is_some(),
+        members: rows.into_iter().map(|r| (r.3, r.4)).collect(),
+    });
+    hub.keep_roster(conversation, roster.clone(), epoch);
+    Ok(Some(roster))
+}
+
 /// Where the conversation is, if `user_id` is in it, still a member of its organisation, and
-/// may see it ([`SEES_IT`]).
+/// may see it ([`sees_it`]).
 async fn member_of(
+    hub: &Hub,
     conn: &mut sqlx::AnyConnection,
     conversation: i64,
     user_id: i64,
 ) -> Result<Option<Place>, sqlx::Error> {
-    let row: Option<(i64, Option<i64>, Option<i64>)> = sqlx::query_as(&format!(
-        "SELECT c.org_id, c.application_id, ap.deletion_requested_at FROM conversations c \
-         JOIN conversation_members cm ON cm.conversation_id = c.id AND cm.user_id = $2 \
-         JOIN memberships o ON o.org_id = c.org_id AND o.user_id = $2 \
-         LEFT JOIN applications ap ON ap.id = c.application_id \
-         WHERE c.id = $1 AND {}",
-        sees_it("o")
-    ))
-    .bind(conversation)
-    .bind(user_id)
-    .fetch_optional(conn)
-    .await?;
-    Ok(row.map(|(org_id, application, deletion)| Place {
-        org_id,
-        application: application.is_some(),
-        closed: deletion.is_some(),
-    }))
+    let roster = roster(hub, conn, conversation).await?;
+    Ok(roster
+        .filter(|roster| roster.has(user_id))
+        .map(|roster| Place::from(&*roster)))
 }
 
 /// The conversation's members who may see it now (still members of its organisation, with a
 /// role that sees it: [`sees_it`]): those who are told of it, live or as a notification.
 async fn member_ids(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    hub: &Hub,
+    conn: &mut sqlx::AnyConnection,
     conversation: i64,
 ) -> Result<Vec<i64>, sqlx::Error> {
-    sqlx::query_scalar(&format!(
-        "SELECT cm.user_id FROM conversation_members cm \
-         JOIN conversations c ON c.id = cm.conversation_id \
-         JOIN memberships o ON o.org_id = c.org_id AND o.user_id = cm.user_id \
-         WHERE cm.conversation_id = $1 AND {}",
-        sees_it("o")
-    ))
-    .bind(conversation)
-    .fetch_all(&mut **tx)
-    .await
+    let roster = roster(hub, conn, conversation).await?;
+    Ok(roster.map(|roster| roster.ids()).unwrap_or_default())
 }
 
 /// How many messages the person `user` has not read in the organisation `org` (SQL
@@ -947,7 +975,7 @@ pub(crate) fn unread_query(user: &str, org: &str) -> String {
 }
 
 async fn message_at(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    conn: &mut sqlx::AnyConnection,
     conversation: i64,
     seq: i64,
 ) -> Result<Option<ChatMessage>, sqlx::Error> {
@@ -957,7 +985,7 @@ async fn message_at(
     ))
     .bind(conversation)
     .bind(seq)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(conn)
     .await?;
     Ok(row.map(ChatMessage::from))
 }
@@ -1171,6 +1199,9 @@ impl ChatSeam for Chat {
             .or_internal("keeping a group's admin")?;
         }
         tx.commit().await.or_internal("committing a group change")?;
+        self.hub.access_changed(AccessChange::ConversationMembers {
+            conversation: group.id,
+        });
         if !input.add && input.user_id == me {
             return Ok(group);
         }

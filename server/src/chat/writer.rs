@@ -7,8 +7,8 @@
 //! database take the conversations' row locks in the same order.
 
 use super::{
-    candidate, files, member_ids, message_by_client_id, not_found, refused, render_message,
-    sees_it, unavailable, Author, Core, Place,
+    candidate, files, member_ids, message_by_client_id, not_found, refused, render_message, roster,
+    unavailable, Author, Core, Place,
 };
 use app::error::ApiError;
 use shared::{
@@ -182,46 +182,10 @@ async fn savepoint(
     sqlx::query(statement).execute(&mut **tx).await.map(|_| ())
 }
 
-/// Members of a conversation: user id and name.
-type Named = Vec<(i64, String)>;
-/// A member's row: the conversation's organisation, application and deletion request, and the
-/// member's id and name.
-type MemberNameRow = (i64, Option<i64>, Option<i64>, i64, String);
-
-/// The conversation's place and the members who may see it now, with their names, read in
-/// one statement (the author's membership is among them); `None` if no such conversation.
-async fn members_with_names(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    conversation: i64,
-) -> Result<Option<(Place, Named)>, sqlx::Error> {
-    let rows: Vec<MemberNameRow> = sqlx::query_as(&format!(
-        "SELECT c.org_id, c.application_id, ap.deletion_requested_at, cm.user_id, u.name \
-         FROM conversations c \
-         JOIN conversation_members cm ON cm.conversation_id = c.id \
-         JOIN memberships o ON o.org_id = c.org_id AND o.user_id = cm.user_id \
-         JOIN users u ON u.id = cm.user_id \
-         LEFT JOIN applications ap ON ap.id = c.application_id \
-         WHERE c.id = $1 AND {}",
-        sees_it("o")
-    ))
-    .bind(conversation)
-    .fetch_all(&mut **tx)
-    .await?;
-    let Some(&(org_id, application, deletion, _, _)) = rows.first() else {
-        return Ok(None);
-    };
-    let place = Place {
-        org_id,
-        application: application.is_some(),
-        closed: deletion.is_some(),
-    };
-    let members = rows.into_iter().map(|r| (r.3, r.4)).collect();
-    Ok(Some((place, members)))
-}
-
-/// Checks and writes one message inside the batch's transaction: for a member, four
-/// statements (who may see the conversation, its next number, the message, the author's read
-/// position); the stored message is answered as written, not read back.
+/// Checks and writes one message inside the batch's transaction: for a member, three
+/// statements (its next number, the message, the author's read position) once the hub
+/// remembers who may see the conversation (read once, in a fourth, before); the stored message
+/// is answered as written, not read back.
 async fn store_one(
     core: &Core,
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
@@ -235,21 +199,15 @@ async fn store_one(
     let fail = |what: &'static str| move |err| unavailable(what, err, Some(client_id));
     let (place, members, author_name) = match &sending.author {
         Writer::Member(user_id) => {
-            let found = members_with_names(tx, conversation)
+            let roster = roster(&core.hub, tx, conversation)
                 .await
-                .map_err(fail("checking a conversation's members"))?;
-            let Some((place, members)) = found else {
-                return Err(not_found(Some(client_id)));
-            };
-            let Some(name) = members
-                .iter()
-                .find(|(id, _)| id == user_id)
-                .map(|(_, name)| name.clone())
-            else {
-                return Err(not_found(Some(client_id)));
-            };
-            let members: Vec<i64> = members.into_iter().map(|(id, _)| id).collect();
-            (place, members, name)
+                .map_err(fail("checking a conversation's members"))?
+                .ok_or_else(|| not_found(Some(client_id)))?;
+            let name = roster
+                .name_of(*user_id)
+                .ok_or_else(|| not_found(Some(client_id)))?
+                .to_owned();
+            (Place::from(&*roster), roster.ids(), name)
         }
         Writer::Candidate {
             application,
@@ -262,7 +220,7 @@ async fn store_one(
             else {
                 return Err(not_found(Some(client_id)));
             };
-            let members = member_ids(tx, conversation)
+            let members = member_ids(&core.hub, tx, conversation)
                 .await
                 .map_err(fail("listing a conversation's members"))?;
             (place, members, name)

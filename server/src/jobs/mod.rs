@@ -20,6 +20,7 @@ use crate::{
         limits::{PerKey, RateLimit},
     },
     queue::{ClaimedJob, JobError, JobHandler, JobQueue, NewJob},
+    realtime::{AccessChange, Hub},
 };
 use app::{
     careers::{
@@ -68,6 +69,8 @@ pub struct Jobs {
     /// Suggests a job's skills from its text.
     engine: Engine,
     occupations: OccupationService,
+    /// Told when a hiring team changes (who may see its applications' conversations).
+    hub: Hub,
     /// One suggestion at a time per person, so nobody fills the model's queue alone.
     suggesting: PerKey<i64>,
     /// Job writes per organisation.
@@ -236,6 +239,7 @@ impl Jobs {
         engine: Engine,
         occupations: OccupationService,
         public_url: Arc<url::Url>,
+        hub: Hub,
     ) -> Self {
         Self {
             db,
@@ -244,6 +248,7 @@ impl Jobs {
             engine,
             occupations,
             public_url,
+            hub,
             suggesting: PerKey::new(1),
             writes: Arc::new(
                 RateLimit::new(JOB_WRITES_PER_HOUR, Duration::from_secs(3600))
@@ -912,6 +917,9 @@ impl JobsSeam for Jobs {
             }
         }
         tx.commit().await.or_internal("saving a hiring team")?;
+        self.hub.access_changed(AccessChange::HiringTeam {
+            org_id: caller.org_id(),
+        });
         let row = self.row(caller.org_id(), &input.job).await?;
         self.full(row, true).await
     }

@@ -214,7 +214,8 @@ impl Pipeline {
         if !access.can_move {
             return Err(ApiError::Forbidden);
         }
-        crate::chat::candidate::conversation_of(&self.db, id, Some(caller.user_id())).await
+        crate::chat::candidate::conversation_of(&self.db, id, Some((caller.user_id(), &self.hub)))
+            .await
     }
 
     pub(super) async fn detail(

@@ -18,10 +18,12 @@
 mod inbox;
 mod presence;
 mod relay;
+mod rosters;
 mod socket;
 
 pub use presence::tell_presence;
 pub use relay::start_relay;
+pub use rosters::Roster;
 pub use socket::{upgrade, upgrade_candidate, Realtime};
 
 use crate::platform::sessions::SessionsEnded;
@@ -58,6 +60,8 @@ pub struct Delivery {
 pub struct Prepared {
     pub org_id: Option<i64>,
     pub candidate_data: bool,
+    /// The conversation it belongs to, if any: only its members receive it.
+    pub conversation: Option<i64>,
     /// The event's JSON text frame.
     pub text: axum::extract::ws::Utf8Bytes,
 }
@@ -67,6 +71,7 @@ impl Prepared {
         Arc::new(Self {
             org_id: delivery.org_id,
             candidate_data: delivery.candidate_data,
+            conversation: delivery.event.conversation(),
             text: serde_json::to_string(&delivery.event)
                 .unwrap_or_default()
                 .into(),
@@ -74,7 +79,8 @@ impl Prepared {
     }
 }
 
-/// Something that ends, narrows or widens what open connections may receive.
+/// Something that ends, narrows or widens what open connections may receive, or changes who
+/// is in a conversation as the hub remembers it (`rosters.rs`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum AccessChange {
@@ -92,6 +98,13 @@ pub enum AccessChange {
     /// The candidate's link to the application of this conversation stopped working (their
     /// data is to be deleted): the candidate's sockets close.
     CandidateLinkEnded { conversation: i64 },
+    /// Members joined or left this conversation, or were added or removed.
+    ConversationMembers { conversation: i64 },
+    /// A hiring team of this organisation changed: who may see its applications'
+    /// conversations.
+    HiringTeam { org_id: i64 },
+    /// The person's name changed (as their messages show it).
+    Renamed { user_id: i64 },
 }
 
 /// What passes between the hubs of several instances (`relay.rs`).
@@ -307,6 +320,8 @@ pub enum Membership {
 #[derive(Clone)]
 pub struct Hub {
     inner: Arc<Mutex<Inner>>,
+    /// Conversations as who may send to and receive from them (`rosters.rs`).
+    rosters: Arc<Mutex<rosters::Rosters>>,
     next_id: Arc<AtomicU64>,
     max_total: usize,
     /// This instance, as the others know it.
@@ -334,6 +349,7 @@ impl Hub {
     pub fn new(max_total: usize) -> Self {
         Self {
             inner: Arc::default(),
+            rosters: Arc::default(),
             next_id: Arc::default(),
             max_total: max_total.max(1),
             instance: rand::random(),
@@ -647,12 +663,17 @@ impl Hub {
 
     /// Sends to the person's connections on this instance only.
     pub(crate) fn deliver_here(&self, user_id: i64, delivery: &Delivery) {
+        self.deliver_here_to(&[user_id], delivery);
+    }
+
+    /// Sends to these people's connections on this instance only, serialised once for all.
+    pub(crate) fn deliver_here_to(&self, users: &[i64], delivery: &Delivery) {
         let senders: Vec<_> = match self.inner.lock() {
-            Ok(inner) => inner
-                .people
-                .get(&user_id)
-                .map(|p| p.connections.iter().map(|c| c.events.clone()).collect())
-                .unwrap_or_default(),
+            Ok(inner) => users
+                .iter()
+                .filter_map(|user_id| inner.people.get(user_id))
+                .flat_map(|p| p.connections.iter().map(|c| c.events.clone()))
+                .collect(),
             Err(_) => return,
         };
         send_prepared(senders, delivery);
@@ -702,14 +723,68 @@ impl Hub {
                         .send_replace(Some((close::LINK_ENDED, "the link no longer works")));
                 }
             }
+            AccessChange::ConversationMembers { .. }
+            | AccessChange::HiringTeam { .. }
+            | AccessChange::Renamed { .. } => {}
         }
         drop(inner);
+        self.forget_rosters(change);
         self.shifted(shifts);
+    }
+
+    /// Forgets the rosters a change touches.
+    fn forget_rosters(&self, change: &AccessChange) {
+        let Ok(mut rosters) = self.rosters.lock() else {
+            return;
+        };
+        match *change {
+            AccessChange::SessionEnded { .. } => {}
+            AccessChange::AllSessionsEnded { user_id } | AccessChange::Renamed { user_id } => {
+                rosters.forget(|_, roster| roster.has(user_id));
+            }
+            // A new role may see conversations it did not (or no longer see them).
+            AccessChange::Membership { org_id, .. } => {
+                rosters.forget(|_, roster| roster.org_id == org_id);
+            }
+            AccessChange::CandidateLinkEnded { conversation }
+            | AccessChange::ConversationMembers { conversation } => {
+                rosters.forget(|id, _| id == conversation);
+            }
+            AccessChange::HiringTeam { org_id } => {
+                rosters.forget(|_, roster| roster.org_id == org_id && roster.application);
+            }
+        }
+    }
+
+    /// The conversation's roster if the hub remembers it; else the epoch to give
+    /// [`Hub::keep_roster`] with the roster read from the database.
+    pub fn roster(&self, conversation: i64) -> Result<Arc<Roster>, u64> {
+        match self.rosters.lock() {
+            Ok(rosters) => rosters.get(conversation),
+            // Never remembered.
+            Err(_) => Err(u64::MAX),
+        }
+    }
+
+    /// Remembers a roster read from the database in `epoch`, unless something changed since.
+    pub fn keep_roster(&self, conversation: i64, roster: Arc<Roster>, epoch: u64) {
+        if let Ok(mut rosters) = self.rosters.lock() {
+            rosters.keep(conversation, roster, epoch);
+        }
+    }
+
+    /// Whether the hub knows that `user_id` may not see `conversation` (now).
+    pub fn left(&self, conversation: i64, user_id: i64) -> bool {
+        self.roster(conversation)
+            .is_ok_and(|roster| !roster.has(user_id))
     }
 
     /// Closes every connection here (they reconnect and are authorised afresh): when the relay
     /// lost its connection and may have missed changes of access.
     pub fn close_all(&self, closing: Closing) {
+        if let Ok(mut rosters) = self.rosters.lock() {
+            rosters.forget(|_, _| true);
+        }
         let Ok(mut inner) = self.inner.lock() else {
             return;
         };
@@ -940,6 +1015,46 @@ mod tests {
         assert_eq!(hub.presence(2), Presence::Away);
         assert_eq!(changes.try_recv().ok(), Some((2, Presence::Away)));
         drop(here);
+    }
+
+    #[test]
+    fn each_change_forgets_the_rosters_it_touches() {
+        let hub = Hub::new(10);
+        let keep = |conversation: i64, org_id: i64, application: bool, members: &[i64]| {
+            let Err(epoch) = hub.roster(conversation) else {
+                panic!("remembered already");
+            };
+            let roster = Roster {
+                org_id,
+                application,
+                closed: false,
+                members: members.iter().map(|id| (*id, String::new())).collect(),
+            };
+            hub.keep_roster(conversation, Arc::new(roster), epoch);
+        };
+        let known = |conversation: i64| hub.roster(conversation).is_ok();
+        keep(1, 7, false, &[10, 11]);
+        keep(2, 7, true, &[10]);
+        keep(3, 8, false, &[12]);
+        assert!(hub.left(1, 12) && !hub.left(1, 10) && !hub.left(4, 10));
+        hub.access_changed(AccessChange::HiringTeam { org_id: 7 });
+        assert!(known(1) && !known(2) && known(3));
+        hub.access_changed(AccessChange::Renamed { user_id: 12 });
+        assert!(known(1) && !known(3));
+        keep(2, 7, true, &[10]);
+        hub.access_changed(AccessChange::ConversationMembers { conversation: 2 });
+        assert!(known(1) && !known(2));
+        hub.access_changed(AccessChange::SessionEnded { id: "s".into() });
+        assert!(known(1));
+        hub.access_changed(AccessChange::Membership {
+            user_id: 99,
+            org_id: 7,
+            role: Some(Role::Admin),
+        });
+        assert!(!known(1), "a new role in its organisation may see it");
+        keep(1, 7, false, &[10]);
+        hub.close_all((close::SIGNED_OUT, "relay lost"));
+        assert!(!known(1), "what the relay may have missed is read again");
     }
 
     #[test]

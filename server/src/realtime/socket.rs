@@ -243,12 +243,18 @@ fn until(unix_secs: i64) -> tokio::time::Instant {
 }
 
 /// Whether the person may receive a delivery that requires membership of an organisation (and
-/// a role that sees candidates, for candidates' data): from what the hub knows, or read once
-/// and remembered.
+/// a role that sees candidates, for candidates' data; and, for a conversation's event, to be
+/// one of those who may see it): from what the hub knows, or read once and remembered.
 async fn may_receive(rt: &Realtime, user_id: i64, delivery: &Prepared) -> bool {
     let Some(org_id) = delivery.org_id else {
         return true;
     };
+    // Removed from the conversation (or no longer seeing it) since the event was addressed.
+    if let Some(conversation) = delivery.conversation {
+        if rt.hub.left(conversation, user_id) {
+            return false;
+        }
+    }
     let membership = match rt.hub.membership(user_id, org_id) {
         Membership::Unknown => match role_in(&rt.db, org_id, user_id).await {
             Ok(role) => rt.hub.remember(user_id, org_id, role),
