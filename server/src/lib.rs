@@ -37,6 +37,7 @@ use axum::{
     http::{HeaderName, Request, StatusCode},
     middleware,
     routing::{get, post},
+    serve::ListenerExt,
     Router,
 };
 use leptos::config::LeptosOptions;
@@ -245,6 +246,13 @@ pub async fn launch_with(
     let app = router(state.clone());
     let (tx, rx) = oneshot::channel::<()>();
     let server = tokio::spawn(async move {
+        // Small writes go out at once (a chat message, a board's change): with Nagle's
+        // algorithm a frame could wait for the acknowledgement of the one before.
+        let listener = listener.tap_io(|tcp| {
+            if let Err(err) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %err, "setting TCP_NODELAY");
+            }
+        });
         axum::serve(
             listener,
             app.into_make_service_with_connect_info::<SocketAddr>(),
