@@ -680,6 +680,8 @@ impl Hub {
     }
 
     fn change_here(&self, change: &AccessChange) {
+        // First, and whatever becomes of the rest: a roster never outlives its change.
+        self.forget_rosters(change);
         let Ok(mut inner) = self.inner.lock() else {
             return;
         };
@@ -728,7 +730,6 @@ impl Hub {
             | AccessChange::Renamed { .. } => {}
         }
         drop(inner);
-        self.forget_rosters(change);
         self.shifted(shifts);
     }
 
@@ -756,11 +757,18 @@ impl Hub {
         }
     }
 
+    /// Forgets every roster: what the relay missed while it was away may have changed any.
+    pub fn forget_all_rosters(&self) {
+        if let Ok(mut rosters) = self.rosters.lock() {
+            rosters.forget(|_, _| true);
+        }
+    }
+
     /// The conversation's roster if the hub remembers it; else the epoch to give
     /// [`Hub::keep_roster`] with the roster read from the database.
     pub fn roster(&self, conversation: i64) -> Result<Arc<Roster>, u64> {
         match self.rosters.lock() {
-            Ok(rosters) => rosters.get(conversation),
+            Ok(rosters) => rosters.get(conversation, Instant::now()),
             // Never remembered.
             Err(_) => Err(u64::MAX),
         }
@@ -769,7 +777,7 @@ impl Hub {
     /// Remembers a roster read from the database in `epoch`, unless something changed since.
     pub fn keep_roster(&self, conversation: i64, roster: Arc<Roster>, epoch: u64) {
         if let Ok(mut rosters) = self.rosters.lock() {
-            rosters.keep(conversation, roster, epoch);
+            rosters.keep(conversation, roster, epoch, Instant::now());
         }
     }
 
@@ -782,9 +790,7 @@ impl Hub {
     /// Closes every connection here (they reconnect and are authorised afresh): when the relay
     /// lost its connection and may have missed changes of access.
     pub fn close_all(&self, closing: Closing) {
-        if let Ok(mut rosters) = self.rosters.lock() {
-            rosters.forget(|_, _| true);
-        }
+        self.forget_all_rosters();
         let Ok(mut inner) = self.inner.lock() else {
             return;
         };

@@ -81,9 +81,15 @@ pub async fn start_relay(hub: &Hub, url: &str) -> Result<Vec<JoinHandle<()>>, sq
     };
     let hub = hub.clone();
     let listening = tokio::spawn(async move {
+        // Rosters read while the relay was away may miss a change it never heard: once it
+        // hears again, they are read afresh.
+        let mut was_lost = false;
         loop {
             match listener.try_recv().await {
                 Ok(Some(notification)) => {
+                    if std::mem::take(&mut was_lost) {
+                        hub.forget_all_rosters();
+                    }
                     match serde_json::from_str::<Envelope>(notification.payload()) {
                         Ok(envelope) if envelope.from != me => hub.relayed(envelope.relayed),
                         Ok(_) => {}
@@ -93,10 +99,12 @@ pub async fn start_relay(hub: &Hub, url: &str) -> Result<Vec<JoinHandle<()>>, sq
                 Ok(None) => {
                     tracing::warn!("the realtime relay lost its connection; pages reconnect");
                     hub.close_all(RELAY_LOST);
+                    was_lost = true;
                 }
                 Err(err) => {
                     tracing::warn!(error = %err, "the realtime relay cannot listen; retrying");
                     hub.close_all(RELAY_LOST);
+                    was_lost = true;
                     tokio::time::sleep(Duration::from_secs(1)).await;
                 }
             }
