@@ -41,11 +41,11 @@ use axum::{
     Router,
 };
 use leptos::config::LeptosOptions;
-use leptos_axum::{generate_route_list, LeptosRoutes};
-use std::{net::SocketAddr, time::Duration};
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
+use std::{net::SocketAddr, sync::OnceLock, time::Duration};
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 use tower_http::{
-    compression::CompressionLayer,
+    compression::{CompressionLayer, CompressionLevel},
     limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     services::ServeDir,
@@ -54,9 +54,21 @@ use tower_http::{
 };
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 
+/// The brotli and gzip quality of answers compressed as they are sent.
+const ANSWER_COMPRESSION: i32 = 4;
+
+/// The app's pages, listed once per process. Listing them renders the app with its resources
+/// held back by a flag that leptos keeps for the whole process: a page that a running server
+/// renders at that moment waits forever for its data. So no server (tests start many in one
+/// process) lists them while another serves.
+fn page_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 /// Every route of the application, in one place.
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = page_routes();
     let seams = state.seams();
     let options = state.leptos_options.clone();
     let config = &state.config;
@@ -138,7 +150,10 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.https, platform::headers::security_headers))
         .layer(middleware::from_fn(platform::headers::cache_control))
         // brotli or gzip, as the browser accepts: HTML, JS, CSS, the wasm and JSON answers.
-        .layer(CompressionLayer::new())
+        // Quality 4, not the crates' default 11: brotli 11 is made for files compressed once
+        // (the release site's assets are, and are sent as they are), and took tens of
+        // milliseconds of a core for each page rendered (docs/BENCHMARKS.md).
+        .layer(CompressionLayer::new().quality(CompressionLevel::Precise(ANSWER_COMPRESSION)))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
             let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default();
