@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting, the lints, unit and integration tests on SQLite and
-# PostgreSQL, then the browser tests in Chromium against the real server on both databases, with
-# the release wasm compiled beside them (each phase's start time is printed, to see where time
-# goes).
+# PostgreSQL (with the site's wasm and the release wasm compiled beside them), then the browser
+# tests in Chromium against the real server on both databases (each phase's start time is
+# printed, to see where time goes).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 step() { printf '\n\033[1m==> %s\033[0m  (%s)\n' "$1" "$(date +%T)"; }
@@ -30,13 +30,22 @@ export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
 step "compiling and linting the unit and integration tests and the benches (clippy, ssr)"
 cargo test -p shared -p app -p server --all-targets --no-run
 
-# The tests keep about one core busy, so the site's wasm is compiled beside them (cargo-leptos
-# builds it in target/front, so it never waits for the tests' build directory).
-site_wasm() {
-  step "building the site's wasm (cargo leptos build --split --frontend-only)"
-  env -u RUSTFLAGS -u RUSTC_WORKSPACE_WRAPPER -u CLIPPY_ARGS cargo leptos build --split --frontend-only
+# The tests keep about one core busy, so the browser side is compiled beside them: the site's
+# wasm (cargo-leptos builds it in target/front, so it never waits for the tests' build
+# directory), linted by clippy while it is built, as the server side was; then the release wasm,
+# what `cargo leptos build --release --split` (make release) compiles for the browser, with the
+# same flags (`always-erase-components`, and the relocations the splitter reads; its split,
+# wasm-bindgen and wasm-opt steps are left out), in a build directory of its own. Neither is left
+# for beside the browser tests: those keep both cores busy.
+browser_side() {
+  step "building the site's wasm, linted (cargo leptos build --split --frontend-only, clippy)"
+  env -u RUSTFLAGS cargo leptos build --split --frontend-only
+  step "compiling the release wasm"
+  env -u RUSTC_WORKSPACE_WRAPPER -u CLIPPY_ARGS \
+    RUSTFLAGS="--cfg erase_components -Clink-args=--emit-relocs" \
+    cargo build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release
 }
-site_wasm >"$log.wasm" 2>&1 &
+browser_side >"$log.wasm" 2>&1 &
 wasm_pid=$!
 
 step "unit and integration tests (SQLite and PostgreSQL)"
@@ -46,7 +55,7 @@ wasm=0
 wait "$wasm_pid" || wasm=$?
 cat "$log.wasm"
 if [ "$tests" != 0 ] || [ "$wasm" != 0 ]; then
-  echo "error: the tests (status $tests) or the site's wasm build (status $wasm) failed; see above." >&2
+  echo "error: the tests (status $tests) or the wasm builds (status $wasm) failed; see above." >&2
   exit 1
 fi
 
@@ -55,34 +64,9 @@ fi
 step "building the site's server (cargo leptos build --split --server-only, sharing the tests' build)"
 env -u RUSTFLAGS cargo leptos build --split --server-only
 
-# The browser tests leave about one core idle (the servers and Chromium mostly wait on each
-# other), so the browser side's lints and the release wasm are compiled beside them. The release
-# wasm is what `cargo leptos build --release --split` (make release) compiles for the browser,
-# with the same flags (`always-erase-components`, and the relocations the splitter reads; its
-# split, wasm-bindgen and wasm-opt steps are left out). Each cargo here has its own build
-# directory (wasm32's check files and wasm-release), none of them the servers'.
-lints_and_release() {
-  unset RUSTC_WORKSPACE_WRAPPER CLIPPY_ARGS RUSTFLAGS
-  step "clippy (browser side, hydrate on wasm32)"
-  cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings
-  step "compiling the release wasm"
-  RUSTFLAGS="--cfg erase_components -Clink-args=--emit-relocs" \
-    cargo build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release
-}
-lints_and_release >"$log.lints" 2>&1 &
-lints_pid=$!
-
-step "browser tests (beside them: the browser side's clippy and the release wasm)"
-browser=0
-.ci/e2e.sh || browser=$?
-lints=0
-wait "$lints_pid" || lints=$?
-cat "$log.lints"
+step "browser tests"
+.ci/e2e.sh || fail=1
 step "done"
-if [ "$browser" != 0 ] || [ "$lints" != 0 ]; then
-  echo "error: the browser tests (status $browser) or clippy and the release wasm (status $lints) failed; see above." >&2
-  fail=1
-fi
 
 # One closing line over everything that ran: cargo's "test result" lines and Playwright's totals.
 sed 's/\x1b\[[0-9;]*m//g' "$log" | awk '

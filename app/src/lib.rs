@@ -174,21 +174,3 @@ pub fn App() -> impl IntoView {
         <toast::ToastHost/>
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::hydrates_when_idle;
-
-    #[test]
-    fn careers_pages_and_boards_hydrate_when_idle() {
-        assert!(hydrates_when_idle("/careers/acme"));
-        assert!(hydrates_when_idle("/careers/acme/baker"));
-        assert!(hydrates_when_idle("/o/acme/jobs/baker/board"));
-        // A job whose address is "board" is its page, not a board.
-        assert!(!hydrates_when_idle("/o/acme/jobs/board"));
-        assert!(!hydrates_when_idle("/o/acme/jobs/baker"));
-        assert!(!hydrates_when_idle("/o/acme/jobs/baker/board/extra"));
-        assert!(!hydrates_when_idle("/careers"));
-        assert!(!hydrates_when_idle("/"));
-    }
-}

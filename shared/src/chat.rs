@@ -379,6 +379,39 @@ pub fn check_client_id(field: &str, raw: &str) -> Result<(), FieldError> {
     }
 }
 
+/// A search hit's `body` cut into pieces, each marked when it is one of `words` (any case). A
+/// text whose lower case has other lengths than itself is shown unmarked.
+pub fn marked(body: &str, words: &[String]) -> Vec<(String, bool)> {
+    let lower = body.to_lowercase();
+    if lower.len() != body.len() || words.is_empty() {
+        return vec![(body.to_owned(), false)];
+    }
+    let mut parts = Vec::new();
+    let (mut at, mut plain_from) = (0, 0);
+    while at < lower.len() {
+        let hit = words
+            .iter()
+            .filter(|w| !w.is_empty() && lower[at..].starts_with(w.as_str()))
+            .map(String::len)
+            .max();
+        match hit {
+            Some(len) if body.is_char_boundary(at) && body.is_char_boundary(at + len) => {
+                if plain_from < at {
+                    parts.push((body[plain_from..at].to_owned(), false));
+                }
+                parts.push((body[at..at + len].to_owned(), true));
+                at += len;
+                plain_from = at;
+            }
+            _ => at += lower[at..].chars().next().map_or(1, char::len_utf8),
+        }
+    }
+    if plain_from < body.len() {
+        parts.push((body[plain_from..].to_owned(), false));
+    }
+    parts
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -450,5 +483,26 @@ mod tests {
         for bad in ["", "with space", "é", &"x".repeat(65)] {
             assert!(check_client_id("client_id", bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn search_words_are_marked_in_any_case() {
+        let words = vec!["ada".to_owned(), "3".to_owned()];
+        assert_eq!(
+            marked("ADA's interview at 3, Ada.", &words),
+            vec![
+                ("ADA".to_owned(), true),
+                ("'s interview at ".to_owned(), false),
+                ("3".to_owned(), true),
+                (", ".to_owned(), false),
+                ("Ada".to_owned(), true),
+                (".".to_owned(), false),
+            ]
+        );
+        assert_eq!(
+            marked("Zoë", &["ë".to_owned()]),
+            vec![("Zo".to_owned(), false), ("ë".to_owned(), true)]
+        );
+        assert_eq!(marked("nothing", &[]), vec![("nothing".to_owned(), false)]);
     }
 }
