@@ -32,19 +32,7 @@ pub fn tell_presence(hub: &Hub, db: &Db) -> Option<JoinHandle<()>> {
 }
 
 async fn tell(hub: &Hub, db: &Db, user_id: i64, presence: Presence) -> Result<(), sqlx::Error> {
-    // Everyone who shares a conversation with them, once, with an organisation they share it in
-    // (the delivery is checked against that membership).
-    let others: Vec<(i64, i64)> = sqlx::query_as(
-        "SELECT other.user_id, MIN(c.org_id) FROM conversation_members mine \
-         JOIN conversations c ON c.id = mine.conversation_id \
-         JOIN memberships mm ON mm.org_id = c.org_id AND mm.user_id = mine.user_id \
-         JOIN conversation_members other ON other.conversation_id = mine.conversation_id \
-         JOIN memberships om ON om.org_id = c.org_id AND om.user_id = other.user_id \
-         WHERE mine.user_id = $1 AND other.user_id <> $1 GROUP BY other.user_id",
-    )
-    .bind(user_id)
-    .fetch_all(&db.pool)
-    .await?;
+    let others = sharers(db, user_id).await?;
     let event = ServerEvent::Presence { user_id, presence };
     for (other, org_id) in others {
         if hub.is_here(other) {
@@ -59,4 +47,37 @@ async fn tell(hub: &Hub, db: &Db, user_id: i64, presence: Presence) -> Result<()
         }
     }
     Ok(())
+}
+
+/// Everyone who shares a conversation with `user_id`, once, with an organisation they share it in
+/// (a delivery to them is checked against that membership).
+async fn sharers(db: &Db, user_id: i64) -> Result<Vec<(i64, i64)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT other.user_id, MIN(c.org_id) FROM conversation_members mine \
+         JOIN conversations c ON c.id = mine.conversation_id \
+         JOIN memberships mm ON mm.org_id = c.org_id AND mm.user_id = mine.user_id \
+         JOIN conversation_members other ON other.conversation_id = mine.conversation_id \
+         JOIN memberships om ON om.org_id = c.org_id AND om.user_id = other.user_id \
+         WHERE mine.user_id = $1 AND other.user_id <> $1 GROUP BY other.user_id",
+    )
+    .bind(user_id)
+    .fetch_all(&db.pool)
+    .await
+}
+
+/// What a page that has just said hello is told of the people it sees in its conversations: who
+/// is here now (online or away). A page rendered while one of them came, before its own socket
+/// was open, would otherwise show them offline until their next change.
+pub async fn here_now(hub: &Hub, db: &Db, user_id: i64) -> Result<Vec<ServerEvent>, sqlx::Error> {
+    Ok(sharers(db, user_id)
+        .await?
+        .into_iter()
+        .filter_map(|(other, _)| {
+            let presence = hub.presence(other);
+            (presence != Presence::Offline).then_some(ServerEvent::Presence {
+                user_id: other,
+                presence,
+            })
+        })
+        .collect())
 }

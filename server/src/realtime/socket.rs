@@ -8,7 +8,7 @@
 
 use super::{
     inbox::{Inbox, Refusal},
-    Full, Hub, Membership, Prepared, Subscription,
+    presence, Full, Hub, Membership, Prepared, Subscription,
 };
 use crate::{
     accounts::session_of,
@@ -293,10 +293,15 @@ async fn answer_to(
             if version != PROTOCOL_VERSION {
                 return Err(Refusal::unsupported_version(version));
             }
-            match rt.chat.since(user_id, &since).await {
+            let mut answers = match rt.chat.since(user_id, &since).await {
                 Ok(missed) => missed.into_iter().map(ServerEvent::Message).collect(),
                 Err(error) => vec![ServerEvent::Error(error)],
+            };
+            match presence::here_now(&rt.hub, &rt.db, user_id).await {
+                Ok(here) => answers.extend(here),
+                Err(err) => tracing::warn!(error = %err, "reading who is here for a new page"),
             }
+            answers
         }
         ClientEvent::Ping { nonce } => vec![ServerEvent::Pong { nonce }],
         // The candidate's socket's first frame.
