@@ -17,13 +17,13 @@ step "cargo fmt --check"
 cargo fmt --all -- --check
 
 # cargo-leptos builds debug binaries with `--cfg erase_components`; the tests use the same flags,
-# so the server that `cargo leptos build` links below is the one the tests already compiled.
+# so the server they link is the one `cargo leptos build` makes, and the browser tests use it.
 export RUSTFLAGS="--cfg erase_components"
 # Clippy lints the server side while it is built for the tests (`cargo clippy` is `cargo check`
 # with this wrapper; a check of its own compiled every dependency a second time): clippy-driver
 # compiles the workspace's crates, every target (the tests, the benches), and fails on any
 # warning (`-D warnings`, passed the way `cargo clippy -- -D warnings` passes it). The site's
-# server below is built through it too, so nothing is compiled twice.
+# wasm below is built through it too, so nothing is compiled twice.
 export RUSTC_WORKSPACE_WRAPPER
 RUSTC_WORKSPACE_WRAPPER="$(rustc --print sysroot)/bin/clippy-driver"
 export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
@@ -59,10 +59,10 @@ if [ "$tests" != 0 ] || [ "$wasm" != 0 ]; then
   exit 1
 fi
 
-# cargo-leptos sets the same RUSTFLAGS itself (set twice, they would differ from the tests' and
-# everything would be compiled again); the wrapper stays, as for the tests.
-step "building the site's server (cargo leptos build --split --server-only, sharing the tests' build)"
-env -u RUSTFLAGS cargo leptos build --split --server-only
+# The browser tests run the server the tests' build linked (target/debug/server, the binary the
+# integration tests start as CARGO_BIN_EXE_server) with the site's wasm beside it: the same
+# crates, profile and flags as `cargo leptos build --split --server-only`, whose own build
+# compiled `app` and `server` once more for a difference in the dependencies' features only.
 
 step "browser tests"
 .ci/e2e.sh || fail=1
