@@ -14,6 +14,9 @@
 //! - GELU uses a rational approximation of erf (the one Eigen uses for `float`, accurate to about
 //!   1e-7) and softmax a polynomial exp (within a few ulp), both plain arithmetic that compiles
 //!   to AVX-512 or AVX2/FMA through pulp, instead of a libm call per element.
+//!
+//! The loops themselves (GELU, softmax, the small dense kernel) are in the `kernels` crate,
+//! which every build compiles optimised.
 
 use candle_core::{CpuStorage, CustomOp1, CustomOp3, Layout, Module, Result, Shape, Tensor};
 use candle_nn::{embedding, layer_norm, linear, Embedding, LayerNorm, Linear, VarBuilder};
@@ -21,25 +24,6 @@ use candle_transformers::models::bert::Config;
 
 /// GELU, `0.5·x·(1 + erf(x/√2))`, elementwise on contiguous f32.
 struct FastGelu;
-
-/// erf(x) for f32, within ~1e-7 of the exact value: a rational function of x on [-4, 4]
-/// (erf is ±1 to f32 precision beyond).
-#[inline(always)]
-pub fn erf(x: f32) -> f32 {
-    let x = x.clamp(-4.0, 4.0);
-    let x2 = x * x;
-    let mut p = x2.mul_add(-2.726_142_3e-10, 2.770_681_4e-8);
-    p = p.mul_add(x2, -2.101_024e-6);
-    p = p.mul_add(x2, -5.692_506_4e-5);
-    p = p.mul_add(x2, -7.349_906_3e-4);
-    p = p.mul_add(x2, -2.954_600_1e-3);
-    p = p.mul_add(x2, -1.609_603_3e-2);
-    let mut q = x2.mul_add(-1.456_607_2e-5, -2.133_740_6e-4);
-    q = q.mul_add(x2, -1.682_827e-3);
-    q = q.mul_add(x2, -7.373_329e-3);
-    q = q.mul_add(x2, -1.426_474e-2);
-    x * p / q
-}
 
 impl CustomOp1 for FastGelu {
     fn name(&self) -> &'static str {
@@ -49,48 +33,9 @@ impl CustomOp1 for FastGelu {
     fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
         let input = contiguous(self.name(), storage, layout)?;
         let mut output = vec![0.0; input.len()];
-        gelu_all(input, &mut output);
+        kernels::gelu(input, &mut output);
         Ok((CpuStorage::F32(output), layout.shape().clone()))
     }
-}
-
-/// GELU of every element. On a CPU with AVX2 and FMA the loop is compiled for them (through
-/// pulp), so `mul_add` is one instruction and eight elements go at a time; elsewhere it is the
-/// same arithmetic, portable.
-fn gelu_all(input: &[f32], output: &mut [f32]) {
-    struct Gelu<'a> {
-        input: &'a [f32],
-        output: &'a mut [f32],
-    }
-    impl pulp::NullaryFnOnce for Gelu<'_> {
-        type Output = ();
-        #[inline(always)]
-        fn call(self) {
-            for (y, &x) in self.output.iter_mut().zip(self.input) {
-                *y = 0.5 * x * (1.0 + erf(x * std::f32::consts::FRAC_1_SQRT_2));
-            }
-        }
-    }
-    on_simd(Gelu { input, output });
-}
-
-/// e^x for f32 within about 2 ulp, from arithmetic alone (so a loop of it vectorises): x = n·ln2
-/// + r with |r| ≤ ln2/2, e^r by its degree-6 Taylor polynomial, 2^n put into the exponent bits.
-#[inline(always)]
-pub fn exp(x: f32) -> f32 {
-    // Below this e^x is 0 in f32 (the attention mask's -inf-like values land here).
-    let x = x.clamp(-87.0, 88.0);
-    let n = (x * std::f32::consts::LOG2_E).round();
-    let r = n.mul_add(-0.693_145_75, x);
-    let r = n.mul_add(-1.428_606_8e-6, r);
-    let mut p = r.mul_add(1.0 / 720.0, 1.0 / 120.0);
-    p = p.mul_add(r, 1.0 / 24.0);
-    p = p.mul_add(r, 1.0 / 6.0);
-    p = p.mul_add(r, 0.5);
-    p = p.mul_add(r, 1.0);
-    p = p.mul_add(r, 1.0);
-    let scale = f32::from_bits(((n as i32 + 127) as u32) << 23);
-    p * scale
 }
 
 /// The f32 elements of a contiguous tensor, for the elementwise operations here.
@@ -112,67 +57,9 @@ impl CustomOp1 for Softmax {
     fn cpu_fwd(&self, storage: &CpuStorage, layout: &Layout) -> Result<(CpuStorage, Shape)> {
         let width = layout.shape().dims().last().copied().unwrap_or(1).max(1);
         let mut output = contiguous(self.name(), storage, layout)?.to_vec();
-        on_simd(SoftmaxRows {
-            rows: &mut output,
-            width,
-        });
+        kernels::softmax_rows(&mut output, width);
         Ok((CpuStorage::F32(output), layout.shape().clone()))
     }
-}
-
-struct SoftmaxRows<'a> {
-    rows: &'a mut [f32],
-    width: usize,
-}
-
-impl pulp::NullaryFnOnce for SoftmaxRows<'_> {
-    type Output = ();
-    #[inline(always)]
-    fn call(self) {
-        for row in self.rows.chunks_exact_mut(self.width) {
-            let max = lanes(row, f32::NEG_INFINITY, f32::max);
-            for x in row.iter_mut() {
-                *x = exp(*x - max);
-            }
-            let inverse = 1.0 / lanes(row, 0.0, |a, b| a + b);
-            for x in row.iter_mut() {
-                *x *= inverse;
-            }
-        }
-    }
-}
-
-/// Folds a row in eight independent lanes (a single running value would not vectorise).
-#[inline(always)]
-fn lanes(row: &[f32], init: f32, f: impl Fn(f32, f32) -> f32) -> f32 {
-    let mut acc = [init; 8];
-    let chunks = row.chunks_exact(8);
-    let rest = chunks.remainder();
-    for chunk in chunks {
-        for (a, &x) in acc.iter_mut().zip(chunk) {
-            *a = f(*a, x);
-        }
-    }
-    let mut total = rest.iter().fold(init, |a, &x| f(a, x));
-    for a in acc {
-        total = f(total, a);
-    }
-    total
-}
-
-/// Runs `work` compiled for AVX-512, else AVX2 and FMA, when the CPU has them (pulp's
-/// `vectorize`, safe), else as portable code.
-fn on_simd<W: pulp::NullaryFnOnce<Output = ()>>(work: W) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if let Some(simd) = pulp::x86::V4::try_new() {
-            return simd.vectorize(work);
-        }
-        if let Some(simd) = pulp::x86::V3::try_new() {
-            return simd.vectorize(work);
-        }
-    }
-    work.call();
 }
 
 /// Rows of input up to which a dense layer uses [`SmallDense`]; more go to gemm, which is
@@ -213,16 +100,8 @@ impl CustomOp3 for SmallDense {
         // between threads: reading the weights is the bottleneck (memory bandwidth, not
         // arithmetic), and each core adds its own.
         let mut by_output = vec![0.0; rows * outputs];
-        let part = |w: &[f32], b: &[f32], y: &mut [f32]| {
-            pulp::Arch::new().dispatch(DenseRows {
-                x,
-                w,
-                b,
-                y,
-                inputs,
-                rows,
-            });
-        };
+        let part =
+            |w: &[f32], b: &[f32], y: &mut [f32]| kernels::dense_by_output(x, w, b, y, inputs);
         match super::index::SCAN_POOL.as_ref() {
             Some(pool) if pool.current_num_threads() > 1 => {
                 use rayon::prelude::*;
@@ -244,72 +123,6 @@ impl CustomOp3 for SmallDense {
         }
         Ok((CpuStorage::F32(y), Shape::from((rows, outputs))))
     }
-}
-
-struct DenseRows<'a> {
-    x: &'a [f32],
-    w: &'a [f32],
-    b: &'a [f32],
-    /// `[outputs, rows]`
-    y: &'a mut [f32],
-    inputs: usize,
-    rows: usize,
-}
-
-impl pulp::WithSimd for DenseRows<'_> {
-    type Output = ();
-
-    #[inline(always)]
-    fn with_simd<S: pulp::Simd>(self, simd: S) {
-        let rows: Vec<&[f32]> = self.x.chunks_exact(self.inputs).collect();
-        let last = rows.len() - 1;
-        for (j, (weights, &bias)) in self.w.chunks_exact(self.inputs).zip(self.b).enumerate() {
-            // Four input rows at a time share each load of the weight row (the last group
-            // repeats its last row where it has fewer).
-            for first in (0..rows.len()).step_by(4) {
-                let group = [0, 1, 2, 3].map(|r| rows[(first + r).min(last)]);
-                let sums = dot4(simd, group, weights);
-                for (r, sum) in sums.into_iter().enumerate().take(rows.len() - first) {
-                    self.y[j * self.rows + first + r] = bias + sum;
-                }
-            }
-        }
-    }
-}
-
-/// The dot products of four rows with `w` (all of one length), each summed in its own register.
-#[inline(always)]
-fn dot4<S: pulp::Simd>(simd: S, x: [&[f32]; 4], w: &[f32]) -> [f32; 4] {
-    // No closures here: a closure is not compiled for the CPU features `simd` stands for, so
-    // the intrinsics inside it would become calls.
-    let (w_head, w_tail) = S::as_simd_f32s(w);
-    let (x0, x1, x2, x3) = (
-        S::as_simd_f32s(x[0]).0,
-        S::as_simd_f32s(x[1]).0,
-        S::as_simd_f32s(x[2]).0,
-        S::as_simd_f32s(x[3]).0,
-    );
-    let zero = simd.splat_f32s(0.0);
-    let (mut a0, mut a1, mut a2, mut a3) = (zero, zero, zero, zero);
-    for ((((&w, &v0), &v1), &v2), &v3) in w_head.iter().zip(x0).zip(x1).zip(x2).zip(x3) {
-        a0 = simd.mul_add_f32s(v0, w, a0);
-        a1 = simd.mul_add_f32s(v1, w, a1);
-        a2 = simd.mul_add_f32s(v2, w, a2);
-        a3 = simd.mul_add_f32s(v3, w, a3);
-    }
-    let mut sums = [
-        simd.reduce_sum_f32s(a0),
-        simd.reduce_sum_f32s(a1),
-        simd.reduce_sum_f32s(a2),
-        simd.reduce_sum_f32s(a3),
-    ];
-    let offset = w.len() - w_tail.len();
-    for (sum, row) in sums.iter_mut().zip(x) {
-        for (a, b) in row[offset..].iter().zip(w_tail) {
-            *sum += a * b;
-        }
-    }
-    sums
 }
 
 /// `linear` applied to `x` (`[rows, in]`): [`SmallDense`] for a few rows, gemm for more.
@@ -480,7 +293,6 @@ impl Encoder {
 
 #[cfg(test)]
 mod tests {
-    use super::erf;
     use candle_core::{Device, Module, Tensor};
     use candle_nn::Linear;
 
@@ -527,41 +339,5 @@ mod tests {
             }
         }
         Ok(())
-    }
-
-    #[test]
-    fn erf_is_within_1e6_of_the_exact_value() {
-        // Exact values (to 10 digits) at a few points, and the symmetry.
-        for (x, exact) in [
-            (0.0_f32, 0.0_f64),
-            (0.1, 0.112_462_916),
-            (0.5, 0.520_499_878),
-            (1.0, 0.842_700_793),
-            (1.5, 0.966_105_146),
-            (2.0, 0.995_322_265),
-            (3.0, 0.999_977_910),
-            (5.0, 1.0),
-        ] {
-            assert!(
-                (f64::from(erf(x)) - exact).abs() < 1e-6,
-                "erf({x}) = {}",
-                erf(x)
-            );
-            assert!((f64::from(erf(-x)) + exact).abs() < 1e-6);
-        }
-    }
-
-    #[test]
-    fn exp_is_within_a_few_ulp_of_libm() {
-        let mut x = -87.0_f32;
-        while x < 88.0 {
-            let (fast, exact) = (super::exp(x), x.exp());
-            assert!(
-                ((fast - exact) / exact).abs() < 4.0 * f32::EPSILON,
-                "exp({x}) = {fast}, libm {exact}"
-            );
-            x += 0.37;
-        }
-        assert!(super::exp(f32::MIN) < 1e-37);
     }
 }

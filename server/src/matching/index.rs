@@ -48,18 +48,6 @@ fn quantise(vector: &[f32]) -> (Vec<i8>, f32) {
     (codes, scale)
 }
 
-/// Dot product of two int8 vectors; sixteen independent accumulators let the compiler use
-/// SIMD (a single running sum does not vectorise). The portable path.
-fn dot_i8(a: &[i8], b: &[i8]) -> i32 {
-    let mut sums = [0i32; 16];
-    for (x, y) in a.chunks_exact(16).zip(b.chunks_exact(16)) {
-        for i in 0..16 {
-            sums[i] += i32::from(x[i]) * i32::from(y[i]);
-        }
-    }
-    sums.iter().sum()
-}
-
 /// Indexes from this many vectors are scanned by several threads: a scan that size is bound by
 /// memory bandwidth, which one core cannot use up.
 const PARALLEL_ROWS: usize = 50_000;
@@ -106,82 +94,9 @@ fn dot_all_threads(query: &[i8], codes: &[i8], out: &mut Vec<i32>, parts: usize)
     });
 }
 
-/// One thread's part of [`dot_all`].
+/// One thread's part of [`dot_all`] (`kernels`, compiled optimised in every build).
 fn scan(query: &[i8], codes: &[i8], out: &mut [i32]) {
-    #[cfg(target_arch = "x86_64")]
-    if let Some(simd) = pulp::x86::V3::try_new() {
-        avx2::dot_all(simd, query, codes, out);
-        return;
-    }
-    for (row, slot) in codes.chunks_exact(DIM).zip(out.iter_mut()) {
-        *slot = dot_i8(query, row);
-    }
-}
-
-/// The scan with AVX2, through pulp's safe intrinsics: 32 byte products per `maddubs`
-/// (|q| as unsigned times the stored byte with q's sign), widened to 32-bit sums by `madd`.
-/// Products are at most 127 × 127, so the pairwise 16-bit sums cannot saturate.
-#[cfg(target_arch = "x86_64")]
-mod avx2 {
-    use super::DIM;
-    use core::arch::x86_64::__m256i;
-    use pulp::{bytemuck, cast, x86::V3};
-
-    const CHUNKS: usize = DIM / 32;
-
-    pub(super) fn dot_all(simd: V3, query: &[i8], codes: &[i8], out: &mut [i32]) {
-        simd.vectorize(Scan {
-            simd,
-            query,
-            codes,
-            out,
-        });
-    }
-
-    /// The kernel as a `NullaryFnOnce`, whose `#[inline(always)]` call pulp compiles with AVX2
-    /// enabled (a closure's inline hint is not always honoured, and then every intrinsic
-    /// becomes a function call: 20× slower).
-    struct Scan<'a> {
-        simd: V3,
-        query: &'a [i8],
-        codes: &'a [i8],
-        out: &'a mut [i32],
-    }
-
-    impl pulp::NullaryFnOnce for Scan<'_> {
-        type Output = ();
-
-        #[inline(always)]
-        fn call(self) {
-            let simd = self.simd;
-            let (avx, avx2, sse2, ssse3) = (simd.avx, simd.avx2, simd.sse2, simd.ssse3);
-            let query: &[[i8; 32]] = bytemuck::cast_slice(self.query);
-            let mut magnitude = [avx._mm256_setzero_si256(); CHUNKS];
-            let mut sign = [avx._mm256_setzero_si256(); CHUNKS];
-            for (k, q) in query.iter().enumerate().take(CHUNKS) {
-                let q: __m256i = cast(*q);
-                magnitude[k] = avx2._mm256_abs_epi8(q);
-                sign[k] = q;
-            }
-            let ones = avx._mm256_set1_epi16(1);
-            let rows: &[[i8; 32]] = bytemuck::cast_slice(self.codes);
-            for (row, slot) in rows.chunks_exact(CHUNKS).zip(self.out.iter_mut()) {
-                let mut acc = avx._mm256_setzero_si256();
-                for k in 0..CHUNKS {
-                    let stored: __m256i = cast(row[k]);
-                    let signed = avx2._mm256_sign_epi8(stored, sign[k]);
-                    let pairs = avx2._mm256_maddubs_epi16(magnitude[k], signed);
-                    acc = avx2._mm256_add_epi32(acc, avx2._mm256_madd_epi16(pairs, ones));
-                }
-                let low = avx._mm256_castsi256_si128(acc);
-                let high = avx2._mm256_extracti128_si256::<1>(acc);
-                let sum = sse2._mm_add_epi32(low, high);
-                let sum = ssse3._mm_hadd_epi32(sum, sum);
-                let sum = ssse3._mm_hadd_epi32(sum, sum);
-                *slot = sse2._mm_cvtsi128_si32(sum);
-            }
-        }
-    }
+    kernels::dot_i8_rows::<{ DIM / 32 }>(query, codes, out);
 }
 
 impl VectorIndex {
@@ -447,7 +362,10 @@ mod tests {
         let mut extreme = vec![127i8; DIM];
         extreme[0] = -127;
         for q in [&query, &extreme] {
-            let slow: Vec<i32> = codes.chunks_exact(DIM).map(|row| dot_i8(q, row)).collect();
+            let slow: Vec<i32> = codes
+                .chunks_exact(DIM)
+                .map(|row| kernels::dot_i8(q, row))
+                .collect();
             // One thread, and the parts of a parallel scan (uneven on purpose) put together.
             for threads in [1, 3] {
                 let mut fast = Vec::new();

@@ -31,7 +31,7 @@ use std::{path::Path, sync::Arc};
 
 /// Cosine similarity of two unit vectors (their dot product).
 pub fn cosine(a: &[f32], b: &[f32]) -> f32 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
+    kernels::dot(a, b)
 }
 
 /// The engine the server shares: one loaded model behind its batching thread, and the skill
