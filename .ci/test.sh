@@ -27,30 +27,36 @@ export RUSTFLAGS="--cfg erase_components"
 export RUSTC_WORKSPACE_WRAPPER
 RUSTC_WORKSPACE_WRAPPER="$(rustc --print sysroot)/bin/clippy-driver"
 export CLIPPY_ARGS="-D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__"
-step "compiling and linting the unit and integration tests and the benches (clippy, ssr)"
-cargo test -p shared -p app -p server --all-targets --no-run
-
-# The tests keep about one core busy, so the browser side is compiled beside them: the site's
-# wasm (cargo-leptos builds it in target/front, so it never waits for the tests' build
-# directory), linted by clippy while it is built, as the server side was; then the release wasm,
-# what `cargo leptos build --release --split` (make release) compiles for the browser, with the
-# same flags (`always-erase-components`, and the relocations the splitter reads; its split,
-# wasm-bindgen and wasm-opt steps are left out), in a build directory of its own. Neither is left
-# for beside the browser tests: those keep both cores busy.
+# The browser side is compiled beside the server side, at the lowest priority, so it takes only
+# the cores the tests' build and then the tests leave idle (a build waits on its longest crates
+# and its links on one core; the tests keep about one busy): the site's wasm (cargo-leptos
+# builds it in target/front), linted by clippy while it is built, as the server side is; then
+# the release wasm, what `cargo leptos build --release --split` (make release) compiles for the
+# browser, with the same flags (`always-erase-components`, and the relocations the splitter
+# reads; its split, wasm-bindgen and wasm-opt steps are left out), in a build directory of its
+# own, so neither ever waits for the tests' build directory, nor the tests for them.
 browser_side() {
+  renice -n 19 "$BASHPID" >/dev/null
   step "building the site's wasm, linted (cargo leptos build --split --frontend-only, clippy)"
   env -u RUSTFLAGS cargo leptos build --split --frontend-only
   step "compiling the release wasm"
   env -u RUSTC_WORKSPACE_WRAPPER -u CLIPPY_ARGS \
-    RUSTFLAGS="--cfg erase_components -Clink-args=--emit-relocs" \
+    RUSTFLAGS="--cfg erase_components -Clink-args=--emit-relocs" CARGO_TARGET_DIR=target/wasm-ci \
     cargo build -p frontend --lib --target wasm32-unknown-unknown --profile wasm-release
+  step "the browser side is built"
 }
 browser_side >"$log.wasm" 2>&1 &
 wasm_pid=$!
+trap 'kill "$wasm_pid" 2>/dev/null || true' EXIT
+
+step "compiling and linting the unit and integration tests and the benches (clippy, ssr)"
+cargo test -p shared -p app -p kernels -p server --all-targets --no-run
 
 step "unit and integration tests (SQLite and PostgreSQL)"
+# Four at a time: most of the tests' time is waiting (on the databases, on timers, on a server
+# answering), and with two (cargo's default here) they kept less than one core busy.
 tests=0
-cargo test -p shared -p app -p server || tests=$?
+cargo test -p shared -p app -p kernels -p server -- --test-threads 4 || tests=$?
 wasm=0
 wait "$wasm_pid" || wasm=$?
 cat "$log.wasm"
