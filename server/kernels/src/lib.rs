@@ -224,12 +224,14 @@ fn dot4<S: pulp::Simd>(simd: S, x: [&[f32]; 4], w: &[f32]) -> [f32; 4] {
 }
 
 /// The dot product of two f32 slices.
+#[inline]
 pub fn dot(a: &[f32], b: &[f32]) -> f32 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
 }
 
 /// Dot product of two int8 vectors; sixteen independent accumulators let the compiler use
 /// SIMD (a single running sum does not vectorise). The portable path.
+#[inline]
 pub fn dot_i8(a: &[i8], b: &[i8]) -> i32 {
     let mut sums = [0i32; 16];
     for (x, y) in a.chunks_exact(16).zip(b.chunks_exact(16)) {
