@@ -1,10 +1,14 @@
 //! The one task that stores messages. What arrives while a transaction commits is stored
 //! together in the next one (up to [`MAX_BATCH`]): a commit's cost (the write to disk that makes
-//! it durable) is paid once per batch instead of once per message. Each message is checked and
-//! written inside a savepoint of its own, so one refused message leaves the others of its batch
-//! alone; each is acknowledged, and sent to the pages, only after the commit. Messages are
-//! written in order of conversation, so two instances writing batches to one PostgreSQL
-//! database take the conversations' row locks in the same order.
+//! it durable) is paid once per batch instead of once per message. A refused message leaves the
+//! others of its batch alone: a member's message without files is refused before anything of it
+//! is written (or its number given back, for a retry), so it is written in three statements; any
+//! other message (files to claim, a candidate's) is written inside a savepoint of its own. A
+//! database error while storing a message without a savepoint fails the whole batch (each
+//! message is answered that it will be sent again). Each message is acknowledged, and sent to
+//! the pages, only after the commit. Messages are written in order of conversation, so two
+//! instances writing batches to one PostgreSQL database take the conversations' row locks in
+//! the same order.
 
 use super::{
     candidate, files, member_ids, message_by_client_id, not_found, refused, render_message, roster,
@@ -60,6 +64,14 @@ pub(super) struct Sending {
     /// The ids of the files uploaded for it.
     pub attachments: Vec<i64>,
     pub reply: oneshot::Sender<Result<ChatMessage, WsError>>,
+}
+
+impl Sending {
+    /// Whether it is written inside a savepoint: it has files to claim (which may be refused
+    /// once it is written), or comes from a candidate.
+    fn guarded(&self) -> bool {
+        !self.attachments.is_empty() || !matches!(self.author, Writer::Member(_))
+    }
 }
 
 /// A message stored in the batch's transaction, and what follows its commit.
@@ -118,6 +130,19 @@ async fn write(core: &Core, batch: Vec<Sending>) {
     };
     let mut answers = Vec::with_capacity(batch.len());
     for sending in batch {
+        if !sending.guarded() {
+            let outcome = store_one(core, &mut tx, &sending).await;
+            let failed = matches!(&outcome, Err(error) if error.code == ErrorCode::Unavailable);
+            answers.push((sending, outcome));
+            if failed {
+                // What of it was written cannot be taken back alone: nothing of the batch is
+                // stored.
+                drop(tx);
+                fail_all(answers.into_iter().map(|(sending, _)| sending));
+                return;
+            }
+            continue;
+        }
         let outcome = match savepoint(&mut tx, "SAVEPOINT message").await {
             Ok(()) => store_one(core, &mut tx, &sending).await,
             Err(err) => Err(unavailable(
@@ -185,7 +210,8 @@ async fn savepoint(
 /// Checks and writes one message inside the batch's transaction: for a member, three
 /// statements (its next number, the message, the author's read position) once the hub
 /// remembers who may see the conversation (read once, in a fourth, before); the stored message
-/// is answered as written, not read back.
+/// is answered as written, not read back. Without a savepoint (not [`Sending::guarded`]),
+/// nothing is written before a refusal, except a retry's number, which is given back.
 async fn store_one(
     core: &Core,
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
@@ -309,6 +335,19 @@ async fn store_one(
     .await
     .map_err(fail("storing a message"))?;
     if inserted.rows_affected() == 0 {
+        if !sending.guarded() {
+            // No savepoint takes the number back: given back here (the conversation's row is
+            // locked by this transaction), and its last message's time with it.
+            sqlx::query(
+                "UPDATE conversations SET last_seq = last_seq - 1, last_message_at = \
+                 COALESCE((SELECT m.created_at FROM messages m WHERE m.conversation_id = $1 \
+                 AND m.seq = conversations.last_seq - 1), last_message_at) WHERE id = $1",
+            )
+            .bind(conversation)
+            .execute(&mut **tx)
+            .await
+            .map_err(fail("giving back a message's number"))?;
+        }
         let before = message_by_client_id(tx, conversation, client_id)
             .await
             .map_err(fail("reading a message sent before"))?
