@@ -134,17 +134,23 @@ async fn serve(
         let mut last_heard = Instant::now();
         // Where the page last said its person is typing: they stop there when it goes.
         let mut typing_in: Option<i64> = None;
+        // One timer for the connection's life, moved when the session is extended (not one
+        // made and dropped for every frame the loop handles).
+        let expiry = tokio::time::sleep_until(until(expires));
+        tokio::pin!(expiry);
         loop {
-            let expiry = tokio::time::sleep_until(until(expires));
             tokio::select! {
                 biased;
                 _ = subscription.closing.changed() => {
                     end_as_asked(&mut socket, &subscription.closing).await;
                     break;
                 }
-                () = expiry => {
+                () = &mut expiry => {
                     match session_expiry(&rt, &session_id, user_id).await {
-                        Some(later) => expires = later,
+                        Some(later) => {
+                            expires = later;
+                            expiry.as_mut().reset(until(expires));
+                        }
                         None => {
                             end(&mut socket, close::SIGNED_OUT, "signed out").await;
                             break;
