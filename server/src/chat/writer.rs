@@ -19,10 +19,13 @@ use shared::{
     chat::ChatMessage,
     ws::{ErrorCode, WsError},
 };
-use std::sync::Arc;
+use std::sync::{
+    atomic::{AtomicBool, Ordering},
+    Arc,
+};
 use tokio::sync::{mpsc, oneshot};
 
-use crate::platform::db::now;
+use crate::platform::db::{now, Backend};
 
 /// The most messages stored in one transaction.
 const MAX_BATCH: usize = 256;
@@ -90,10 +93,15 @@ enum Outcome {
     Before(ChatMessage),
 }
 
+/// Batches committed between two checkpoints of SQLite's write-ahead log.
+const CHECKPOINT_BATCHES: u32 = 32;
+
 /// Starts the writer; the queue's sender is the service's.
 pub(super) fn start(core: Arc<Core>) -> mpsc::Sender<Sending> {
     let (tx, mut rx) = mpsc::channel::<Sending>(QUEUE);
     tokio::spawn(async move {
+        let checkpointing = Arc::new(AtomicBool::new(false));
+        let mut batches = 0u32;
         while let Some(first) = rx.recv().await {
             let mut batch = vec![first];
             while batch.len() < MAX_BATCH {
@@ -105,9 +113,34 @@ pub(super) fn start(core: Arc<Core>) -> mpsc::Sender<Sending> {
             // The same lock order on every instance; a conversation's messages keep theirs.
             batch.sort_by_key(|s| s.conversation);
             write(&core, batch).await;
+            batches += 1;
+            if batches >= CHECKPOINT_BATCHES && core.db.backend == Backend::Sqlite {
+                batches = 0;
+                checkpoint(&core.db, &checkpointing);
+            }
         }
     });
     tx
+}
+
+/// Copies SQLite's write-ahead log into the database file on another connection, beside the
+/// writer (a passive checkpoint waits for no one), unless one is under way. Left to SQLite, the
+/// commit that finds the log past its limit does it, and the messages behind that commit wait
+/// for it (a copy and a write to disk).
+fn checkpoint(db: &crate::platform::db::Db, under_way: &Arc<AtomicBool>) {
+    if under_way.swap(true, Ordering::AcqRel) {
+        return;
+    }
+    let (pool, under_way) = (db.pool.clone(), under_way.clone());
+    tokio::spawn(async move {
+        if let Err(err) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&pool)
+            .await
+        {
+            tracing::warn!(error = %err, "copying the write-ahead log into the database");
+        }
+        under_way.store(false, Ordering::Release);
+    });
 }
 
 fn could_not_store(client_id: &str) -> WsError {
