@@ -49,6 +49,10 @@ fn ProspectList(
     job: String,
     add: ServerAction<AddToJob>,
 ) -> impl IntoView {
+    // Read through signals taken here, once: adding one opens the new application, and a
+    // closure below may still run after the action (its parent's) is gone; read then, the
+    // action itself panics.
+    let (value, pending) = (add.value(), add.pending());
     let body = if list.is_empty() {
         view! {
             <p class="hint" data-empty="prospects">
@@ -76,7 +80,7 @@ fn ProspectList(
                             <input type="hidden" name="job" value=job/>
                             <input type="hidden" name="candidate" value=p.id/>
                             <button type="submit" class="button button-small" aria-label=label
-                                disabled=move || add.pending().get()>"Add to job"</button>
+                                disabled=move || pending.try_get().unwrap_or(false)>"Add to job"</button>
                         </ActionForm>
                         <a href=profile><strong>{p.name}</strong></a>
                         " "<span class="tag" title="How close the CV is to the job in meaning (cosine similarity)">{format!("{:.0}% similar", p.similarity * 100.0)}</span>
@@ -87,7 +91,7 @@ fn ProspectList(
             .collect_view();
         view! { <ol class="plain-list prospects">{items}</ol> }.into_any()
     };
-    let refused = move || match add.value().get() {
+    let refused = move || match value.try_get().flatten() {
         Some(Err(error)) => {
             Some(view! { <p class="form-error" role="alert">{error.to_string()}</p> })
         }

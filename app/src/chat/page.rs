@@ -308,6 +308,9 @@ fn StartConversation() -> impl IntoView {
             );
         }
     });
+    // Read through signals taken here, once: a closure may still run after the page has gone to
+    // the new conversation (and the actions with it); read then, an action itself panics.
+    let (started, created) = (start.value(), create.value());
     // The colleagues ticked for a new group, sent as one comma-separated field.
     let picked = RwSignal::new(Vec::<i64>::new());
     let members = Resource::new(move || slug.get(), get_team);
@@ -364,14 +367,14 @@ fn StartConversation() -> impl IntoView {
                                     </fieldset>
                                     <button type="submit" class="button">"Create group"</button>
                                 </ActionForm>
-                                {move || create.value().get().and_then(Result::err).map(|error| view! { <ErrorPanel error/> })}
+                                {move || created.try_get().flatten().and_then(Result::err).map(|error| view! { <ErrorPanel error/> })}
                             </details>
                         }.into_any()
                         }
                     }
                 })}
             </Transition>
-            {move || start.value().get().and_then(Result::err).map(|error| view! { <ErrorPanel error/> })}
+            {move || started.try_get().flatten().and_then(Result::err).map(|error| view! { <ErrorPanel error/> })}
         </details>
     }
 }

@@ -196,9 +196,13 @@ fn CandidateConversation(id: i64, slug: String, name: String) -> impl IntoView {
             navigate(&format!("{chat}/{conversation}"), Default::default());
         }
     });
+    // Read through signals taken here, once: a closure may still run after the page has gone
+    // to the conversation (and the action with it); read then, the action itself panics.
+    let (value, pending) = (open.value(), open.pending());
     let error = move || {
-        open.value()
-            .get()
+        value
+            .try_get()
+            .flatten()
             .and_then(Result::err)
             .map(|e| e.to_string())
     };
@@ -209,7 +213,7 @@ fn CandidateConversation(id: i64, slug: String, name: String) -> impl IntoView {
             <ActionForm action=open>
                 <input type="hidden" name="slug" value=slug/>
                 <input type="hidden" name="application" value=id/>
-                <button type="submit" class="button" disabled=move || open.pending().get()>"Message the candidate"</button>
+                <button type="submit" class="button" disabled=move || pending.try_get().unwrap_or(false)>"Message the candidate"</button>
             </ActionForm>
             <p class="field-error" role="alert" hidden=move || error().is_none()>{error}</p>
         </section>
