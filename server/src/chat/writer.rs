@@ -19,13 +19,13 @@ use shared::{
     chat::ChatMessage,
     ws::{ErrorCode, WsError},
 };
-use std::sync::{
-    atomic::{AtomicBool, Ordering},
-    Arc,
+use std::sync::Arc;
+use tokio::{
+    sync::{mpsc, oneshot},
+    task::JoinHandle,
 };
-use tokio::sync::{mpsc, oneshot};
 
-use crate::platform::db::{now, Backend};
+use crate::platform::db::now;
 
 /// The most messages stored in one transaction.
 const MAX_BATCH: usize = 256;
@@ -93,14 +93,17 @@ enum Outcome {
     Before(ChatMessage),
 }
 
-/// Batches committed between two checkpoints of SQLite's write-ahead log.
+/// Batches committed between two checkpoints of SQLite's write-ahead log, each run beside the
+/// writer: left to SQLite, the commit that finds the log past its limit copies it into the
+/// database file, and the messages behind that commit wait for the copy and its write to disk.
 const CHECKPOINT_BATCHES: u32 = 32;
 
 /// Starts the writer; the queue's sender is the service's.
 pub(super) fn start(core: Arc<Core>) -> mpsc::Sender<Sending> {
     let (tx, mut rx) = mpsc::channel::<Sending>(QUEUE);
     tokio::spawn(async move {
-        let checkpointing = Arc::new(AtomicBool::new(false));
+        // The checkpoint under way, if any (SQLite only: `Db::checkpoint_beside`).
+        let mut checkpoint: Option<JoinHandle<()>> = None;
         let mut batches = 0u32;
         while let Some(first) = rx.recv().await {
             let mut batch = vec![first];
@@ -114,33 +117,15 @@ pub(super) fn start(core: Arc<Core>) -> mpsc::Sender<Sending> {
             batch.sort_by_key(|s| s.conversation);
             write(&core, batch).await;
             batches += 1;
-            if batches >= CHECKPOINT_BATCHES && core.db.backend == Backend::Sqlite {
+            if batches >= CHECKPOINT_BATCHES
+                && checkpoint.as_ref().is_none_or(JoinHandle::is_finished)
+            {
                 batches = 0;
-                checkpoint(&core.db, &checkpointing);
+                checkpoint = core.db.checkpoint_beside();
             }
         }
     });
     tx
-}
-
-/// Copies SQLite's write-ahead log into the database file on another connection, beside the
-/// writer (a passive checkpoint waits for no one), unless one is under way. Left to SQLite, the
-/// commit that finds the log past its limit does it, and the messages behind that commit wait
-/// for it (a copy and a write to disk).
-fn checkpoint(db: &crate::platform::db::Db, under_way: &Arc<AtomicBool>) {
-    if under_way.swap(true, Ordering::AcqRel) {
-        return;
-    }
-    let (pool, under_way) = (db.pool.clone(), under_way.clone());
-    tokio::spawn(async move {
-        if let Err(err) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
-            .execute(&pool)
-            .await
-        {
-            tracing::warn!(error = %err, "copying the write-ahead log into the database");
-        }
-        under_way.store(false, Ordering::Release);
-    });
 }
 
 fn could_not_store(client_id: &str) -> WsError {

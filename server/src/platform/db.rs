@@ -104,6 +104,25 @@ impl Db {
         }
     }
 
+    /// On SQLite, copies the write-ahead log into the database file on a connection of its own
+    /// (a passive checkpoint: it waits for no writer or reader), so a busy writer's commits do
+    /// not find the log past its limit and copy it themselves; answers the task. Nothing to do on
+    /// PostgreSQL.
+    pub fn checkpoint_beside(&self) -> Option<tokio::task::JoinHandle<()>> {
+        if self.backend != Backend::Sqlite {
+            return None;
+        }
+        let pool = self.pool.clone();
+        Some(tokio::spawn(async move {
+            if let Err(err) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                .execute(&pool)
+                .await
+            {
+                tracing::warn!(error = %err, "copying the write-ahead log into the database");
+            }
+        }))
+    }
+
     /// A person's name as records and e-mails show it ("moved by …").
     pub async fn user_name(&self, user_id: i64) -> Result<String, app::error::ApiError> {
         use crate::platform::error::OrInternal;

@@ -119,7 +119,7 @@ async fn serve(
     caller: Caller,
     session_id: Id,
     mut subscription: Subscription,
-    mut expires: i64,
+    expires: i64,
 ) {
     let user_id = caller.user_id();
     rt.metrics.ws_connections.inc();
@@ -147,10 +147,7 @@ async fn serve(
                 }
                 () = &mut expiry => {
                     match session_expiry(&rt, &session_id, user_id).await {
-                        Some(later) => {
-                            expires = later;
-                            expiry.as_mut().reset(until(expires));
-                        }
+                        Some(later) => expiry.as_mut().reset(until(later)),
                         None => {
                             end(&mut socket, close::SIGNED_OUT, "signed out").await;
                             break;
